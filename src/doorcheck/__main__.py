@@ -1,0 +1,5 @@
+import sys
+
+from doorcheck.cli import main
+
+sys.exit(main())

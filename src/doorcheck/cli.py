@@ -1,0 +1,618 @@
+"""The ``doorcheck`` command and its subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from doorcheck import __version__
+
+log = logging.getLogger("doorcheck")
+
+
+class CommandError(Exception):
+    """A failure to report in one line, with exit status 1."""
+
+
+# -- shared option groups ------------------------------------------------------------
+
+
+def _kiosk_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("station login (default: the saved login)")
+    group.add_argument("--server", metavar="URL", help="station server URL")
+    group.add_argument("--event", metavar="ID", help="event ID")
+    group.add_argument("--key", metavar="CODE", help="the station's App Code")
+    group.add_argument("--station", metavar="NAME", help="station name")
+    parser.add_argument("--data", metavar="DIR", type=Path, help="local data folder")
+
+
+def _server_db_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", metavar="DIR", type=Path,
+                        help="folder of the server's SQLite database")
+    parser.add_argument("--db", metavar="URL",
+                        help="database URL instead (sqlite:///… or postgresql://…)")
+
+
+def kiosk_data_dir(args: argparse.Namespace) -> Path:
+    if args.data is not None:
+        return Path(args.data)
+    from platformdirs import user_data_path
+
+    return user_data_path("doorcheck", appauthor=False)
+
+
+def server_db_url(args: argparse.Namespace, *, temporary: bool = False) -> str:
+    from doorcheck.station.server.db import sqlite_url
+    from doorcheck.station.server.serve import default_data_dir
+
+    if args.db:
+        return str(args.db)
+    if args.data is not None:
+        data = Path(args.data)
+    elif temporary:
+        data = Path(tempfile.mkdtemp(prefix="doorcheck-demo-"))
+    else:
+        data = default_data_dir()
+    data.mkdir(parents=True, exist_ok=True)
+    return sqlite_url(data)
+
+
+# -- the headless kiosk --------------------------------------------------------------
+
+
+class Door:
+    """A headless kiosk: the saved login, a client and the local store, wired."""
+
+    def __init__(self, data_dir: Path, *, server: str, event_id: str, station: str,
+                 app_code: str, device_id: str | None) -> None:
+        from doorcheck.station.client import Credentials, StationClient
+        from doorcheck.station.writer import StationChangeWriter
+        from doorcheck.store.local import LocalStore
+
+        self.data_dir = data_dir
+        self.station = station
+        self.client = StationClient(
+            server, Credentials(event_id, app_code, station), device_id=device_id
+        )
+        self.writer = StationChangeWriter(self.client)
+        store_dir = data_dir / "events" / _safe(event_id)
+        self.store = LocalStore.open(store_dir / f"{_safe(station)}.sqlite3")
+
+    def close(self) -> None:
+        self.store.close()
+        self.client.close()
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text) or "_"
+
+
+def open_door(args: argparse.Namespace) -> Door:
+    from doorcheck.store.credentials import load_login
+
+    data_dir = kiosk_data_dir(args)
+    given = [args.server, args.event, args.key, args.station]
+    if all(given):
+        return Door(data_dir, server=args.server, event_id=args.event, station=args.station,
+                    app_code=args.key, device_id=None)
+    if any(given):
+        raise CommandError("give all of --server, --event, --key and --station, or none")
+    saved = load_login(data_dir)
+    if saved is None:
+        raise CommandError(f"not logged in: run 'doorcheck login' first (data folder {data_dir})")
+    login, secret = saved
+    return Door(data_dir, server=login.server, event_id=login.event_id,
+                station=login.station_name, app_code=secret, device_id=login.device_id)
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from doorcheck.store.credentials import save_login
+
+    if not all([args.server, args.event, args.key, args.station]):
+        raise CommandError("login needs --server, --event, --key and --station")
+    door = open_door(args)
+    try:
+        result = door.client.login()
+        save_login(door.data_dir, args.server, args.event, result.station_name, args.key)
+        door.store.set_state("event", json.dumps(result.event.raw))
+        door.store.set_state("mode", result.event.configuration.mode.value)
+        door.store.set_state("session_token", result.session_token)
+    finally:
+        door.close()
+    config = result.event.configuration
+    print(f"Logged in to {result.event.name!r} (event {result.event.id}) "
+          f"as station {result.station_name!r}, mode {config.mode.value}.")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from doorcheck.sync.engine import sync_once
+
+    door = open_door(args)
+    try:
+        token = door.store.get_state("session_token")
+        if token:
+            door.client.adopt_session(token)
+        report = sync_once(door.store, door.client, door.writer)
+        if door.client.session_token:
+            door.store.set_state("session_token", door.client.session_token)
+        status = door.store.status()
+    finally:
+        door.close()
+    kind = "full" if report.full else "changes"
+    print(f"Synced ({kind}): {report.guests_received} guests received, "
+          f"{report.uploaded} changes uploaded ({report.conflicts} conflicts, "
+          f"{report.rejected} rejected); {status.guests} guests, {status.checked_in} checked in.")
+    return 0
+
+
+def _check(args: argparse.Namespace, requested_action: str) -> int:
+    from doorcheck.domain.changes import Action
+    from doorcheck.domain.verdict import Mode, decide
+    from doorcheck.station.errors import StationError
+    from doorcheck.station.wire import OutgoingChange
+    from doorcheck.sync.engine import push_pending
+
+    code = args.code.strip()
+    if not code or len(code) > 256 or not code.isprintable():
+        raise CommandError("not a valid ticket code")
+    door = open_door(args)
+    try:
+        if door.store.get_state("cursor") is None:
+            raise CommandError("no guest list yet: run 'doorcheck sync' first")
+        mode = Mode(door.store.get_state("mode") or Mode.CHECK_IN.value)
+        guest = door.store.guest_by_code(code)
+        verdict = decide(guest, mode, Action(requested_action))
+        door.store.record_scan(code, "manual", verdict.kind.value)
+        if verdict.action is None or guest is None:
+            print(f"{verdict.kind.name.replace('_', ' ')}: {verdict.headline()}")
+            return 1
+        change = OutgoingChange(
+            nonce=str(uuid.uuid4()),
+            action=verdict.action,
+            guest_id=guest.id,
+            door_time=datetime.now(UTC).astimezone(),
+        )
+        door.store.record_change(change, door.station)
+        token = door.store.get_state("session_token")
+        if token:
+            door.client.adopt_session(token)
+        try:
+            push_pending(door.store, door.writer)
+            upload = "uploaded"
+        except StationError as exc:
+            upload = f"queued, will upload later ({exc.message})"
+    finally:
+        door.close()
+    print(f"{verdict.kind.name.replace('_', ' ')}: {verdict.headline()} [{upload}]")
+    return 0
+
+
+def cmd_checkin(args: argparse.Namespace) -> int:
+    return _check(args, "checkIn")
+
+
+def cmd_checkout(args: argparse.Namespace) -> int:
+    return _check(args, "checkOut")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    door = open_door(args)
+    try:
+        status = door.store.status()
+        event = json.loads(door.store.get_state("event") or "{}")
+    finally:
+        door.close()
+    if args.json:
+        print(json.dumps(status.__dict__ | {"event": event.get("name"), "station": door.station}))
+        return 0
+    print(f"Event:           {event.get('name', '?')} ({event.get('id', '?')})")
+    print(f"Station:         {door.station}")
+    print(f"Guests:          {status.guests}")
+    print(f"Checked in:      {status.checked_in}")
+    print(f"Waiting uploads: {status.pending}")
+    print(f"Conflicts:       {status.conflicts}")
+    print(f"Rejected:        {status.rejected}")
+    print(f"Last sync:       {status.last_sync or 'never'}")
+    if status.last_error:
+        print(f"Last error:      {status.last_error}")
+    return 0
+
+
+# -- the server ----------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from doorcheck.station.server.serve import ServeOptions, open_repository, serve
+
+    db_url = server_db_url(args, temporary=args.demo)
+    extra: dict[str, str] = {}
+    details: list[str] = []
+    if args.demo:
+        from doorcheck.station.server.demo import create_demo_event
+
+        repository = open_repository(db_url)
+        event_id, codes, _ = create_demo_event(repository, guests=args.guests)
+        repository.engine.dispose()
+        extra = {"eventId": event_id, "apiKey": codes["Main Entrance"],
+                 "stationName": "Main Entrance"}
+        details = [f"  {name:<14} App Code {code}" for name, code in codes.items()]
+
+    def on_listening(url: str) -> None:
+        if args.json:
+            sys.stdout.write(json.dumps({"url": url, **extra}) + "\n")
+        else:
+            print(f"doorcheck station server on {url}  (Ctrl+C stops it)")
+            if args.demo:
+                print(f"Demo event ID {extra['eventId']}; stations:")
+                print("\n".join(details))
+                print(f"Log in:  doorcheck login --server {url} --event {extra['eventId']} "
+                      f"--key {extra['apiKey']} --station 'Main Entrance'")
+        sys.stdout.flush()
+
+    options = ServeOptions(db_url=db_url, host=args.host, port=args.port, workers=args.workers,
+                           log_level="info" if args.verbose else "warning")
+    if args.token_lifetime:
+        options.token_lifetime = timedelta(seconds=args.token_lifetime)
+    serve(options, on_listening)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Until the kiosk window exists: a server with a demo event and a headless door."""
+    from doorcheck.station.server.demo import create_demo_event
+    from doorcheck.station.server.serve import ServeOptions, open_repository, serve
+
+    work = Path(tempfile.mkdtemp(prefix="doorcheck-demo-"))
+    db_url = f"sqlite:///{work / 'station.sqlite3'}"
+    repository = open_repository(db_url)
+    event_id, codes, guests = create_demo_event(repository, guests=args.guests)
+    repository.engine.dispose()
+    ready = threading.Event()
+    found: dict[str, str] = {}
+
+    def on_listening(url: str) -> None:
+        found["url"] = url
+        ready.set()
+
+    thread = threading.Thread(
+        target=serve, args=(ServeOptions(db_url=db_url, port=args.port), on_listening),
+        daemon=True,
+    )
+    thread.start()
+    if not ready.wait(30):
+        raise CommandError("the demo server did not start")
+    url = found["url"]
+    print(f"Station server with the demo event {event_id} on {url}")
+    doors = {}
+    for station in ("Main Entrance", "Side Door"):
+        ns = argparse.Namespace(server=url, event=event_id, key=codes[station], station=station,
+                                data=work / _safe(station))
+        cmd_login(ns)
+        cmd_sync(ns)
+        doors[station] = ns
+    registered = [g for g in guests if g.parent_id is None and g.registration_state == "registered"]
+    first, second = registered[0], registered[1]
+    print(f"\nMain Entrance scans {first.access_code}:")
+    cmd_checkin(argparse.Namespace(**vars(doors["Main Entrance"]), code=first.access_code))
+    print(f"Side Door syncs and scans the same ticket {first.access_code}:")
+    cmd_sync(doors["Side Door"])
+    cmd_checkin(argparse.Namespace(**vars(doors["Side Door"]), code=first.access_code))
+    print(f"Side Door scans {second.access_code}:")
+    cmd_checkin(argparse.Namespace(**vars(doors["Side Door"]), code=second.access_code))
+    print("Side Door scans a ticket that is not on the list:")
+    cmd_checkin(argparse.Namespace(**vars(doors["Side Door"]), code="NOT-A-GUEST"))
+    print()
+    cmd_status(argparse.Namespace(**vars(doors["Main Entrance"]), json=False))
+    if args.exit:
+        return 0
+    print("\nThe server keeps running; try, in another terminal:")
+    print(f"  doorcheck login --server {url} --event {event_id} --key {codes['Exit']} "
+          f"--station Exit --data {work / 'mine'}")
+    print("Press Ctrl+C to stop.")
+    try:
+        thread.join()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+# -- administration ------------------------------------------------------------------
+
+
+def _admin_repository(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from doorcheck.station.server.serve import open_repository
+
+    return open_repository(server_db_url(args))
+
+
+def cmd_admin_create_event(args: argparse.Namespace) -> int:
+    from doorcheck.domain.timeutil import parse_datetime
+
+    repo = _admin_repository(args)
+    event_id = repo.create_event(args.name, company=args.company, event_id=args.id,
+                                 start=parse_datetime(args.start), end=parse_datetime(args.end))
+    print(event_id)
+    return 0
+
+
+def cmd_admin_create_station(args: argparse.Namespace) -> int:
+    from doorcheck.station.server.tickets import qr_image, setup_payload
+    from doorcheck.station.wire import StationMode
+
+    repo = _admin_repository(args)
+    try:
+        station = repo.create_station(
+            args.event, args.name, app_code=args.app_code, mode=StationMode(args.mode),
+            segment=args.segment, min_search_length=args.min_search,
+            max_devices=args.max_devices, show_all_guests=not args.only_searched,
+            access_code_pattern=args.pattern,
+        )
+    except KeyError as exc:
+        raise CommandError(f"event {args.event} does not exist") from exc
+    _print_station(station.event_id, station.name, station.app_code, args.url)
+    if args.qr:
+        qr_image(setup_payload(args.url, station.event_id, station.app_code, station.name)).save(
+            args.qr
+        )
+        print(f"Setup QR code:   {args.qr}")
+    return 0
+
+
+def _print_station(event_id: str, name: str, app_code: str, url: str) -> None:
+    print(f"Server URL:      {url}")
+    print(f"Event ID:        {event_id}")
+    print(f"Station name:    {name}")
+    print(f"App Code:        {app_code}   (shown once; stored hashed)")
+
+
+def cmd_admin_station_qr(args: argparse.Namespace) -> int:
+    from doorcheck.station.server.tickets import qr_image, setup_payload
+
+    _print_station(args.event, args.name, args.app_code, args.url)
+    qr_image(setup_payload(args.url, args.event, args.app_code, args.name)).save(args.out)
+    print(f"Setup QR code:   {args.out}")
+    return 0
+
+
+CSV_COLUMNS = {
+    "accesscode": "accessCode", "code": "accessCode", "firstname": "firstName",
+    "lastname": "lastName", "company": "company", "email": "email", "salutation": "salutation",
+    "notes": "notes", "segment": "segment", "registrationstate": "registrationState",
+    "highlightcolor": "highlightColor", "id": "id", "parentid": "parentId",
+}
+
+
+def cmd_admin_import(args: argparse.Namespace) -> int:
+    from doorcheck.domain.guest import RegistrationState
+    from doorcheck.station.server.repository import GuestInput
+
+    repo = _admin_repository(args)
+    if repo.event_summary(args.event) is None:
+        raise CommandError(f"event {args.event} does not exist")
+    try:
+        handle = Path(args.csv).open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise CommandError(f"cannot read {args.csv}: {exc.strerror}") from exc
+    with handle:
+        sample = handle.read(4096)
+        handle.seek(0)
+        try:
+            dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        new: list[GuestInput] = []
+        seen: set[str] = set()
+        for line, raw in enumerate(csv.DictReader(handle, dialect=dialect), start=2):
+            fields: dict[str, object] = {}
+            known: dict[str, str] = {}
+            for column, value in raw.items():
+                if column is None:
+                    continue
+                key = CSV_COLUMNS.get(column.strip().replace("_", "").replace(" ", "").lower())
+                text = (value or "").strip()
+                if key in ("accessCode", "segment", "registrationState", "highlightColor",
+                           "id", "parentId"):
+                    known[key] = text
+                elif text:
+                    fields[key or column.strip()] = text
+            code = known.get("accessCode") or None
+            if code and code in seen:
+                raise CommandError(f"line {line}: access code {code!r} appears twice")
+            if code:
+                seen.add(code)
+            guest = GuestInput(
+                fields=fields, access_code=code,
+                registration_state=RegistrationState.parse(
+                    known.get("registrationState") or "registered"),
+                highlight_color=known.get("highlightColor") or None,
+                segments=[known["segment"]] if known.get("segment") else [],
+                parent_id=known.get("parentId") or None,
+            )
+            if known.get("id"):
+                guest.id = known["id"]
+            new.append(guest)
+    count = repo.add_guests(args.event, new)
+    print(f"Imported {count} guests into event {args.event}.")
+    return 0
+
+
+def _admin_guest_op(args: argparse.Namespace, op: Callable[..., bool], label: str) -> int:
+    repo = _admin_repository(args)
+    guest_id = repo.find_guest_id(args.event, args.guest)
+    if guest_id is None:
+        raise CommandError(f"no guest {args.guest!r} in event {args.event}")
+    if not op(repo, args.event, guest_id):
+        raise CommandError(f"guest {args.guest!r} was already {label}")
+    print(f"Guest {args.guest} {label}.")
+    return 0
+
+
+def cmd_admin_delete(args: argparse.Namespace) -> int:
+    return _admin_guest_op(args, lambda r, e, g: r.delete_guest(e, g), "deleted")
+
+
+def cmd_admin_deregister(args: argparse.Namespace) -> int:
+    from doorcheck.domain.guest import RegistrationState
+
+    return _admin_guest_op(
+        args, lambda r, e, g: r.set_registration(e, g, RegistrationState.DEREGISTERED),
+        "deregistered",
+    )
+
+
+def cmd_admin_tickets(args: argparse.Namespace) -> int:
+    from doorcheck.station.server.tickets import write_tickets
+
+    repo = _admin_repository(args)
+    summary = repo.event_summary(args.event)
+    if summary is None:
+        raise CommandError(f"event {args.event} does not exist")
+    guests = repo.guests_for_tickets(args.event)
+    if args.limit:
+        guests = guests[: args.limit]
+    written = write_tickets(guests, summary["name"], Path(args.out))
+    print(f"Wrote {len(written)} files to {args.out}.")
+    return 0
+
+
+# -- the parser ----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="doorcheck", description="Offline-first check-in kiosk for event entrances."
+    )
+    parser.add_argument("--version", action="version", version=f"doorcheck {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="start a demo station server and a headless door")
+    p.add_argument("--guests", type=int, default=300)
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--exit", action="store_true", help="stop after the walk-through")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="run the reference station server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8470, help="0 picks a free port")
+    _server_db_options(p)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--demo", action="store_true", help="create a demo event first")
+    p.add_argument("--guests", type=int, default=300, help="demo guests")
+    p.add_argument("--json", action="store_true", help="print one JSON line once listening")
+    p.add_argument("--token-lifetime", type=float, metavar="SECONDS",
+                   help="session token lifetime after last use (default 24 h)")
+    p.set_defaults(func=cmd_serve)
+
+    for name, func, text in (
+        ("login", cmd_login, "log in to a station and remember the login"),
+        ("sync", cmd_sync, "upload waiting changes and pull the guest list"),
+        ("status", cmd_status, "what this door knows: guests, check-ins, waiting changes"),
+    ):
+        p = sub.add_parser(name, help=text)
+        _kiosk_options(p)
+        if name == "status":
+            p.add_argument("--json", action="store_true")
+        p.set_defaults(func=func)
+    for name, func, text in (
+        ("checkin", cmd_checkin, "check a guest in by access code"),
+        ("checkout", cmd_checkout, "check a guest out by access code"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("code", help="the ticket's access code")
+        _kiosk_options(p)
+        p.set_defaults(func=func)
+
+    admin = sub.add_parser("admin", help="manage the reference server's events").add_subparsers(
+        dest="admin_command", metavar="ACTION", required=True
+    )
+    p = admin.add_parser("create-event", help="create an event; prints its ID")
+    p.add_argument("name")
+    p.add_argument("--company")
+    p.add_argument("--id", help="choose the event ID (default: a new number)")
+    p.add_argument("--start", help="start date-time, ISO 8601")
+    p.add_argument("--end", help="end date-time, ISO 8601")
+    _server_db_options(p)
+    p.set_defaults(func=cmd_admin_create_event)
+
+    p = admin.add_parser("create-station", help="add a station (check-in configuration)")
+    p.add_argument("event")
+    p.add_argument("name")
+    p.add_argument("--mode", choices=["checkIn", "toggle", "checkOut"], default="checkIn")
+    p.add_argument("--segment")
+    p.add_argument("--min-search", type=int, default=1)
+    p.add_argument("--max-devices", type=int)
+    p.add_argument("--only-searched", action="store_true",
+                   help="show only searched guests, never the whole list")
+    p.add_argument("--pattern", help="regular expression every access code matches")
+    p.add_argument("--app-code", help="choose the App Code (default: a new random one)")
+    p.add_argument("--url", default="http://127.0.0.1:8470", help="server URL to print")
+    p.add_argument("--qr", metavar="PNG", help="write the station's setup QR code here")
+    _server_db_options(p)
+    p.set_defaults(func=cmd_admin_create_station)
+
+    p = admin.add_parser("station-qr", help="print a station's login and its setup QR code")
+    p.add_argument("event")
+    p.add_argument("name")
+    p.add_argument("--app-code", required=True)
+    p.add_argument("--url", required=True)
+    p.add_argument("--out", required=True, metavar="PNG")
+    p.set_defaults(func=cmd_admin_station_qr)
+
+    p = admin.add_parser("import-guests", help="import guests from a CSV file")
+    p.add_argument("event")
+    p.add_argument("csv")
+    _server_db_options(p)
+    p.set_defaults(func=cmd_admin_import)
+
+    for name, func in (("delete-guest", cmd_admin_delete),
+                       ("deregister-guest", cmd_admin_deregister)):
+        p = admin.add_parser(name, help=f"{name.split('-')[0]} a guest by ID or access code")
+        p.add_argument("event")
+        p.add_argument("guest")
+        _server_db_options(p)
+        p.set_defaults(func=func)
+
+    p = admin.add_parser("tickets", help="write QR tickets: a PNG per guest and a PDF")
+    p.add_argument("event")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--limit", type=int, help="at most this many guests")
+    _server_db_options(p)
+    p.set_defaults(func=cmd_admin_tickets)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    from doorcheck.station.errors import StationError
+
+    try:
+        return int(args.func(args))
+    except CommandError as exc:
+        print(f"doorcheck: {exc}", file=sys.stderr)
+        return 1
+    except StationError as exc:
+        print(f"doorcheck: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Date-times as the station protocol writes them, read leniently and written strictly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+
+
+def parse_datetime(value: object, *, assume: tzinfo = UTC) -> datetime | None:
+    """Parse a protocol date-time leniently.
+
+    Accepts ISO 8601 with or without offset, with ``T`` or a space between date and
+    time (``2018-01-01 18:30:00``), and a trailing ``Z``. A value without an offset is
+    taken to be in ``assume`` (UTC unless the caller knows the event's zone). Anything
+    unparseable, including the truncated ``"2018-01-..."`` of the public docs, gives
+    ``None`` rather than an exception: a date we cannot read must never stop a sync.
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=assume)
+    return parsed
+
+
+def format_datetime(value: datetime) -> str:
+    """Write a date-time as ISO 8601 with offset (seconds, or microseconds when set)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    spec = "seconds" if value.microsecond == 0 else "microseconds"
+    return value.isoformat(timespec=spec)
+
+
+def to_utc(value: datetime) -> datetime:
+    """The same instant in UTC; a naive value is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def floor_to_second(value: datetime) -> datetime:
+    return value - timedelta(microseconds=value.microsecond)

@@ -1,0 +1,255 @@
+"""A synchronous client of an Invitario-style check-in station (API v1.0)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import certifi
+import httpx
+
+from doorcheck import __version__
+from doorcheck.station import errors
+from doorcheck.station.wire import (
+    ChangeResult,
+    EventInfo,
+    GuestList,
+    JsonObject,
+    LoginResult,
+    OutgoingChange,
+    guest_from_json,
+)
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"doorcheck/{__version__} (+https://github.com/doorcheck/doorcheck)"
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=60.0, write=30.0, pool=5.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a station logs in with. ``repr`` hides the App Code so it never reaches a log."""
+
+    event_id: str
+    app_code: str
+    station_name: str
+
+    def __repr__(self) -> str:
+        return (
+            f"Credentials(event_id={self.event_id!r}, app_code='***', "
+            f"station_name={self.station_name!r})"
+        )
+
+
+def make_ssl_context() -> ssl.SSLContext:
+    """Verified TLS, 1.2 at the least, against certifi's roots."""
+    context = ssl.create_default_context(cafile=certifi.where())
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+class StationClient:
+    """Talks to one station server for one set of credentials.
+
+    Methods block; call them off the GUI thread. A session expired on the server
+    (code 30) is renewed by one transparent login and the request retried once.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+        device_id: str | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.credentials = credentials
+        self.device_id = device_id
+        self._session_token: str | None = None
+        self.login_result: LoginResult | None = None
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=timeout,
+            verify=make_ssl_context(),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> StationClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def session_token(self) -> str | None:
+        return self._session_token
+
+    def adopt_session(self, token: str) -> None:
+        """Reuse a token saved from an earlier login (it may have expired: then code 30)."""
+        self._session_token = token
+
+    # -- the documented requests ---------------------------------------------------
+
+    def login(self) -> LoginResult:
+        body: JsonObject = {
+            "eventId": self.credentials.event_id,
+            "apiKey": self.credentials.app_code,
+            "stationName": self.credentials.station_name,
+        }
+        if self.device_id:
+            body["deviceId"] = self.device_id
+        answer, response = self._post("/api/v1/login", body)
+        token = answer.get("sessionToken")
+        if not isinstance(token, str) or not token:
+            raise errors.BadResponseError("login answer has no sessionToken")
+        result = LoginResult(
+            event=EventInfo.from_json(answer.get("event")),
+            station_name=str(answer.get("stationName") or self.credentials.station_name),
+            session_token=token,
+            server_time=_date_header(response),
+        )
+        self._session_token = token
+        self.login_result = result
+        return result
+
+    def logout(self) -> None:
+        if self._session_token is None:
+            return
+        try:
+            self._post("/api/v1/logout", {"sessionToken": self._session_token})
+        except errors.InvalidSessionError:
+            pass  # already expired: the goal, no session, is reached
+        finally:
+            self._session_token = None
+
+    def guests_all(self) -> GuestList:
+        answer = self._authed("/api/v1/guest/list/all", {})
+        return _guest_list(answer)
+
+    def guests_recent(self, since: str) -> GuestList:
+        """Changes since ``since``, which must be the ``dateTime`` of an earlier answer."""
+        answer = self._authed("/api/v1/guest/list/recent", {"sinceDateTime": since})
+        return _guest_list(answer)
+
+    # -- the write extension (doorcheck's; docs/protocol.md) ----------------------
+
+    def push_changes(self, changes: Sequence[OutgoingChange]) -> list[ChangeResult]:
+        answer = self._authed(
+            "/api/v1/guest/changes", {"changes": [c.to_json() for c in changes]}
+        )
+        results = answer.get("results")
+        if not isinstance(results, list):
+            raise errors.BadResponseError("changes answer has no results list")
+        parsed = [ChangeResult.from_json(r) for r in results]
+        if {r.nonce for r in parsed} != {c.nonce for c in changes}:
+            raise errors.BadResponseError("changes answer does not match the changes sent")
+        return parsed
+
+    # -- plumbing ------------------------------------------------------------------
+
+    def _authed(self, path: str, body: JsonObject) -> JsonObject:
+        if self._session_token is None:
+            self.login()
+        try:
+            answer, _ = self._post(path, {"sessionToken": self._session_token, **body})
+        except errors.InvalidSessionError:
+            log.info("session expired; logging in again")
+            self.login()
+            answer, _ = self._post(path, {"sessionToken": self._session_token, **body})
+        return answer
+
+    def _post(self, path: str, body: JsonObject) -> tuple[JsonObject, httpx.Response]:
+        try:
+            response = self._http.post(path, json=body)
+        except httpx.ConnectTimeout as exc:
+            raise errors.ServerTimeoutError(f"connect timeout: {exc}") from exc
+        except httpx.TimeoutException as exc:
+            raise errors.ServerTimeoutError(f"timeout: {exc}") from exc
+        except httpx.ConnectError as exc:
+            if _is_tls_failure(exc):
+                raise errors.TlsError(str(exc)) from exc
+            raise errors.ServerUnreachableError(str(exc)) from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise errors.BadResponseError(f"connection broken: {exc}") from exc
+        except httpx.TransportError as exc:
+            raise errors.ServerUnreachableError(str(exc)) from exc
+        return _read_envelope(response), response
+
+
+def _is_tls_failure(exc: Exception) -> bool:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return "SSL" in str(exc) or "CERTIFICATE" in str(exc).upper()
+
+
+def _read_envelope(response: httpx.Response) -> JsonObject:
+    """Turn any HTTP answer into the success body or the right exception."""
+    try:
+        answer: Any = json.loads(response.content)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        answer = None
+    if isinstance(answer, dict) and answer.get("status") == "error":
+        raise _first_error(answer)
+    if response.status_code >= 500:
+        raise errors.ServerFailureError(response.status_code, response.text[:200])
+    if not isinstance(answer, dict):
+        raise errors.BadResponseError(
+            f"HTTP {response.status_code}, not a JSON object: {response.text[:200]!r}"
+        )
+    if answer.get("status") != "success":
+        raise errors.BadResponseError(f"HTTP {response.status_code}, no status 'success'")
+    return answer
+
+
+def _first_error(answer: JsonObject) -> errors.ProtocolError:
+    listed = answer.get("errors")
+    if isinstance(listed, list):
+        for item in listed:
+            if isinstance(item, dict) and isinstance(item.get("code"), int):
+                return errors.protocol_error(item["code"], _text(item.get("message")))
+    return errors.protocol_error(None, _text(answer.get("displayMessage")))
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _guest_list(answer: JsonObject) -> GuestList:
+    guests = answer.get("guests")
+    date_time = answer.get("dateTime")
+    if not isinstance(guests, list):
+        raise errors.BadResponseError("guest list answer has no guests list")
+    if not isinstance(date_time, str) or not date_time:
+        raise errors.BadResponseError("guest list answer has no dateTime")
+    parsed = [guest_from_json(g) for g in guests]
+    count = answer.get("count")
+    return GuestList(
+        count=count if isinstance(count, int) else len(parsed), date_time=date_time, guests=parsed
+    )
+
+
+def _date_header(response: httpx.Response) -> Any:
+    value = response.headers.get("date")
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None

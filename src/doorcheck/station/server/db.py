@@ -1,0 +1,208 @@
+"""Schema and engine of the reference server (SQLite by default, PostgreSQL by URL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    insert,
+    select,
+)
+from sqlalchemy.types import TypeDecorator
+
+SCHEMA_VERSION = 1
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores instants as naive UTC, hands them out as aware UTC datetimes.
+
+    Naive UTC everywhere keeps SQLite's text comparison and PostgreSQL's
+    ``timestamp`` ordering identical, which the ``recent`` cursor relies on.
+    """
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("company", Text),
+    Column("start", UTCDateTime),
+    Column("end", UTCDateTime),
+    Column("created", UTCDateTime, nullable=False),
+)
+
+stations = Table(
+    "stations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("app_code_hash", Text, nullable=False),
+    Column("mode", String(16), nullable=False, default="checkIn"),
+    Column("segment", Text),
+    Column("min_search_length", Integer, nullable=False, default=1),
+    Column("max_devices", Integer),
+    Column("show_all_guests", Boolean, nullable=False, default=True),
+    Column("access_code_pattern", Text),
+    UniqueConstraint("event_id", "name", name="uq_station_name"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("event_id", String(64), nullable=False),
+    Column("station_id", Integer, ForeignKey("stations.id", ondelete="CASCADE"), nullable=False),
+    Column("station_name", Text, nullable=False),
+    Column("device_id", Text),
+    Column("created", UTCDateTime, nullable=False),
+    Column("last_used", UTCDateTime, nullable=False),
+    Index("ix_sessions_station", "station_id", "last_used"),
+)
+
+guests = Table(
+    "guests",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("event_id", String(64), ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("parent_id", String(64)),
+    Column("access_code", Text),
+    Column("registration_state", String(16), nullable=False, default="registered"),
+    Column("highlight_color", String(16)),
+    Column("fields", Text, nullable=False, default="{}"),
+    Column("extra", Text, nullable=False, default="{}"),
+    Column("segments", Text, nullable=False, default="[]"),
+    Column("client_update", UTCDateTime),
+    Column("server_update", UTCDateTime, nullable=False),
+    Column("check_in", UTCDateTime),
+    Column("check_in_station", Text),
+    Column("check_out", UTCDateTime),
+    Column("check_out_station", Text),
+    Column("delete_time", UTCDateTime),
+    Index("ix_guests_event_update", "event_id", "server_update"),
+    Index("ix_guests_event_code", "event_id", "access_code"),
+    Index("ix_guests_parent", "parent_id"),
+)
+
+changes = Table(
+    "changes",
+    metadata,
+    Column("nonce", String(100), primary_key=True),
+    Column("event_id", String(64), nullable=False),
+    Column("guest_id", String(64), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("door_time", UTCDateTime, nullable=False),
+    Column("station_name", Text, nullable=False),
+    Column("target_nonce", String(100)),
+    Column("server_time", UTCDateTime, nullable=False),
+    # Rejected changes are kept so a resend gets the same answer, but never folded.
+    Column("rejected", Boolean, nullable=False, default=False),
+    Column("effect", String(16), nullable=False),
+    Column("answer", Text, nullable=False),
+    Index("ix_changes_guest", "guest_id"),
+)
+
+# One row. Every write takes its stamp from here under a row lock, and every list
+# answer reads its cursor from here the same way: that serialization is what makes
+# the ``dateTime`` cursor lose nothing (docs/protocol.md, "The cursor").
+server_clock = Table(
+    "server_clock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last", UTCDateTime, nullable=False),
+)
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def sqlite_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'station.sqlite3'}"
+
+
+def make_engine(url: str) -> Engine:
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _configure_sqlite(engine)
+    else:
+        engine = create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from pysqlite so BEGIN IMMEDIATE is possible.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Any) -> None:
+        # Writers take the write lock up front: a deferred transaction that reads
+        # first and writes later can deadlock against another such writer.
+        if conn.get_execution_options().get("immediate"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def create_schema(engine: Engine) -> None:
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        if conn.execute(select(server_clock.c.id)).first() is None:
+            conn.execute(insert(server_clock).values(id=1, last=datetime(2000, 1, 1, tzinfo=UTC)))
+        if conn.execute(select(meta.c.key).where(meta.c.key == "schema_version")).first() is None:
+            conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))

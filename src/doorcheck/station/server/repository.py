@@ -1,0 +1,737 @@
+"""Everything the reference server does with its database, free of HTTP.
+
+The HTTP layer (app.py) only parses requests and renders answers; the admin
+commands and the demo call the same methods, so there is one implementation of
+every rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, and_, delete, func, insert, select, update
+
+from doorcheck.domain.changes import Action, ChangeRecord, Effect, fold_presence
+from doorcheck.domain.guest import Guest, RegistrationState
+from doorcheck.domain.timeutil import floor_to_second, format_datetime, parse_datetime
+from doorcheck.station.server import db
+from doorcheck.station.server.security import (
+    DUMMY_HASH,
+    hash_app_code,
+    new_app_code,
+    new_session_token,
+    token_digest,
+    verify_app_code,
+)
+from doorcheck.station.wire import (
+    REJECT_MESSAGES,
+    ChangeOutcome,
+    ChangeResult,
+    JsonObject,
+    RejectReason,
+    StationConfiguration,
+    StationMode,
+    guest_to_json,
+)
+
+MICROSECOND = timedelta(microseconds=1)
+MAX_NONCE_LENGTH = 100
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ServerSettings:
+    token_lifetime: timedelta = timedelta(hours=24)
+    max_body_bytes: int = 1 << 20
+    max_batch: int = 500
+    clock: Callable[[], datetime] = utc_now
+
+
+class ApiError(Exception):
+    """An answer in the error envelope: a protocol code and an HTTP status."""
+
+    def __init__(self, code: int, message: str, http_status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.http_status = http_status
+
+
+def missing(*names: str) -> ApiError:
+    return ApiError(20, "Required parameter(s) missing: " + ", ".join(names))
+
+
+INVALID_SESSION = 30
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    token_hash: str
+    event_id: str
+    station_id: int
+    station_name: str
+    configuration: StationConfiguration
+
+
+@dataclass
+class NewStation:
+    event_id: str
+    name: str
+    app_code: str  # in clear, only at creation: it is stored hashed
+
+
+@dataclass
+class GuestInput:
+    """A guest to create, as the admin tools and the demo describe one."""
+
+    fields: dict[str, Any]
+    access_code: str | None = None
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    parent_id: str | None = None
+    registration_state: RegistrationState = RegistrationState.REGISTERED
+    highlight_color: str | None = None
+    segments: list[str] = field(default_factory=list)
+
+
+class StationRepository:
+    def __init__(self, engine: Engine, settings: ServerSettings | None = None) -> None:
+        self.engine = engine
+        self.settings = settings or ServerSettings()
+
+    # -- transactions ----------------------------------------------------------------
+
+    def _write(self) -> Any:
+        return self.engine.connect().execution_options(immediate=True)
+
+    def _tick(self, conn: Connection, *, advance: bool) -> datetime:
+        """Take a stamp from the server clock under its row lock.
+
+        Writers advance it by at least a microsecond, so every write's stamp is
+        unique and later than any cursor handed out before it; readers only move it
+        up to now. See docs/protocol.md, "The cursor".
+        """
+        last = conn.execute(
+            select(db.server_clock.c.last).where(db.server_clock.c.id == 1).with_for_update()
+        ).scalar_one()
+        now = self.settings.clock()
+        stamp = max(now, last + MICROSECOND) if advance else max(now, last)
+        conn.execute(update(db.server_clock).where(db.server_clock.c.id == 1).values(last=stamp))
+        return stamp  # type: ignore[no-any-return]
+
+    # -- sessions --------------------------------------------------------------------
+
+    def login(
+        self, event_id: str, app_code: str, station_name: str, device_id: str | None = None
+    ) -> JsonObject:
+        with self.engine.connect() as conn:
+            event = conn.execute(select(db.events).where(db.events.c.id == event_id)).first()
+            station = None
+            if event is not None:
+                station = conn.execute(
+                    select(db.stations).where(
+                        db.stations.c.event_id == event_id,
+                        func.lower(db.stations.c.name) == station_name.strip().lower(),
+                    )
+                ).first()
+        if event is None:
+            verify_app_code(app_code, DUMMY_HASH)  # same cost as a real check
+            raise ApiError(1000, "Event ID not known.", 404)
+        stored = station.app_code_hash if station is not None else DUMMY_HASH
+        if not verify_app_code(app_code, stored) or station is None:
+            raise ApiError(1010, "API key incorrect.", 401)
+        token = new_session_token()
+        now = self.settings.clock()
+        with self._write() as conn, conn.begin():
+            live_after = now - self.settings.token_lifetime
+            conn.execute(delete(db.sessions).where(db.sessions.c.last_used < live_after))
+            if device_id:
+                # A device that logs in again replaces its own earlier session.
+                conn.execute(
+                    delete(db.sessions).where(
+                        db.sessions.c.station_id == station.id,
+                        db.sessions.c.device_id == device_id,
+                    )
+                )
+            if station.max_devices is not None:
+                live = conn.execute(
+                    select(func.count())
+                    .select_from(db.sessions)
+                    .where(db.sessions.c.station_id == station.id)
+                ).scalar_one()
+                if live >= station.max_devices:
+                    raise ApiError(
+                        1020,
+                        f"Maximum number of devices ({station.max_devices}) reached.",
+                        403,
+                    )
+            conn.execute(
+                insert(db.sessions).values(
+                    token_hash=token_digest(token),
+                    event_id=event_id,
+                    station_id=station.id,
+                    station_name=station.name,
+                    device_id=device_id,
+                    created=now,
+                    last_used=now,
+                )
+            )
+        return {
+            "status": "success",
+            "event": {
+                "id": event.id,
+                "name": event.name,
+                "company": event.company,
+                "startDateTime": format_datetime(event.start) if event.start else None,
+                "endDateTime": format_datetime(event.end) if event.end else None,
+                "configuration": _configuration(station).to_json(),
+            },
+            "stationName": station.name,
+            "sessionToken": token,
+        }
+
+    def logout(self, token: str) -> None:
+        with self._write() as conn, conn.begin():
+            self._session(conn, token)
+            conn.execute(delete(db.sessions).where(db.sessions.c.token_hash == token_digest(token)))
+
+    def _session(self, conn: Connection, token: object) -> SessionInfo:
+        """Validate and touch a session (its 24 h run from the last use)."""
+        if not isinstance(token, str) or not token:
+            raise missing("sessionToken")
+        digest = token_digest(token)
+        row = conn.execute(
+            select(db.sessions, db.stations)
+            .join(db.stations, db.stations.c.id == db.sessions.c.station_id)
+            .where(db.sessions.c.token_hash == digest)
+        ).first()
+        now = self.settings.clock()
+        if row is None or now - row.last_used > self.settings.token_lifetime:
+            raise ApiError(INVALID_SESSION, "Invalid session token provided.", 401)
+        conn.execute(
+            update(db.sessions).where(db.sessions.c.token_hash == digest).values(last_used=now)
+        )
+        return SessionInfo(
+            token_hash=digest,
+            event_id=row.event_id,
+            station_id=row.station_id,
+            station_name=row.station_name,
+            configuration=_configuration(row),
+        )
+
+    # -- guest lists -----------------------------------------------------------------
+
+    def list_guests(self, token: object, since: datetime | None) -> JsonObject:
+        """``guest/list/all`` (since None) and ``guest/list/recent``."""
+        with self._write() as conn, conn.begin():
+            session = self._session(conn, token)
+            cursor = floor_to_second(self._tick(conn, advance=False))
+        # Read after the cursor's transaction committed: every write stamped at or
+        # before the cursor is visible now, and every later one is stamped after it.
+        with self.engine.connect() as conn:
+            query = select(db.guests).where(db.guests.c.event_id == session.event_id)
+            if since is None:
+                query = query.where(db.guests.c.delete_time.is_(None))
+            else:
+                query = query.where(db.guests.c.server_update >= since)
+            rows = conn.execute(query).all()
+            companions = self._companion_ids(conn, session.event_id, rows, whole=since is None)
+            segment = session.configuration.segment
+            if segment is not None:
+                rows = self._in_segment(conn, rows, segment)
+        guests = [guest_to_json(_guest(row, companions.get(row.id, []))) for row in rows]
+        return {
+            "status": "success",
+            "count": len(guests),
+            "dateTime": format_datetime(cursor),
+            "guests": guests,
+        }
+
+    def _companion_ids(
+        self, conn: Connection, event_id: str, rows: Sequence[Row[Any]], *, whole: bool
+    ) -> dict[str, list[str]]:
+        children: dict[str, list[str]] = defaultdict(list)
+        if whole:
+            for row in rows:
+                if row.parent_id:
+                    children[row.parent_id].append(row.id)
+            return children
+        parent_ids = [row.id for row in rows]
+        for start in range(0, len(parent_ids), 500):
+            chunk = parent_ids[start : start + 500]
+            for child in conn.execute(
+                select(db.guests.c.id, db.guests.c.parent_id).where(
+                    db.guests.c.event_id == event_id,
+                    db.guests.c.parent_id.in_(chunk),
+                    db.guests.c.delete_time.is_(None),
+                )
+            ):
+                children[child.parent_id].append(child.id)
+        return children
+
+    def _in_segment(
+        self, conn: Connection, rows: Sequence[Row[Any]], segment: str
+    ) -> list[Row[Any]]:
+        """Guests in the segment, and companions whose main guest is in it."""
+
+        def member(row: Row[Any]) -> bool:
+            return segment in json.loads(row.segments)
+
+        inside = {row.id for row in rows if member(row)}
+        orphans = {row.parent_id for row in rows if row.parent_id and row.parent_id not in inside}
+        for start in range(0, len(orphans), 500):
+            chunk = list(orphans)[start : start + 500]
+            for parent in conn.execute(select(db.guests).where(db.guests.c.id.in_(chunk))):
+                if member(parent):
+                    inside.add(parent.id)
+        return [row for row in rows if row.id in inside or row.parent_id in inside]
+
+    # -- the write extension ---------------------------------------------------------
+
+    def apply_changes(self, token: object, items: object) -> JsonObject:
+        if not isinstance(items, list):
+            raise missing("changes")
+        if len(items) > self.settings.max_batch:
+            raise ApiError(
+                40, f"Too many changes in one request (at most {self.settings.max_batch}).", 413
+            )
+        for index, item in enumerate(items):
+            if not isinstance(item, dict) or not isinstance(item.get("nonce"), str):
+                raise missing(f"changes[{index}].nonce")
+            if not item["nonce"] or len(item["nonce"]) > MAX_NONCE_LENGTH:
+                raise ApiError(20, f"changes[{index}].nonce must be 1 to 100 characters.")
+        results: list[JsonObject] = []
+        with self._write() as conn, conn.begin():
+            session = self._session(conn, token)
+            for item in items:
+                results.append(self._apply_one(conn, session, item).to_json())
+            cursor = floor_to_second(self._tick(conn, advance=False))
+        return {"status": "success", "dateTime": format_datetime(cursor), "results": results}
+
+    def _apply_one(self, conn: Connection, session: SessionInfo, item: JsonObject) -> ChangeResult:
+        nonce: str = item["nonce"]
+        known = conn.execute(select(db.changes).where(db.changes.c.nonce == nonce)).first()
+        if known is not None:
+            first = ChangeResult.from_json(json.loads(known.answer))
+            current = self._guest_by_id(conn, known.event_id, known.guest_id)
+            return ChangeResult(
+                nonce=nonce,
+                result=ChangeOutcome.DUPLICATE,
+                first_result=first.result,
+                code=first.code,
+                message=first.message,
+                guest=current,
+            )
+        parsed = _parse_change(item)
+        if isinstance(parsed, ChangeResult):
+            # Malformed: answered, not stored, so a corrected resend can still apply.
+            return parsed
+        action, guest_id, door_time = parsed
+        stamp = self._tick(conn, advance=True)
+
+        def record(result: ChangeResult, *, rejected: bool, effect: str) -> ChangeResult:
+            conn.execute(
+                insert(db.changes).values(
+                    nonce=nonce,
+                    event_id=session.event_id,
+                    guest_id=guest_id,
+                    action=action.value,
+                    door_time=door_time,
+                    station_name=session.station_name,
+                    target_nonce=item.get("targetNonce"),
+                    server_time=stamp,
+                    rejected=rejected,
+                    effect=effect,
+                    answer=json.dumps(result.to_json() | {"guest": None}),
+                )
+            )
+            return result
+
+        def reject(reason: RejectReason, guest: Guest | None = None) -> ChangeResult:
+            result = ChangeResult(
+                nonce, ChangeOutcome.REJECTED, None, int(reason), REJECT_MESSAGES[reason], guest
+            )
+            return record(result, rejected=True, effect="rejected")
+
+        if action == Action.ADD_COMPANION:
+            return self._add_companion(conn, session, item, guest_id, door_time, stamp, reject,
+                                       record)
+        guest = self._guest_by_id(conn, session.event_id, guest_id)
+        if guest is None:
+            return reject(RejectReason.UNKNOWN_GUEST)
+        if guest.is_deleted:
+            return reject(RejectReason.GUEST_DELETED, guest)
+        mode = session.configuration.mode
+        if action == Action.CHECK_IN:
+            if guest.registration_state == RegistrationState.DEREGISTERED:
+                return reject(RejectReason.GUEST_DEREGISTERED, guest)
+            if mode == StationMode.CHECK_OUT:
+                return reject(RejectReason.MODE_FORBIDS, guest)
+        if action == Action.CHECK_OUT and mode == StationMode.CHECK_IN:
+            return reject(RejectReason.MODE_FORBIDS, guest)
+        if action == Action.UNDO:
+            target = conn.execute(
+                select(db.changes.c.guest_id, db.changes.c.rejected).where(
+                    db.changes.c.nonce == item.get("targetNonce")
+                )
+            ).first()
+            if target is None or target.guest_id != guest_id or target.rejected:
+                return reject(RejectReason.UNKNOWN_TARGET, guest)
+        record(ChangeResult(nonce, ChangeOutcome.APPLIED), rejected=False, effect="applied")
+        effect, conflict_station = self._refold(conn, session.event_id, guest_id, stamp, nonce)
+        current = self._guest_by_id(conn, session.event_id, guest_id)
+        if effect == Effect.CONFLICT:
+            assert current is not None
+            result = ChangeResult(
+                nonce,
+                ChangeOutcome.CONFLICT,
+                code=None,
+                message=_conflict_message(action, current, conflict_station),
+                guest=current,
+            )
+        else:
+            result = ChangeResult(nonce, ChangeOutcome.APPLIED, guest=current)
+        conn.execute(
+            update(db.changes)
+            .where(db.changes.c.nonce == nonce)
+            .values(answer=json.dumps(result.to_json() | {"guest": None}))
+        )
+        return result
+
+    def _add_companion(
+        self,
+        conn: Connection,
+        session: SessionInfo,
+        item: JsonObject,
+        guest_id: str,
+        door_time: datetime,
+        stamp: datetime,
+        reject: Callable[..., ChangeResult],
+        record: Callable[..., ChangeResult],
+    ) -> ChangeResult:
+        parent = self._guest_by_id(conn, session.event_id, str(item.get("parentId") or ""))
+        if parent is None:
+            return reject(RejectReason.UNKNOWN_GUEST)
+        if parent.is_deleted:
+            return reject(RejectReason.GUEST_DELETED, parent)
+        if conn.execute(select(db.guests.c.id).where(db.guests.c.id == guest_id)).first():
+            return reject(RejectReason.INVALID_CHANGE, parent)
+        fields = item.get("fields") if isinstance(item.get("fields"), dict) else {}
+        parent_row = conn.execute(select(db.guests).where(db.guests.c.id == parent.id)).one()
+        conn.execute(
+            insert(db.guests).values(
+                id=guest_id,
+                event_id=session.event_id,
+                parent_id=parent.id,
+                access_code=None,
+                registration_state=RegistrationState.REGISTERED.value,
+                fields=json.dumps(fields),
+                extra="{}",
+                segments=parent_row.segments,
+                client_update=door_time,
+                server_update=stamp,
+            )
+        )
+        # The main guest's companion list changed: stamp it so other doors see it.
+        conn.execute(update(db.guests).where(db.guests.c.id == parent.id).values(server_update=stamp))
+        companion = self._guest_by_id(conn, session.event_id, guest_id)
+        return record(
+            ChangeResult(item["nonce"], ChangeOutcome.APPLIED, guest=companion),
+            rejected=False,
+            effect="applied",
+        )
+
+    def _refold(
+        self, conn: Connection, event_id: str, guest_id: str, stamp: datetime, nonce: str
+    ) -> tuple[Effect, str | None]:
+        """Recompute a guest's presence from its whole change log and store it."""
+        rows = conn.execute(
+            select(db.changes).where(
+                db.changes.c.guest_id == guest_id, db.changes.c.rejected.is_(False)
+            )
+        ).all()
+        records = [
+            ChangeRecord(
+                nonce=r.nonce,
+                guest_id=r.guest_id,
+                action=Action(r.action),
+                door_time=r.door_time,
+                station=r.station_name,
+                target_nonce=r.target_nonce,
+            )
+            for r in rows
+            if r.action != Action.ADD_COMPANION.value
+        ]
+        folded = fold_presence(records)
+        presence = folded.presence
+        conn.execute(
+            update(db.guests)
+            .where(db.guests.c.id == guest_id)
+            .values(
+                check_in=presence.check_in,
+                check_in_station=presence.check_in_station,
+                check_out=presence.check_out,
+                check_out_station=presence.check_out_station,
+                client_update=max((r.door_time for r in records), default=None),
+                server_update=stamp,
+            )
+        )
+        # A late change with an earlier door time can turn an earlier answer around:
+        # keep every change's current effect, so conflicts can be listed truthfully.
+        by_nonce = {r.nonce: r for r in rows}
+        for other, effect in folded.effects.items():
+            if by_nonce[other].effect != effect.value:
+                conn.execute(
+                    update(db.changes).where(db.changes.c.nonce == other).values(effect=effect)
+                )
+        effect = folded.effects.get(nonce, Effect.APPLIED)
+        other_nonce = folded.conflicts_with.get(nonce)
+        station = by_nonce[other_nonce].station_name if other_nonce in by_nonce else None
+        return effect, station
+
+    def _guest_by_id(self, conn: Connection, event_id: str, guest_id: str) -> Guest | None:
+        row = conn.execute(
+            select(db.guests).where(db.guests.c.id == guest_id, db.guests.c.event_id == event_id)
+        ).first()
+        if row is None:
+            return None
+        companions = self._companion_ids(conn, event_id, [row], whole=False)
+        return _guest(row, companions.get(row.id, []))
+
+    # -- administration --------------------------------------------------------------
+
+    def create_event(
+        self,
+        name: str,
+        *,
+        company: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        event_id: str | None = None,
+    ) -> str:
+        with self._write() as conn, conn.begin():
+            while event_id is None:
+                candidate = str(100000 + secrets.randbelow(900000))
+                taken = conn.execute(select(db.events.c.id).where(db.events.c.id == candidate))
+                if taken.first() is None:
+                    event_id = candidate
+            conn.execute(
+                insert(db.events).values(
+                    id=event_id,
+                    name=name,
+                    company=company,
+                    start=start,
+                    end=end,
+                    created=self.settings.clock(),
+                )
+            )
+        return event_id
+
+    def create_station(
+        self,
+        event_id: str,
+        name: str,
+        *,
+        app_code: str | None = None,
+        mode: StationMode = StationMode.CHECK_IN,
+        segment: str | None = None,
+        min_search_length: int = 1,
+        max_devices: int | None = None,
+        show_all_guests: bool = True,
+        access_code_pattern: str | None = None,
+    ) -> NewStation:
+        if access_code_pattern is not None:
+            re.compile(access_code_pattern)  # refuse a broken pattern now, not at the door
+        code = app_code or new_app_code()
+        with self._write() as conn, conn.begin():
+            if conn.execute(select(db.events.c.id).where(db.events.c.id == event_id)).first() is None:
+                raise KeyError(f"no event {event_id}")
+            conn.execute(
+                insert(db.stations).values(
+                    event_id=event_id,
+                    name=name,
+                    app_code_hash=hash_app_code(code),
+                    mode=mode.value,
+                    segment=segment,
+                    min_search_length=min_search_length,
+                    max_devices=max_devices,
+                    show_all_guests=show_all_guests,
+                    access_code_pattern=access_code_pattern,
+                )
+            )
+        return NewStation(event_id=event_id, name=name, app_code=code)
+
+    def station_names(self, event_id: str) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(db.stations.c.name).where(db.stations.c.event_id == event_id)
+                ).scalars()
+            )
+
+    def add_guests(self, event_id: str, new: Iterable[GuestInput], *, batch: int = 5000) -> int:
+        """Bulk insert in short transactions, so a door's write never waits long."""
+        count = 0
+        pending: list[dict[str, Any]] = []
+
+        def flush() -> None:
+            with self._write() as conn, conn.begin():
+                stamp = self._tick(conn, advance=True)
+                conn.execute(insert(db.guests), [p | {"server_update": stamp} for p in pending])
+            pending.clear()
+
+        for guest in new:
+            pending.append(
+                {
+                    "id": guest.id,
+                    "event_id": event_id,
+                    "parent_id": guest.parent_id,
+                    "access_code": guest.access_code,
+                    "registration_state": guest.registration_state.value,
+                    "highlight_color": guest.highlight_color,
+                    "fields": json.dumps(guest.fields, ensure_ascii=False),
+                    "extra": "{}",
+                    "segments": json.dumps(guest.segments),
+                    "client_update": None,
+                }
+            )
+            count += 1
+            if len(pending) >= batch:
+                flush()
+        if pending:
+            flush()
+        return count
+
+    def find_guest_id(self, event_id: str, key: str) -> str | None:
+        """A guest by id or access code."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(db.guests.c.id).where(
+                    db.guests.c.event_id == event_id,
+                    (db.guests.c.id == key) | (db.guests.c.access_code == key),
+                )
+            ).first()
+        return None if row is None else str(row.id)
+
+    def delete_guest(self, event_id: str, guest_id: str) -> bool:
+        """Mark a guest (and its companions) deleted; ``recent`` then reports them."""
+        with self._write() as conn, conn.begin():
+            stamp = self._tick(conn, advance=True)
+            result = conn.execute(
+                update(db.guests)
+                .where(
+                    db.guests.c.event_id == event_id,
+                    (db.guests.c.id == guest_id) | (db.guests.c.parent_id == guest_id),
+                    db.guests.c.delete_time.is_(None),
+                )
+                .values(delete_time=stamp, server_update=stamp)
+            )
+            return result.rowcount > 0
+
+    def set_registration(self, event_id: str, guest_id: str, state: RegistrationState) -> bool:
+        with self._write() as conn, conn.begin():
+            stamp = self._tick(conn, advance=True)
+            result = conn.execute(
+                update(db.guests)
+                .where(and_(db.guests.c.event_id == event_id, db.guests.c.id == guest_id))
+                .values(registration_state=state.value, server_update=stamp)
+            )
+            return result.rowcount > 0
+
+    def guests_for_tickets(self, event_id: str) -> list[Guest]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(db.guests).where(
+                    db.guests.c.event_id == event_id,
+                    db.guests.c.delete_time.is_(None),
+                    db.guests.c.access_code.is_not(None),
+                )
+            ).all()
+        return [_guest(row, []) for row in rows]
+
+    def event_summary(self, event_id: str) -> Mapping[str, Any] | None:
+        with self.engine.connect() as conn:
+            event = conn.execute(select(db.events).where(db.events.c.id == event_id)).first()
+            if event is None:
+                return None
+            total = conn.execute(
+                select(func.count())
+                .select_from(db.guests)
+                .where(db.guests.c.event_id == event_id, db.guests.c.delete_time.is_(None))
+            ).scalar_one()
+        return {"id": event.id, "name": event.name, "company": event.company, "guests": total}
+
+
+def _configuration(row: Any) -> StationConfiguration:
+    return StationConfiguration(
+        mode=StationMode.parse(row.mode),
+        segment=row.segment,
+        min_search_length=row.min_search_length,
+        max_devices=row.max_devices,
+        show_all_guests=bool(row.show_all_guests),
+        access_code_pattern=row.access_code_pattern,
+    )
+
+
+def _guest(row: Any, companion_ids: list[str]) -> Guest:
+    return Guest(
+        id=row.id,
+        access_code=row.access_code,
+        parent_id=row.parent_id,
+        client_update=row.client_update,
+        server_update=row.server_update,
+        check_in=row.check_in,
+        check_out=row.check_out,
+        delete_time=row.delete_time,
+        registration_state=RegistrationState.parse(row.registration_state),
+        highlight_color=row.highlight_color,
+        fields=json.loads(row.fields),
+        companion_ids=companion_ids,
+        check_in_station=row.check_in_station,
+        check_out_station=row.check_out_station,
+        extra=json.loads(row.extra),
+    )
+
+
+def _parse_change(item: JsonObject) -> tuple[Action, str, datetime] | ChangeResult:
+    nonce = item["nonce"]
+
+    def invalid(why: str) -> ChangeResult:
+        return ChangeResult(
+            nonce, ChangeOutcome.REJECTED, None, int(RejectReason.INVALID_CHANGE), why
+        )
+
+    try:
+        action = Action(item.get("action"))
+    except ValueError:
+        return invalid(f"Unknown action {item.get('action')!r}.")
+    guest_id = item.get("guestId")
+    if not isinstance(guest_id, str) or not guest_id or len(guest_id) > 64:
+        return invalid("guestId is missing or not a string of at most 64 characters.")
+    door_time = parse_datetime(item.get("clientUpdateDateTime"))
+    if door_time is None:
+        return invalid("clientUpdateDateTime is missing or not a date-time.")
+    if action == Action.UNDO and not isinstance(item.get("targetNonce"), str):
+        return invalid("An undo needs targetNonce.")
+    if action == Action.ADD_COMPANION and not isinstance(item.get("parentId"), str):
+        return invalid("addCompanion needs parentId.")
+    return action, guest_id, door_time
+
+
+def _conflict_message(action: Action, guest: Guest, station: str | None) -> str:
+    where = f" at {station}" if station else ""
+    if action == Action.CHECK_IN and guest.check_in is not None:
+        return f"Already checked in at {format_datetime(guest.check_in)}{where}."
+    if action == Action.CHECK_OUT:
+        return "Not checked in, so not checked out."
+    return "Conflicts with another change."

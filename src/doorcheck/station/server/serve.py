@@ -1,0 +1,106 @@
+"""Running the reference server on uvicorn, one process or several workers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from starlette.applications import Starlette
+
+from doorcheck.station.server.app import create_app
+from doorcheck.station.server.db import create_schema, make_engine
+from doorcheck.station.server.repository import ServerSettings, StationRepository
+
+log = logging.getLogger(__name__)
+
+ENV_DB = "DOORCHECK_SERVER_DB"
+ENV_TOKEN_SECONDS = "DOORCHECK_SERVER_TOKEN_SECONDS"
+
+
+@dataclass
+class ServeOptions:
+    db_url: str
+    host: str = "127.0.0.1"
+    port: int = 8470
+    workers: int = 1
+    token_lifetime: timedelta = timedelta(hours=24)
+    log_level: str = "warning"
+
+
+def open_repository(db_url: str, token_lifetime: timedelta | None = None) -> StationRepository:
+    engine = make_engine(db_url)
+    create_schema(engine)
+    settings = ServerSettings()
+    if token_lifetime is not None:
+        settings.token_lifetime = token_lifetime
+    return StationRepository(engine, settings)
+
+
+def app_from_environment() -> Starlette:
+    """uvicorn's factory for worker processes, configured by the parent's environment."""
+    seconds = os.environ.get(ENV_TOKEN_SECONDS)
+    lifetime = timedelta(seconds=float(seconds)) if seconds else None
+    return create_app(open_repository(os.environ[ENV_DB], lifetime))
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(options: ServeOptions, on_listening: Callable[[str], None] | None = None) -> None:
+    """Bind, report the URL once connections are accepted, and serve until stopped."""
+    import uvicorn
+
+    os.environ[ENV_DB] = options.db_url
+    os.environ[ENV_TOKEN_SECONDS] = str(options.token_lifetime.total_seconds())
+    # Create the schema once here, so workers never race to create it.
+    create_schema(make_engine(options.db_url))
+    sock = bind(options.host, options.port)
+    host, port = sock.getsockname()[:2]
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+    config = uvicorn.Config(
+        "doorcheck.station.server.serve:app_from_environment",
+        factory=True,
+        workers=options.workers,
+        log_level=options.log_level,
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=5,
+    )
+    server = uvicorn.Server(config)
+    # The socket listens already: a client that connects now is served once ready.
+    if on_listening is not None:
+        on_listening(url)
+    if options.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, target=server.run, sockets=[sock]).run()
+    else:
+        server.run(sockets=[sock])
+
+
+def print_listening_json(extra: dict[str, str]) -> Callable[[str], None]:
+    def report(url: str) -> None:
+        sys.stdout.write(json.dumps({"url": url, **extra}) + "\n")
+        sys.stdout.flush()
+
+    return report
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("doorcheck-server", appauthor=False)

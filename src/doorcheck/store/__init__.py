@@ -1,0 +1,1 @@
+"""The kiosk's local SQLite store: guests, outbox and sync state."""

@@ -1,0 +1,109 @@
+"""The saved login: settings in a JSON file, the App Code in the OS keyring.
+
+Where no keyring works (a headless Linux box, a locked-down laptop), the App Code
+goes to a file only the user can read (mode 0600). It is never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "doorcheck"
+LOGIN_FILE = "login.json"
+SECRET_FILE = "secret.json"
+
+
+@dataclass
+class SavedLogin:
+    server: str
+    event_id: str
+    station_name: str
+    device_id: str
+    secret_store: str = "keyring"  # or "file"
+
+    @property
+    def keyring_user(self) -> str:
+        return f"{self.server}|{self.event_id}|{self.station_name}"
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+
+
+def _keyring_set(user: str, secret: str) -> bool:
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+
+        try:
+            keyring.set_password(KEYRING_SERVICE, user, secret)
+            # Some backends accept a write and store nothing: believe only a read-back.
+            return bool(keyring.get_password(KEYRING_SERVICE, user) == secret)
+        except KeyringError:
+            return False
+    except Exception:  # noqa: BLE001 - any keyring backend failure means "use the file"
+        return False
+
+
+def _keyring_get(user: str) -> str | None:
+    try:
+        import keyring
+
+        value = keyring.get_password(KEYRING_SERVICE, user)
+        return value if isinstance(value, str) else None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def save_login(data_dir: Path, server: str, event_id: str, station_name: str, app_code: str,
+               device_id: str | None = None) -> SavedLogin:
+    login = SavedLogin(
+        server=server,
+        event_id=event_id,
+        station_name=station_name,
+        device_id=device_id or str(uuid.uuid4()),
+    )
+    if os.environ.get("DOORCHECK_SECRETS") != "file" and _keyring_set(login.keyring_user, app_code):
+        login.secret_store = "keyring"
+    else:
+        login.secret_store = "file"
+        _write_private(data_dir / SECRET_FILE, json.dumps({"appCode": app_code}))
+    _write_private(data_dir / LOGIN_FILE, json.dumps(asdict(login), indent=2))
+    return login
+
+
+def load_login(data_dir: Path) -> tuple[SavedLogin, str] | None:
+    path = data_dir / LOGIN_FILE
+    if not path.exists():
+        return None
+    try:
+        login = SavedLogin(**json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError) as exc:
+        log.warning("saved login %s is unreadable (%s); log in again", path, exc)
+        return None
+    secret: str | None
+    if login.secret_store == "keyring":
+        secret = _keyring_get(login.keyring_user)
+    else:
+        try:
+            secret = json.loads((data_dir / SECRET_FILE).read_text(encoding="utf-8"))["appCode"]
+        except (OSError, ValueError, KeyError):
+            secret = None
+    if not secret:
+        return None
+    return login, secret

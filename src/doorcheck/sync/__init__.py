@@ -1,0 +1,1 @@
+"""Keeping the local store in step with the station server (no Qt here)."""
