@@ -320,6 +320,7 @@ class ChangeResult:
             obj["firstResult"] = self.first_result.value
         if self.code is not None:
             obj["code"] = self.code
+        if self.message is not None:
             obj["message"] = self.message
         if self.guest is not None:
             obj["guest"] = guest_to_json(self.guest)

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, Row, and_, delete, func, insert, sele
 
 from doorcheck.domain.changes import Action, ChangeRecord, Effect, fold_presence
 from doorcheck.domain.guest import Guest, RegistrationState
-from doorcheck.domain.timeutil import floor_to_second, format_datetime, parse_datetime
+from doorcheck.domain.timeutil import format_datetime, parse_datetime
 from doorcheck.station.server import db
 from doorcheck.station.server.security import (
     DUMMY_HASH,
@@ -235,7 +235,7 @@ class StationRepository:
         """``guest/list/all`` (since None) and ``guest/list/recent``."""
         with self._write() as conn, conn.begin():
             session = self._session(conn, token)
-            cursor = floor_to_second(self._tick(conn, advance=False))
+            cursor = self._tick(conn, advance=False)
         # Read after the cursor's transaction committed: every write stamped at or
         # before the cursor is visible now, and every later one is stamped after it.
         with self.engine.connect() as conn:
@@ -243,7 +243,9 @@ class StationRepository:
             if since is None:
                 query = query.where(db.guests.c.delete_time.is_(None))
             else:
-                query = query.where(db.guests.c.server_update >= since)
+                # Exclusive: every write after the cursor was handed out is stamped
+                # strictly later (see _tick), and everything stamped up to it was sent.
+                query = query.where(db.guests.c.server_update > since)
             rows = conn.execute(query).all()
             companions = self._companion_ids(conn, session.event_id, rows, whole=since is None)
             segment = session.configuration.segment
@@ -315,7 +317,7 @@ class StationRepository:
             session = self._session(conn, token)
             for item in items:
                 results.append(self._apply_one(conn, session, item).to_json())
-            cursor = floor_to_second(self._tick(conn, advance=False))
+            cursor = self._tick(conn, advance=False)
         return {"status": "success", "dateTime": format_datetime(cursor), "results": results}
 
     def _apply_one(self, conn: Connection, session: SessionInfo, item: JsonObject) -> ChangeResult:
