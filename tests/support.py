@@ -106,10 +106,17 @@ def running_server(engine: Engine, settings: ServerSettings | None = None) -> It
         engine.dispose()
 
 
-def populate(server: RunningServer, guests: int = 20) -> RunningServer:
+@dataclass
+class Seeded:
+    event_id: str
+    stations: dict[str, Station]
+    guests: list[GuestInput]
+
+
+def seed(repo: StationRepository, guests: int = 20) -> Seeded:
     """An event with stations of every mode and ``guests`` main guests with codes."""
-    repo = server.repository
-    server.event_id = repo.create_event("Test Gala", company="Test Co")
+    event_id = repo.create_event("Test Gala", company="Test Co")
+    stations: dict[str, Station] = {}
     for name, mode, segment, code in (
         ("Main Entrance", StationMode.CHECK_IN, None, "main-code-1"),
         ("Side Door", StationMode.CHECK_IN, None, "side-code-2"),
@@ -117,9 +124,9 @@ def populate(server: RunningServer, guests: int = 20) -> RunningServer:
         ("Exit", StationMode.CHECK_OUT, None, "exit-code-4"),
         ("VIP Lounge", StationMode.CHECK_IN, "VIP", "vip-code-5"),
     ):
-        repo.create_station(server.event_id, name, app_code=code, mode=mode, segment=segment)
-        server.stations[name] = Station(name, code)
-    server.guests = [
+        repo.create_station(event_id, name, app_code=code, mode=mode, segment=segment)
+        stations[name] = Station(name, code)
+    created = [
         GuestInput(
             fields={"firstName": f"Gäst{i}", "lastName": "Müller", "customField47": ["vegan"]},
             access_code=f"CODE{i:04d}",
@@ -127,5 +134,12 @@ def populate(server: RunningServer, guests: int = 20) -> RunningServer:
         )
         for i in range(guests)
     ]
-    repo.add_guests(server.event_id, server.guests)
+    repo.add_guests(event_id, created)
+    return Seeded(event_id, stations, created)
+
+
+def populate(server: RunningServer, guests: int = 20) -> RunningServer:
+    seeded = seed(server.repository, guests)
+    server.event_id, server.stations, server.guests = (
+        seeded.event_id, seeded.stations, seeded.guests)
     return server

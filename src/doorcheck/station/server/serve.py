@@ -87,7 +87,7 @@ def serve(options: ServeOptions, on_listening: Callable[[str], None] | None = No
     if options.workers > 1:
         from uvicorn.supervisors import Multiprocess
 
-        Multiprocess(config, target=server.run, sockets=[sock]).run()
+        Multiprocess(config, sockets=[sock]).run()
     else:
         server.run(sockets=[sock])
 
