@@ -1,0 +1,225 @@
+"""The ``doorcheck`` command as a user runs it: real processes, real server, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from doorcheck.station.server.db import create_schema, make_engine
+from doorcheck.station.server.repository import StationRepository
+from doorcheck.station.wire import StationMode
+
+
+def doorcheck(*args: str | Path, check: bool = True, timeout: float = 60
+              ) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "doorcheck", *map(str, args)],
+        capture_output=True, text=True, timeout=timeout, env=os.environ.copy(),
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"doorcheck {args} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[dict[str, str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "doorcheck", "serve", "--demo", "--guests", "40", "--port", "0",
+         "--json", "--data", str(tmp_path / "server")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    try:
+        yield json.loads(line)
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+def demo_codes(tmp_path: Path, event_id: str) -> list[str]:
+    """Access codes of the demo's registered main guests, sorted."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'server' / 'station.sqlite3'}")
+    repo = StationRepository(engine)
+    guests = repo.guests_for_tickets(event_id)
+    engine.dispose()
+    return sorted(g.access_code for g in guests if g.parent_id is None
+                  and g.registration_state.value == "registered" and g.access_code)
+
+
+def test_serve_demo_json_line(demo_server: dict[str, str]) -> None:
+    assert set(demo_server) == {"url", "eventId", "apiKey", "stationName"}
+    assert demo_server["url"].startswith("http://127.0.0.1:")
+    assert demo_server["stationName"] == "Main Entrance"
+
+
+def test_login_sync_checkin_and_another_station_sees_it(
+    demo_server: dict[str, str], tmp_path: Path
+) -> None:
+    main = ["--data", tmp_path / "main"]
+    out = doorcheck("login", "--server", demo_server["url"], "--event", demo_server["eventId"],
+                    "--key", demo_server["apiKey"], "--station", "Main Entrance", *main).stdout
+    assert "Winter Gala 2026" in out
+    # The App Code went to a user-only file here (no keyring in tests), never to login.json.
+    assert demo_server["apiKey"] not in (tmp_path / "main" / "login.json").read_text()
+    secret = tmp_path / "main" / "secret.json"
+    assert secret.stat().st_mode & 0o077 == 0
+    assert "Synced (full)" in doorcheck("sync", *main).stdout
+    code = demo_codes(tmp_path, demo_server["eventId"])[0]
+    first = doorcheck("checkin", code, *main)
+    assert first.stdout.startswith("ADMIT")
+    assert "[uploaded]" in first.stdout
+    again = doorcheck("checkin", code, *main, check=False)
+    assert again.returncode == 1
+    assert "already checked in" in again.stdout
+
+    # A second station: explicit credentials, its own data folder.
+    side = ["--data", tmp_path / "side"]
+    creds = ["--server", demo_server["url"], "--event", demo_server["eventId"]]
+    server_dir = tmp_path / "server"
+    assert server_dir.exists()
+    doorcheck("admin", "create-station", demo_server["eventId"], "Gate 2", "--app-code", "gate-2",
+              "--data", server_dir)
+    doorcheck("login", *creds, "--key", "gate-2", "--station", "Gate 2", *side)
+    doorcheck("sync", *side)
+    seen = doorcheck("checkin", code, *side, check=False)
+    assert seen.returncode == 1
+    assert "already checked in" in seen.stdout
+    assert "Main Entrance" in seen.stdout
+    status = json.loads(doorcheck("status", "--json", *side).stdout)
+    assert status["checked_in"] == 1
+    assert status["pending"] == 0
+    assert status["guests"] > 40
+
+
+def test_checkout_at_a_toggle_station(demo_server: dict[str, str], tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'server' / 'station.sqlite3'}")
+    StationRepository(engine).create_station(
+        demo_server["eventId"], "Coats", app_code="coats", mode=StationMode.TOGGLE)
+    engine.dispose()
+    data = ["--data", tmp_path / "coats"]
+    doorcheck("login", "--server", demo_server["url"], "--event", demo_server["eventId"],
+              "--key", "coats", "--station", "Coats", *data)
+    doorcheck("sync", *data)
+    code = demo_codes(tmp_path, demo_server["eventId"])[1]
+    early = doorcheck("checkout", code, *data, check=False)
+    assert early.returncode == 1
+    assert "not checked in" in early.stdout
+    assert doorcheck("checkin", code, *data).stdout.startswith("ADMIT")
+    assert doorcheck("checkout", code, *data).stdout.startswith("EXIT")
+
+
+def test_offline_check_in_is_queued_and_uploaded_later(tmp_path: Path) -> None:
+    server_dir = tmp_path / "server"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "doorcheck", "serve", "--demo", "--guests", "20", "--port", "0",
+         "--json", "--data", str(server_dir)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    info = json.loads(process.stdout.readline())
+    data = ["--data", tmp_path / "door"]
+    doorcheck("login", "--server", info["url"], "--event", info["eventId"], "--key",
+              info["apiKey"], "--station", "Main Entrance", *data)
+    doorcheck("sync", *data)
+    process.terminate()
+    process.wait(20)
+    code = demo_codes(tmp_path, info["eventId"])[2]
+    offline = doorcheck("checkin", code, *data)
+    assert "queued" in offline.stdout
+    assert json.loads(doorcheck("status", "--json", *data).stdout)["pending"] == 1
+    failed = doorcheck("sync", *data, check=False)
+    assert failed.returncode == 1
+    assert "Cannot reach the station server" in failed.stderr
+    # The server comes back on the same port and database: the queue drains.
+    port = info["url"].rsplit(":", 1)[1]
+    again = subprocess.Popen(
+        [sys.executable, "-m", "doorcheck", "serve", "--port", port, "--json", "--data",
+         str(server_dir)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert again.stdout is not None
+        again.stdout.readline()
+        assert "1 changes uploaded" in doorcheck("sync", *data).stdout
+        assert json.loads(doorcheck("status", "--json", *data).stdout)["pending"] == 0
+    finally:
+        again.terminate()
+        again.wait(20)
+
+
+def test_commands_fail_in_one_line_without_a_login(tmp_path: Path) -> None:
+    for command in (["sync"], ["status"], ["checkin", "X"]):
+        result = doorcheck(*command, "--data", tmp_path / "nobody", check=False)
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1
+        assert "doorcheck login" in result.stderr
+
+
+def test_login_with_a_wrong_app_code_says_so(demo_server: dict[str, str], tmp_path: Path) -> None:
+    result = doorcheck("login", "--server", demo_server["url"], "--event",
+                       demo_server["eventId"], "--key", "wrong", "--station", "Main Entrance",
+                       "--data", tmp_path / "x", check=False)
+    assert result.returncode == 1
+    assert "App Code" in result.stderr
+    assert not (tmp_path / "x" / "login.json").exists()
+
+
+def test_garbage_codes_get_a_clear_message(demo_server: dict[str, str], tmp_path: Path) -> None:
+    data = ["--data", tmp_path / "g"]
+    doorcheck("login", "--server", demo_server["url"], "--event", demo_server["eventId"],
+              "--key", demo_server["apiKey"], "--station", "Main Entrance", *data)
+    doorcheck("sync", *data)
+    for garbage in ("x" * 10_000, "abc\x07def", "\u202eevil"):
+        result = doorcheck("checkin", garbage, *data, check=False)
+        assert result.returncode == 1
+        assert "not a valid ticket code" in result.stderr or "Not on the list" in result.stdout
+
+
+def test_admin_event_stations_import_and_tickets(tmp_path: Path) -> None:
+    data = ["--data", tmp_path / "srv"]
+    event_id = doorcheck("admin", "create-event", "Import Test", "--company", "ACME",
+                         *data).stdout.strip()
+    out = doorcheck("admin", "create-station", event_id, "Front", "--mode", "toggle",
+                    "--qr", tmp_path / "front.png", *data).stdout
+    assert "App Code:" in out
+    assert Image.open(tmp_path / "front.png").size[0] > 100
+    csv_file = tmp_path / "guests.csv"
+    csv_file.write_text("First Name;Last Name;Company;Access Code;Segment;Dietary\n"
+                        "Jürgen;Groß;Müller AG;AAA111;VIP;vegan\n"
+                        "Zoë;Ångström;;BBB222;;\n", encoding="utf-8")
+    assert "Imported 2 guests" in doorcheck("admin", "import-guests", event_id, csv_file,
+                                            *data).stdout
+    dupes = tmp_path / "dupes.csv"
+    dupes.write_text("code,firstName\nX1,a\nX1,b\n", encoding="utf-8")
+    failed = doorcheck("admin", "import-guests", event_id, dupes, *data, check=False)
+    assert failed.returncode == 1
+    assert "appears twice" in failed.stderr
+    assert "deregistered" in doorcheck("admin", "deregister-guest", event_id, "BBB222",
+                                       *data).stdout
+    out = doorcheck("admin", "tickets", event_id, "--out", tmp_path / "tickets", *data).stdout
+    assert "Wrote 3 files" in out
+    assert Image.open(tmp_path / "tickets" / "AAA111.png").size[1] > 300
+    assert (tmp_path / "tickets" / "tickets.pdf").read_bytes().startswith(b"%PDF")
+    assert "deleted" in doorcheck("admin", "delete-guest", event_id, "AAA111", *data).stdout
+    engine = make_engine(f"sqlite:///{tmp_path / 'srv' / 'station.sqlite3'}")
+    create_schema(engine)
+    summary = StationRepository(engine).event_summary(event_id)
+    engine.dispose()
+    assert summary is not None and summary["guests"] == 1
+
+
+def test_demo_walks_through_and_exits() -> None:
+    out = doorcheck("demo", "--exit", "--guests", "30", timeout=120).stdout
+    assert "ADMIT" in out
+    assert "already checked in" in out
+    assert "NOT ON LIST" in out
+
+
+def test_version() -> None:
+    from doorcheck import __version__
+
+    assert doorcheck("--version").stdout.strip() == f"doorcheck {__version__}"
