@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
 import httpx
 import pytest
 
+from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import RegistrationState
 from doorcheck.domain.timeutil import parse_datetime
 from doorcheck.station import errors
 from doorcheck.station.client import Credentials, StationClient
 from tests.support import RunningServer
+from tests.test_write_extension import change
 
 
 def raw(server: RunningServer, path: str, body: object) -> httpx.Response:
@@ -255,3 +258,28 @@ def test_app_codes_are_stored_hashed(server: RunningServer) -> None:
     with server.repository.engine.connect() as conn:
         tokens = list(conn.execute(select(db.sessions.c.token_hash)).scalars())
     assert token not in tokens
+
+
+def test_fast_list_rendering_equals_the_wire_model(server: RunningServer) -> None:
+    """The list answer is rendered from stored JSON text; it must equal guest_to_json."""
+    from sqlalchemy import select, update
+
+    from doorcheck.station.server import db
+    from doorcheck.station.server.repository import _guest, render_guest_row
+    from doorcheck.station.wire import guest_to_json
+
+    with server.repository.engine.begin() as conn:
+        conn.execute(update(db.guests).where(db.guests.c.id == server.guests[0].id)
+                     .values(extra='{"seat": "A1"}', highlight_color="#ffeedd"))
+    with server.client() as client:
+        client.push_changes([change(Action.CHECK_IN, server.guests[1].id)])
+        listed = {g["id"]: g for g in raw(server, "/api/v1/guest/list/all", {
+            "sessionToken": client.session_token}).json()["guests"]}
+    with server.repository.engine.connect() as conn:
+        rows = conn.execute(select(db.guests)).all()
+    assert len(rows) == len(listed)
+    for row in rows:
+        assert listed[row.id] == guest_to_json(_guest(row, []))
+        assert json.loads(render_guest_row(row, [])) == guest_to_json(_guest(row, []))
+    assert listed[server.guests[0].id]["seat"] == "A1"
+    assert listed[server.guests[1].id]["checkInStationName"] == "Main Entrance"

@@ -81,6 +81,8 @@ def create_app(repository: StationRepository, brake: LoginBrake | None = None) -
                 answer = await handler(repository, data, request)
             except ApiError as exc:
                 return error_response(exc.code, exc.message, exc.http_status)
+            if isinstance(answer, bytes):  # pre-rendered (guest lists)
+                return Response(answer, media_type="application/json")
             return _Json(answer)
 
         return run

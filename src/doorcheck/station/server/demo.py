@@ -141,6 +141,6 @@ def create_demo_event(
     repository.add_guests(event_id, created)
     rng = random.Random(seed + 1)
     mains = [g for g in created if g.parent_id is None]
-    for victim in rng.sample(mains, max(1, len(mains) // 100)):
-        repository.delete_guest(event_id, victim.id)
+    victims = rng.sample(mains, max(1, len(mains) // 100))
+    repository.delete_guests(event_id, [victim.id for victim in victims])
     return event_id, codes, created
