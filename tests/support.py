@@ -79,7 +79,9 @@ def fresh_engine(kind: str, tmp_path: object) -> Engine:
 
 
 @contextmanager
-def running_server(engine: Engine, settings: ServerSettings | None = None) -> Iterator[RunningServer]:
+def running_server(
+    engine: Engine, settings: ServerSettings | None = None
+) -> Iterator[RunningServer]:
     clock = FakeClock()
     settings = settings or ServerSettings()
     settings.clock = clock
@@ -141,5 +143,8 @@ def seed(repo: StationRepository, guests: int = 20) -> Seeded:
 def populate(server: RunningServer, guests: int = 20) -> RunningServer:
     seeded = seed(server.repository, guests)
     server.event_id, server.stations, server.guests = (
-        seeded.event_id, seeded.stations, seeded.guests)
+        seeded.event_id,
+        seeded.stations,
+        seeded.guests,
+    )
     return server

@@ -17,11 +17,15 @@ from doorcheck.station.server.repository import StationRepository
 from doorcheck.station.wire import StationMode
 
 
-def doorcheck(*args: str | Path, check: bool = True, timeout: float = 60
-              ) -> subprocess.CompletedProcess[str]:
+def doorcheck(
+    *args: object, check: bool = True, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [sys.executable, "-m", "doorcheck", *map(str, args)],
-        capture_output=True, text=True, timeout=timeout, env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=os.environ.copy(),
     )
     if check and result.returncode != 0:
         raise AssertionError(f"doorcheck {args} failed:\n{result.stdout}\n{result.stderr}")
@@ -31,9 +35,23 @@ def doorcheck(*args: str | Path, check: bool = True, timeout: float = 60
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[dict[str, str]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "doorcheck", "serve", "--demo", "--guests", "40", "--port", "0",
-         "--json", "--data", str(tmp_path / "server")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "doorcheck",
+            "serve",
+            "--demo",
+            "--guests",
+            "40",
+            "--port",
+            "0",
+            "--json",
+            "--data",
+            str(tmp_path / "server"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -50,8 +68,11 @@ def demo_codes(tmp_path: Path, event_id: str) -> list[str]:
     repo = StationRepository(engine)
     guests = repo.guests_for_tickets(event_id)
     engine.dispose()
-    return sorted(g.access_code for g in guests if g.parent_id is None
-                  and g.registration_state.value == "registered" and g.access_code)
+    return sorted(
+        g.access_code
+        for g in guests
+        if g.parent_id is None and g.registration_state.value == "registered" and g.access_code
+    )
 
 
 def test_serve_demo_json_line(demo_server: dict[str, str]) -> None:
@@ -64,8 +85,18 @@ def test_login_sync_checkin_and_another_station_sees_it(
     demo_server: dict[str, str], tmp_path: Path
 ) -> None:
     main = ["--data", tmp_path / "main"]
-    out = doorcheck("login", "--server", demo_server["url"], "--event", demo_server["eventId"],
-                    "--key", demo_server["apiKey"], "--station", "Main Entrance", *main).stdout
+    out = doorcheck(
+        "login",
+        "--server",
+        demo_server["url"],
+        "--event",
+        demo_server["eventId"],
+        "--key",
+        demo_server["apiKey"],
+        "--station",
+        "Main Entrance",
+        *main,
+    ).stdout
     assert "Winter Gala 2026" in out
     # The App Code went to a user-only file here (no keyring in tests), never to login.json.
     assert demo_server["apiKey"] not in (tmp_path / "main" / "login.json").read_text()
@@ -85,8 +116,16 @@ def test_login_sync_checkin_and_another_station_sees_it(
     creds = ["--server", demo_server["url"], "--event", demo_server["eventId"]]
     server_dir = tmp_path / "server"
     assert server_dir.exists()
-    doorcheck("admin", "create-station", demo_server["eventId"], "Gate 2", "--app-code", "gate-2",
-              "--data", server_dir)
+    doorcheck(
+        "admin",
+        "create-station",
+        demo_server["eventId"],
+        "Gate 2",
+        "--app-code",
+        "gate-2",
+        "--data",
+        server_dir,
+    )
     doorcheck("login", *creds, "--key", "gate-2", "--station", "Gate 2", *side)
     doorcheck("sync", *side)
     seen = doorcheck("checkin", code, *side, check=False)
@@ -102,11 +141,22 @@ def test_login_sync_checkin_and_another_station_sees_it(
 def test_checkout_at_a_toggle_station(demo_server: dict[str, str], tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'server' / 'station.sqlite3'}")
     StationRepository(engine).create_station(
-        demo_server["eventId"], "Coats", app_code="coats", mode=StationMode.TOGGLE)
+        demo_server["eventId"], "Coats", app_code="coats", mode=StationMode.TOGGLE
+    )
     engine.dispose()
     data = ["--data", tmp_path / "coats"]
-    doorcheck("login", "--server", demo_server["url"], "--event", demo_server["eventId"],
-              "--key", "coats", "--station", "Coats", *data)
+    doorcheck(
+        "login",
+        "--server",
+        demo_server["url"],
+        "--event",
+        demo_server["eventId"],
+        "--key",
+        "coats",
+        "--station",
+        "Coats",
+        *data,
+    )
     doorcheck("sync", *data)
     code = demo_codes(tmp_path, demo_server["eventId"])[1]
     early = doorcheck("checkout", code, *data, check=False)
@@ -119,13 +169,38 @@ def test_checkout_at_a_toggle_station(demo_server: dict[str, str], tmp_path: Pat
 def test_offline_check_in_is_queued_and_uploaded_later(tmp_path: Path) -> None:
     server_dir = tmp_path / "server"
     process = subprocess.Popen(
-        [sys.executable, "-m", "doorcheck", "serve", "--demo", "--guests", "20", "--port", "0",
-         "--json", "--data", str(server_dir)], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "doorcheck",
+            "serve",
+            "--demo",
+            "--guests",
+            "20",
+            "--port",
+            "0",
+            "--json",
+            "--data",
+            str(server_dir),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert process.stdout is not None
     info = json.loads(process.stdout.readline())
     data = ["--data", tmp_path / "door"]
-    doorcheck("login", "--server", info["url"], "--event", info["eventId"], "--key",
-              info["apiKey"], "--station", "Main Entrance", *data)
+    doorcheck(
+        "login",
+        "--server",
+        info["url"],
+        "--event",
+        info["eventId"],
+        "--key",
+        info["apiKey"],
+        "--station",
+        "Main Entrance",
+        *data,
+    )
     doorcheck("sync", *data)
     process.terminate()
     process.wait(20)
@@ -139,8 +214,20 @@ def test_offline_check_in_is_queued_and_uploaded_later(tmp_path: Path) -> None:
     # The server comes back on the same port and database: the queue drains.
     port = info["url"].rsplit(":", 1)[1]
     again = subprocess.Popen(
-        [sys.executable, "-m", "doorcheck", "serve", "--port", port, "--json", "--data",
-         str(server_dir)], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "doorcheck",
+            "serve",
+            "--port",
+            port,
+            "--json",
+            "--data",
+            str(server_dir),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert again.stdout is not None
         again.stdout.readline()
@@ -160,9 +247,20 @@ def test_commands_fail_in_one_line_without_a_login(tmp_path: Path) -> None:
 
 
 def test_login_with_a_wrong_app_code_says_so(demo_server: dict[str, str], tmp_path: Path) -> None:
-    result = doorcheck("login", "--server", demo_server["url"], "--event",
-                       demo_server["eventId"], "--key", "wrong", "--station", "Main Entrance",
-                       "--data", tmp_path / "x", check=False)
+    result = doorcheck(
+        "login",
+        "--server",
+        demo_server["url"],
+        "--event",
+        demo_server["eventId"],
+        "--key",
+        "wrong",
+        "--station",
+        "Main Entrance",
+        "--data",
+        tmp_path / "x",
+        check=False,
+    )
     assert result.returncode == 1
     assert "App Code" in result.stderr
     assert not (tmp_path / "x" / "login.json").exists()
@@ -170,8 +268,18 @@ def test_login_with_a_wrong_app_code_says_so(demo_server: dict[str, str], tmp_pa
 
 def test_garbage_codes_get_a_clear_message(demo_server: dict[str, str], tmp_path: Path) -> None:
     data = ["--data", tmp_path / "g"]
-    doorcheck("login", "--server", demo_server["url"], "--event", demo_server["eventId"],
-              "--key", demo_server["apiKey"], "--station", "Main Entrance", *data)
+    doorcheck(
+        "login",
+        "--server",
+        demo_server["url"],
+        "--event",
+        demo_server["eventId"],
+        "--key",
+        demo_server["apiKey"],
+        "--station",
+        "Main Entrance",
+        *data,
+    )
     doorcheck("sync", *data)
     for garbage in ("x" * 10_000, "abc\x07def", "\u202eevil"):
         result = doorcheck("checkin", garbage, *data, check=False)
@@ -181,25 +289,40 @@ def test_garbage_codes_get_a_clear_message(demo_server: dict[str, str], tmp_path
 
 def test_admin_event_stations_import_and_tickets(tmp_path: Path) -> None:
     data = ["--data", tmp_path / "srv"]
-    event_id = doorcheck("admin", "create-event", "Import Test", "--company", "ACME",
-                         *data).stdout.strip()
-    out = doorcheck("admin", "create-station", event_id, "Front", "--mode", "toggle",
-                    "--qr", tmp_path / "front.png", *data).stdout
+    event_id = doorcheck(
+        "admin", "create-event", "Import Test", "--company", "ACME", *data
+    ).stdout.strip()
+    out = doorcheck(
+        "admin",
+        "create-station",
+        event_id,
+        "Front",
+        "--mode",
+        "toggle",
+        "--qr",
+        tmp_path / "front.png",
+        *data,
+    ).stdout
     assert "App Code:" in out
     assert Image.open(tmp_path / "front.png").size[0] > 100
     csv_file = tmp_path / "guests.csv"
-    csv_file.write_text("First Name;Last Name;Company;Access Code;Segment;Dietary\n"
-                        "Jürgen;Groß;Müller AG;AAA111;VIP;vegan\n"
-                        "Zoë;Ångström;;BBB222;;\n", encoding="utf-8")
-    assert "Imported 2 guests" in doorcheck("admin", "import-guests", event_id, csv_file,
-                                            *data).stdout
+    csv_file.write_text(
+        "First Name;Last Name;Company;Access Code;Segment;Dietary\n"
+        "Jürgen;Groß;Müller AG;AAA111;VIP;vegan\n"
+        "Zoë;Ångström;;BBB222;;\n",
+        encoding="utf-8",
+    )
+    assert (
+        "Imported 2 guests" in doorcheck("admin", "import-guests", event_id, csv_file, *data).stdout
+    )
     dupes = tmp_path / "dupes.csv"
     dupes.write_text("code,firstName\nX1,a\nX1,b\n", encoding="utf-8")
     failed = doorcheck("admin", "import-guests", event_id, dupes, *data, check=False)
     assert failed.returncode == 1
     assert "appears twice" in failed.stderr
-    assert "deregistered" in doorcheck("admin", "deregister-guest", event_id, "BBB222",
-                                       *data).stdout
+    assert (
+        "deregistered" in doorcheck("admin", "deregister-guest", event_id, "BBB222", *data).stdout
+    )
     out = doorcheck("admin", "tickets", event_id, "--out", tmp_path / "tickets", *data).stdout
     assert "Wrote 3 files" in out
     assert Image.open(tmp_path / "tickets" / "AAA111.png").size[1] > 300

@@ -20,8 +20,9 @@ CREDS = Credentials("123", "aBcDeFgH", "Main Entrance")
 
 
 @contextmanager
-def raw_server(handle: Callable[[socket.socket], None],
-               wrap: ssl.SSLContext | None = None) -> Iterator[int]:
+def raw_server(
+    handle: Callable[[socket.socket], None], wrap: ssl.SSLContext | None = None
+) -> Iterator[int]:
     """A listening socket whose every connection is handed to ``handle``."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -99,14 +100,18 @@ def test_a_server_that_never_answers_times_out() -> None:
 
     timeout = httpx.Timeout(0.5)
     with raw_server(silent) as port, client_for(port, timeout=timeout) as client:
-        with pytest.raises(errors.ServerTimeoutError):
-            client.login()
-        hold.set()
+        try:
+            with pytest.raises(errors.ServerTimeoutError):
+                client.login()
+        finally:
+            hold.set()
 
 
 def test_a_connection_cut_mid_response() -> None:
-    cut = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n"
-           b'{"status": "success", "guests": [')
+    cut = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n"
+        b'{"status": "success", "guests": ['
+    )
     with raw_server(reply(cut)) as port, client_for(port) as client:
         client.adopt_session("0" * 40)
         with pytest.raises(errors.BadResponseError) as exc:
@@ -123,39 +128,57 @@ def test_truncated_json_with_a_matching_length() -> None:
             client.guests_all()
 
 
-@pytest.mark.parametrize(("status", "body"), [
-    (500, b"Internal Server Error"),
-    (502, b"<html><body>Bad Gateway</body></html>"),
-    (503, b'{"status": "success"}'),
-])
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (500, b"Internal Server Error"),
+        (502, b"<html><body>Bad Gateway</body></html>"),
+        (503, b'{"status": "success"}'),
+    ],
+)
 def test_http_5xx_is_a_server_failure(status: int, body: bytes) -> None:
     raw = (b"HTTP/1.1 %d Oops\r\nContent-Length: %d\r\n\r\n" % (status, len(body))) + body
-    with raw_server(reply(raw)) as port, client_for(port) as client:
-        with pytest.raises(errors.ServerFailureError) as exc:
-            client.login()
+    with (
+        raw_server(reply(raw)) as port,
+        client_for(port) as client,
+        pytest.raises(errors.ServerFailureError) as exc,
+    ):
+        client.login()
     assert exc.value.status_code == status
     assert exc.value.retryable
 
 
-@pytest.mark.parametrize("body", [
-    b"<html>captive portal: please log in to the hotel wifi</html>",
-    b'{"status": "success"}',  # login without a token
-    b'{"status": "weird"}',
-    b"[1, 2, 3]",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html>captive portal: please log in to the hotel wifi</html>",
+        b'{"status": "success"}',  # login without a token
+        b'{"status": "weird"}',
+        b"[1, 2, 3]",
+    ],
+)
 def test_a_200_that_is_not_the_documented_json(body: bytes) -> None:
     raw = (b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
-    with raw_server(reply(raw)) as port, client_for(port) as client:
-        with pytest.raises(errors.BadResponseError):
-            client.login()
+    with (
+        raw_server(reply(raw)) as port,
+        client_for(port) as client,
+        pytest.raises(errors.BadResponseError),
+    ):
+        client.login()
 
 
 def test_an_unknown_error_code_keeps_the_servers_words() -> None:
-    body = b'{"status": "error", "displayMessage": null, "errors": [{"code": 4242, "message": "Event is closed."}]}'
+    body = (
+        b'{"status": "error", "displayMessage": null,'
+        b' "errors": [{"code": 4242, "message": "Event is closed."}]}'
+    )
     raw = (b"HTTP/1.1 400 Bad\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
-    with raw_server(reply(raw)) as port, client_for(port) as client:
-        with pytest.raises(errors.ProtocolError) as exc:
-            client.login()
+    with (
+        raw_server(reply(raw)) as port,
+        client_for(port) as client,
+        pytest.raises(errors.ProtocolError) as exc,
+    ):
+        client.login()
     assert exc.value.code == 4242
     assert "Event is closed." in exc.value.message
 
@@ -164,10 +187,13 @@ def test_an_untrusted_certificate_is_refused() -> None:
     ca = trustme.CA()
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ca.issue_cert("127.0.0.1").configure_cert(server_context)
-    ok = b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}'
-    with raw_server(reply(ok), wrap=server_context) as port, client_for(port, "https") as client:
-        with pytest.raises(errors.TlsError) as exc:
-            client.login()
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+    with (
+        raw_server(reply(ok), wrap=server_context) as port,
+        client_for(port, "https") as client,
+        pytest.raises(errors.TlsError) as exc,
+    ):
+        client.login()
     assert not exc.value.retryable
     assert "certificate" in exc.value.message
 
@@ -186,12 +212,12 @@ def test_requests_name_doorcheck_and_never_log_the_app_code(
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, json={"status": "error", "errors": [{"code": 1010,
-                                                                         "message": "no"}]})
+        return httpx.Response(
+            200, json={"status": "error", "errors": [{"code": 1010, "message": "no"}]}
+        )
 
     caplog.set_level("DEBUG")
-    client = StationClient("https://station.invalid", CREDS,
-                           transport=httpx.MockTransport(handler))
+    client = StationClient("https://station.invalid", CREDS, transport=httpx.MockTransport(handler))
     with client, pytest.raises(errors.WrongAppCodeError):
         client.login()
     assert seen[0].headers["user-agent"].startswith(f"doorcheck/{__version__}")

@@ -45,8 +45,13 @@ def hammer(url: str, seeded: Seeded, repo: StationRepository | None) -> None:
         try:
             with client("Main Entrance" if index % 2 else "Side Door") as c:
                 for guest in seeded.guests[index::WRITERS]:
-                    c.push_changes([OutgoingChange(str(uuid.uuid4()), Action.CHECK_IN, guest.id,
-                                                   datetime.now(UTC))])
+                    c.push_changes(
+                        [
+                            OutgoingChange(
+                                str(uuid.uuid4()), Action.CHECK_IN, guest.id, datetime.now(UTC)
+                            )
+                        ]
+                    )
         except BaseException as exc:
             failures.append(exc)
 
@@ -110,9 +115,21 @@ def multiworker_server() -> Iterator[tuple[str, Seeded]]:
     seeded = seed(StationRepository(engine), GUESTS)
     engine.dispose()
     process = subprocess.Popen(
-        [sys.executable, "-m", "doorcheck", "serve", "--db", url, "--workers", "3",
-         "--port", "0", "--json"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "doorcheck",
+            "serve",
+            "--db",
+            url,
+            "--workers",
+            "3",
+            "--port",
+            "0",
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None

@@ -12,8 +12,9 @@ from doorcheck.domain.changes import Action, ChangeRecord, Effect, Presence, fol
 T0 = datetime(2026, 11, 21, 18, 0, tzinfo=UTC)
 
 
-def change(nonce: str, action: Action, minutes: float, station: str = "Main",
-           target: str | None = None) -> ChangeRecord:
+def change(
+    nonce: str, action: Action, minutes: float, station: str = "Main", target: str | None = None
+) -> ChangeRecord:
     return ChangeRecord(nonce, "g1", action, T0 + timedelta(minutes=minutes), station, target)
 
 
@@ -29,8 +30,11 @@ def test_earliest_check_in_wins_and_the_later_one_conflicts() -> None:
 
 def test_toggle_sequence_in_out_in() -> None:
     result = fold_presence(
-        [change("1", Action.CHECK_IN, 1), change("2", Action.CHECK_OUT, 2),
-         change("3", Action.CHECK_IN, 3)]
+        [
+            change("1", Action.CHECK_IN, 1),
+            change("2", Action.CHECK_OUT, 2),
+            change("3", Action.CHECK_IN, 3),
+        ]
     )
     assert result.presence.inside
     assert result.presence.check_in == T0 + timedelta(minutes=3)
@@ -54,8 +58,11 @@ def test_undo_takes_a_check_in_back_entirely() -> None:
 
 def test_undo_of_the_first_check_in_lets_the_second_apply() -> None:
     result = fold_presence(
-        [change("1", Action.CHECK_IN, 1, "A"), change("2", Action.CHECK_IN, 2, "B"),
-         change("u", Action.UNDO, 3, target="1")]
+        [
+            change("1", Action.CHECK_IN, 1, "A"),
+            change("2", Action.CHECK_IN, 2, "B"),
+            change("u", Action.UNDO, 3, target="1"),
+        ]
     )
     assert result.presence.check_in_station == "B"
     assert result.effects["2"] == Effect.APPLIED

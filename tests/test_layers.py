@@ -7,13 +7,24 @@ from pathlib import Path
 
 import doorcheck.domain
 
-FORBIDDEN = {"PySide6", "httpx", "sqlalchemy", "sqlmodel", "cv2", "zxingcpp", "starlette",
-             "uvicorn", "socket", "sqlite3", "keyring"}
+FORBIDDEN = {
+    "PySide6",
+    "httpx",
+    "sqlalchemy",
+    "sqlmodel",
+    "cv2",
+    "zxingcpp",
+    "starlette",
+    "uvicorn",
+    "socket",
+    "sqlite3",
+    "keyring",
+}
 DOMAIN = Path(doorcheck.domain.__file__).parent
 
 
 def imported_roots(path: Path) -> set[str]:
-    roots = set()
+    roots: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             roots.update(alias.name.split(".")[0] for alias in node.names)

@@ -23,15 +23,24 @@ def raw(server: RunningServer, path: str, body: object) -> httpx.Response:
 
 
 def login_token(server: RunningServer, station: str = "Main Entrance") -> str:
-    answer = raw(server, "/api/v1/login", {
-        "eventId": server.event_id, "apiKey": server.stations[station].app_code,
-        "stationName": station})
+    answer = raw(
+        server,
+        "/api/v1/login",
+        {
+            "eventId": server.event_id,
+            "apiKey": server.stations[station].app_code,
+            "stationName": station,
+        },
+    )
     return str(answer.json()["sessionToken"])
 
 
 def test_login_answers_the_documented_shape(server: RunningServer) -> None:
-    answer = raw(server, "/api/v1/login", {
-        "eventId": server.event_id, "apiKey": "main-code-1", "stationName": "Main Entrance"})
+    answer = raw(
+        server,
+        "/api/v1/login",
+        {"eventId": server.event_id, "apiKey": "main-code-1", "stationName": "Main Entrance"},
+    )
     assert answer.status_code == 200
     body = answer.json()
     assert body["status"] == "success"
@@ -69,26 +78,42 @@ def test_station_name_matches_case_insensitively(server: RunningServer) -> None:
         (None, "side-code-2", "Main Entrance", errors.WrongAppCodeError, 1010),
     ],
 )
-def test_login_errors(server: RunningServer, event: str | None, key: str, station: str,
-                      error: type[errors.ProtocolError], code: int) -> None:
+def test_login_errors(
+    server: RunningServer,
+    event: str | None,
+    key: str,
+    station: str,
+    error: type[errors.ProtocolError],
+    code: int,
+) -> None:
     body = {"eventId": event or server.event_id, "apiKey": key, "stationName": station}
     answer = raw(server, "/api/v1/login", body).json()
     assert answer["status"] == "error"
     assert answer["displayMessage"] is None
     assert answer["errors"][0]["code"] == code
-    with (StationClient(server.url, Credentials(body["eventId"], key, station)) as client,
-          pytest.raises(error) as caught):
+    with (
+        StationClient(server.url, Credentials(body["eventId"], key, station)) as client,
+        pytest.raises(error) as caught,
+    ):
         client.login()
     assert caught.value.code == code
     assert "App Code" in caught.value.message or "event ID" in caught.value.message
 
 
-@pytest.mark.parametrize("path", ["/api/v1/login", "/api/v1/guest/list/all",
-                                  "/api/v1/guest/list/recent", "/api/v1/logout",
-                                  "/api/v1/guest/changes"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/login",
+        "/api/v1/guest/list/all",
+        "/api/v1/guest/list/recent",
+        "/api/v1/logout",
+        "/api/v1/guest/changes",
+    ],
+)
 def test_invalid_json_is_code_10(server: RunningServer, path: str) -> None:
-    answer = httpx.post(server.url + path, content=b"{not json",
-                        headers={"content-type": "application/json"})
+    answer = httpx.post(
+        server.url + path, content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["code"] == 10
 
@@ -105,11 +130,14 @@ def test_missing_parameters_are_code_20_and_named(server: RunningServer) -> None
     assert raw(server, "/api/v1/guest/list/all", {}).json()["errors"][0]["code"] == 20
 
 
-@pytest.mark.parametrize("body", [
-    {"eventId": 123, "apiKey": "x", "stationName": "y"},
-    {"eventId": "1", "apiKey": ["x"], "stationName": "y"},
-    {"eventId": "1", "apiKey": "x", "stationName": None},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"eventId": 123, "apiKey": "x", "stationName": "y"},
+        {"eventId": "1", "apiKey": ["x"], "stationName": "y"},
+        {"eventId": "1", "apiKey": "x", "stationName": None},
+    ],
+)
 def test_wrong_types_are_answered_as_missing(server: RunningServer, body: object) -> None:
     answer = raw(server, "/api/v1/login", body)
     assert answer.status_code == 400
@@ -132,9 +160,19 @@ def test_full_list_has_every_guest_and_the_documented_envelope(server: RunningSe
     codes = {g["accessCode"] for g in body["guests"]}
     assert codes == {g.access_code for g in server.guests}
     guest = body["guests"][0]
-    for key in ("id", "parentId", "accessCode", "clientUpdateDateTime", "serverUpdateDateTime",
-                "checkInDateTime", "checkOutDateTime", "deleteDateTime", "registrationState",
-                "fields", "companions"):
+    for key in (
+        "id",
+        "parentId",
+        "accessCode",
+        "clientUpdateDateTime",
+        "serverUpdateDateTime",
+        "checkInDateTime",
+        "checkOutDateTime",
+        "deleteDateTime",
+        "registrationState",
+        "fields",
+        "companions",
+    ):
         assert key in guest
     assert guest["fields"]["customField47"] == ["vegan"]
     assert guest["fields"]["lastName"] == "Müller"
@@ -160,8 +198,9 @@ def test_deregistration_reaches_recent(server: RunningServer) -> None:
     with server.client() as client:
         first = client.guests_all()
         server.clock.advance(timedelta(seconds=2))
-        server.repository.set_registration(server.event_id, server.guests[1].id,
-                                           RegistrationState.DEREGISTERED)
+        server.repository.set_registration(
+            server.event_id, server.guests[1].id, RegistrationState.DEREGISTERED
+        )
         changed = client.guests_recent(first.date_time)
     assert [g.registration_state for g in changed.guests] == [RegistrationState.DEREGISTERED]
 
@@ -269,12 +308,19 @@ def test_fast_list_rendering_equals_the_wire_model(server: RunningServer) -> Non
     from doorcheck.station.wire import guest_to_json
 
     with server.repository.engine.begin() as conn:
-        conn.execute(update(db.guests).where(db.guests.c.id == server.guests[0].id)
-                     .values(extra='{"seat": "A1"}', highlight_color="#ffeedd"))
+        conn.execute(
+            update(db.guests)
+            .where(db.guests.c.id == server.guests[0].id)
+            .values(extra='{"seat": "A1"}', highlight_color="#ffeedd")
+        )
     with server.client() as client:
         client.push_changes([change(Action.CHECK_IN, server.guests[1].id)])
-        listed = {g["id"]: g for g in raw(server, "/api/v1/guest/list/all", {
-            "sessionToken": client.session_token}).json()["guests"]}
+        listed = {
+            g["id"]: g
+            for g in raw(
+                server, "/api/v1/guest/list/all", {"sessionToken": client.session_token}
+            ).json()["guests"]
+        }
     with server.repository.engine.connect() as conn:
         rows = conn.execute(select(db.guests)).all()
     assert len(rows) == len(listed)

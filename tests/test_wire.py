@@ -26,13 +26,27 @@ DOCUMENTED_GUEST: dict[str, Any] = {
     "registrationState": "registered",
     "highlightColor": "#ffeedd",
     "fields": {
-        "salutation": "Mr.", "lastName": "Smith", "firstName": "John", "titlePrefix": "Dr",
-        "titleSuffix": "MSc", "company": "My Company", "position": "CIO",
-        "street": "Stephansplatz", "houseNumber": "1", "postalCode": "1010", "city": "Vienna",
-        "country": "AT", "phone": "+43 1 234 5678", "mobilePhone": "+43 6999 12 34 56 78",
-        "fax": None, "email": "mymail@example.org", "externalId": None,
-        "notes": "This is useful information.", "customField1": "green",
-        "customField13": "yes", "customField47": ["vegetarian", "vegan"],
+        "salutation": "Mr.",
+        "lastName": "Smith",
+        "firstName": "John",
+        "titlePrefix": "Dr",
+        "titleSuffix": "MSc",
+        "company": "My Company",
+        "position": "CIO",
+        "street": "Stephansplatz",
+        "houseNumber": "1",
+        "postalCode": "1010",
+        "city": "Vienna",
+        "country": "AT",
+        "phone": "+43 1 234 5678",
+        "mobilePhone": "+43 6999 12 34 56 78",
+        "fax": None,
+        "email": "mymail@example.org",
+        "externalId": None,
+        "notes": "This is useful information.",
+        "customField1": "green",
+        "customField13": "yes",
+        "customField47": ["vegetarian", "vegan"],
     },
     "companions": [
         {"id": "20c36bba-aeca-4c27-9d50-57a02ead4bb1"},
@@ -78,7 +92,9 @@ def test_the_documented_guest_reads_every_field() -> None:
     assert guest.fields["customField47"] == ["vegetarian", "vegan"]
     assert guest.fields["customField1"] == "green"
     assert guest.companion_ids == [
-        "20c36bba-aeca-4c27-9d50-57a02ead4bb1", "bb1f8ca9-bba2-4f89-b078-b1fd2eb1f8a6"]
+        "20c36bba-aeca-4c27-9d50-57a02ead4bb1",
+        "bb1f8ca9-bba2-4f89-b078-b1fd2eb1f8a6",
+    ]
     assert guest.is_checked_in
 
 
@@ -87,8 +103,12 @@ def test_the_documented_guest_round_trips_unchanged() -> None:
 
 
 def test_unknown_fields_and_unreadable_dates_are_kept() -> None:
-    obj = dict(DOCUMENTED_GUEST, seatNumber="A12", checkOutDateTime="soon",
-               companions=[{"id": "x", "name": "kept"}])
+    obj = dict(
+        DOCUMENTED_GUEST,
+        seatNumber="A12",
+        checkOutDateTime="soon",
+        companions=[{"id": "x", "name": "kept"}],
+    )
     obj["fields"] = dict(obj["fields"], customField99=["a", "b"])
     again = guest_to_json(guest_from_json(obj))
     assert again["seatNumber"] == "A12"
@@ -112,8 +132,9 @@ def test_unknown_registration_states_read_as_unknown() -> None:
 
 
 def test_configuration_keeps_unknown_keys() -> None:
-    config = StationConfiguration.from_json({"mode": "toggle", "badgePdf": True,
-                                            "minSearchLength": "3"})
+    config = StationConfiguration.from_json(
+        {"mode": "toggle", "badgePdf": True, "minSearchLength": "3"}
+    )
     assert config.mode.value == "toggle"
     assert config.min_search_length == 3
     assert config.to_json()["badgePdf"] is True

@@ -9,16 +9,31 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from doorcheck.domain.changes import Action
-from doorcheck.domain.guest import RegistrationState
+from doorcheck.domain.guest import FieldValue, RegistrationState
 from doorcheck.station.wire import ChangeOutcome, OutgoingChange, RejectReason
 from tests.support import RunningServer
 
 NOW = datetime.now(UTC)
 
 
-def change(action: Action, guest_id: str, minutes: float = 0, **kw: object) -> OutgoingChange:
-    return OutgoingChange(nonce=str(uuid.uuid4()), action=action, guest_id=guest_id,
-                          door_time=NOW + timedelta(minutes=minutes), **kw)  # type: ignore[arg-type]
+def change(
+    action: Action,
+    guest_id: str,
+    minutes: float = 0,
+    *,
+    target_nonce: str | None = None,
+    parent_id: str | None = None,
+    fields: dict[str, FieldValue] | None = None,
+) -> OutgoingChange:
+    return OutgoingChange(
+        nonce=str(uuid.uuid4()),
+        action=action,
+        guest_id=guest_id,
+        door_time=NOW + timedelta(minutes=minutes),
+        target_nonce=target_nonce,
+        parent_id=parent_id,
+        fields=fields,
+    )
 
 
 def test_check_in_is_applied_and_reaches_another_station(server: RunningServer) -> None:
@@ -88,7 +103,9 @@ def test_an_earlier_offline_check_in_arriving_late_wins(server: RunningServer) -
     assert later.result == ChangeOutcome.APPLIED
     assert earlier.result == ChangeOutcome.APPLIED
     assert earlier.guest is not None
-    assert earlier.guest.check_in == (NOW + timedelta(minutes=2)).replace(microsecond=NOW.microsecond)
+    assert earlier.guest.check_in == (NOW + timedelta(minutes=2)).replace(
+        microsecond=NOW.microsecond
+    )
     assert earlier.guest.check_in_station == "Side Door"
     from sqlalchemy import select
 
@@ -104,21 +121,28 @@ def test_an_earlier_offline_check_in_arriving_late_wins(server: RunningServer) -
 def test_rejections_carry_reason_codes(server: RunningServer) -> None:
     deleted, deregistered, fine = server.guests[1], server.guests[2], server.guests[3]
     server.repository.delete_guest(server.event_id, deleted.id)
-    server.repository.set_registration(server.event_id, deregistered.id,
-                                       RegistrationState.DEREGISTERED)
+    server.repository.set_registration(
+        server.event_id, deregistered.id, RegistrationState.DEREGISTERED
+    )
     with server.client() as main, server.client("Exit") as exit_door:
-        results = main.push_changes([
-            change(Action.CHECK_IN, "unknown-guest"),
-            change(Action.CHECK_IN, deleted.id),
-            change(Action.CHECK_IN, deregistered.id),
-            change(Action.CHECK_OUT, fine.id),  # a check-in-only station may not check out
-            change(Action.UNDO, fine.id, target_nonce="never-sent"),
-        ])
+        results = main.push_changes(
+            [
+                change(Action.CHECK_IN, "unknown-guest"),
+                change(Action.CHECK_IN, deleted.id),
+                change(Action.CHECK_IN, deregistered.id),
+                change(Action.CHECK_OUT, fine.id),  # a check-in-only station may not check out
+                change(Action.UNDO, fine.id, target_nonce="never-sent"),
+            ]
+        )
         (exit_in,) = exit_door.push_changes([change(Action.CHECK_IN, fine.id)])
     assert [r.result for r in results] == [ChangeOutcome.REJECTED] * 5
     assert [r.code for r in results] == [
-        RejectReason.UNKNOWN_GUEST, RejectReason.GUEST_DELETED, RejectReason.GUEST_DEREGISTERED,
-        RejectReason.MODE_FORBIDS, RejectReason.UNKNOWN_TARGET]
+        RejectReason.UNKNOWN_GUEST,
+        RejectReason.GUEST_DELETED,
+        RejectReason.GUEST_DEREGISTERED,
+        RejectReason.MODE_FORBIDS,
+        RejectReason.UNKNOWN_TARGET,
+    ]
     assert all(r.message for r in results)
     assert exit_in.code == RejectReason.MODE_FORBIDS
 
@@ -126,13 +150,30 @@ def test_rejections_carry_reason_codes(server: RunningServer) -> None:
 def test_malformed_changes_are_rejected_one_by_one(server: RunningServer) -> None:
     with server.client() as client:
         token = client.login().session_token
-    body = {"sessionToken": token, "changes": [
-        {"nonce": "a", "action": "dance", "guestId": "x", "clientUpdateDateTime": NOW.isoformat()},
-        {"nonce": "b", "action": "checkIn", "guestId": 5, "clientUpdateDateTime": NOW.isoformat()},
-        {"nonce": "c", "action": "checkIn", "guestId": "x", "clientUpdateDateTime": "later"},
-        {"nonce": "d", "action": "checkIn", "guestId": server.guests[0].id,
-         "clientUpdateDateTime": NOW.isoformat()},
-    ]}
+    body = {
+        "sessionToken": token,
+        "changes": [
+            {
+                "nonce": "a",
+                "action": "dance",
+                "guestId": "x",
+                "clientUpdateDateTime": NOW.isoformat(),
+            },
+            {
+                "nonce": "b",
+                "action": "checkIn",
+                "guestId": 5,
+                "clientUpdateDateTime": NOW.isoformat(),
+            },
+            {"nonce": "c", "action": "checkIn", "guestId": "x", "clientUpdateDateTime": "later"},
+            {
+                "nonce": "d",
+                "action": "checkIn",
+                "guestId": server.guests[0].id,
+                "clientUpdateDateTime": NOW.isoformat(),
+            },
+        ],
+    }
     answer = httpx.post(server.url + "/api/v1/guest/changes", json=body).json()
     results = answer["results"]
     assert [r["result"] for r in results] == ["rejected", "rejected", "rejected", "applied"]
@@ -152,7 +193,8 @@ def test_toggle_station_checks_out_and_undo_takes_it_back(server: RunningServer)
         assert [r.result for r in results] == [ChangeOutcome.APPLIED] * 2
         assert results[1].guest is not None and not results[1].guest.is_checked_in
         (undo,) = cloak.push_changes(
-            [change(Action.UNDO, guest.id, 6, target_nonce=checkout.nonce)])
+            [change(Action.UNDO, guest.id, 6, target_nonce=checkout.nonce)]
+        )
     assert undo.result == ChangeOutcome.APPLIED
     assert undo.guest is not None and undo.guest.is_checked_in
     assert undo.guest.check_out is None
@@ -163,11 +205,17 @@ def test_a_companion_added_at_the_door_reaches_other_stations(server: RunningSer
     companion_id = str(uuid.uuid4())
     with server.client() as main, server.client("Side Door") as side:
         cursor = side.guests_all().date_time
-        added, checked = main.push_changes([
-            change(Action.ADD_COMPANION, companion_id, parent_id=host.id,
-                   fields={"firstName": "Plus", "lastName": "One"}),
-            change(Action.CHECK_IN, companion_id),
-        ])
+        added, checked = main.push_changes(
+            [
+                change(
+                    Action.ADD_COMPANION,
+                    companion_id,
+                    parent_id=host.id,
+                    fields={"firstName": "Plus", "lastName": "One"},
+                ),
+                change(Action.CHECK_IN, companion_id),
+            ]
+        )
         recent = side.guests_recent(cursor)
     assert added.result == checked.result == ChangeOutcome.APPLIED
     by_id = {g.id: g for g in recent.guests}
@@ -180,9 +228,18 @@ def test_a_companion_added_at_the_door_reaches_other_stations(server: RunningSer
 def test_a_batch_over_the_limit_is_refused(server: RunningServer) -> None:
     with server.client() as client:
         token = client.login().session_token
-    body = {"sessionToken": token, "changes": [
-        {"nonce": str(i), "action": "checkIn", "guestId": "x",
-         "clientUpdateDateTime": NOW.isoformat()} for i in range(501)]}
+    body = {
+        "sessionToken": token,
+        "changes": [
+            {
+                "nonce": str(i),
+                "action": "checkIn",
+                "guestId": "x",
+                "clientUpdateDateTime": NOW.isoformat(),
+            }
+            for i in range(501)
+        ],
+    }
     answer = httpx.post(server.url + "/api/v1/guest/changes", json=body)
     assert answer.status_code == 413
     assert answer.json()["errors"][0]["code"] == 40
@@ -200,8 +257,10 @@ def test_two_stations_racing_on_one_guest_give_one_check_in(server: RunningServe
             (result,) = client.push_changes([change(Action.CHECK_IN, guest.id, offset / 60)])
             results.append(result.result)
 
-    threads = [threading.Thread(target=door, args=(s, i))
-               for i, s in enumerate(["Main Entrance", "Side Door"] * 3)]
+    threads = [
+        threading.Thread(target=door, args=(s, i))
+        for i, s in enumerate(["Main Entrance", "Side Door"] * 3)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -217,6 +276,9 @@ def test_two_stations_racing_on_one_guest_give_one_check_in(server: RunningServe
     from doorcheck.station.server import db
 
     with server.repository.engine.connect() as conn:
-        effects = list(conn.execute(
-            select(db.changes.c.effect).where(db.changes.c.guest_id == guest.id)).scalars())
+        effects = list(
+            conn.execute(
+                select(db.changes.c.effect).where(db.changes.c.guest_id == guest.id)
+            ).scalars()
+        )
     assert sorted(effects) == ["applied"] + ["conflict"] * 5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import logging
@@ -36,10 +37,12 @@ def _kiosk_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _server_db_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", metavar="DIR", type=Path,
-                        help="folder of the server's SQLite database")
-    parser.add_argument("--db", metavar="URL",
-                        help="database URL instead (sqlite:///… or postgresql://…)")
+    parser.add_argument(
+        "--data", metavar="DIR", type=Path, help="folder of the server's SQLite database"
+    )
+    parser.add_argument(
+        "--db", metavar="URL", help="database URL instead (sqlite:///… or postgresql://…)"
+    )
 
 
 def kiosk_data_dir(args: argparse.Namespace) -> Path:
@@ -72,8 +75,16 @@ def server_db_url(args: argparse.Namespace, *, temporary: bool = False) -> str:
 class Door:
     """A headless kiosk: the saved login, a client and the local store, wired."""
 
-    def __init__(self, data_dir: Path, *, server: str, event_id: str, station: str,
-                 app_code: str, device_id: str | None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        server: str,
+        event_id: str,
+        station: str,
+        app_code: str,
+        device_id: str | None,
+    ) -> None:
         from doorcheck.station.client import Credentials, StationClient
         from doorcheck.station.writer import StationChangeWriter
         from doorcheck.store.local import LocalStore
@@ -102,16 +113,28 @@ def open_door(args: argparse.Namespace) -> Door:
     data_dir = kiosk_data_dir(args)
     given = [args.server, args.event, args.key, args.station]
     if all(given):
-        return Door(data_dir, server=args.server, event_id=args.event, station=args.station,
-                    app_code=args.key, device_id=None)
+        return Door(
+            data_dir,
+            server=args.server,
+            event_id=args.event,
+            station=args.station,
+            app_code=args.key,
+            device_id=None,
+        )
     if any(given):
         raise CommandError("give all of --server, --event, --key and --station, or none")
     saved = load_login(data_dir)
     if saved is None:
         raise CommandError(f"not logged in: run 'doorcheck login' first (data folder {data_dir})")
     login, secret = saved
-    return Door(data_dir, server=login.server, event_id=login.event_id,
-                station=login.station_name, app_code=secret, device_id=login.device_id)
+    return Door(
+        data_dir,
+        server=login.server,
+        event_id=login.event_id,
+        station=login.station_name,
+        app_code=secret,
+        device_id=login.device_id,
+    )
 
 
 def cmd_login(args: argparse.Namespace) -> int:
@@ -129,8 +152,10 @@ def cmd_login(args: argparse.Namespace) -> int:
     finally:
         door.close()
     config = result.event.configuration
-    print(f"Logged in to {result.event.name!r} (event {result.event.id}) "
-          f"as station {result.station_name!r}, mode {config.mode.value}.")
+    print(
+        f"Logged in to {result.event.name!r} (event {result.event.id}) "
+        f"as station {result.station_name!r}, mode {config.mode.value}."
+    )
     return 0
 
 
@@ -149,9 +174,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
     finally:
         door.close()
     kind = "full" if report.full else "changes"
-    print(f"Synced ({kind}): {report.guests_received} guests received, "
-          f"{report.uploaded} changes uploaded ({report.conflicts} conflicts, "
-          f"{report.rejected} rejected); {status.guests} guests, {status.checked_in} checked in.")
+    print(
+        f"Synced ({kind}): {report.guests_received} guests received, "
+        f"{report.uploaded} changes uploaded ({report.conflicts} conflicts, "
+        f"{report.rejected} rejected); {status.guests} guests, {status.checked_in} checked in."
+    )
     return 0
 
 
@@ -243,8 +270,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         repository = open_repository(db_url)
         event_id, codes, _ = create_demo_event(repository, guests=args.guests)
         repository.engine.dispose()
-        extra = {"eventId": event_id, "apiKey": codes["Main Entrance"],
-                 "stationName": "Main Entrance"}
+        extra = {
+            "eventId": event_id,
+            "apiKey": codes["Main Entrance"],
+            "stationName": "Main Entrance",
+        }
         details = [f"  {name:<14} App Code {code}" for name, code in codes.items()]
 
     def on_listening(url: str) -> None:
@@ -255,12 +285,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
             if args.demo:
                 print(f"Demo event ID {extra['eventId']}; stations:")
                 print("\n".join(details))
-                print(f"Log in:  doorcheck login --server {url} --event {extra['eventId']} "
-                      f"--key {extra['apiKey']} --station 'Main Entrance'")
+                print(
+                    f"Log in:  doorcheck login --server {url} --event {extra['eventId']} "
+                    f"--key {extra['apiKey']} --station 'Main Entrance'"
+                )
         sys.stdout.flush()
 
-    options = ServeOptions(db_url=db_url, host=args.host, port=args.port, workers=args.workers,
-                           log_level="info" if args.verbose else "warning")
+    options = ServeOptions(
+        db_url=db_url,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info" if args.verbose else "warning",
+    )
     if args.token_lifetime:
         options.token_lifetime = timedelta(seconds=args.token_lifetime)
     serve(options, on_listening)
@@ -285,7 +322,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ready.set()
 
     thread = threading.Thread(
-        target=serve, args=(ServeOptions(db_url=db_url, port=args.port), on_listening),
+        target=serve,
+        args=(ServeOptions(db_url=db_url, port=args.port), on_listening),
         daemon=True,
     )
     thread.start()
@@ -295,8 +333,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Station server with the demo event {event_id} on {url}")
     doors = {}
     for station in ("Main Entrance", "Side Door"):
-        ns = argparse.Namespace(server=url, event=event_id, key=codes[station], station=station,
-                                data=work / _safe(station))
+        ns = argparse.Namespace(
+            server=url,
+            event=event_id,
+            key=codes[station],
+            station=station,
+            data=work / _safe(station),
+        )
         cmd_login(ns)
         cmd_sync(ns)
         doors[station] = ns
@@ -316,13 +359,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.exit:
         return 0
     print("\nThe server keeps running; try, in another terminal:")
-    print(f"  doorcheck login --server {url} --event {event_id} --key {codes['Exit']} "
-          f"--station Exit --data {work / 'mine'}")
+    print(
+        f"  doorcheck login --server {url} --event {event_id} --key {codes['Exit']} "
+        f"--station Exit --data {work / 'mine'}"
+    )
     print("Press Ctrl+C to stop.")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         thread.join()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
@@ -339,8 +382,13 @@ def cmd_admin_create_event(args: argparse.Namespace) -> int:
     from doorcheck.domain.timeutil import parse_datetime
 
     repo = _admin_repository(args)
-    event_id = repo.create_event(args.name, company=args.company, event_id=args.id,
-                                 start=parse_datetime(args.start), end=parse_datetime(args.end))
+    event_id = repo.create_event(
+        args.name,
+        company=args.company,
+        event_id=args.id,
+        start=parse_datetime(args.start),
+        end=parse_datetime(args.end),
+    )
     print(event_id)
     return 0
 
@@ -352,9 +400,14 @@ def cmd_admin_create_station(args: argparse.Namespace) -> int:
     repo = _admin_repository(args)
     try:
         station = repo.create_station(
-            args.event, args.name, app_code=args.app_code, mode=StationMode(args.mode),
-            segment=args.segment, min_search_length=args.min_search,
-            max_devices=args.max_devices, show_all_guests=not args.only_searched,
+            args.event,
+            args.name,
+            app_code=args.app_code,
+            mode=StationMode(args.mode),
+            segment=args.segment,
+            min_search_length=args.min_search,
+            max_devices=args.max_devices,
+            show_all_guests=not args.only_searched,
             access_code_pattern=args.pattern,
         )
     except KeyError as exc:
@@ -385,10 +438,19 @@ def cmd_admin_station_qr(args: argparse.Namespace) -> int:
 
 
 CSV_COLUMNS = {
-    "accesscode": "accessCode", "code": "accessCode", "firstname": "firstName",
-    "lastname": "lastName", "company": "company", "email": "email", "salutation": "salutation",
-    "notes": "notes", "segment": "segment", "registrationstate": "registrationState",
-    "highlightcolor": "highlightColor", "id": "id", "parentid": "parentId",
+    "accesscode": "accessCode",
+    "code": "accessCode",
+    "firstname": "firstName",
+    "lastname": "lastName",
+    "company": "company",
+    "email": "email",
+    "salutation": "salutation",
+    "notes": "notes",
+    "segment": "segment",
+    "registrationstate": "registrationState",
+    "highlightcolor": "highlightColor",
+    "id": "id",
+    "parentid": "parentId",
 }
 
 
@@ -400,7 +462,7 @@ def cmd_admin_import(args: argparse.Namespace) -> int:
     if repo.event_summary(args.event) is None:
         raise CommandError(f"event {args.event} does not exist")
     try:
-        handle = Path(args.csv).open(encoding="utf-8-sig", newline="")
+        handle = Path(args.csv).open(encoding="utf-8-sig", newline="")  # noqa: SIM115
     except OSError as exc:
         raise CommandError(f"cannot read {args.csv}: {exc.strerror}") from exc
     with handle:
@@ -420,8 +482,14 @@ def cmd_admin_import(args: argparse.Namespace) -> int:
                     continue
                 key = CSV_COLUMNS.get(column.strip().replace("_", "").replace(" ", "").lower())
                 text = (value or "").strip()
-                if key in ("accessCode", "segment", "registrationState", "highlightColor",
-                           "id", "parentId"):
+                if key in (
+                    "accessCode",
+                    "segment",
+                    "registrationState",
+                    "highlightColor",
+                    "id",
+                    "parentId",
+                ):
                     known[key] = text
                 elif text:
                     fields[key or column.strip()] = text
@@ -431,9 +499,11 @@ def cmd_admin_import(args: argparse.Namespace) -> int:
             if code:
                 seen.add(code)
             guest = GuestInput(
-                fields=fields, access_code=code,
+                fields=fields,
+                access_code=code,
                 registration_state=RegistrationState.parse(
-                    known.get("registrationState") or "registered"),
+                    known.get("registrationState") or "registered"
+                ),
                 highlight_color=known.get("highlightColor") or None,
                 segments=[known["segment"]] if known.get("segment") else [],
                 parent_id=known.get("parentId") or None,
@@ -465,7 +535,8 @@ def cmd_admin_deregister(args: argparse.Namespace) -> int:
     from doorcheck.domain.guest import RegistrationState
 
     return _admin_guest_op(
-        args, lambda r, e, g: r.set_registration(e, g, RegistrationState.DEREGISTERED),
+        args,
+        lambda r, e, g: r.set_registration(e, g, RegistrationState.DEREGISTERED),
         "deregistered",
     )
 
@@ -510,8 +581,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="create a demo event first")
     p.add_argument("--guests", type=int, default=300, help="demo guests")
     p.add_argument("--json", action="store_true", help="print one JSON line once listening")
-    p.add_argument("--token-lifetime", type=float, metavar="SECONDS",
-                   help="session token lifetime after last use (default 24 h)")
+    p.add_argument(
+        "--token-lifetime",
+        type=float,
+        metavar="SECONDS",
+        help="session token lifetime after last use (default 24 h)",
+    )
     p.set_defaults(func=cmd_serve)
 
     for name, func, text in (
@@ -552,8 +627,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--segment")
     p.add_argument("--min-search", type=int, default=1)
     p.add_argument("--max-devices", type=int)
-    p.add_argument("--only-searched", action="store_true",
-                   help="show only searched guests, never the whole list")
+    p.add_argument(
+        "--only-searched",
+        action="store_true",
+        help="show only searched guests, never the whole list",
+    )
     p.add_argument("--pattern", help="regular expression every access code matches")
     p.add_argument("--app-code", help="choose the App Code (default: a new random one)")
     p.add_argument("--url", default="http://127.0.0.1:8470", help="server URL to print")
@@ -575,8 +653,10 @@ def build_parser() -> argparse.ArgumentParser:
     _server_db_options(p)
     p.set_defaults(func=cmd_admin_import)
 
-    for name, func in (("delete-guest", cmd_admin_delete),
-                       ("deregister-guest", cmd_admin_deregister)):
+    for name, func in (
+        ("delete-guest", cmd_admin_delete),
+        ("deregister-guest", cmd_admin_deregister),
+    ):
         p = admin.add_parser(name, help=f"{name.split('-')[0]} a guest by ID or access code")
         p.add_argument("event")
         p.add_argument("guest")
@@ -595,8 +675,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -80,9 +80,7 @@ def decide(guest: Guest | None, mode: Mode, requested: Action | None = None) -> 
         return Verdict(VerdictKind.DELETED, guest)
     action = requested
     if action is None:
-        if mode == Mode.CHECK_OUT:
-            action = Action.CHECK_OUT
-        elif mode == Mode.TOGGLE and guest.is_checked_in:
+        if mode == Mode.CHECK_OUT or (mode == Mode.TOGGLE and guest.is_checked_in):
             action = Action.CHECK_OUT
         else:
             action = Action.CHECK_IN

@@ -148,9 +148,7 @@ class StationClient:
     # -- the write extension (doorcheck's; docs/protocol.md) ----------------------
 
     def push_changes(self, changes: Sequence[OutgoingChange]) -> list[ChangeResult]:
-        answer = self._authed(
-            "/api/v1/guest/changes", {"changes": [c.to_json() for c in changes]}
-        )
+        answer = self._authed("/api/v1/guest/changes", {"changes": [c.to_json() for c in changes]})
         results = answer.get("results")
         if not isinstance(results, list):
             raise errors.BadResponseError("changes answer has no results list")

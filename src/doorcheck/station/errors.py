@@ -104,7 +104,7 @@ class TooManyLoginAttemptsError(ProtocolError):
 
 
 PROTOCOL_ERRORS: dict[int, type[ProtocolError]] = {
-    cls.code: cls  # type: ignore[misc]
+    cls.code: cls
     for cls in (
         InvalidJsonError,
         MissingParametersError,

@@ -123,11 +123,10 @@ def guest_to_json(guest: Guest) -> JsonObject:
     if guest.check_out_station is not None:
         obj["checkOutStationName"] = guest.check_out_station
     for key, value in guest.extra.items():
-        if key in _GUEST_TIME_KEYS and obj.get(key) is None:
-            obj[key] = value
-        elif key == "companions":
-            obj[key] = value
-        elif key not in obj:
+        # Kept keys fill gaps; an unreadable date-time or rich companion list
+        # replaces the normalized form that could not represent it.
+        replaces = key == "companions" or (key in _GUEST_TIME_KEYS and obj.get(key) is None)
+        if replaces or key not in obj:
             obj[key] = value
     return obj
 

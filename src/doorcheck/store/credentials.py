@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "doorcheck"
 LOGIN_FILE = "login.json"
-SECRET_FILE = "secret.json"
+SECRET_FILE = "secret.json"  # noqa: S105 - a file name
 
 
 @dataclass
@@ -26,7 +26,7 @@ class SavedLogin:
     event_id: str
     station_name: str
     device_id: str
-    secret_store: str = "keyring"  # or "file"
+    secret_store: str = "keyring"  # noqa: S105 - where the secret is, or "file"
 
     @property
     def keyring_user(self) -> str:
@@ -41,7 +41,7 @@ def _write_private(path: Path, text: str) -> None:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
-    os.chmod(tmp, 0o600)
+    tmp.chmod(0o600)
     tmp.replace(path)
 
 
@@ -56,7 +56,7 @@ def _keyring_set(user: str, secret: str) -> bool:
             return bool(keyring.get_password(KEYRING_SERVICE, user) == secret)
         except KeyringError:
             return False
-    except Exception:  # noqa: BLE001 - any keyring backend failure means "use the file"
+    except Exception:
         return False
 
 
@@ -66,12 +66,18 @@ def _keyring_get(user: str) -> str | None:
 
         value = keyring.get_password(KEYRING_SERVICE, user)
         return value if isinstance(value, str) else None
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
 
 
-def save_login(data_dir: Path, server: str, event_id: str, station_name: str, app_code: str,
-               device_id: str | None = None) -> SavedLogin:
+def save_login(
+    data_dir: Path,
+    server: str,
+    event_id: str,
+    station_name: str,
+    app_code: str,
+    device_id: str | None = None,
+) -> SavedLogin:
     login = SavedLogin(
         server=server,
         event_id=event_id,
@@ -79,9 +85,9 @@ def save_login(data_dir: Path, server: str, event_id: str, station_name: str, ap
         device_id=device_id or str(uuid.uuid4()),
     )
     if os.environ.get("DOORCHECK_SECRETS") != "file" and _keyring_set(login.keyring_user, app_code):
-        login.secret_store = "keyring"
+        login.secret_store = "keyring"  # noqa: S105
     else:
-        login.secret_store = "file"
+        login.secret_store = "file"  # noqa: S105
         _write_private(data_dir / SECRET_FILE, json.dumps({"appCode": app_code}))
     _write_private(data_dir / LOGIN_FILE, json.dumps(asdict(login), indent=2))
     return login
@@ -97,7 +103,7 @@ def load_login(data_dir: Path) -> tuple[SavedLogin, str] | None:
         log.warning("saved login %s is unreadable (%s); log in again", path, exc)
         return None
     secret: str | None
-    if login.secret_store == "keyring":
+    if login.secret_store == "keyring":  # noqa: S105
         secret = _keyring_get(login.keyring_user)
     else:
         try:

@@ -205,8 +205,7 @@ class LocalStore:
 
     def record_scan(self, code: str, source: str, verdict: str) -> None:
         with Session(self._engine) as session:
-            session.add(ScanRow(time=datetime.now(UTC), code=code, source=source,
-                                verdict=verdict))
+            session.add(ScanRow(time=datetime.now(UTC), code=code, source=source, verdict=verdict))
             session.commit()
 
     def status(self) -> StoreStatus:

@@ -212,10 +212,10 @@ class StationRepository:
             "sessionToken": token,
         }
 
-    def logout(self, token: str) -> None:
+    def logout(self, token: object) -> None:
         with self._write() as conn, conn.begin():
-            self._session(conn, token)
-            conn.execute(delete(db.sessions).where(db.sessions.c.token_hash == token_digest(token)))
+            session = self._session(conn, token)
+            conn.execute(delete(db.sessions).where(db.sessions.c.token_hash == session.token_hash))
 
     def _session(self, conn: Connection, token: object) -> SessionInfo:
         """Validate and touch a session (its 24 h run from the last use)."""
@@ -381,8 +381,9 @@ class StationRepository:
             return record(result, rejected=True, effect="rejected")
 
         if action == Action.ADD_COMPANION:
-            return self._add_companion(conn, session, item, guest_id, door_time, stamp, reject,
-                                       record)
+            return self._add_companion(
+                conn, session, item, guest_id, door_time, stamp, reject, record
+            )
         guest = self._guest_by_id(conn, session.event_id, guest_id)
         if guest is None:
             return reject(RejectReason.UNKNOWN_GUEST)
@@ -460,7 +461,9 @@ class StationRepository:
             )
         )
         # The main guest's companion list changed: stamp it so other doors see it.
-        conn.execute(update(db.guests).where(db.guests.c.id == parent.id).values(server_update=stamp))
+        conn.execute(
+            update(db.guests).where(db.guests.c.id == parent.id).values(server_update=stamp)
+        )
         companion = self._guest_by_id(conn, session.event_id, guest_id)
         return record(
             ChangeResult(item["nonce"], ChangeOutcome.APPLIED, guest=companion),
@@ -571,7 +574,10 @@ class StationRepository:
             re.compile(access_code_pattern)  # refuse a broken pattern now, not at the door
         code = app_code or new_app_code()
         with self._write() as conn, conn.begin():
-            if conn.execute(select(db.events.c.id).where(db.events.c.id == event_id)).first() is None:
+            if (
+                conn.execute(select(db.events.c.id).where(db.events.c.id == event_id)).first()
+                is None
+            ):
                 raise KeyError(f"no event {event_id}")
             conn.execute(
                 insert(db.stations).values(
@@ -673,7 +679,7 @@ class StationRepository:
                 .where(and_(db.guests.c.event_id == event_id, db.guests.c.id == guest_id))
                 .values(registration_state=state.value, server_update=stamp)
             )
-            return result.rowcount > 0
+            return bool(result.rowcount > 0)
 
     def guests_for_tickets(self, event_id: str) -> list[Guest]:
         with self.engine.connect() as conn:
@@ -722,7 +728,7 @@ def _text(value: str | None) -> str:
 
 
 # The C string encoder behind json.dumps(..., ensure_ascii=False), without its overhead.
-_encode_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode_string: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def render_guest_row(row: Any, companion_ids: list[str]) -> str:
@@ -734,8 +740,9 @@ def render_guest_row(row: Any, companion_ids: list[str]) -> str:
                 parsed[key] = datetime.fromisoformat(parsed[key])
             if parsed[key] is not None:
                 parsed[key] = parsed[key].replace(tzinfo=UTC)
-        return json.dumps(guest_to_json(_guest(_Namespace(parsed), companion_ids)),
-                          ensure_ascii=False)
+        return json.dumps(
+            guest_to_json(_guest(_Namespace(parsed), companion_ids)), ensure_ascii=False
+        )
     parts = [
         f'{{"id":{_text(row.id)},"parentId":{_text(row.parent_id)}'
         f',"accessCode":{_text(row.access_code)}'
@@ -748,8 +755,13 @@ def render_guest_row(row: Any, companion_ids: list[str]) -> str:
     ]
     if row.highlight_color is not None:
         parts += [',"highlightColor":', _text(row.highlight_color)]
-    parts += [',"fields":', row.fields, ',"companions":[',
-              ",".join('{"id":' + _text(c) + "}" for c in companion_ids), "]"]
+    parts += [
+        ',"fields":',
+        row.fields,
+        ',"companions":[',
+        ",".join('{"id":' + _text(c) + "}" for c in companion_ids),
+        "]",
+    ]
     if row.check_in_station is not None:
         parts += [',"checkInStationName":', _text(row.check_in_station)]
     if row.check_out_station is not None:
@@ -803,7 +815,7 @@ def _parse_change(item: JsonObject) -> tuple[Action, str, datetime] | ChangeResu
         )
 
     try:
-        action = Action(item.get("action"))
+        action = Action(str(item.get("action")))
     except ValueError:
         return invalid(f"Unknown action {item.get('action')!r}.")
     guest_id = item.get("guestId")

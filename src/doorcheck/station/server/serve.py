@@ -21,7 +21,7 @@ from doorcheck.station.server.repository import ServerSettings, StationRepositor
 log = logging.getLogger(__name__)
 
 ENV_DB = "DOORCHECK_SERVER_DB"
-ENV_TOKEN_SECONDS = "DOORCHECK_SERVER_TOKEN_SECONDS"
+ENV_TOKEN_SECONDS = "DOORCHECK_SERVER_TOKEN_SECONDS"  # noqa: S105 - a variable name
 
 
 @dataclass

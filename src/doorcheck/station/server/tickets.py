@@ -32,11 +32,13 @@ def setup_payload(url: str, event_id: str, app_code: str, station_name: str) -> 
 
 
 def qr_image(payload: str, box_size: int = 10) -> Image.Image:
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size,
-                         border=4)
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=4
+    )
     code.add_data(payload)
     code.make(fit=True)
-    return code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+    image: Image.Image = code.make_image(fill_color="black", back_color="white").get_image()
+    return image.convert("RGB")
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
