@@ -262,7 +262,9 @@ class StationRepository:
             else:
                 # Exclusive: every write after the cursor was handed out is stamped
                 # strictly later (see _tick), and everything stamped up to it was sent.
-                query = query.where(db.guests.c.server_update > since)
+                query = query.where(db.guests.c.server_update > since).order_by(
+                    db.guests.c.server_update
+                )
             rows = conn.execute(query).all()
             companions = self._companion_ids(conn, session.event_id, rows, whole=since is None)
             segment = session.configuration.segment
