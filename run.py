@@ -78,8 +78,19 @@ def main(argv: list[str]) -> int:
         return run(python, "-m", "doorcheck", "demo", *argv[1:])
     if len(argv) == 1:  # the whole gate: lint, format, types, tests
         for step in (
-            [python, "-m", "ruff", "check", "src", "tests", "benchmarks", "run.py"],
-            [python, "-m", "ruff", "format", "--check", "src", "tests", "benchmarks", "run.py"],
+            [python, "-m", "ruff", "check", "src", "tests", "benchmarks", "tools", "run.py"],
+            [
+                python,
+                "-m",
+                "ruff",
+                "format",
+                "--check",
+                "src",
+                "tests",
+                "benchmarks",
+                "tools",
+                "run.py",
+            ],
             [python, "-m", "mypy"],
         ):
             print("run.py:", " ".join(step[2:]), flush=True)

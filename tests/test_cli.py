@@ -102,7 +102,7 @@ def test_login_sync_checkin_and_another_station_sees_it(
     assert demo_server["apiKey"] not in (tmp_path / "main" / "login.json").read_text()
     secret = tmp_path / "main" / "secret.json"
     assert secret.stat().st_mode & 0o077 == 0
-    assert "Synced (full)" in doorcheck("sync", *main).stdout
+    assert "Synced (full list)" in doorcheck("sync", *main).stdout
     code = demo_codes(tmp_path, demo_server["eventId"])[0]
     first = doorcheck("checkin", code, *main)
     assert first.stdout.startswith("ADMIT")
@@ -231,7 +231,7 @@ def test_offline_check_in_is_queued_and_uploaded_later(tmp_path: Path) -> None:
     try:
         assert again.stdout is not None
         again.stdout.readline()
-        assert "1 changes uploaded" in doorcheck("sync", *data).stdout
+        assert "1 change uploaded" in doorcheck("sync", *data).stdout
         assert json.loads(doorcheck("status", "--json", *data).stdout)["pending"] == 0
     finally:
         again.terminate()

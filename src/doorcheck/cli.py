@@ -69,6 +69,20 @@ def server_db_url(args: argparse.Namespace, *, temporary: bool = False) -> str:
     return sqlite_url(data)
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def local_time(iso: str | None) -> str:
+    """A stored UTC time as the steward's clock shows it."""
+    from doorcheck.domain.timeutil import parse_datetime
+
+    when = parse_datetime(iso)
+    if when is None:
+        return "never"
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
 # -- the headless kiosk --------------------------------------------------------------
 
 
@@ -173,11 +187,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
         status = door.store.status()
     finally:
         door.close()
-    kind = "full" if report.full else "changes"
+    kind = "full list" if report.full else "changes"
     print(
-        f"Synced ({kind}): {report.guests_received} guests received, "
-        f"{report.uploaded} changes uploaded ({report.conflicts} conflicts, "
-        f"{report.rejected} rejected); {status.guests} guests, {status.checked_in} checked in."
+        f"Synced ({kind}): {plural(report.guests_received, 'guest')} received, "
+        f"{plural(report.uploaded, 'change')} uploaded ({plural(report.conflicts, 'conflict')}, "
+        f"{report.rejected} rejected); {status.checked_in} of {status.guests} guests checked in."
     )
     return 0
 
@@ -245,11 +259,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"Event:           {event.get('name', '?')} ({event.get('id', '?')})")
     print(f"Station:         {door.station}")
     print(f"Guests:          {status.guests}")
-    print(f"Checked in:      {status.checked_in}")
+    print(f"Checked in:      {status.checked_in} of {status.guests}")
     print(f"Waiting uploads: {status.pending}")
     print(f"Conflicts:       {status.conflicts}")
     print(f"Rejected:        {status.rejected}")
-    print(f"Last sync:       {status.last_sync or 'never'}")
+    print(f"Last sync:       {local_time(status.last_sync)}")
     if status.last_error:
         print(f"Last error:      {status.last_error}")
     return 0
