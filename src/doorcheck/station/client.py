@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,10 +75,16 @@ class StationClient:
         self.device_id = device_id
         self._session_token: str | None = None
         self.login_result: LoginResult | None = None
+        if transport is None:
+            # TCP_NODELAY: httpcore writes a POST's headers and body separately, and
+            # with Nagle's algorithm each request then waits ~40 ms for a delayed ACK.
+            transport = httpx.HTTPTransport(
+                verify=make_ssl_context(),
+                socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+            )
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=timeout,
-            verify=make_ssl_context(),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             transport=transport,
             follow_redirects=False,

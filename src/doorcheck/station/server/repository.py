@@ -288,9 +288,10 @@ class StationRepository:
         parent_ids = [row.id for row in rows]
         for start in range(0, len(parent_ids), 500):
             chunk = parent_ids[start : start + 500]
+            # No event_id term: guest ids are unique across events, and with it
+            # SQLite picks the (event_id, …) index and scans the whole event.
             for child in conn.execute(
                 select(db.guests.c.id, db.guests.c.parent_id).where(
-                    db.guests.c.event_id == event_id,
                     db.guests.c.parent_id.in_(chunk),
                     db.guests.c.delete_time.is_(None),
                 )
@@ -635,7 +636,15 @@ class StationRepository:
                 flush()
         if pending:
             flush()
+        self.refresh_statistics()
         return count
+
+    def refresh_statistics(self) -> None:
+        """Let SQLite's planner see the table sizes after a bulk load (PostgreSQL's
+        autovacuum does this by itself)."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA optimize=0x10002")
 
     def find_guest_id(self, event_id: str, key: str) -> str | None:
         """A guest by id or access code."""
@@ -660,14 +669,18 @@ class StationRepository:
             for start in range(0, len(guest_ids), 500):
                 chunk = list(guest_ids[start : start + 500])
                 # Two statements, not one OR: each can use its own index.
+                # Only guests of this event, found through their own index.
+                chunk = list(
+                    conn.execute(
+                        select(db.guests.c.id).where(
+                            db.guests.c.id.in_(chunk), db.guests.c.event_id == event_id
+                        )
+                    ).scalars()
+                )
                 for column in (db.guests.c.id, db.guests.c.parent_id):
                     result = conn.execute(
                         update(db.guests)
-                        .where(
-                            db.guests.c.event_id == event_id,
-                            column.in_(chunk),
-                            db.guests.c.delete_time.is_(None),
-                        )
+                        .where(column.in_(chunk), db.guests.c.delete_time.is_(None))
                         .values(delete_time=stamp, server_update=stamp)
                     )
                     count += result.rowcount
