@@ -325,7 +325,10 @@ def test_admin_event_stations_import_and_tickets(tmp_path: Path) -> None:
     )
     out = doorcheck("admin", "tickets", event_id, "--out", tmp_path / "tickets", *data).stdout
     assert "Wrote 3 files" in out
-    assert Image.open(tmp_path / "tickets" / "AAA111.png").size[1] > 300
+    import zxingcpp
+
+    (ticket_code,) = zxingcpp.read_barcodes(Image.open(tmp_path / "tickets" / "AAA111.png"))
+    assert ticket_code.text == "AAA111"
     assert (tmp_path / "tickets" / "tickets.pdf").read_bytes().startswith(b"%PDF")
     assert "deleted" in doorcheck("admin", "delete-guest", event_id, "AAA111", *data).stdout
     engine = make_engine(f"sqlite:///{tmp_path / 'srv' / 'station.sqlite3'}")
@@ -346,3 +349,60 @@ def test_version() -> None:
     from doorcheck import __version__
 
     assert doorcheck("--version").stdout.strip() == f"doorcheck {__version__}"
+
+
+def test_no_secret_in_the_database_and_the_data_folder_is_private(
+    demo_server: dict[str, str], tmp_path: Path
+) -> None:
+    import sqlite3
+
+    data = tmp_path / "private"
+    doorcheck(
+        "login",
+        "--server",
+        demo_server["url"],
+        "--event",
+        demo_server["eventId"],
+        "--key",
+        demo_server["apiKey"],
+        "--station",
+        "Main Entrance",
+        "--data",
+        data,
+    )
+    doorcheck("sync", "--data", data)
+    assert data.stat().st_mode & 0o077 == 0
+    secret = json.loads((data / "secret.json").read_text())
+    assert secret["appCode"] == demo_server["apiKey"]
+    assert len(secret["sessionToken"]) == 40
+    for db_file in data.rglob("*.sqlite3"):
+        dump = "\n".join(sqlite3.connect(db_file).iterdump())
+        assert demo_server["apiKey"] not in dump
+        assert secret["sessionToken"] not in dump
+
+
+def test_station_setup_qr_holds_the_login(tmp_path: Path) -> None:
+    out = doorcheck(
+        "admin",
+        "station-qr",
+        "4711",
+        "Main Entrance",
+        "--app-code",
+        "aBcDeFgH",
+        "--url",
+        "https://checkin.example.org",
+        "--out",
+        tmp_path / "s.png",
+    ).stdout
+    assert "aBcDeFgH" in out
+    import zxingcpp
+
+    (code,) = zxingcpp.read_barcodes(Image.open(tmp_path / "s.png"))
+    assert json.loads(code.text) == {
+        "type": "doorcheck-station",
+        "version": 1,
+        "url": "https://checkin.example.org",
+        "eventId": "4711",
+        "apiKey": "aBcDeFgH",
+        "stationName": "Main Entrance",
+    }

@@ -14,8 +14,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from doorcheck import __version__
+
+if TYPE_CHECKING:
+    from doorcheck.store.credentials import SavedLogin
 
 log = logging.getLogger("doorcheck")
 
@@ -101,16 +105,25 @@ class Door:
     ) -> None:
         from doorcheck.station.client import Credentials, StationClient
         from doorcheck.station.writer import StationChangeWriter
+        from doorcheck.store.credentials import private_dir
         from doorcheck.store.local import LocalStore
 
-        self.data_dir = data_dir
+        self.data_dir = private_dir(data_dir)
         self.station = station
+        self.saved: SavedLogin | None = None
         self.client = StationClient(
             server, Credentials(event_id, app_code, station), device_id=device_id
         )
         self.writer = StationChangeWriter(self.client)
         store_dir = data_dir / "events" / _safe(event_id)
         self.store = LocalStore.open(store_dir / f"{_safe(station)}.sqlite3")
+
+    def remember_session(self) -> None:
+        """Keep a renewed session token for the next command (saved logins only)."""
+        from doorcheck.store.credentials import save_session_token
+
+        if self.saved is not None and self.client.session_token:
+            save_session_token(self.data_dir, self.saved, self.client.session_token)
 
     def close(self) -> None:
         self.store.close()
@@ -122,7 +135,7 @@ def _safe(text: str) -> str:
 
 
 def open_door(args: argparse.Namespace) -> Door:
-    from doorcheck.store.credentials import load_login
+    from doorcheck.store.credentials import load_login, load_session_token
 
     data_dir = kiosk_data_dir(args)
     given = [args.server, args.event, args.key, args.station]
@@ -141,7 +154,7 @@ def open_door(args: argparse.Namespace) -> Door:
     if saved is None:
         raise CommandError(f"not logged in: run 'doorcheck login' first (data folder {data_dir})")
     login, secret = saved
-    return Door(
+    door = Door(
         data_dir,
         server=login.server,
         event_id=login.event_id,
@@ -149,20 +162,32 @@ def open_door(args: argparse.Namespace) -> Door:
         app_code=secret,
         device_id=login.device_id,
     )
+    door.saved = login
+    token = load_session_token(data_dir, login)
+    if token:
+        door.client.adopt_session(token)
+    return door
 
 
 def cmd_login(args: argparse.Namespace) -> int:
-    from doorcheck.store.credentials import save_login
+    from doorcheck.store.credentials import load_login, save_login, save_session_token
 
     if not all([args.server, args.event, args.key, args.station]):
         raise CommandError("login needs --server, --event, --key and --station")
     door = open_door(args)
     try:
+        # The same laptop keeps its device ID, so logging in again replaces its own
+        # session instead of taking another place under the station's device limit.
+        earlier = load_login(door.data_dir)
+        device_id = earlier[0].device_id if earlier else str(uuid.uuid4())
+        door.client.device_id = device_id
         result = door.client.login()
-        save_login(door.data_dir, args.server, args.event, result.station_name, args.key)
+        saved = save_login(
+            door.data_dir, args.server, args.event, result.station_name, args.key, device_id
+        )
+        save_session_token(door.data_dir, saved, result.session_token)
         door.store.set_state("event", json.dumps(result.event.raw))
         door.store.set_state("mode", result.event.configuration.mode.value)
-        door.store.set_state("session_token", result.session_token)
     finally:
         door.close()
     config = result.event.configuration
@@ -178,12 +203,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     door = open_door(args)
     try:
-        token = door.store.get_state("session_token")
-        if token:
-            door.client.adopt_session(token)
         report = sync_once(door.store, door.client, door.writer)
-        if door.client.session_token:
-            door.store.set_state("session_token", door.client.session_token)
+        door.remember_session()
         status = door.store.status()
     finally:
         door.close()
@@ -224,14 +245,12 @@ def _check(args: argparse.Namespace, requested_action: str) -> int:
             door_time=datetime.now(UTC).astimezone(),
         )
         door.store.record_change(change, door.station)
-        token = door.store.get_state("session_token")
-        if token:
-            door.client.adopt_session(token)
         try:
             push_pending(door.store, door.writer)
             upload = "uploaded"
         except StationError as exc:
             upload = f"queued, will upload later ({exc.message})"
+        door.remember_session()
     finally:
         door.close()
     print(f"{verdict.kind.name.replace('_', ' ')}: {verdict.headline()} [{upload}]")

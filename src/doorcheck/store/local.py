@@ -60,7 +60,7 @@ class LocalStore:
 
     @classmethod
     def open(cls, path: Path) -> LocalStore:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         engine = _engine(path)
         GuestRow.metadata.create_all(engine)
         store = cls(engine)

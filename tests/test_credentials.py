@@ -1,0 +1,91 @@
+"""Where the App Code and session token are kept: the OS keyring, else a private file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from doorcheck.store.credentials import (
+    load_login,
+    load_session_token,
+    save_login,
+    save_session_token,
+)
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.items.pop((service, username), None)
+
+
+class ForgetfulKeyring(MemoryKeyring):
+    """Accepts every write and keeps nothing, as some misconfigured backends do."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        pass
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    monkeypatch.delenv("DOORCHECK_SECRETS", raising=False)
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def test_secrets_go_to_the_keyring_when_it_works(
+    memory_keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    login = save_login(tmp_path, "https://s.example", "4711", "Main Entrance", "aBcDeFgH")
+    save_session_token(tmp_path, login, "ab" * 20)
+    assert login.vault == "keyring"
+    assert "aBcDeFgH" in memory_keyring.items.values()
+    assert not (tmp_path / "secret.json").exists()
+    assert "aBcDeFgH" not in (tmp_path / "login.json").read_text()
+    loaded = load_login(tmp_path)
+    assert loaded is not None and loaded[1] == "aBcDeFgH"
+    assert load_session_token(tmp_path, loaded[0]) == "ab" * 20
+
+
+def test_a_keyring_that_keeps_nothing_falls_back_to_a_private_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("DOORCHECK_SECRETS", raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(ForgetfulKeyring())
+    try:
+        login = save_login(tmp_path, "https://s.example", "4711", "Main Entrance", "aBcDeFgH")
+        save_session_token(tmp_path, login, "cd" * 20)
+        loaded = load_login(tmp_path)
+    finally:
+        keyring.set_keyring(previous)
+    assert login.vault == "file"
+    secret_file = tmp_path / "secret.json"
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    assert loaded is not None and loaded[1] == "aBcDeFgH"
+    assert load_session_token(tmp_path, loaded[0]) == "cd" * 20
+
+
+def test_an_unreadable_saved_login_asks_for_a_new_login(tmp_path: Path) -> None:
+    (tmp_path / "login.json").write_text("{broken")
+    assert load_login(tmp_path) is None
+    (tmp_path / "login.json").write_text('{"server": "x"}')
+    assert load_login(tmp_path) is None
