@@ -32,34 +32,56 @@ def doorcheck(
     return result
 
 
-@pytest.fixture
-def demo_server(tmp_path: Path) -> Iterator[dict[str, str]]:
+def door_login(
+    info: dict[str, str],
+    data: Path,
+    *,
+    key: str | None = None,
+    station: str = "Main Entrance",
+    sync: bool = True,
+) -> str:
+    """``doorcheck login`` a door into the server ``info`` describes, then sync it."""
+    out = doorcheck(
+        "login",
+        "--server",
+        info["url"],
+        "--event",
+        info["eventId"],
+        "--key",
+        key or info["apiKey"],
+        "--station",
+        station,
+        "--data",
+        data,
+    ).stdout
+    if sync:
+        doorcheck("sync", "--data", data)
+    return out
+
+
+def start_server(*args: str | Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """``doorcheck serve ... --json`` in its own process; returns it and its JSON line."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "doorcheck",
-            "serve",
-            "--demo",
-            "--guests",
-            "40",
-            "--port",
-            "0",
-            "--json",
-            "--data",
-            str(tmp_path / "server"),
-        ],
+        [sys.executable, "-m", "doorcheck", "serve", "--port", "0", "--json", *map(str, args)],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
         text=True,
     )
     assert process.stdout is not None
-    line = process.stdout.readline()
+    return process, json.loads(process.stdout.readline())
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    process.wait(20)
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[dict[str, str]]:
+    process, info = start_server("--demo", "--guests", "40", "--data", tmp_path / "server")
     try:
-        yield json.loads(line)
+        yield info
     finally:
-        process.terminate()
-        process.wait(20)
+        stop(process)
 
 
 def demo_codes(tmp_path: Path, event_id: str) -> list[str]:
@@ -85,18 +107,7 @@ def test_login_sync_checkin_and_another_station_sees_it(
     demo_server: dict[str, str], tmp_path: Path
 ) -> None:
     main = ["--data", tmp_path / "main"]
-    out = doorcheck(
-        "login",
-        "--server",
-        demo_server["url"],
-        "--event",
-        demo_server["eventId"],
-        "--key",
-        demo_server["apiKey"],
-        "--station",
-        "Main Entrance",
-        *main,
-    ).stdout
+    out = door_login(demo_server, tmp_path / "main", sync=False)
     assert "Winter Gala 2026" in out
     # The App Code went to a user-only file here (no keyring in tests), never to login.json.
     assert demo_server["apiKey"] not in (tmp_path / "main" / "login.json").read_text()
@@ -145,19 +156,7 @@ def test_checkout_at_a_toggle_station(demo_server: dict[str, str], tmp_path: Pat
     )
     engine.dispose()
     data = ["--data", tmp_path / "coats"]
-    doorcheck(
-        "login",
-        "--server",
-        demo_server["url"],
-        "--event",
-        demo_server["eventId"],
-        "--key",
-        "coats",
-        "--station",
-        "Coats",
-        *data,
-    )
-    doorcheck("sync", *data)
+    door_login(demo_server, tmp_path / "coats", key="coats", station="Coats")
     code = demo_codes(tmp_path, demo_server["eventId"])[1]
     early = doorcheck("checkout", code, *data, check=False)
     assert early.returncode == 1
@@ -168,42 +167,10 @@ def test_checkout_at_a_toggle_station(demo_server: dict[str, str], tmp_path: Pat
 
 def test_offline_check_in_is_queued_and_uploaded_later(tmp_path: Path) -> None:
     server_dir = tmp_path / "server"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "doorcheck",
-            "serve",
-            "--demo",
-            "--guests",
-            "20",
-            "--port",
-            "0",
-            "--json",
-            "--data",
-            str(server_dir),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    info = json.loads(process.stdout.readline())
+    process, info = start_server("--demo", "--guests", "20", "--data", server_dir)
     data = ["--data", tmp_path / "door"]
-    doorcheck(
-        "login",
-        "--server",
-        info["url"],
-        "--event",
-        info["eventId"],
-        "--key",
-        info["apiKey"],
-        "--station",
-        "Main Entrance",
-        *data,
-    )
-    doorcheck("sync", *data)
-    process.terminate()
-    process.wait(20)
+    door_login(info, tmp_path / "door")
+    stop(process)
     code = demo_codes(tmp_path, info["eventId"])[2]
     offline = doorcheck("checkin", code, *data)
     assert "queued" in offline.stdout
@@ -213,29 +180,13 @@ def test_offline_check_in_is_queued_and_uploaded_later(tmp_path: Path) -> None:
     assert "Cannot reach the station server" in failed.stderr
     # The server comes back on the same port and database: the queue drains.
     port = info["url"].rsplit(":", 1)[1]
-    again = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "doorcheck",
-            "serve",
-            "--port",
-            port,
-            "--json",
-            "--data",
-            str(server_dir),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    # (a later --port overrides start_server's --port 0)
+    again, _ = start_server("--port", port, "--data", server_dir)
     try:
-        assert again.stdout is not None
-        again.stdout.readline()
         assert "1 change uploaded" in doorcheck("sync", *data).stdout
         assert json.loads(doorcheck("status", "--json", *data).stdout)["pending"] == 0
     finally:
-        again.terminate()
-        again.wait(20)
+        stop(again)
 
 
 def test_commands_fail_in_one_line_without_a_login(tmp_path: Path) -> None:
@@ -268,19 +219,7 @@ def test_login_with_a_wrong_app_code_says_so(demo_server: dict[str, str], tmp_pa
 
 def test_garbage_codes_get_a_clear_message(demo_server: dict[str, str], tmp_path: Path) -> None:
     data = ["--data", tmp_path / "g"]
-    doorcheck(
-        "login",
-        "--server",
-        demo_server["url"],
-        "--event",
-        demo_server["eventId"],
-        "--key",
-        demo_server["apiKey"],
-        "--station",
-        "Main Entrance",
-        *data,
-    )
-    doorcheck("sync", *data)
+    door_login(demo_server, tmp_path / "g")
     for garbage in ("x" * 10_000, "abc\x07def", "\u202eevil"):
         result = doorcheck("checkin", garbage, *data, check=False)
         assert result.returncode == 1
@@ -357,20 +296,7 @@ def test_no_secret_in_the_database_and_the_data_folder_is_private(
     import sqlite3
 
     data = tmp_path / "private"
-    doorcheck(
-        "login",
-        "--server",
-        demo_server["url"],
-        "--event",
-        demo_server["eventId"],
-        "--key",
-        demo_server["apiKey"],
-        "--station",
-        "Main Entrance",
-        "--data",
-        data,
-    )
-    doorcheck("sync", "--data", data)
+    door_login(demo_server, data)
     assert data.stat().st_mode & 0o077 == 0
     secret = json.loads((data / "secret.json").read_text())
     assert secret["appCode"] == demo_server["apiKey"]

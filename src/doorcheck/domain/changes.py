@@ -10,7 +10,7 @@ converge on the earliest check-in, and the later one is reported as a conflict.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -100,25 +100,18 @@ def fold_presence(changes: Iterable[ChangeRecord], base: Presence | None = None)
                 result.effects[record.nonce] = Effect.CONFLICT
                 result.conflicts_with[record.nonce] = state.check_in_nonce
                 continue
-            state = Presence(
+            state = replace(
+                state,
                 check_in=record.door_time,
                 check_in_station=record.station,
                 check_in_nonce=record.nonce,
-                check_out=state.check_out,
-                check_out_station=state.check_out_station,
             )
         else:
             if not state.inside:
                 result.effects[record.nonce] = Effect.CONFLICT
                 result.conflicts_with[record.nonce] = last_nonce
                 continue
-            state = Presence(
-                check_in=state.check_in,
-                check_in_station=state.check_in_station,
-                check_in_nonce=state.check_in_nonce,
-                check_out=record.door_time,
-                check_out_station=record.station,
-            )
+            state = replace(state, check_out=record.door_time, check_out_station=record.station)
         last_nonce = record.nonce
         result.effects[record.nonce] = Effect.APPLIED
     for record in records:

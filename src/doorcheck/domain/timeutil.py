@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 
 def parse_datetime(value: object, *, assume: tzinfo = UTC) -> datetime | None:
@@ -41,7 +41,3 @@ def to_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
-
-
-def floor_to_second(value: datetime) -> datetime:
-    return value - timedelta(microseconds=value.microsecond)
