@@ -12,13 +12,16 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from doorcheck import __version__
+from doorcheck.domain.verdict import Mode
+from doorcheck.paths import safe_name, store_path
 
 if TYPE_CHECKING:
+    from doorcheck.services.checkin import CheckInService
     from doorcheck.store.credentials import SavedLogin
 
 log = logging.getLogger("doorcheck")
@@ -115,8 +118,20 @@ class Door:
             server, Credentials(event_id, app_code, station), device_id=device_id
         )
         self.writer = StationChangeWriter(self.client)
-        store_dir = data_dir / "events" / _safe(event_id)
-        self.store = LocalStore.open(store_dir / f"{_safe(station)}.sqlite3")
+        self.event_id = event_id
+        self.store = LocalStore.open(store_path(self.data_dir, event_id, station))
+
+    def service(self) -> CheckInService:
+        from doorcheck.services.checkin import CheckInService
+
+        event = json.loads(self.store.get_state("event") or "{}")
+        config = event.get("configuration") or {}
+        return CheckInService(
+            self.store,
+            self.station,
+            Mode(self.store.get_state("mode") or Mode.CHECK_IN.value),
+            access_code_pattern=config.get("accessCodePattern"),
+        )
 
     def remember_session(self) -> None:
         """Keep a renewed session token for the next command (saved logins only)."""
@@ -130,14 +145,16 @@ class Door:
         self.client.close()
 
 
-def _safe(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text) or "_"
-
-
 def open_door(args: argparse.Namespace) -> Door:
+    from doorcheck.services.privacy import wipe_expired
     from doorcheck.store.credentials import load_login, load_session_token
 
     data_dir = kiosk_data_dir(args)
+    for wiped in wipe_expired(data_dir):
+        print(
+            f"doorcheck: wiped the local data of event {wiped} (its wipe time had come)",
+            file=sys.stderr,
+        )
     given = [args.server, args.event, args.key, args.station]
     if all(given):
         return Door(
@@ -171,6 +188,7 @@ def open_door(args: argparse.Namespace) -> Door:
 
 def cmd_login(args: argparse.Namespace) -> int:
     from doorcheck.store.credentials import load_login, save_login, save_session_token
+    from doorcheck.sync.engine import measure_skew
 
     if not all([args.server, args.event, args.key, args.station]):
         raise CommandError("login needs --server, --event, --key and --station")
@@ -188,6 +206,7 @@ def cmd_login(args: argparse.Namespace) -> int:
         save_session_token(door.data_dir, saved, result.session_token)
         door.store.set_state("event", json.dumps(result.event.raw))
         door.store.set_state("mode", result.event.configuration.mode.value)
+        measure_skew(door.store, door.client)
     finally:
         door.close()
     config = result.event.configuration
@@ -219,32 +238,20 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace, requested_action: str) -> int:
     from doorcheck.domain.changes import Action
-    from doorcheck.domain.verdict import Mode, decide
     from doorcheck.station.errors import StationError
-    from doorcheck.station.wire import OutgoingChange
     from doorcheck.sync.engine import push_pending
 
-    code = args.code.strip()
-    if not code or len(code) > 256 or not code.isprintable():
-        raise CommandError("not a valid ticket code")
     door = open_door(args)
     try:
         if door.store.get_state("cursor") is None:
             raise CommandError("no guest list yet: run 'doorcheck sync' first")
-        mode = Mode(door.store.get_state("mode") or Mode.CHECK_IN.value)
-        guest = door.store.guest_by_code(code)
-        verdict = decide(guest, mode, Action(requested_action))
-        door.store.record_scan(code, "manual", verdict.kind.value)
-        if verdict.action is None or guest is None:
-            print(f"{verdict.kind.name.replace('_', ' ')}: {verdict.headline()}")
+        outcome = door.service().scan(args.code, "manual", Action(requested_action))
+        if outcome.code is None:
+            raise CommandError(f"not a valid ticket code: {outcome.problem}")
+        label = outcome.verdict.kind.name.replace("_", " ")
+        if not outcome.nonces:
+            print(f"{label}: {outcome.headline}")
             return 1
-        change = OutgoingChange(
-            nonce=str(uuid.uuid4()),
-            action=verdict.action,
-            guest_id=guest.id,
-            door_time=datetime.now(UTC).astimezone(),
-        )
-        door.store.record_change(change, door.station)
         try:
             push_pending(door.store, door.writer)
             upload = "uploaded"
@@ -253,7 +260,7 @@ def _check(args: argparse.Namespace, requested_action: str) -> int:
         door.remember_session()
     finally:
         door.close()
-    print(f"{verdict.kind.name.replace('_', ' ')}: {verdict.headline()} [{upload}]")
+    print(f"{label}: {outcome.headline} [{upload}]")
     return 0
 
 
@@ -270,13 +277,27 @@ def cmd_status(args: argparse.Namespace) -> int:
     try:
         status = door.store.status()
         event = json.loads(door.store.get_state("event") or "{}")
+        changes = (
+            door.store.changes(("pending", "sent", "conflict", "rejected")) if args.changes else []
+        )
+        online = _probe_online(door) if args.online else None
     finally:
         door.close()
     if args.json:
-        print(json.dumps(status.__dict__ | {"event": event.get("name"), "station": door.station}))
+        payload = status.__dict__ | {
+            "event": event.get("name"),
+            "station": door.station,
+            "online": online,
+        }
+        if args.changes:
+            payload["changes"] = [c.__dict__ for c in changes]
+        print(json.dumps(payload))
         return 0
     print(f"Event:           {event.get('name', '?')} ({event.get('id', '?')})")
     print(f"Station:         {door.station}")
+    if online is not None:
+        reach = "online" if online else "OFFLINE (the door works on; changes wait)"
+        print(f"Server:          {reach}")
     print(f"Guests:          {status.guests}")
     print(f"Checked in:      {status.checked_in} of {status.guests}")
     print(f"Waiting uploads: {status.pending}")
@@ -285,6 +306,59 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"Last sync:       {local_time(status.last_sync)}")
     if status.last_error:
         print(f"Last error:      {status.last_error}")
+    skew = status.clock_skew_seconds
+    if skew is not None and abs(skew) > 60:
+        ahead = "ahead of" if skew > 0 else "behind"
+        print(f"Clock:           this laptop is {abs(skew) / 60:.0f} min {ahead} the server")
+    for change in changes:
+        note = change.message or change.last_error or ""
+        print(
+            f"  {change.state:<9} {change.action:<9} {change.guest_name:<30} "
+            f"{local_time(change.door_time)}  {note}"
+        )
+    return 0
+
+
+def _probe_online(door: Door) -> bool:
+    """Online means the server answers now; one light request tells."""
+    from doorcheck.station.errors import StationError, TransportError
+
+    try:
+        door.client.login()
+    except TransportError:
+        return False
+    except StationError:
+        return True  # it answered, if only to refuse
+    door.remember_session()
+    return True
+
+
+def cmd_wipe(args: argparse.Namespace) -> int:
+    """Delete this laptop's copy of an event's guests, changes and scans."""
+    from doorcheck.services.privacy import WIPE_AFTER_DAYS, WipeRefusedError, wipe_event
+
+    data_dir = kiosk_data_dir(args)
+    from doorcheck.store.credentials import load_login
+
+    saved = load_login(data_dir)
+    event_id = args.event or (saved[0].event_id if saved else None)
+    if event_id is None:
+        raise CommandError("which event? give --event ID (no saved login)")
+    if args.after_days is not None:
+        door = open_door(args) if saved and saved[0].event_id == event_id else None
+        if door is None:
+            raise CommandError("--after-days applies to the saved login's event")
+        try:
+            door.store.set_setting(WIPE_AFTER_DAYS, str(args.after_days))
+        finally:
+            door.close()
+        print(f"Event {event_id} will be wiped {args.after_days} days after it ends.")
+        return 0
+    try:
+        removed = wipe_event(data_dir, event_id, force=args.force)
+    except WipeRefusedError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"Wiped event {event_id}: {removed} files removed.")
     return 0
 
 
@@ -364,31 +438,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise CommandError("the demo server did not start")
     url = found["url"]
     print(f"Station server with the demo event {event_id} on {url}")
-    doors = {}
+
+    def door(station: str, *command: str) -> None:
+        """A command as a steward would type it, at the given door."""
+        data = str(work / safe_name(station))
+        args = build_parser().parse_args([*command, "--data", data])
+        args.func(args)
+
     for station in ("Main Entrance", "Side Door"):
-        ns = argparse.Namespace(
-            server=url,
-            event=event_id,
-            key=codes[station],
-            station=station,
-            data=work / _safe(station),
-        )
-        cmd_login(ns)
-        cmd_sync(ns)
-        doors[station] = ns
+        login = ["login", "--server", url, "--event", event_id, "--key", codes[station]]
+        door(station, *login, "--station", station)
+        door(station, "sync")
     registered = [g for g in guests if g.parent_id is None and g.registration_state == "registered"]
-    first, second = registered[0], registered[1]
-    print(f"\nMain Entrance scans {first.access_code}:")
-    cmd_checkin(argparse.Namespace(**vars(doors["Main Entrance"]), code=first.access_code))
-    print(f"Side Door syncs and scans the same ticket {first.access_code}:")
-    cmd_sync(doors["Side Door"])
-    cmd_checkin(argparse.Namespace(**vars(doors["Side Door"]), code=first.access_code))
-    print(f"Side Door scans {second.access_code}:")
-    cmd_checkin(argparse.Namespace(**vars(doors["Side Door"]), code=second.access_code))
+    first, second = (str(g.access_code) for g in registered[:2])
+    print(f"\nMain Entrance scans {first}:")
+    door("Main Entrance", "checkin", first)
+    print(f"Side Door syncs and scans the same ticket {first}:")
+    door("Side Door", "sync")
+    door("Side Door", "checkin", first)
+    print(f"Side Door scans {second}:")
+    door("Side Door", "checkin", second)
     print("Side Door scans a ticket that is not on the list:")
-    cmd_checkin(argparse.Namespace(**vars(doors["Side Door"]), code="NOT-A-GUEST"))
+    door("Side Door", "checkin", "NOT-A-GUEST")
     print()
-    cmd_status(argparse.Namespace(**vars(doors["Main Entrance"]), json=False))
+    door("Main Entrance", "status")
     if args.exit:
         return 0
     print("\nThe server keeps running; try, in another terminal:")
@@ -631,6 +704,12 @@ def build_parser() -> argparse.ArgumentParser:
         _kiosk_options(p)
         if name == "status":
             p.add_argument("--json", action="store_true")
+            p.add_argument(
+                "--changes",
+                action="store_true",
+                help="list changes waiting, conflicting or rejected",
+            )
+            p.add_argument("--online", action="store_true", help="ask the server if it answers")
         p.set_defaults(func=func)
     for name, func, text in (
         ("checkin", cmd_checkin, "check a guest in by access code"),
@@ -640,6 +719,20 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("code", help="the ticket's access code")
         _kiosk_options(p)
         p.set_defaults(func=func)
+
+    p = sub.add_parser("wipe", help="delete this laptop's data of an event (privacy)")
+    p.add_argument("--event", metavar="ID", help="event ID (default: the saved login's)")
+    p.add_argument(
+        "--force", action="store_true", help="wipe even if changes are still waiting to upload"
+    )
+    p.add_argument(
+        "--after-days",
+        type=float,
+        metavar="N",
+        help="instead of now: wipe automatically N days after the event ends",
+    )
+    p.add_argument("--data", metavar="DIR", type=Path, help="local data folder")
+    p.set_defaults(func=cmd_wipe)
 
     admin = sub.add_parser("admin", help="manage the reference server's events").add_subparsers(
         dest="admin_command", metavar="ACTION", required=True

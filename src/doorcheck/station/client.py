@@ -6,7 +6,7 @@ import json
 import logging
 import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -16,6 +16,7 @@ import httpx
 
 from doorcheck import __version__
 from doorcheck.station import errors
+from doorcheck.station.liststream import ListStreamError, WireGuest, read_guest_list
 from doorcheck.station.wire import (
     ChangeResult,
     EventInfo,
@@ -152,6 +153,50 @@ class StationClient:
         answer = self._authed("/api/v1/guest/list/recent", {"sinceDateTime": since})
         return _guest_list(answer)
 
+    def stream_all(self, sink: GuestSink, batch: int = 2000) -> ListSummary:
+        """``guest/list/all`` parsed as it arrives; each guest object, with its text
+        as sent, handed to ``sink`` in batches.
+
+        A full list can hold 100,000 guests (tens of megabytes): parsing it whole
+        would hold the body and every object at once. Nothing reaches ``sink`` when
+        the server answers with an error.
+        """
+        return self._stream("/api/v1/guest/list/all", {}, sink, batch)
+
+    def stream_recent(self, since: str, sink: GuestSink, batch: int = 2000) -> ListSummary:
+        return self._stream("/api/v1/guest/list/recent", {"sinceDateTime": since}, sink, batch)
+
+    def _stream(self, path: str, body: JsonObject, sink: GuestSink, batch: int) -> ListSummary:
+        if self._session_token is None:
+            self.login()
+        try:
+            return self._stream_once(path, body, sink, batch)
+        except errors.InvalidSessionError:
+            log.info("session expired; logging in again")
+            self.login()
+            return self._stream_once(path, body, sink, batch)
+
+    def _stream_once(self, path: str, body: JsonObject, sink: GuestSink, batch: int) -> ListSummary:
+        payload = {"sessionToken": self._session_token, **body}
+        try:
+            with self._http.stream("POST", path, json=payload) as response:
+                kind = response.headers.get("content-type", "")
+                if response.status_code != 200 or "json" not in kind:
+                    response.read()
+                    _read_envelope(response)  # raises the right error
+                    raise errors.BadResponseError("guest list answer is not a JSON list")
+                return _parse_guest_stream(response.iter_bytes(), sink, batch)
+        except httpx.TimeoutException as exc:
+            raise errors.ServerTimeoutError(f"timeout: {exc}") from exc
+        except httpx.ConnectError as exc:
+            if _is_tls_failure(exc):
+                raise errors.TlsError(str(exc)) from exc
+            raise errors.ServerUnreachableError(str(exc)) from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
+            raise errors.BadResponseError(f"connection broken: {exc}") from exc
+        except httpx.TransportError as exc:
+            raise errors.ServerUnreachableError(str(exc)) from exc
+
     # -- the write extension (doorcheck's; docs/protocol.md) ----------------------
 
     def push_changes(self, changes: Sequence[OutgoingChange]) -> list[ChangeResult]:
@@ -248,6 +293,41 @@ def _guest_list(answer: JsonObject) -> GuestList:
     return GuestList(
         count=count if isinstance(count, int) else len(parsed), date_time=date_time, guests=parsed
     )
+
+
+GuestSink = Callable[[list[WireGuest]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ListSummary:
+    count: int
+    date_time: str
+
+
+def _parse_guest_stream(chunks: Iterator[bytes], sink: GuestSink, batch: int) -> ListSummary:
+    delivered = 0
+
+    def checked(guests: list[WireGuest]) -> None:
+        nonlocal delivered
+        for obj, _ in guests:
+            if not isinstance(obj, dict) or not obj.get("id"):
+                raise errors.BadResponseError(f"guest is not an object with an id: {obj!r:.200}")
+        delivered += len(guests)
+        sink(guests)
+
+    try:
+        envelope = read_guest_list(chunks, checked, batch)
+    except ListStreamError as exc:
+        raise errors.BadResponseError(f"guest list is not valid JSON: {exc}") from exc
+    if envelope.get("status") == "error":
+        raise _first_error(envelope)
+    if envelope.get("status") != "success":
+        raise errors.BadResponseError("guest list answer has no status 'success'")
+    date_time = envelope.get("dateTime")
+    if not isinstance(date_time, str) or not date_time:
+        raise errors.BadResponseError("guest list answer has no dateTime")
+    count = envelope.get("count")
+    return ListSummary(count=count if isinstance(count, int) else delivered, date_time=date_time)
 
 
 def _date_header(response: httpx.Response) -> Any:

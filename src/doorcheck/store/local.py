@@ -1,31 +1,97 @@
-"""The kiosk's local store: durable before the screen turns green."""
+"""The kiosk's local store: the guest list, the outbox, the scan journal, sync state.
+
+One SQLite file per event and station. Guests are the server's copies; changes made
+at this door live in the outbox until the server has answered them, and are laid
+over the server's copy whenever a guest is shown or judged (DESIGN.md §2.5).
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, func
-from sqlmodel import Session, col, create_engine, delete, select
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, text, update
 
 from doorcheck.domain.changes import Action, ChangeRecord, Presence, fold_presence
 from doorcheck.domain.guest import Guest
+from doorcheck.domain.textfold import fold
 from doorcheck.domain.timeutil import format_datetime, parse_datetime
-from doorcheck.station.wire import (
-    ChangeOutcome,
-    ChangeResult,
-    OutgoingChange,
-    guest_from_json,
-    guest_to_json,
+from doorcheck.sqlite import IMMEDIATE
+from doorcheck.station.liststream import WireGuest
+from doorcheck.station.wire import ChangeOutcome, ChangeResult, OutgoingChange, guest_to_json
+from doorcheck.store import search_index
+from doorcheck.store.database import migrate, open_engine
+from doorcheck.store.rows import (
+    COLUMNS,
+    guest_from_raw,
+    guest_values,
+    row_from_wire,
+    stored_time,
 )
-from doorcheck.store.schema import SCHEMA_VERSION, GuestRow, OutboxRow, ScanRow, StateRow
+from doorcheck.store.schema import (
+    STATES_WAITING,
+    GuestRow,
+    OutboxRow,
+    ScanRow,
+    SettingRow,
+    StateRow,
+)
 
-PENDING = "pending"
-DONE_STATES = {"applied", "duplicate"}
+GUESTS = GuestRow.__table__  # type: ignore[attr-defined]
+OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
+STATE = StateRow.__table__  # type: ignore[attr-defined]
+SETTINGS = SettingRow.__table__  # type: ignore[attr-defined]
+SCANS = ScanRow.__table__  # type: ignore[attr-defined]
+
+_CHECK_IN = COLUMNS.index("check_in")
+_CHECK_IN_STATION = COLUMNS.index("check_in_station")
+_NEWER = (
+    " WHERE guests.server_update IS NULL OR excluded.server_update IS NULL"
+    " OR excluded.server_update >= guests.server_update"
+)
+
+
+def _upsert(keep_generation: bool) -> str:
+    """Insert a guest row, or update it unless the stored copy is newer."""
+    updated = [c for c in COLUMNS if c != "id" and not (keep_generation and c == "generation")]
+    names, marks = ", ".join(COLUMNS), ", ".join("?" for _ in COLUMNS)
+    assignments = ", ".join(f"{c} = excluded.{c}" for c in updated)
+    # Built from the fixed column names above only; values go in as parameters.
+    insert = f"INSERT INTO guests ({names}) VALUES ({marks})"  # noqa: S608
+    return f"{insert} ON CONFLICT(id) DO UPDATE SET {assignments}{_NEWER}"
+
+
+_UPSERT_FULL = _upsert(keep_generation=False)
+_UPSERT_RECENT = _upsert(keep_generation=True)
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def now_text() -> str:
+    return format_datetime(datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class GuestView:
+    """A guest as the door shows it: the server's copy with pending changes over it."""
+
+    guest: Guest
+    main_guest: Guest | None = None  # for a companion: whom it belongs to
+    companions: list[Guest] = field(default_factory=list)
+    pending: int = 0  # this door's changes for the guest not yet answered
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    guest: Guest
+    main_name: str | None  # for a companion, its main guest's name
 
 
 @dataclass(frozen=True)
@@ -37,215 +103,508 @@ class StoreStatus:
     rejected: int
     cursor: str | None
     last_sync: str | None
+    last_full_sync: str | None
+    last_error: str | None
+    clock_skew_seconds: float | None
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """An outbox row for the list of changes staff can open."""
+
+    nonce: str
+    guest_id: str
+    guest_name: str
+    action: str
+    door_time: str
+    state: str
+    attempts: int
+    message: str | None
     last_error: str | None
 
 
-def _engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})
-
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # FULL: a check-in is on disk, not in an OS buffer, before the screen says so.
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.close()
-
-    return engine
-
-
 class LocalStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, path: Path) -> None:
         self._engine = engine
+        self.path = path
+        self._bulk_loading = False  # a first full sync into an empty store is running
 
     @classmethod
     def open(cls, path: Path) -> LocalStore:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        engine = _engine(path)
-        GuestRow.metadata.create_all(engine)
-        store = cls(engine)
-        if store.get_state("schema_version") is None:
-            store.set_state("schema_version", str(SCHEMA_VERSION))
+        engine = open_engine(path)
+        migrate(engine)
+        store = cls(engine, path)
+        if store.get_state("search_bulk_load"):
+            # A first load was cut off (the process died): index what arrived.
+            with store.write() as conn:
+                search_index.rebuild(conn)
+                store._set(STATE, {"search_bulk_load": None}, conn)
         return store
 
     def close(self) -> None:
         self._engine.dispose()
 
-    # -- state -----------------------------------------------------------------------
+    @contextmanager
+    def write(self, *, durable: bool = True) -> Iterator[Connection]:
+        """One short write transaction, holding the write lock from its start.
+
+        ``durable=False`` commits without waiting for the disk (server copies of
+        guests during a sync, which can be fetched again). In WAL mode a later
+        durable commit, such as the cursor's, makes every earlier one durable too.
+        """
+        with self._engine.connect().execution_options(**IMMEDIATE) as conn:
+            # Straight to sqlite3: SQLAlchemy would open a transaction first, and the
+            # level cannot change inside one.
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            if not durable:
+                raw.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                if not durable:
+                    raw.execute("PRAGMA synchronous=FULL")
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn, conn.begin():
+            yield conn
+
+    # -- key/value ------------------------------------------------------------------
 
     def get_state(self, key: str) -> str | None:
-        with Session(self._engine) as session:
-            row = session.get(StateRow, key)
-            return None if row is None else row.value
+        return self._get(STATE, key)
 
     def set_state(self, key: str, value: str | None) -> None:
-        with Session(self._engine) as session:
-            row = session.get(StateRow, key)
-            if value is None:
-                if row is not None:
-                    session.delete(row)
-            elif row is None:
-                session.add(StateRow(key=key, value=value))
-            else:
-                row.value = value
-            session.commit()
+        self._set(STATE, {key: value})
 
-    # -- guests from the server ------------------------------------------------------
+    def set_states(self, values: dict[str, str | None]) -> None:
+        self._set(STATE, values)
 
-    def replace_all(self, guests: Iterable[Guest], cursor: str) -> int:
-        rows = [_row(g) for g in guests]
-        with Session(self._engine) as session:
-            session.exec(delete(GuestRow))
-            session.add_all(rows)
-            self._mark_synced(session, cursor)
-            session.commit()
+    def get_setting(self, key: str) -> str | None:
+        return self._get(SETTINGS, key)
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        self._set(SETTINGS, {key: value})
+
+    def _get(self, table: Any, key: str, conn: Connection | None = None) -> str | None:
+        if conn is None:
+            with self.read() as own:
+                return self._get(table, key, own)
+        value = conn.execute(select(table.c.value).where(table.c.key == key)).scalar()
+        return value if isinstance(value, str) else None
+
+    def _set(
+        self, table: Any, values: dict[str, str | None], conn: Connection | None = None
+    ) -> None:
+        if conn is None:
+            with self.write() as own:
+                self._set(table, values, own)
+            return
+        for key, value in values.items():
+            conn.execute(table.delete().where(table.c.key == key))
+            if value is not None:
+                conn.execute(insert(table).values(key=key, value=value))
+
+    # -- guests from the server -----------------------------------------------------
+
+    def start_full_sync(self) -> int:
+        """A new generation number; guests the full list brings are stamped with it.
+
+        Into an empty store (the first sync) the search index is built at the end in
+        one pass, which is three times faster than row by row.
+        """
+        generation = int(self.get_state("generation") or "0") + 1
+        with self.write() as conn:
+            empty = conn.execute(select(GUESTS.c.rownum).limit(1)).first() is None
+            values: dict[str, str | None] = {"generation": str(generation)}
+            if empty:
+                search_index.pause_for_bulk_load(conn)
+                values["search_bulk_load"] = "1"
+            self._set(STATE, values, conn)
+        self._bulk_loading = empty
+        return generation
+
+    def write_guests(self, guests: Sequence[Guest]) -> int:
+        """Store server copies (from upload answers); see write_wire."""
+        return self.write_wire([(obj, _dumps(obj)) for obj in map(guest_to_json, guests)])
+
+    def write_wire(self, objects: Sequence[WireGuest], *, generation: int | None = None) -> int:
+        """Store guest objects as the server sent them, in one short transaction
+        (call it per batch of a few thousand).
+
+        A copy older than the one stored (by ``serverUpdateDateTime``) is ignored, so
+        an answer that was overtaken never rolls a guest back.
+        """
+        if not objects:
+            return 0
+        rows = [row_from_wire(obj, generation or 0, raw) for obj, raw in objects]
+        with self.write(durable=False) as conn:
+            if generation is not None and not self._bulk_loading:
+                # A copy the full list brings is current even when not newer: mark it
+                # seen, so finish_full_sync keeps it.
+                conn.exec_driver_sql(
+                    "UPDATE guests SET generation = ? WHERE id = ?",
+                    [(generation, row[0]) for row in rows],
+                )
+            conn.exec_driver_sql(_UPSERT_FULL if generation is not None else _UPSERT_RECENT, rows)
+            self._find_superseded(conn, rows)
         return len(rows)
 
-    def apply_recent(self, guests: Iterable[Guest], cursor: str) -> int:
-        count = 0
-        with Session(self._engine) as session:
-            for guest in guests:
-                session.merge(_row(guest))
-                count += 1
-            self._mark_synced(session, cursor)
-            session.commit()
-        return count
+    def finish_full_sync(self, generation: int, cursor: str) -> int:
+        """Guests the full list did not bring are gone from the server: mark them
+        deleted (a scan then says so, rather than "not on the list")."""
+        stamp = stored_time(datetime.now(UTC))
+        with self.write() as conn:
+            gone = conn.execute(
+                update(GUESTS)
+                .where(GUESTS.c.generation < generation, GUESTS.c.delete_time.is_(None))
+                .values(delete_time=stamp)
+            ).rowcount
+            if self._get(STATE, "search_bulk_load", conn):
+                search_index.rebuild(conn)
+            self._bulk_loading = False
+            now = now_text()
+            self._set(
+                STATE,
+                {
+                    "cursor": cursor,
+                    "last_sync": now,
+                    "last_full_sync": now,
+                    "last_error": None,
+                    "search_bulk_load": None,
+                },
+                conn,
+            )
+        return int(gone)
 
-    def _mark_synced(self, session: Session, cursor: str) -> None:
-        now = format_datetime(datetime.now(UTC))
-        for key, value in (("cursor", cursor), ("last_sync", now), ("last_error", "")):
-            session.merge(StateRow(key=key, value=value))
+    def finish_recent(self, cursor: str) -> None:
+        self.set_states({"cursor": cursor, "last_sync": now_text(), "last_error": None})
 
-    def _server_guest(self, session: Session, row: GuestRow | None) -> Guest | None:
+    def _find_superseded(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Our applied check-in that the server no longer holds in force was overtaken
+        by an earlier one from another door (both offline): record it as a conflict."""
+        checked_in = {
+            row[0]: (row[_CHECK_IN], row[_CHECK_IN_STATION])
+            for row in rows
+            if row[_CHECK_IN] is not None
+        }
+        if not checked_in or not self._has_answered_check_ins(conn):
+            return
+        ours = conn.execute(
+            select(OUTBOX.c.nonce, OUTBOX.c.guest_id, OUTBOX.c.door_time, OUTBOX.c.station)
+            .where(
+                OUTBOX.c.state.in_(("applied", "duplicate")),
+                OUTBOX.c.action == Action.CHECK_IN.value,
+                OUTBOX.c.guest_id.in_(bindparam("ids", expanding=True)),
+            )
+            .order_by(OUTBOX.c.seq),
+            {"ids": list(checked_in)},
+        ).all()
+        latest = {row.guest_id: row for row in ours}
+        for row in latest.values():
+            server_time, server_station = checked_in[row.guest_id]
+            our_time = stored_time(parse_datetime(row.door_time))
+            if our_time is None or server_time >= our_time or server_station == row.station:
+                continue
+            when = parse_datetime(server_time)
+            assert when is not None
+            where = f" at {server_station}" if server_station else ""
+            conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.nonce == row.nonce)
+                .values(
+                    state=ChangeOutcome.CONFLICT.value,
+                    message=f"Already checked in earlier ({format_datetime(when)}{where});"
+                    " this check-in was not needed.",
+                )
+            )
+
+    def _has_answered_check_ins(self, conn: Connection) -> bool:
+        found = conn.execute(
+            select(OUTBOX.c.nonce)
+            .where(
+                OUTBOX.c.state.in_(("applied", "duplicate")),
+                OUTBOX.c.action == Action.CHECK_IN.value,
+            )
+            .limit(1)
+        ).first()
+        return found is not None
+
+    # -- guests as the door sees them -----------------------------------------------
+
+    def guest_by_code(self, code: str, conn: Connection | None = None) -> GuestView | None:
+        return self._view(GUESTS.c.access_code == code, conn)
+
+    def guest_by_id(self, guest_id: str, conn: Connection | None = None) -> GuestView | None:
+        return self._view(GUESTS.c.id == guest_id, conn)
+
+    def _view(self, where: Any, conn: Connection | None) -> GuestView | None:
+        if conn is None:
+            with self.read() as own:
+                return self._view(where, own)
+        # Several guests may share a code in bad data: prefer one not deleted.
+        row = conn.execute(
+            select(GUESTS.c.raw, GUESTS.c.id)
+            .where(where)
+            .order_by(GUESTS.c.delete_time.is_not(None), GUESTS.c.rownum)
+            .limit(1)
+        ).first()
         if row is None:
             return None
-        guest = guest_from_json(json.loads(row.doc))
-        pending = session.exec(
-            select(OutboxRow).where(
-                OutboxRow.guest_id == guest.id, col(OutboxRow.state).in_([PENDING, "sent"])
-            )
+        guest = self._overlaid(conn, guest_from_raw(row.raw))
+        main = None
+        if guest.parent_id:
+            parent = conn.execute(
+                select(GUESTS.c.raw).where(GUESTS.c.id == guest.parent_id)
+            ).scalar()
+            main = guest_from_raw(parent) if parent else None
+        companions = [
+            self._overlaid(conn, guest_from_raw(raw))
+            for raw in conn.execute(
+                select(GUESTS.c.raw)
+                .where(GUESTS.c.parent_id == guest.id, GUESTS.c.delete_time.is_(None))
+                .order_by(GUESTS.c.rownum)
+            ).scalars()
+        ]
+        pending = conn.execute(
+            select(func.count())
+            .select_from(OUTBOX)
+            .where(OUTBOX.c.guest_id == guest.id, OUTBOX.c.state.in_(STATES_WAITING))
+        ).scalar_one()
+        return GuestView(guest, main, companions, int(pending))
+
+    def _overlaid(self, conn: Connection, guest: Guest) -> Guest:
+        rows = conn.execute(
+            select(OUTBOX).where(OUTBOX.c.guest_id == guest.id, OUTBOX.c.state.in_(STATES_WAITING))
         ).all()
-        if not pending:
+        if not rows:
             return guest
-        # The guest the door shows: the server's copy with pending changes laid over it.
         base = Presence(
             check_in=guest.check_in,
             check_in_station=guest.check_in_station,
             check_out=guest.check_out,
             check_out_station=guest.check_out_station,
         )
-        folded = fold_presence((_record(r) for r in pending), base=base).presence
+        folded = fold_presence((_record(r) for r in rows), base=base).presence
         guest.check_in, guest.check_in_station = folded.check_in, folded.check_in_station
         guest.check_out, guest.check_out_station = folded.check_out, folded.check_out_station
         return guest
 
-    def guest_by_code(self, code: str) -> Guest | None:
-        with Session(self._engine) as session:
-            row = session.exec(select(GuestRow).where(GuestRow.access_code == code)).first()
-            return self._server_guest(session, row)
+    def add_local_guest(self, conn: Connection, guest: Guest) -> None:
+        """A guest made at this door (a companion): shown at once, replaced by the
+        server's copy when the upload is answered."""
+        conn.execute(insert(GUESTS).values(**guest_values(guest)))
 
-    def guest_by_id(self, guest_id: str) -> Guest | None:
-        with Session(self._engine) as session:
-            return self._server_guest(session, session.get(GuestRow, guest_id))
+    # -- the outbox -----------------------------------------------------------------
 
-    # -- the outbox ------------------------------------------------------------------
+    def add_changes(
+        self, conn: Connection, changes: Sequence[OutgoingChange], station: str
+    ) -> None:
+        """Queue changes inside the caller's transaction (the check-in service's)."""
+        seq = conn.execute(select(func.coalesce(func.max(OUTBOX.c.seq), 0))).scalar_one()
+        created = now_text()
+        conn.execute(
+            insert(OUTBOX),
+            [
+                {
+                    "nonce": change.nonce,
+                    "seq": seq + offset,
+                    "guest_id": change.guest_id,
+                    "action": change.action.value,
+                    "door_time": format_datetime(change.door_time),
+                    "station": station,
+                    "target_nonce": change.target_nonce,
+                    "parent_id": change.parent_id,
+                    "fields": json.dumps(change.fields) if change.fields is not None else None,
+                    "state": "pending",
+                    "attempts": 0,
+                    "created": created,
+                }
+                for offset, change in enumerate(changes, start=1)
+            ],
+        )
 
-    def record_change(self, change: OutgoingChange, station: str) -> None:
-        """Durably queue a change (committed with synchronous=FULL before returning)."""
-        with Session(self._engine) as session:
-            seq = session.exec(select(func.coalesce(func.max(OutboxRow.seq), 0))).one() + 1
-            session.add(
-                OutboxRow(
-                    nonce=change.nonce,
-                    seq=seq,
-                    guest_id=change.guest_id,
-                    action=change.action.value,
-                    door_time=format_datetime(change.door_time),
-                    station=station,
-                    target_nonce=change.target_nonce,
-                    parent_id=change.parent_id,
-                    fields=json.dumps(change.fields) if change.fields is not None else None,
-                )
-            )
-            session.commit()
-
-    def pending_changes(self, limit: int = 500) -> list[OutgoingChange]:
-        with Session(self._engine) as session:
-            rows = session.exec(
-                select(OutboxRow)
-                .where(OutboxRow.state == PENDING)
-                .order_by(col(OutboxRow.seq))
+    def waiting_changes(self, limit: int = 500) -> list[OutgoingChange]:
+        """Changes still to upload, in the order they were made."""
+        with self.read() as conn:
+            rows = conn.execute(
+                select(OUTBOX)
+                .where(OUTBOX.c.state.in_(STATES_WAITING))
+                .order_by(OUTBOX.c.seq)
                 .limit(limit)
             ).all()
-            return [_outgoing(r) for r in rows]
+        return [_outgoing(r) for r in rows]
+
+    def mark_sent(self, nonces: Sequence[str]) -> None:
+        with self.write() as conn:
+            conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.nonce.in_(bindparam("n", expanding=True)))
+                .values(state="sent", attempts=OUTBOX.c.attempts + 1),
+                {"n": list(nonces)},
+            )
 
     def record_results(self, results: Iterable[ChangeResult]) -> None:
-        with Session(self._engine) as session:
+        answered = now_text()
+        results = list(results)
+        with self.write() as conn:
             for result in results:
-                row = session.get(OutboxRow, result.nonce)
-                if row is None:
-                    continue
-                row.state = result.effective.value
-                row.message = result.message
-                row.attempts += 1
-                if result.guest is not None and result.effective != ChangeOutcome.REJECTED:
-                    # The server's copy now includes this change: keep it as our base.
-                    session.merge(_row(result.guest))
-            session.commit()
+                conn.execute(
+                    update(OUTBOX)
+                    .where(OUTBOX.c.nonce == result.nonce)
+                    .values(
+                        state=result.effective.value,
+                        message=result.message,
+                        code=result.code,
+                        answered=answered,
+                        last_error=None,
+                    )
+                )
+        # The server's copy in the answer already includes the change: the new base.
+        copies = [
+            r.guest
+            for r in results
+            if r.guest is not None and r.effective != ChangeOutcome.REJECTED
+        ]
+        self.write_guests(copies)
 
-    def record_failure(self, nonces: Iterable[str], error: str) -> None:
-        with Session(self._engine) as session:
-            for nonce in nonces:
-                row = session.get(OutboxRow, nonce)
-                if row is not None:
-                    row.attempts += 1
-                    row.last_error = error
-            session.merge(StateRow(key="last_error", value=error))
-            session.commit()
+    def record_failure(self, nonces: Sequence[str], error: str) -> None:
+        with self.write() as conn:
+            conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.nonce.in_(bindparam("n", expanding=True)))
+                .values(state="pending", last_error=error),
+                {"n": list(nonces)},
+            )
+            self._set(STATE, {"last_error": error}, conn)
 
-    def record_scan(self, code: str, source: str, verdict: str) -> None:
-        with Session(self._engine) as session:
-            session.add(ScanRow(time=datetime.now(UTC), code=code, source=source, verdict=verdict))
-            session.commit()
+    def changes(self, states: Sequence[str] | None = None, limit: int = 500) -> list[ChangeView]:
+        query = (
+            select(OUTBOX, GUESTS.c.first_name, GUESTS.c.last_name, GUESTS.c.access_code)
+            .join(GUESTS, GUESTS.c.id == OUTBOX.c.guest_id, isouter=True)
+            .order_by(OUTBOX.c.seq.desc())
+            .limit(limit)
+        )
+        if states:
+            query = query.where(OUTBOX.c.state.in_(list(states)))
+        with self.read() as conn:
+            rows = conn.execute(query).all()
+        return [
+            ChangeView(
+                nonce=r.nonce,
+                guest_id=r.guest_id,
+                guest_name=" ".join(p for p in (r.first_name, r.last_name) if p)
+                or (r.access_code or r.guest_id),
+                action=r.action,
+                door_time=r.door_time,
+                state=r.state,
+                attempts=r.attempts,
+                message=r.message,
+                last_error=r.last_error,
+            )
+            for r in rows
+        ]
+
+    # -- the scan journal -----------------------------------------------------------
+
+    def journal_scan(
+        self, conn: Connection, code: str, source: str, verdict: str, guest_id: str | None
+    ) -> None:
+        conn.execute(
+            insert(SCANS).values(
+                time=now_text(),
+                code=code[:512],
+                source=source,
+                verdict=verdict,
+                guest_id=guest_id,
+            )
+        )
+
+    # -- search ---------------------------------------------------------------------
+
+    def search(self, text_typed: str, limit: int = 50) -> list[SearchHit]:
+        """Guests whose names, company, email or code start with every word typed.
+
+        Case and accents do not matter ("muller" finds "Müller"); results are ranked,
+        and a companion comes with the name of its main guest.
+        """
+        words = [w for w in fold(text_typed).replace('"', " ").split() if w]
+        if not words:
+            return []
+        match = " ".join(f'"{w}"*' for w in words)
+        with self.read() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT g.raw, g.parent_id FROM guest_search s "
+                    "JOIN guests g ON g.rownum = s.rowid "
+                    "WHERE guest_search MATCH :match AND g.delete_time IS NULL "
+                    "ORDER BY s.rank LIMIT :limit"
+                ),
+                {"match": match, "limit": limit},
+            ).all()
+            parents = {r.parent_id for r in rows if r.parent_id}
+            names = {}
+            if parents:
+                for parent in conn.execute(
+                    select(GUESTS.c.id, GUESTS.c.raw).where(GUESTS.c.id.in_(parents))
+                ):
+                    names[parent.id] = guest_from_raw(parent.raw).display_name
+            return [
+                SearchHit(self._overlaid(conn, guest_from_raw(r.raw)), names.get(r.parent_id))
+                for r in rows
+            ]
+
+    # -- status ---------------------------------------------------------------------
 
     def status(self) -> StoreStatus:
-        with Session(self._engine) as session:
-            docs = session.exec(select(GuestRow.doc).where(GuestRow.deleted == False)).all()  # noqa: E712
-            checked_in = 0
-            for doc in docs:
-                data = json.loads(doc)
-                check_in = parse_datetime(data.get("checkInDateTime"))
-                check_out = parse_datetime(data.get("checkOutDateTime"))
-                if check_in and (check_out is None or check_out < check_in):
-                    checked_in += 1
-            counts = dict(
-                session.exec(
-                    select(OutboxRow.state, func.count()).group_by(col(OutboxRow.state))
-                ).all()
+        with self.read() as conn:
+            live = GUESTS.c.delete_time.is_(None)
+            guests = conn.execute(select(func.count()).select_from(GUESTS).where(live)).scalar_one()
+            inside_server = GUESTS.c.check_in.is_not(None) & (
+                GUESTS.c.check_out.is_(None) | (GUESTS.c.check_out < GUESTS.c.check_in)
             )
+            checked_in = conn.execute(
+                select(func.count()).select_from(GUESTS).where(live, inside_server)
+            ).scalar_one()
+            # Adjust for guests whose pending changes move them in or out.
+            waiting_ids = (
+                conn.execute(
+                    select(OUTBOX.c.guest_id).where(OUTBOX.c.state.in_(STATES_WAITING)).distinct()
+                )
+                .scalars()
+                .all()
+            )
+            for guest_id in waiting_ids:
+                raw = conn.execute(
+                    select(GUESTS.c.raw).where(GUESTS.c.id == guest_id, live)
+                ).scalar()
+                if raw is None:
+                    continue
+                server = guest_from_raw(raw)
+                shown = self._overlaid(conn, guest_from_raw(raw))
+                checked_in += int(shown.is_checked_in) - int(server.is_checked_in)
+            counts: dict[str, int] = dict(
+                conn.execute(select(OUTBOX.c.state, func.count()).group_by(OUTBOX.c.state)).all()
+            )
+            state: dict[str, str] = dict(conn.execute(select(STATE.c.key, STATE.c.value)).all())
+        skew = state.get("clock_skew")
         return StoreStatus(
-            guests=len(docs),
-            checked_in=checked_in,
-            pending=counts.get(PENDING, 0) + counts.get("sent", 0),
+            guests=int(guests),
+            checked_in=int(checked_in),
+            pending=counts.get("pending", 0) + counts.get("sent", 0),
             conflicts=counts.get("conflict", 0),
             rejected=counts.get("rejected", 0),
-            cursor=self.get_state("cursor"),
-            last_sync=self.get_state("last_sync"),
-            last_error=self.get_state("last_error") or None,
+            cursor=state.get("cursor"),
+            last_sync=state.get("last_sync"),
+            last_full_sync=state.get("last_full_sync"),
+            last_error=state.get("last_error") or None,
+            clock_skew_seconds=float(skew) if skew else None,
         )
 
 
-def _row(guest: Guest) -> GuestRow:
-    return GuestRow(
-        id=guest.id,
-        access_code=guest.access_code,
-        parent_id=guest.parent_id,
-        deleted=guest.is_deleted,
-        doc=json.dumps(guest_to_json(guest), ensure_ascii=False),
-    )
-
-
-def _record(row: OutboxRow) -> ChangeRecord:
+def _record(row: Any) -> ChangeRecord:
     door_time = parse_datetime(row.door_time)
     assert door_time is not None
     return ChangeRecord(
@@ -258,7 +617,7 @@ def _record(row: OutboxRow) -> ChangeRecord:
     )
 
 
-def _outgoing(row: OutboxRow) -> OutgoingChange:
+def _outgoing(row: Any) -> OutgoingChange:
     door_time = parse_datetime(row.door_time)
     assert door_time is not None
     return OutgoingChange(

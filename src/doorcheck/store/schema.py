@@ -1,48 +1,82 @@
-"""Tables of the kiosk's local database (SQLModel)."""
+"""Tables of the kiosk's local database (SQLModel), schema revision 0002.
+
+The migrations in ``store/migrations`` create exactly this; a test compares the two.
+Date-times are stored as ISO 8601 text in UTC with microseconds
+(``2026-11-21T17:31:00.000000+00:00``), so text order is time order.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_REVISION = "0002"
 
 
 class GuestRow(SQLModel, table=True):
-    """The server's copy of a guest. Local pending changes live in the outbox."""
+    """The server's copy of a guest; pending local changes live in the outbox."""
 
     __tablename__ = "guests"
 
-    id: str = Field(primary_key=True)
-    access_code: str | None = Field(default=None, index=True)
+    # An integer key the FTS index can point at: a TEXT primary key's implicit rowid
+    # may be renumbered by VACUUM, which would break the external-content index.
+    rownum: int | None = Field(default=None, primary_key=True)
+    id: str = Field(unique=True)
     parent_id: str | None = Field(default=None, index=True)
-    deleted: bool = False
-    doc: str  # the full guest as JSON (wire form), unknown fields included
+    access_code: str | None = Field(default=None, index=True)
+    registration_state: str = "unknown"
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    email: str | None = None
+    highlight_color: str | None = None
+    check_in: str | None = None
+    check_in_station: str | None = None
+    check_out: str | None = None
+    check_out_station: str | None = None
+    delete_time: str | None = None
+    server_update: str | None = None
+    client_update: str | None = None
+    search_text: str = ""  # folded names, company, email and code (domain.textfold)
+    generation: int = 0  # the full sync that last saw this guest
+    raw: str  # the guest as the server sent it (JSON), unknown fields included
 
 
 class OutboxRow(SQLModel, table=True):
-    """A change made at this door; kept after upload as its record."""
+    """A change made at this door. Kept after upload as its record."""
 
     __tablename__ = "outbox"
 
     nonce: str = Field(primary_key=True)
-    seq: int = Field(index=True)  # local order of making
+    seq: int = Field(index=True)  # the order changes were made in at this door
     guest_id: str = Field(index=True)
     action: str
-    door_time: str  # ISO 8601 with offset, as sent
+    door_time: str
     station: str
     target_nonce: str | None = None
     parent_id: str | None = None
     fields: str | None = None
+    # pending, sent (on its way; resent if no answer came), applied, duplicate,
+    # conflict, rejected
     state: str = Field(default="pending", index=True)
     attempts: int = 0
     last_error: str | None = None
     message: str | None = None
+    code: int | None = None
+    created: str = ""
+    answered: str | None = None
 
 
 class StateRow(SQLModel, table=True):
+    """Sync state: cursor, last sync times, measured clock skew."""
+
     __tablename__ = "sync_state"
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class SettingRow(SQLModel, table=True):
+    __tablename__ = "settings"
 
     key: str = Field(primary_key=True)
     value: str
@@ -54,7 +88,12 @@ class ScanRow(SQLModel, table=True):
     __tablename__ = "scans"
 
     id: int | None = Field(default=None, primary_key=True)
-    time: datetime
+    time: str
     code: str
     source: str
     verdict: str
+    guest_id: str | None = None
+
+
+STATES_WAITING = ("pending", "sent")
+STATES_FINAL = ("applied", "duplicate", "conflict", "rejected")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from starlette.applications import Starlette
@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from doorcheck.domain.timeutil import parse_datetime
@@ -81,8 +81,8 @@ def create_app(repository: StationRepository, brake: LoginBrake | None = None) -
                 answer = await handler(repository, data, request)
             except ApiError as exc:
                 return error_response(exc.code, exc.message, exc.http_status)
-            if isinstance(answer, bytes):  # pre-rendered (guest lists)
-                return Response(answer, media_type="application/json")
+            if isinstance(answer, Iterator):  # guest lists, rendered as they stream
+                return StreamingResponse(answer, media_type="application/json")
             return _Json(answer)
 
         return run

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -21,11 +20,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
-    event,
     insert,
     select,
 )
 from sqlalchemy.types import TypeDecorator
+
+from doorcheck.sqlite import sqlite_engine
 
 SCHEMA_VERSION = 1
 
@@ -170,33 +170,8 @@ def sqlite_url(data_dir: Path) -> str:
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        _configure_sqlite(engine)
-    else:
-        engine = create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
-    return engine
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take transaction control away from pysqlite so BEGIN IMMEDIATE is possible.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def on_begin(conn: Any) -> None:
-        # Writers take the write lock up front: a deferred transaction that reads
-        # first and writes later can deadlock against another such writer.
-        if conn.get_execution_options().get("immediate"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
+        return sqlite_engine(url)
+    return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
 
 
 def create_schema(engine: Engine) -> None:

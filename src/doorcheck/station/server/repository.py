@@ -12,7 +12,7 @@ import re
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -243,48 +243,76 @@ class StationRepository:
 
     # -- guest lists -----------------------------------------------------------------
 
-    def list_guests(self, token: object, since: datetime | None) -> bytes:
-        """``guest/list/all`` (since None) and ``guest/list/recent``, as a JSON body.
+    def list_guests(self, token: object, since: datetime | None) -> Iterator[bytes]:
+        """``guest/list/all`` (since None) and ``guest/list/recent``, as JSON chunks.
 
-        Rendered straight from the stored JSON text of each guest's fields: a full
-        list can hold 100,000 guests, and parsing and re-serializing every field
-        would triple the server's share of a full sync.
+        Rendered straight from the stored JSON text of each guest's fields, and
+        streamed: a full list can hold 100,000 guests, and the station can parse the
+        first guests while the server renders the rest.
         """
         with self._write() as conn, conn.begin():
             session = self._session(conn, token)
             cursor = self._tick(conn, advance=False)
         # Read after the cursor's transaction committed: every write stamped at or
         # before the cursor is visible now, and every later one is stamped after it.
+        return self._render_list(session, cursor, since)
+
+    def _render_list(
+        self, session: SessionInfo, cursor: datetime, since: datetime | None
+    ) -> Iterator[bytes]:
         with self.engine.connect() as conn:
             query = select(*_LIST_COLUMNS).where(db.guests.c.event_id == session.event_id)
             if since is None:
                 query = query.where(db.guests.c.delete_time.is_(None))
+                children = self._all_children(conn, session.event_id)
             else:
                 # Exclusive: every write after the cursor was handed out is stamped
                 # strictly later (see _tick), and everything stamped up to it was sent.
                 query = query.where(db.guests.c.server_update > since).order_by(
                     db.guests.c.server_update
                 )
-            rows = conn.execute(query).all()
-            companions = self._companion_ids(conn, session.event_id, rows, whole=since is None)
             segment = session.configuration.segment
-            if segment is not None:
-                rows = self._in_segment(conn, rows, segment)
-        head = json.dumps(
-            {"status": "success", "count": len(rows), "dateTime": format_datetime(cursor)}
-        )
-        guests = ",".join(render_guest_row(row, companions.get(row.id, [])) for row in rows)
-        return (head[:-1] + ',"guests":[' + guests + "]}").encode()
+            members = self._segment_members(conn, session.event_id, segment) if segment else None
+            head = json.dumps({"status": "success", "dateTime": format_datetime(cursor)})
+            yield (head[:-1] + ',"guests":[').encode()
+            count = 0
+            result = conn.execution_options(stream_results=True, yield_per=2000).execute(query)
+            for rows in result.partitions():
+                if members is not None:
+                    rows = [r for r in rows if r.id in members or r.parent_id in members]
+                if since is not None:
+                    children = self._companion_ids(conn, rows)
+                parts = [render_guest_row(r, children.get(r.id, [])) for r in rows]
+                if parts:
+                    yield (("," if count else "") + ",".join(parts)).encode()
+                    count += len(parts)
+            yield f'],"count":{count}}}'.encode()
 
-    def _companion_ids(
-        self, conn: Connection, event_id: str, rows: Sequence[Row[Any]], *, whole: bool
-    ) -> dict[str, list[str]]:
+    def _all_children(self, conn: Connection, event_id: str) -> dict[str, list[str]]:
         children: dict[str, list[str]] = defaultdict(list)
-        if whole:
-            for row in rows:
-                if row.parent_id:
-                    children[row.parent_id].append(row.id)
-            return children
+        for child in conn.execute(
+            select(db.guests.c.id, db.guests.c.parent_id).where(
+                db.guests.c.event_id == event_id,
+                db.guests.c.parent_id.is_not(None),
+                db.guests.c.delete_time.is_(None),
+            )
+        ):
+            children[child.parent_id].append(child.id)
+        return children
+
+    def _segment_members(self, conn: Connection, event_id: str, segment: str) -> set[str]:
+        """Ids of the segment's guests; their companions are shown through them."""
+        return {
+            row.id
+            for row in conn.execute(
+                select(db.guests.c.id, db.guests.c.segments).where(db.guests.c.event_id == event_id)
+            )
+            if segment in json.loads(row.segments)
+        }
+
+    def _companion_ids(self, conn: Connection, rows: Sequence[Row[Any]]) -> dict[str, list[str]]:
+        """The live companions of some guests, by main guest id."""
+        children: dict[str, list[str]] = defaultdict(list)
         parent_ids = [row.id for row in rows]
         for start in range(0, len(parent_ids), 500):
             chunk = parent_ids[start : start + 500]
@@ -298,23 +326,6 @@ class StationRepository:
             ):
                 children[child.parent_id].append(child.id)
         return children
-
-    def _in_segment(
-        self, conn: Connection, rows: Sequence[Row[Any]], segment: str
-    ) -> list[Row[Any]]:
-        """Guests in the segment, and companions whose main guest is in it."""
-
-        def member(row: Row[Any]) -> bool:
-            return segment in json.loads(row.segments)
-
-        inside = {row.id for row in rows if member(row)}
-        orphans = {row.parent_id for row in rows if row.parent_id and row.parent_id not in inside}
-        for start in range(0, len(orphans), 500):
-            chunk = list(orphans)[start : start + 500]
-            for parent in conn.execute(select(db.guests).where(db.guests.c.id.in_(chunk))):
-                if member(parent):
-                    inside.add(parent.id)
-        return [row for row in rows if row.id in inside or row.parent_id in inside]
 
     # -- the write extension ---------------------------------------------------------
 
@@ -528,7 +539,7 @@ class StationRepository:
         ).first()
         if row is None:
             return None
-        companions = self._companion_ids(conn, event_id, [row], whole=False)
+        companions = self._companion_ids(conn, [row])
         return _guest(row, companions.get(row.id, []))
 
     # -- administration --------------------------------------------------------------

@@ -1,0 +1,222 @@
+"""Scans and manual actions: a verdict and its durable record in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from doorcheck.domain.changes import Action
+from doorcheck.domain.codes import clean_code
+from doorcheck.domain.guest import FieldValue, Guest, RegistrationState
+from doorcheck.domain.verdict import Mode, Verdict, VerdictKind, decide
+from doorcheck.station.wire import OutgoingChange
+from doorcheck.store.local import GuestView, LocalStore
+
+UNDO_WINDOW = timedelta(seconds=15)
+
+
+def laptop_now() -> datetime:
+    return datetime.now(UTC).astimezone()
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    """What the screen shows for one scan or manual action."""
+
+    verdict: Verdict
+    code: str | None
+    problem: str = ""  # for an invalid code: why, in words
+    main_guest: Guest | None = None  # for a companion: whose companion
+    companions: list[Guest] = field(default_factory=list)
+    nonces: tuple[str, ...] = ()  # changes recorded, for undo
+
+    @property
+    def headline(self) -> str:
+        if self.verdict.kind == VerdictKind.INVALID_CODE and self.problem:
+            return self.problem
+        text = self.verdict.headline()
+        if self.main_guest is not None:
+            text += f" (companion of {self.main_guest.display_name})"
+        return text
+
+
+@dataclass
+class _LastAction:
+    nonces: tuple[str, ...]
+    guest_ids: tuple[str, ...]
+    at: datetime
+
+
+class CheckInService:
+    """Decides scans at one station and records them durably before answering.
+
+    ``on_change`` is called after each commit that queued changes, so the sync
+    engine can upload at once; it must not block.
+    """
+
+    def __init__(
+        self,
+        store: LocalStore,
+        station: str,
+        mode: Mode,
+        *,
+        access_code_pattern: str | None = None,
+        clock: Callable[[], datetime] = laptop_now,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.station = station
+        self.mode = mode
+        self.access_code_pattern = access_code_pattern
+        self._clock = clock
+        self._on_change = on_change
+        self._last: _LastAction | None = None
+
+    def scan(
+        self, raw: str | bytes, source: str = "scanner", requested: Action | None = None
+    ) -> ScanOutcome:
+        """A code from the camera, a scanner or the keyboard."""
+        check = clean_code(raw, self.access_code_pattern)
+        shown = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+        if check.code is None:
+            with self.store.write() as conn:
+                self.store.journal_scan(conn, shown, source, VerdictKind.INVALID_CODE.value, None)
+            return ScanOutcome(Verdict(VerdictKind.INVALID_CODE), None, check.problem)
+        code = check.code
+        with self.store.write() as conn:
+            view = self.store.guest_by_code(code, conn)
+            verdict = decide(view.guest if view else None, self.mode, requested)
+            changes = self._changes_for(verdict)
+            if changes:
+                self.store.add_changes(conn, changes, self.station)
+            self.store.journal_scan(
+                conn, code, source, verdict.kind.value, view.guest.id if view else None
+            )
+        return self._after(verdict, code, view, changes)
+
+    def act(self, guest_id: str, action: Action, source: str = "manual") -> ScanOutcome:
+        """A manual check-in or check-out from the guest list."""
+        with self.store.write() as conn:
+            view = self.store.guest_by_id(guest_id, conn)
+            verdict = decide(view.guest if view else None, self.mode, action)
+            changes = self._changes_for(verdict)
+            if changes:
+                self.store.add_changes(conn, changes, self.station)
+            code = view.guest.access_code if view else guest_id
+            self.store.journal_scan(conn, code or guest_id, source, verdict.kind.value, guest_id)
+        return self._after(verdict, None, view, changes)
+
+    def check_in_party(self, guest_id: str, companion_ids: Sequence[str]) -> list[ScanOutcome]:
+        """A guest and chosen companions in one transaction: all are recorded, or none."""
+        outcomes: list[tuple[Verdict, GuestView | None, list[OutgoingChange]]] = []
+        with self.store.write() as conn:
+            for person in (guest_id, *companion_ids):
+                view = self.store.guest_by_id(person, conn)
+                verdict = decide(view.guest if view else None, self.mode, Action.CHECK_IN)
+                changes = self._changes_for(verdict)
+                if changes:
+                    self.store.add_changes(conn, changes, self.station)
+                self.store.journal_scan(conn, person, "party", verdict.kind.value, person)
+                outcomes.append((verdict, view, changes))
+        everything = [c for _, _, changes in outcomes for c in changes]
+        self._remember(everything)
+        return [
+            ScanOutcome(
+                v,
+                None,
+                main_guest=view.main_guest if view else None,
+                nonces=tuple(c.nonce for c in changes),
+            )
+            for v, view, changes in outcomes
+        ]
+
+    def add_companion(
+        self, parent_id: str, fields: dict[str, FieldValue], check_in: bool = True
+    ) -> Guest:
+        """A companion who came along unannounced, added (and checked in) at the door."""
+        companion = Guest(
+            id=str(uuid.uuid4()),
+            parent_id=parent_id,
+            registration_state=RegistrationState.REGISTERED,
+            fields=dict(fields),
+        )
+        now = self._clock()
+        changes = [
+            OutgoingChange(
+                str(uuid.uuid4()),
+                Action.ADD_COMPANION,
+                companion.id,
+                now,
+                parent_id=parent_id,
+                fields=dict(fields),
+            )
+        ]
+        if check_in:
+            changes.append(OutgoingChange(str(uuid.uuid4()), Action.CHECK_IN, companion.id, now))
+        with self.store.write() as conn:
+            if self.store.guest_by_id(parent_id, conn) is None:
+                raise KeyError(parent_id)
+            self.store.add_changes(conn, changes, self.station)
+            self.store.add_local_guest(conn, companion)
+        if check_in:
+            self._remember(changes[1:])
+        self._notify()
+        return companion
+
+    def undo_last(self) -> bool:
+        """Take back the last check-in or check-out, if it was at most 15 s ago."""
+        last = self._last
+        if last is None or self._clock() - last.at > UNDO_WINDOW:
+            return False
+        now = self._clock()
+        changes = [
+            OutgoingChange(str(uuid.uuid4()), Action.UNDO, guest_id, now, target_nonce=nonce)
+            for nonce, guest_id in zip(last.nonces, last.guest_ids, strict=True)
+        ]
+        with self.store.write() as conn:
+            self.store.add_changes(conn, changes, self.station)
+        self._last = None
+        self._notify()
+        return True
+
+    @property
+    def undo_available_until(self) -> datetime | None:
+        return self._last.at + UNDO_WINDOW if self._last else None
+
+    # -- helpers --------------------------------------------------------------------
+
+    def _changes_for(self, verdict: Verdict) -> list[OutgoingChange]:
+        if verdict.action is None or verdict.guest is None:
+            return []
+        return [OutgoingChange(str(uuid.uuid4()), verdict.action, verdict.guest.id, self._clock())]
+
+    def _after(
+        self,
+        verdict: Verdict,
+        code: str | None,
+        view: GuestView | None,
+        changes: list[OutgoingChange],
+    ) -> ScanOutcome:
+        if changes:
+            self._remember(changes)
+        return ScanOutcome(
+            verdict,
+            code,
+            main_guest=view.main_guest if view else None,
+            companions=view.companions if view else [],
+            nonces=tuple(c.nonce for c in changes),
+        )
+
+    def _remember(self, changes: list[OutgoingChange]) -> None:
+        if not changes:
+            return
+        self._last = _LastAction(
+            tuple(c.nonce for c in changes), tuple(c.guest_id for c in changes), self._clock()
+        )
+        self._notify()
+
+    def _notify(self) -> None:
+        if self._on_change is not None:
+            self._on_change()

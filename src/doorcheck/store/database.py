@@ -1,0 +1,44 @@
+"""Opening a local store file: engine, then migrations to the current revision."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect
+
+from doorcheck.sqlite import sqlite_engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def open_engine(path: Path) -> Engine:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return sqlite_engine(f"sqlite:///{path}")
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the store to the newest schema, in place, keeping its data.
+
+    A store written before Alembic came in (doorcheck 0.1) has tables but no
+    revision; migration 0001 adopts it as it is.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    # Alembic would otherwise configure logging from an ini file; we have none.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def table_names(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
