@@ -73,6 +73,19 @@ class CheckInService:
         self._clock = clock
         self._on_change = on_change
         self._last: _LastAction | None = None
+        self._last_door_time = store.last_door_time()
+
+    def _door_time(self) -> datetime:
+        """The laptop's time, but always later than this door's previous change.
+
+        Changes are ordered by door time; two made in the same microsecond, or after
+        the laptop's clock stepped back, must keep the order they were made in.
+        """
+        now = self._clock()
+        if self._last_door_time is not None and now <= self._last_door_time:
+            now = self._last_door_time + timedelta(microseconds=1)
+        self._last_door_time = now
+        return now
 
     def scan(
         self, raw: str | bytes, source: str = "scanner", requested: Action | None = None
@@ -142,19 +155,21 @@ class CheckInService:
             registration_state=RegistrationState.REGISTERED,
             fields=dict(fields),
         )
-        now = self._clock()
         changes = [
             OutgoingChange(
                 str(uuid.uuid4()),
                 Action.ADD_COMPANION,
                 companion.id,
-                now,
+                self._door_time(),
                 parent_id=parent_id,
                 fields=dict(fields),
             )
         ]
         if check_in:
-            changes.append(OutgoingChange(str(uuid.uuid4()), Action.CHECK_IN, companion.id, now))
+            checked_in = self._door_time()
+            changes.append(
+                OutgoingChange(str(uuid.uuid4()), Action.CHECK_IN, companion.id, checked_in)
+            )
         with self.store.write() as conn:
             if self.store.guest_by_id(parent_id, conn) is None:
                 raise KeyError(parent_id)
@@ -170,9 +185,10 @@ class CheckInService:
         last = self._last
         if last is None or self._clock() - last.at > UNDO_WINDOW:
             return False
-        now = self._clock()
         changes = [
-            OutgoingChange(str(uuid.uuid4()), Action.UNDO, guest_id, now, target_nonce=nonce)
+            OutgoingChange(
+                str(uuid.uuid4()), Action.UNDO, guest_id, self._door_time(), target_nonce=nonce
+            )
             for nonce, guest_id in zip(last.nonces, last.guest_ids, strict=True)
         ]
         with self.store.write() as conn:
@@ -190,7 +206,8 @@ class CheckInService:
     def _changes_for(self, verdict: Verdict) -> list[OutgoingChange]:
         if verdict.action is None or verdict.guest is None:
             return []
-        return [OutgoingChange(str(uuid.uuid4()), verdict.action, verdict.guest.id, self._clock())]
+        change_time = self._door_time()
+        return [OutgoingChange(str(uuid.uuid4()), verdict.action, verdict.guest.id, change_time)]
 
     def _after(
         self,

@@ -346,14 +346,14 @@ class LocalStore:
                 return self._view(where, own)
         # Several guests may share a code in bad data: prefer one not deleted.
         row = conn.execute(
-            select(GUESTS.c.raw, GUESTS.c.id)
+            select(GUESTS.c.raw, GUESTS.c.delete_time)
             .where(where)
             .order_by(GUESTS.c.delete_time.is_not(None), GUESTS.c.rownum)
             .limit(1)
         ).first()
         if row is None:
             return None
-        guest = self._overlaid(conn, guest_from_raw(row.raw))
+        guest = self._overlaid(conn, _guest_of(row))
         main = None
         if guest.parent_id:
             parent = conn.execute(
@@ -368,6 +368,8 @@ class LocalStore:
                 .order_by(GUESTS.c.rownum)
             ).scalars()
         ]
+        # The store's live companions are the truth; a wire list may lag or be absent.
+        guest.companion_ids = [c.id for c in companions]
         pending = conn.execute(
             select(func.count())
             .select_from(OUTBOX)
@@ -425,6 +427,13 @@ class LocalStore:
                 for offset, change in enumerate(changes, start=1)
             ],
         )
+
+    def last_door_time(self) -> datetime | None:
+        """The latest door time this store recorded a change at."""
+        with self.read() as conn:
+            times = conn.execute(select(OUTBOX.c.door_time)).scalars().all()
+        parsed = [t for t in map(parse_datetime, times) if t is not None]
+        return max(parsed, default=None)
 
     def waiting_changes(self, limit: int = 500) -> list[OutgoingChange]:
         """Changes still to upload, in the order they were made."""
@@ -602,6 +611,15 @@ class LocalStore:
             last_error=state.get("last_error") or None,
             clock_skew_seconds=float(skew) if skew else None,
         )
+
+
+def _guest_of(row: Any) -> Guest:
+    """The guest from its raw JSON, deleted if the store marked it so (a full sync
+    no longer brought it)."""
+    guest = guest_from_raw(row.raw)
+    if guest.delete_time is None and row.delete_time is not None:
+        guest.delete_time = parse_datetime(row.delete_time)
+    return guest
 
 
 def _record(row: Any) -> ChangeRecord:

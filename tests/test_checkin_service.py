@@ -1,0 +1,173 @@
+"""Scans decided and recorded durably in one transaction; undo; parties; companions."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from doorcheck.domain.changes import Action
+from doorcheck.domain.verdict import Mode, VerdictKind
+from doorcheck.services.checkin import CheckInService
+from doorcheck.store.local import LocalStore
+from tests.test_store import full_sync, wire
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 21, 18, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalStore:
+    store = LocalStore.open(tmp_path / "door.sqlite3")
+    full_sync(
+        store,
+        [
+            wire("g1", "CODE1", "Jane", "Doe"),
+            wire("c1", "CODE2", "Plus", "One", parent="g1"),
+            wire("c2", "CODE3", "Plus", "Two", parent="g1"),
+            wire("gx", "CODE9", "Gone", "Away", deleteDateTime="2026-11-20T10:00:00+00:00"),
+            wire("gd", "CODE8", "Dee", "Registered", registrationState="deregistered"),
+        ],
+    )
+    return store
+
+
+def service(
+    store: LocalStore, mode: Mode = Mode.CHECK_IN, clock: Callable[[], datetime] | None = None
+) -> tuple[CheckInService, list[int]]:
+    nudges: list[int] = []
+    return CheckInService(
+        store, "Main Entrance", mode, clock=clock or Clock(), on_change=lambda: nudges.append(1)
+    ), nudges
+
+
+def outbox_rows(store: LocalStore) -> list[tuple[str, str, str]]:
+    # A separate plain connection: what is on disk, not what a session caches.
+    with sqlite3.connect(store.path) as conn:
+        return list(conn.execute("SELECT guest_id, action, state FROM outbox ORDER BY seq"))
+
+
+def test_an_admitted_scan_is_on_disk_before_the_answer(store: LocalStore) -> None:
+    door, nudges = service(store)
+    outcome = door.scan("CODE1", "camera")
+    assert outcome.verdict.kind == VerdictKind.ADMIT
+    assert outbox_rows(store) == [("g1", "checkIn", "pending")]
+    assert nudges == [1]
+    with sqlite3.connect(store.path) as conn:
+        assert conn.execute("SELECT code, source, verdict FROM scans").fetchall() == [
+            ("CODE1", "camera", "admit")
+        ]
+
+
+def test_a_second_scan_says_already_in_and_records_nothing(store: LocalStore) -> None:
+    door, _ = service(store)
+    door.scan("CODE1")
+    again = door.scan("CODE1")
+    assert again.verdict.kind == VerdictKind.ALREADY_IN
+    assert again.verdict.station == "Main Entrance"
+    assert len(outbox_rows(store)) == 1
+
+
+def test_every_verdict_kind_is_reachable_by_scanning(store: LocalStore) -> None:
+    door, _ = service(store)
+    assert door.scan("NOPE").verdict.kind == VerdictKind.NOT_ON_LIST
+    assert door.scan("CODE9").verdict.kind == VerdictKind.DELETED
+    assert door.scan("CODE8").verdict.kind == VerdictKind.DEREGISTERED
+    invalid = door.scan("\x00\x01")
+    assert invalid.verdict.kind == VerdictKind.INVALID_CODE and invalid.code is None
+    assert invalid.headline == "The code is empty."
+    companion = door.scan("CODE2")
+    assert companion.verdict.kind == VerdictKind.ADMIT
+    assert companion.main_guest is not None and companion.main_guest.id == "g1"
+    assert "companion of Jane Doe" in companion.headline
+    assert outbox_rows(store) == [("c1", "checkIn", "pending")]
+
+
+def test_a_main_guests_scan_lists_the_companions(store: LocalStore) -> None:
+    door, _ = service(store)
+    outcome = door.scan("CODE1")
+    assert [c.id for c in outcome.companions] == ["c1", "c2"]
+    assert outcome.headline == "Welcome, Jane Doe (+2)"
+
+
+def test_undo_within_15_seconds_takes_the_check_in_back(store: LocalStore) -> None:
+    clock = Clock()
+    door, _ = service(store, clock=clock)
+    door.scan("CODE1")
+    clock.now += timedelta(seconds=14)
+    assert door.undo_last()
+    view = store.guest_by_code("CODE1")
+    assert view is not None and not view.guest.is_checked_in
+    assert [a for _, a, _ in outbox_rows(store)] == ["checkIn", "undo"]
+    assert not door.undo_last()  # only once
+    assert door.scan("CODE1").verdict.kind == VerdictKind.ADMIT
+
+
+def test_undo_after_15_seconds_is_refused(store: LocalStore) -> None:
+    clock = Clock()
+    door, _ = service(store, clock=clock)
+    door.scan("CODE1")
+    clock.now += timedelta(seconds=16)
+    assert not door.undo_last()
+    view = store.guest_by_code("CODE1")
+    assert view is not None and view.guest.is_checked_in
+
+
+def test_party_check_in_is_one_transaction_and_one_undo(store: LocalStore) -> None:
+    door, _ = service(store)
+    outcomes = door.check_in_party("g1", ["c1", "c2"])
+    assert [o.verdict.kind for o in outcomes] == [VerdictKind.ADMIT] * 3
+    assert {g for g, _, _ in outbox_rows(store)} == {"g1", "c1", "c2"}
+    assert door.undo_last()
+    assert all(
+        not store.guest_by_id(g).guest.is_checked_in  # type: ignore[union-attr]
+        for g in ("g1", "c1", "c2")
+    )
+
+
+def test_a_companion_added_at_the_door_is_shown_at_once(store: LocalStore) -> None:
+    door, _ = service(store)
+    companion = door.add_companion("g1", {"firstName": "Walk", "lastName": "In"})
+    view = store.guest_by_id(companion.id)
+    assert view is not None and view.guest.is_checked_in
+    assert view.main_guest is not None and view.main_guest.id == "g1"
+    assert [a for _, a, _ in outbox_rows(store)] == ["addCompanion", "checkIn"]
+    main = store.guest_by_id("g1")
+    assert main is not None and companion.id in [c.id for c in main.companions]
+    with pytest.raises(KeyError):
+        door.add_companion("nobody", {"firstName": "X"})
+
+
+def test_manual_check_out_at_a_toggle_station(store: LocalStore) -> None:
+    door, _ = service(store, Mode.TOGGLE)
+    door.scan("CODE1")
+    out = door.act("g1", Action.CHECK_OUT)
+    assert out.verdict.kind == VerdictKind.EXIT
+    view = store.guest_by_id("g1")
+    assert view is not None and not view.guest.is_checked_in
+
+
+def test_door_times_keep_the_order_changes_were_made_in(store: LocalStore) -> None:
+    clock = Clock()
+    door, _ = service(store, Mode.TOGGLE, clock=clock)
+    door.scan("CODE1")  # in
+    door.scan("CODE1")  # out, in the same microsecond
+    clock.now -= timedelta(hours=1)  # the laptop's clock steps back
+    door.scan("CODE1")  # in again
+    changes = store.waiting_changes()
+    times = [c.door_time for c in changes]
+    assert times == sorted(times) and len(set(times)) == 3
+    view = store.guest_by_id("g1")
+    assert view is not None and view.guest.is_checked_in
+    # A new service on the same store (a restart) continues after the last door time.
+    again, _ = service(store, Mode.TOGGLE, clock=clock)
+    again.scan("CODE1")
+    assert store.waiting_changes()[-1].door_time > times[-1]

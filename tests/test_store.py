@@ -1,0 +1,195 @@
+"""The local store: migrations, server copies, the pending overlay, search."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from doorcheck.domain.changes import Action
+from doorcheck.station.liststream import WireGuest
+from doorcheck.station.wire import OutgoingChange
+from doorcheck.store.database import current_revision
+from doorcheck.store.local import LocalStore
+from doorcheck.store.schema import SCHEMA_REVISION, GuestRow
+
+DATA = Path(__file__).parent / "data"
+T0 = datetime(2026, 11, 21, 17, 0, tzinfo=UTC)
+
+
+def wire(
+    guest_id: str,
+    code: str,
+    first: str,
+    last: str,
+    *,
+    updated: datetime = T0,
+    parent: str | None = None,
+    **extra: Any,
+) -> WireGuest:
+    obj: dict[str, Any] = {
+        "id": guest_id,
+        "parentId": parent,
+        "accessCode": code,
+        "serverUpdateDateTime": updated.isoformat(),
+        "checkInDateTime": None,
+        "checkOutDateTime": None,
+        "deleteDateTime": None,
+        "registrationState": "registered",
+        "fields": {"firstName": first, "lastName": last, "email": f"{guest_id}@example.org"},
+        "companions": [],
+    }
+    obj.update(extra)
+    return obj, json.dumps(obj, ensure_ascii=False)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalStore:
+    return LocalStore.open(tmp_path / "door.sqlite3")
+
+
+def full_sync(store: LocalStore, guests: list[WireGuest], cursor: str = "c1") -> None:
+    generation = store.start_full_sync()
+    store.write_wire(guests, generation=generation)
+    store.finish_full_sync(generation, cursor)
+
+
+def test_a_store_written_by_0_1_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.executescript((DATA / "store_0001.sql").read_text(encoding="utf-8"))
+    store = LocalStore.open(path)
+    assert current_revision(store._engine) == SCHEMA_REVISION
+    view = store.guest_by_code("ABC123")
+    assert view is not None
+    guest = view.guest
+    assert guest.display_name == "Jürgen Gößmann"
+    assert guest.extra["seatNumber"] == "A12"  # unknown fields survive the upgrade
+    assert guest.check_in_station == "Main Entrance"
+    assert [c.id for c in view.companions] == ["g-2"]
+    # The waiting change is still waiting, and still laid over the server's copy.
+    companion = store.guest_by_code("ABC124")
+    assert companion is not None and companion.guest.is_checked_in and companion.pending == 1
+    assert [c.nonce for c in store.waiting_changes()] == ["n-2"]
+    assert store.get_state("cursor") == "2026-11-21T17:00:00.123456+00:00"
+    # The companion is "of Jürgen Gößmann": both match, the guest himself first.
+    assert [h.guest.id for h in store.search("gossm")] == ["g-1", "g-2"]
+    status = store.status()
+    assert (status.guests, status.checked_in, status.pending) == (2, 2, 1)
+    store.close()
+    # Opening again is a no-op, not a second migration.
+    again = LocalStore.open(path)
+    assert again.status().guests == 2
+
+
+def test_migrations_build_exactly_the_schema_the_code_uses(store: LocalStore) -> None:
+    def ours(name: object, kind: str, *_: object) -> bool:
+        return not (kind == "table" and str(name).startswith(("guest_search", "alembic")))
+
+    with store._engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"include_name": ours, "compare_type": False}
+        )
+        differences = compare_metadata(context, GuestRow.metadata)
+    assert differences == []
+
+
+def test_an_older_server_copy_never_replaces_a_newer_one(store: LocalStore) -> None:
+    full_sync(store, [wire("g1", "C1", "Anna", "Alt", updated=T0 + timedelta(minutes=5))])
+    store.write_wire([wire("g1", "C1", "Anna", "Older", updated=T0)])
+    view = store.guest_by_id("g1")
+    assert view is not None and view.guest.fields["lastName"] == "Alt"
+    store.write_wire([wire("g1", "C1", "Anna", "Newer", updated=T0 + timedelta(minutes=9))])
+    view = store.guest_by_id("g1")
+    assert view is not None and view.guest.fields["lastName"] == "Newer"
+
+
+def test_pending_changes_are_laid_over_every_server_copy(store: LocalStore) -> None:
+    full_sync(store, [wire("g1", "C1", "Anna", "Alt")])
+    change = OutgoingChange(str(uuid.uuid4()), Action.CHECK_IN, "g1", T0 + timedelta(hours=1))
+    with store.write() as conn:
+        store.add_changes(conn, [change], "Main Entrance")
+    # A later server copy that does not know the check-in yet arrives.
+    store.write_wire([wire("g1", "C1", "Anna", "Alt", updated=T0 + timedelta(minutes=30))])
+    view = store.guest_by_id("g1")
+    assert view is not None and view.guest.is_checked_in
+    assert view.guest.check_in_station == "Main Entrance"
+    assert view.pending == 1
+    assert store.status().checked_in == 1
+
+
+def test_a_full_sync_marks_guests_gone_from_the_server_deleted(store: LocalStore) -> None:
+    full_sync(store, [wire("g1", "C1", "Anna", "A"), wire("g2", "C2", "Ben", "B")])
+    full_sync(store, [wire("g1", "C1", "Anna", "A")], cursor="c2")
+    gone = store.guest_by_code("C2")
+    assert gone is not None and gone.guest.is_deleted
+    assert store.status().guests == 1
+    assert store.search("ben") == []
+
+
+def test_search_ignores_case_and_accents_and_matches_prefixes(store: LocalStore) -> None:
+    full_sync(
+        store,
+        [
+            wire("g1", "QX7", "Jürgen", "Müller", company="x"),
+            wire("g2", "QX8", "Łukasz", "Gößmann"),
+            wire("g3", "ZZ9", "Søren", "Ørsted"),
+            wire("c1", "QX9", "Companion 1", "of Jürgen", parent="g1"),
+        ],
+    )
+    assert [h.guest.id for h in store.search("muller")] == ["g1"]
+    assert [h.guest.id for h in store.search("MÜLL")] == ["g1"]
+    assert [h.guest.id for h in store.search("gossmann")] == ["g2"]
+    assert [h.guest.id for h in store.search("lukasz")] == ["g2"]
+    assert [h.guest.id for h in store.search("orsted soren")] == ["g3"]
+    assert {h.guest.id for h in store.search("j")} == {"g1", "c1"}
+    assert [h.guest.id for h in store.search("zz9")] == ["g3"]  # by access code
+    assert [h.guest.id for h in store.search("g3@example")] == ["g3"]  # by email
+    (companion,) = [h for h in store.search("companion")]
+    assert companion.main_name == "Jürgen Müller"
+    assert store.search('"; DROP TABLE guests; --') == []
+    assert store.search("   ") == []
+
+
+def test_search_ranks_the_closer_match_first(store: LocalStore) -> None:
+    full_sync(
+        store,
+        [
+            wire("g1", "A1", "Maria", "Schmidt"),
+            wire("g2", "A2", "Mario", "Marino"),
+        ],
+    )
+    hits = [h.guest.id for h in store.search("mari")]
+    assert hits[0] == "g2"  # both names match, so it ranks above one match
+
+
+def test_an_interrupted_first_load_is_indexed_when_reopened(tmp_path: Path) -> None:
+    path = tmp_path / "door.sqlite3"
+    store = LocalStore.open(path)
+    generation = store.start_full_sync()
+    store.write_wire([wire("g1", "C1", "Anna", "Arendt")], generation=generation)
+    store.close()  # the process dies before finish_full_sync
+    reopened = LocalStore.open(path)
+    assert [h.guest.id for h in reopened.search("arendt")] == ["g1"]
+    # and the index follows later changes again
+    reopened.write_wire([wire("g2", "C2", "Bea", "Bauer")])
+    assert [h.guest.id for h in reopened.search("bauer")] == ["g2"]
+
+
+def test_the_store_is_durable_and_private(store: LocalStore, tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "door.sqlite3") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with store.write() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    with store.write(durable=False) as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    with store.write() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # restored
+    assert (tmp_path).stat().st_mode & 0o777 in (0o700, 0o755, 0o775)
