@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import uvicorn
 from sqlalchemy import Engine
@@ -47,12 +49,80 @@ class Station:
     app_code: str
 
 
+class Faults:
+    """Faults for the next requests, one per request, in order (an ASGI wrapper).
+
+    ``500``: an HTTP 500 with a plain-text body. ``stall``: no answer for 3 s.
+    ``cut``: the connection closes after part of the answer. ``truncate``: the body
+    stops halfway, with a Content-Length that matches, so it is well-formed HTTP
+    carrying broken JSON. The request reaches the real app in ``cut`` and
+    ``truncate``, so a change may be applied while its answer is lost.
+    """
+
+    def __init__(self) -> None:
+        self.pending: list[str] = []
+
+    def next(self, *faults: str) -> None:
+        self.pending.extend(faults)
+
+    def wrap(self, app: Any) -> Any:
+        async def faulty(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] != "http" or not self.pending:
+                await app(scope, receive, send)
+                return
+            fault = self.pending.pop(0)
+            if fault == "500":
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [(b"content-type", b"text/plain")],
+                    }
+                )
+                await send({"type": "http.response.body", "body": b"Internal Server Error"})
+            elif fault == "stall":
+                await asyncio.sleep(3)
+                await app(scope, receive, send)
+            else:
+                await self._damaged(app, fault, scope, receive, send)
+
+        return faulty
+
+    @staticmethod
+    async def _damaged(app: Any, fault: str, scope: Any, receive: Any, send: Any) -> None:
+        start: dict[str, Any] = {}
+        body = bytearray()
+
+        async def capture(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            else:
+                body.extend(message.get("body", b""))
+
+        await app(scope, receive, capture)
+        half = bytes(body[: len(body) // 2])
+        headers = [
+            (k, v)
+            for k, v in start["headers"]
+            if k.lower() not in (b"content-length", b"content-encoding")
+        ]
+        if fault == "truncate":
+            headers.append((b"content-length", str(len(half)).encode()))
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": half})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": half, "more_body": True})
+        raise ConnectionAbortedError("fault injected: connection cut mid-answer")
+
+
 @dataclass
 class RunningServer:
     url: str
     repository: StationRepository
     clock: FakeClock
     brake: LoginBrake
+    faults: Faults = field(default_factory=Faults)
     event_id: str = ""
     stations: dict[str, Station] = field(default_factory=dict)
     guests: list[GuestInput] = field(default_factory=list)
@@ -80,17 +150,23 @@ def fresh_engine(kind: str, tmp_path: object) -> Engine:
 
 @contextmanager
 def running_server(
-    engine: Engine, settings: ServerSettings | None = None
+    engine: Engine,
+    settings: ServerSettings | None = None,
+    port: int = 0,
+    clock: FakeClock | None = None,
+    dispose: bool = True,
 ) -> Iterator[RunningServer]:
-    clock = FakeClock()
+    clock = clock or FakeClock()
     settings = settings or ServerSettings()
     settings.clock = clock
     repository = StationRepository(engine, settings)
     brake = LoginBrake()
-    app = create_app(repository, brake)
-    sock = bind("127.0.0.1", 0)
+    faults = Faults()
+    app = faults.wrap(create_app(repository, brake))
+    sock = bind("127.0.0.1", port)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    # "critical": the faults injected on purpose would otherwise log tracebacks.
+    config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -100,12 +176,13 @@ def running_server(
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
     try:
-        yield RunningServer(f"http://127.0.0.1:{port}", repository, clock, brake)
+        yield RunningServer(f"http://127.0.0.1:{port}", repository, clock, brake, faults)
     finally:
         server.should_exit = True
         thread.join(10)
         sock.close()
-        engine.dispose()
+        if dispose:
+            engine.dispose()
 
 
 @dataclass

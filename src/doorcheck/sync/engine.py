@@ -65,6 +65,10 @@ class Backoff:
         self.failures = 0
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def push_pending(store: LocalStore, writer: ChangeWriter) -> tuple[int, int, int]:
     """Upload the outbox in batches; returns (uploaded, conflicts, rejected)."""
     uploaded = conflicts = rejected = 0
@@ -116,11 +120,14 @@ def sync_once(store: LocalStore, client: StationClient, writer: ChangeWriter) ->
     return SyncReport(full, received, uploaded, conflicts, rejected)
 
 
-def measure_skew(store: LocalStore, client: StationClient) -> None:
-    """Laptop clock minus server clock, from the login answer's Date header."""
+def measure_skew(
+    store: LocalStore, client: StationClient, clock: Callable[[], datetime] = _utc_now
+) -> None:
+    """Laptop clock minus server clock, from the login answer's Date header (whole
+    seconds, which is plenty: it is shown when it is minutes off)."""
     result = client.login_result
     if result is not None and result.server_time is not None:
-        skew = (datetime.now(UTC) - result.server_time).total_seconds()
+        skew = (clock() - result.server_time).total_seconds()
         store.set_state("clock_skew", f"{skew:.1f}")
 
 
@@ -138,6 +145,7 @@ class SyncEngine:
         backoff: Backoff | None = None,
         on_status: Callable[[SyncStatus], None] | None = None,
         on_report: Callable[[SyncReport], None] | None = None,
+        clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.store = store
         self.client = client
@@ -146,6 +154,7 @@ class SyncEngine:
         self.backoff = backoff or Backoff()
         self._on_status = on_status
         self._on_report = on_report
+        self._clock = clock
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -175,7 +184,7 @@ class SyncEngine:
             try:
                 if self.client.session_token is None:
                     self.client.login()
-                    measure_skew(self.store, self.client)
+                    measure_skew(self.store, self.client, self._clock)
                 report = sync_once(self.store, self.client, self.writer)
             except StationError as exc:
                 delay = self.backoff.next_delay()
