@@ -332,3 +332,24 @@ def test_station_setup_qr_holds_the_login(tmp_path: Path) -> None:
         "apiKey": "aBcDeFgH",
         "stationName": "Main Entrance",
     }
+
+
+def test_status_tells_the_truth_offline_and_wipe_waits_for_uploads(tmp_path: Path) -> None:
+    process, info = start_server("--demo", "--guests", "20", "--data", tmp_path / "server")
+    door = tmp_path / "door"
+    data = ["--data", door]
+    door_login(info, door)
+    stop(process)
+    code = demo_codes(tmp_path, info["eventId"])[0]
+    doorcheck("checkin", code, *data)
+    out = doorcheck("status", "--changes", "--online", *data).stdout
+    assert "OFFLINE" in out
+    assert "Waiting uploads: 1" in out
+    assert "pending" in out and "checkIn" in out
+    refused = doorcheck("wipe", *data, check=False)
+    assert refused.returncode == 1
+    assert "have not reached the server" in refused.stderr
+    assert "after it ends" in doorcheck("wipe", "--after-days", "7", *data).stdout
+    wiped = doorcheck("wipe", "--force", *data).stdout
+    assert f"Wiped event {info['eventId']}" in wiped
+    assert not (door / "events").exists() or not any((door / "events").iterdir())

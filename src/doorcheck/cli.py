@@ -336,23 +336,23 @@ def _probe_online(door: Door) -> bool:
 def cmd_wipe(args: argparse.Namespace) -> int:
     """Delete this laptop's copy of an event's guests, changes and scans."""
     from doorcheck.services.privacy import WIPE_AFTER_DAYS, WipeRefusedError, wipe_event
+    from doorcheck.store.credentials import load_login
+    from doorcheck.store.local import LocalStore
 
     data_dir = kiosk_data_dir(args)
-    from doorcheck.store.credentials import load_login
-
     saved = load_login(data_dir)
     event_id = args.event or (saved[0].event_id if saved else None)
     if event_id is None:
         raise CommandError("which event? give --event ID (no saved login)")
     if args.after_days is not None:
-        door = open_door(args) if saved and saved[0].event_id == event_id else None
-        if door is None:
+        if saved is None or saved[0].event_id != event_id:
             raise CommandError("--after-days applies to the saved login's event")
+        store = LocalStore.open(store_path(data_dir, event_id, saved[0].station_name))
         try:
-            door.store.set_setting(WIPE_AFTER_DAYS, str(args.after_days))
+            store.set_setting(WIPE_AFTER_DAYS, str(args.after_days))
         finally:
-            door.close()
-        print(f"Event {event_id} will be wiped {args.after_days} days after it ends.")
+            store.close()
+        print(f"Event {event_id} will be wiped {args.after_days:g} days after it ends.")
         return 0
     try:
         removed = wipe_event(data_dir, event_id, force=args.force)
