@@ -193,3 +193,15 @@ def test_the_store_is_durable_and_private(store: LocalStore, tmp_path: Path) -> 
     with store.write() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # restored
     assert (tmp_path).stat().st_mode & 0o777 in (0o700, 0o755, 0o775)
+
+
+def test_a_broad_query_is_answered_fast_and_says_so(store: LocalStore) -> None:
+    full_sync(
+        store,
+        [wire(f"g{i}", f"C{i}", f"Max{i}", "Muster") for i in range(1100)]
+        + [wire("z", "Z", "Zora", "Zed")],
+    )
+    broad = store.search("m")
+    assert broad.broad and len(broad) == 50
+    narrow = store.search("zo")
+    assert not narrow.broad and [h.guest.id for h in narrow] == ["z"]

@@ -94,6 +94,17 @@ class SearchHit:
     main_name: str | None  # for a companion, its main guest's name
 
 
+class SearchHits(list[SearchHit]):
+    """Search results; ``broad`` when too many matched to rank them all."""
+
+    def __init__(self, hits: Iterable[SearchHit] = (), *, broad: bool = False) -> None:
+        super().__init__(hits)
+        self.broad = broad
+
+
+_RANKED_AT_MOST = 1000
+
+
 @dataclass(frozen=True)
 class StoreStatus:
     guests: int
@@ -533,26 +544,46 @@ class LocalStore:
 
     # -- search ---------------------------------------------------------------------
 
-    def search(self, text_typed: str, limit: int = 50) -> list[SearchHit]:
+    def search(self, text_typed: str, limit: int = 50) -> SearchHits:
         """Guests whose names, company, email or code start with every word typed.
 
-        Case and accents do not matter ("muller" finds "Müller"); results are ranked,
-        and a companion comes with the name of its main guest.
+        Case and accents do not matter ("muller" finds "Müller"); a companion comes
+        with the name of its main guest. Up to 1,000 matches are ranked (bm25); a
+        broader query (one letter among 200,000 guests) gives the first ``limit``
+        unranked and says so in ``broad``: ranking tens of thousands of matches costs
+        more than a keystroke may, and the steward is still typing.
         """
         words = [w for w in fold(text_typed).replace('"', " ").split() if w]
         if not words:
-            return []
+            return SearchHits()
         match = " ".join(f'"{w}"*' for w in words)
         with self.read() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT g.raw, g.parent_id FROM guest_search s "
-                    "JOIN guests g ON g.rownum = s.rowid "
-                    "WHERE guest_search MATCH :match AND g.delete_time IS NULL "
-                    "ORDER BY s.rank LIMIT :limit"
-                ),
-                {"match": match, "limit": limit},
-            ).all()
+            candidates = (
+                conn.execute(
+                    text("SELECT rowid FROM guest_search WHERE guest_search MATCH :m LIMIT :n"),
+                    {"m": match, "n": _RANKED_AT_MOST + 1},
+                )
+                .scalars()
+                .all()
+            )
+            broad = len(candidates) > _RANKED_AT_MOST
+            if broad:
+                rows = conn.execute(
+                    select(GUESTS.c.raw, GUESTS.c.parent_id)
+                    .where(GUESTS.c.rownum.in_(candidates), GUESTS.c.delete_time.is_(None))
+                    .order_by(GUESTS.c.rownum)
+                    .limit(limit)
+                ).all()
+            else:
+                rows = conn.execute(
+                    text(
+                        "SELECT g.raw, g.parent_id FROM guest_search s "
+                        "JOIN guests g ON g.rownum = s.rowid "
+                        "WHERE guest_search MATCH :match AND g.delete_time IS NULL "
+                        "ORDER BY s.rank LIMIT :limit"
+                    ),
+                    {"match": match, "limit": limit},
+                ).all()
             parents = {r.parent_id for r in rows if r.parent_id}
             names = {}
             if parents:
@@ -560,10 +591,13 @@ class LocalStore:
                     select(GUESTS.c.id, GUESTS.c.raw).where(GUESTS.c.id.in_(parents))
                 ):
                     names[parent.id] = guest_from_raw(parent.raw).display_name
-            return [
-                SearchHit(self._overlaid(conn, guest_from_raw(r.raw)), names.get(r.parent_id))
-                for r in rows
-            ]
+            return SearchHits(
+                (
+                    SearchHit(self._overlaid(conn, guest_from_raw(r.raw)), names.get(r.parent_id))
+                    for r in rows
+                ),
+                broad=broad,
+            )
 
     # -- status ---------------------------------------------------------------------
 

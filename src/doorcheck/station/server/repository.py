@@ -33,7 +33,7 @@ from sqlalchemy import (
 
 from doorcheck.domain.changes import Action, ChangeRecord, Effect, fold_presence
 from doorcheck.domain.guest import Guest, RegistrationState
-from doorcheck.domain.timeutil import format_datetime, parse_datetime
+from doorcheck.domain.timeutil import format_datetime, parse_datetime, to_utc
 from doorcheck.station.server import db
 from doorcheck.station.server.security import (
     DUMMY_HASH,
@@ -269,7 +269,7 @@ class StationRepository:
                 # Exclusive: every write after the cursor was handed out is stamped
                 # strictly later (see _tick), and everything stamped up to it was sent.
                 query = query.where(db.guests.c.server_update > since).order_by(
-                    db.guests.c.server_update
+                    db.guests.c.server_update, db.guests.c.id
                 )
             segment = session.configuration.segment
             members = self._segment_members(conn, session.event_id, segment) if segment else None
@@ -344,33 +344,48 @@ class StationRepository:
         results: list[JsonObject] = []
         with self._write() as conn, conn.begin():
             session = self._session(conn, token)
+            # One stamp for the whole batch: later than any cursor handed out before,
+            # since this transaction holds the clock's lock until it commits.
+            stamp = self._tick(conn, advance=True)
             for item in items:
-                results.append(self._apply_one(conn, session, item).to_json())
+                results.append(self._apply_one(conn, session, item, stamp).to_json())
             cursor = self._tick(conn, advance=False)
         return {"status": "success", "dateTime": format_datetime(cursor), "results": results}
 
-    def _apply_one(self, conn: Connection, session: SessionInfo, item: JsonObject) -> ChangeResult:
+    def _apply_one(
+        self, conn: Connection, session: SessionInfo, item: JsonObject, stamp: datetime
+    ) -> ChangeResult:
         nonce: str = item["nonce"]
-        known = conn.execute(select(db.changes).where(db.changes.c.nonce == nonce)).first()
+        known = conn.execute(
+            select(db.changes.c.answer, db.changes.c.event_id, db.changes.c.guest_id).where(
+                db.changes.c.nonce == nonce
+            )
+        ).first()
         if known is not None:
             first = ChangeResult.from_json(json.loads(known.answer))
-            current = self._guest_by_id(conn, known.event_id, known.guest_id)
             return ChangeResult(
                 nonce=nonce,
                 result=ChangeOutcome.DUPLICATE,
                 first_result=first.result,
                 code=first.code,
                 message=first.message,
-                guest=current,
+                guest=self._guest_by_id(conn, known.event_id, known.guest_id),
             )
         parsed = _parse_change(item)
         if isinstance(parsed, ChangeResult):
             # Malformed: answered, not stored, so a corrected resend can still apply.
             return parsed
         action, guest_id, door_time = parsed
-        stamp = self._tick(conn, advance=True)
+        record = ChangeRecord(
+            nonce=nonce,
+            guest_id=guest_id,
+            action=action,
+            door_time=door_time,
+            station=session.station_name,
+            target_nonce=item.get("targetNonce") if action == Action.UNDO else None,
+        )
 
-        def record(result: ChangeResult, *, rejected: bool, effect: str) -> ChangeResult:
+        def store(result: ChangeResult, effect: str) -> ChangeResult:
             conn.execute(
                 insert(db.changes).values(
                     nonce=nonce,
@@ -379,9 +394,9 @@ class StationRepository:
                     action=action.value,
                     door_time=door_time,
                     station_name=session.station_name,
-                    target_nonce=item.get("targetNonce"),
+                    target_nonce=record.target_nonce,
                     server_time=stamp,
-                    rejected=rejected,
+                    rejected=effect == "rejected",
                     effect=effect,
                     answer=json.dumps(result.to_json() | {"guest": None}),
                 )
@@ -392,11 +407,11 @@ class StationRepository:
             result = ChangeResult(
                 nonce, ChangeOutcome.REJECTED, None, int(reason), REJECT_MESSAGES[reason], guest
             )
-            return record(result, rejected=True, effect="rejected")
+            return store(result, "rejected")
 
         if action == Action.ADD_COMPANION:
             return self._add_companion(
-                conn, session, item, guest_id, door_time, stamp, reject, record
+                conn, session, item, guest_id, door_time, stamp, reject, store
             )
         guest = self._guest_by_id(conn, session.event_id, guest_id)
         if guest is None:
@@ -411,33 +426,57 @@ class StationRepository:
                 return reject(RejectReason.MODE_FORBIDS, guest)
         if action == Action.CHECK_OUT and mode == StationMode.CHECK_IN:
             return reject(RejectReason.MODE_FORBIDS, guest)
-        if action == Action.UNDO:
-            target = conn.execute(
-                select(db.changes.c.guest_id, db.changes.c.rejected).where(
-                    db.changes.c.nonce == item.get("targetNonce")
-                )
-            ).first()
-            if target is None or target.guest_id != guest_id or target.rejected:
-                return reject(RejectReason.UNKNOWN_TARGET, guest)
-        record(ChangeResult(nonce, ChangeOutcome.APPLIED), rejected=False, effect="applied")
-        effect, conflict_station = self._refold(conn, session.event_id, guest_id, stamp, nonce)
-        current = self._guest_by_id(conn, session.event_id, guest_id)
+        earlier = conn.execute(
+            select(db.changes).where(
+                db.changes.c.guest_id == guest_id, db.changes.c.rejected.is_(False)
+            )
+        ).all()
+        if action == Action.UNDO and record.target_nonce not in {r.nonce for r in earlier}:
+            return reject(RejectReason.UNKNOWN_TARGET, guest)
+        # Fold the guest's whole log with this change in it, before storing anything:
+        # the change is then written once, with its final answer.
+        records = [_change_record(r) for r in earlier if r.action != Action.ADD_COMPANION.value]
+        folded = fold_presence([*records, record])
+        presence = folded.presence
+        guest.check_in, guest.check_in_station = presence.check_in, presence.check_in_station
+        guest.check_out, guest.check_out_station = presence.check_out, presence.check_out_station
+        guest.client_update = max((r.door_time for r in [*records, record]), default=None)
+        guest.server_update = stamp
+        effect = folded.effects.get(nonce, Effect.APPLIED)
         if effect == Effect.CONFLICT:
-            assert current is not None
+            other = folded.conflicts_with.get(nonce)
+            station = next((r.station for r in records if r.nonce == other), None)
             result = ChangeResult(
                 nonce,
                 ChangeOutcome.CONFLICT,
-                code=None,
-                message=_conflict_message(action, current, conflict_station),
-                guest=current,
+                message=_conflict_message(action, guest, station),
+                guest=guest,
             )
         else:
-            result = ChangeResult(nonce, ChangeOutcome.APPLIED, guest=current)
+            result = ChangeResult(nonce, ChangeOutcome.APPLIED, guest=guest)
+        store(result, effect.value)
         conn.execute(
-            update(db.changes)
-            .where(db.changes.c.nonce == nonce)
-            .values(answer=json.dumps(result.to_json() | {"guest": None}))
+            update(db.guests)
+            .where(db.guests.c.id == guest_id)
+            .values(
+                check_in=presence.check_in,
+                check_in_station=presence.check_in_station,
+                check_out=presence.check_out,
+                check_out_station=presence.check_out_station,
+                client_update=guest.client_update,
+                server_update=stamp,
+            )
         )
+        # A late change with an earlier door time can turn an earlier answer around:
+        # keep every change's current effect, so conflicts can be listed truthfully.
+        for row in earlier:
+            now_effect = folded.effects.get(row.nonce)
+            if now_effect is not None and row.effect != now_effect.value:
+                conn.execute(
+                    update(db.changes)
+                    .where(db.changes.c.nonce == row.nonce)
+                    .values(effect=now_effect.value)
+                )
         return result
 
     def _add_companion(
@@ -449,7 +488,7 @@ class StationRepository:
         door_time: datetime,
         stamp: datetime,
         reject: Callable[..., ChangeResult],
-        record: Callable[..., ChangeResult],
+        store: Callable[[ChangeResult, str], ChangeResult],
     ) -> ChangeResult:
         parent = self._guest_by_id(conn, session.event_id, str(item.get("parentId") or ""))
         if parent is None:
@@ -459,7 +498,9 @@ class StationRepository:
         if conn.execute(select(db.guests.c.id).where(db.guests.c.id == guest_id)).first():
             return reject(RejectReason.INVALID_CHANGE, parent)
         fields = item.get("fields") if isinstance(item.get("fields"), dict) else {}
-        parent_row = conn.execute(select(db.guests).where(db.guests.c.id == parent.id)).one()
+        segments = conn.execute(
+            select(db.guests.c.segments).where(db.guests.c.id == parent.id)
+        ).scalar_one()
         conn.execute(
             insert(db.guests).values(
                 id=guest_id,
@@ -469,7 +510,7 @@ class StationRepository:
                 registration_state=RegistrationState.REGISTERED.value,
                 fields=json.dumps(fields),
                 extra="{}",
-                segments=parent_row.segments,
+                segments=segments,
                 client_update=door_time,
                 server_update=stamp,
             )
@@ -479,59 +520,7 @@ class StationRepository:
             update(db.guests).where(db.guests.c.id == parent.id).values(server_update=stamp)
         )
         companion = self._guest_by_id(conn, session.event_id, guest_id)
-        return record(
-            ChangeResult(item["nonce"], ChangeOutcome.APPLIED, guest=companion),
-            rejected=False,
-            effect="applied",
-        )
-
-    def _refold(
-        self, conn: Connection, event_id: str, guest_id: str, stamp: datetime, nonce: str
-    ) -> tuple[Effect, str | None]:
-        """Recompute a guest's presence from its whole change log and store it."""
-        rows = conn.execute(
-            select(db.changes).where(
-                db.changes.c.guest_id == guest_id, db.changes.c.rejected.is_(False)
-            )
-        ).all()
-        records = [
-            ChangeRecord(
-                nonce=r.nonce,
-                guest_id=r.guest_id,
-                action=Action(r.action),
-                door_time=r.door_time,
-                station=r.station_name,
-                target_nonce=r.target_nonce,
-            )
-            for r in rows
-            if r.action != Action.ADD_COMPANION.value
-        ]
-        folded = fold_presence(records)
-        presence = folded.presence
-        conn.execute(
-            update(db.guests)
-            .where(db.guests.c.id == guest_id)
-            .values(
-                check_in=presence.check_in,
-                check_in_station=presence.check_in_station,
-                check_out=presence.check_out,
-                check_out_station=presence.check_out_station,
-                client_update=max((r.door_time for r in records), default=None),
-                server_update=stamp,
-            )
-        )
-        # A late change with an earlier door time can turn an earlier answer around:
-        # keep every change's current effect, so conflicts can be listed truthfully.
-        by_nonce = {r.nonce: r for r in rows}
-        for other, effect in folded.effects.items():
-            if by_nonce[other].effect != effect.value:
-                conn.execute(
-                    update(db.changes).where(db.changes.c.nonce == other).values(effect=effect)
-                )
-        effect = folded.effects.get(nonce, Effect.APPLIED)
-        other_nonce = folded.conflicts_with.get(nonce)
-        station = by_nonce[other_nonce].station_name if other_nonce in by_nonce else None
-        return effect, station
+        return store(ChangeResult(item["nonce"], ChangeOutcome.APPLIED, guest=companion), "applied")
 
     def _guest_by_id(self, conn: Connection, event_id: str, guest_id: str) -> Guest | None:
         row = conn.execute(
@@ -832,6 +821,17 @@ def _guest(row: Any, companion_ids: list[str]) -> Guest:
     )
 
 
+def _change_record(row: Any) -> ChangeRecord:
+    return ChangeRecord(
+        nonce=row.nonce,
+        guest_id=row.guest_id,
+        action=Action(row.action),
+        door_time=row.door_time,
+        station=row.station_name,
+        target_nonce=row.target_nonce,
+    )
+
+
 def _parse_change(item: JsonObject) -> tuple[Action, str, datetime] | ChangeResult:
     nonce = item["nonce"]
 
@@ -850,6 +850,7 @@ def _parse_change(item: JsonObject) -> tuple[Action, str, datetime] | ChangeResu
     door_time = parse_datetime(item.get("clientUpdateDateTime"))
     if door_time is None:
         return invalid("clientUpdateDateTime is missing or not a date-time.")
+    door_time = to_utc(door_time)  # the server answers in UTC throughout
     if action == Action.UNDO and not isinstance(item.get("targetNonce"), str):
         return invalid("An undo needs targetNonce.")
     if action == Action.ADD_COMPANION and not isinstance(item.get("parentId"), str):

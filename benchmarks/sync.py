@@ -1,0 +1,338 @@
+"""Offline store and sync benchmarks (issue 3's floors, on this 2-core machine).
+
+    .venv/bin/python -m benchmarks.sync [--guests 100000] [--big 200000] [--json OUT]
+
+Runs the reference server in its own process and measures:
+
+- full sync of ``--guests`` guests through ``doorcheck sync`` (a separate process:
+  its wall time, CPU time and peak RSS), after ``doorcheck login``;
+- a ``recent`` pull bringing 100 changes made at another door;
+- verdict plus durable write per scan at ``--big`` guests, alone and while a full
+  sync runs in the background;
+- search as you type at ``--big`` guests;
+- upload of a 10,000-change offline backlog.
+
+Prints a table with each floor and writes JSON with ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from doorcheck.domain.changes import Action
+from doorcheck.domain.verdict import Mode
+from doorcheck.paths import store_path
+from doorcheck.services.checkin import CheckInService
+from doorcheck.station.client import Credentials, StationClient
+from doorcheck.station.server.db import make_engine
+from doorcheck.station.server.repository import StationRepository
+from doorcheck.station.wire import OutgoingChange
+from doorcheck.station.writer import StationChangeWriter
+from doorcheck.store.local import LocalStore
+from doorcheck.sync.engine import pull, push_pending
+
+# Demo events have about 0.57 companions per main guest.
+COMPANIONS_PER_GUEST = 0.5735
+
+
+@dataclass
+class Row:
+    name: str
+    value: float
+    unit: str
+    floor: float
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.value <= self.floor
+
+
+@dataclass
+class Server:
+    url: str
+    event_id: str
+    codes: dict[str, str]
+    data: Path
+
+
+@contextmanager
+def demo_server(total: int, data: Path) -> Iterator[Server]:
+    main_guests = round(total / (1 + COMPANIONS_PER_GUEST))
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "doorcheck",
+            "serve",
+            "--demo",
+            "--guests",
+            str(main_guests),
+            "--port",
+            "0",
+            "--json",
+            "--data",
+            str(data),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        info = json.loads(process.stdout.readline())
+        engine = make_engine(f"sqlite:///{data / 'station.sqlite3'}")
+        repo = StationRepository(engine)
+        codes = {}
+        for name in ("Side Door", "Cloakroom"):
+            codes[name] = repo.create_station(info["eventId"], f"Bench {name}").app_code
+        engine.dispose()
+        codes["Main Entrance"] = info["apiKey"]
+        yield Server(info["url"], info["eventId"], codes, data)
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def run_measured(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of one child process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        raise RuntimeError(f"{command} failed")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def full_sync_cli(server: Server, work: Path, rows: list[Row]) -> None:
+    door = work / "cli-door"
+    base = [sys.executable, "-m", "doorcheck"]
+    subprocess.run(
+        [
+            *base,
+            "login",
+            "--server",
+            server.url,
+            "--event",
+            server.event_id,
+            "--key",
+            server.codes["Main Entrance"],
+            "--station",
+            "Main Entrance",
+            "--data",
+            str(door),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    wall, cpu, rss = run_measured([*base, "sync", "--data", str(door)])
+    store = LocalStore.open(store_path(door, server.event_id, "Main Entrance"))
+    guests = store.status().guests
+    store.close()
+    note = f"{guests} guests, doorcheck sync as its own process"
+    rows += [
+        Row("full sync: wall in all", wall, "s", 8.0, note),
+        Row("full sync: client CPU", cpu, "s", 4.0, "user + system of the client"),
+        Row("full sync: client peak RSS", rss, "MB", 400.0),
+    ]
+
+
+def door(server: Server, work: Path, station: str) -> tuple[LocalStore, StationClient]:
+    store = LocalStore.open(work / station / "door.sqlite3")
+    client = StationClient(
+        server.url,
+        Credentials(
+            server.event_id,
+            server.codes[station],
+            f"Bench {station}" if station != "Main Entrance" else station,
+        ),
+    )
+    client.login()
+    return store, client
+
+
+def recent_pull(server: Server, work: Path, rows: list[Row]) -> None:
+    store, client = door(server, work, "Main Entrance")
+    pull(store, client)
+    _, other = door(server, work, "Side Door")
+    guests = [
+        g
+        for g in client.guests_recent("2000-01-01T00:00:00+00:00").guests
+        if g.parent_id is None and not g.is_deleted and g.registration_state.value == "registered"
+    ][:100]
+    other.push_changes(
+        [
+            OutgoingChange(str(uuid.uuid4()), Action.CHECK_IN, g.id, datetime.now(UTC))
+            for g in guests
+        ]
+    )
+    start = time.perf_counter()
+    _, received = pull(store, client)
+    rows.append(
+        Row(
+            "recent sync bringing 100 changes",
+            (time.perf_counter() - start) * 1000,
+            "ms",
+            150.0,
+            f"{received} guests received",
+        )
+    )
+    store.close()
+
+
+def big_store(server: Server, work: Path) -> tuple[LocalStore, StationClient, list[str]]:
+    store, client = door(server, work, "Cloakroom")
+    pull(store, client)
+    with store.read() as conn:
+        codes = [
+            c
+            for (c,) in conn.exec_driver_sql(
+                "SELECT access_code FROM guests WHERE delete_time IS NULL "
+                "AND access_code IS NOT NULL"
+            )
+        ]
+    return store, client, codes
+
+
+def scans(store: LocalStore, codes: list[str], rows: list[Row], client: StationClient) -> None:
+    rng = random.Random(7)
+    service = CheckInService(store, "Bench Cloakroom", Mode.CHECK_IN)
+    sample = [rng.choice(codes) for _ in range(600)]
+    times = []
+    for code in sample:
+        start = time.perf_counter()
+        service.scan(code, "scanner")
+        times.append((time.perf_counter() - start) * 1000)
+    rows.append(
+        Row(
+            f"scan verdict + durable write, p95 ({len(codes)} guests)",
+            percentile(times, 0.95),
+            "ms",
+            10.0,
+            f"median {statistics.median(times):.1f} ms, 600 scans",
+        )
+    )
+    # The same while a full sync of the whole list runs in the background.
+    store.set_state("cursor", None)
+    done = threading.Event()
+    background = threading.Thread(target=lambda: (pull(store, client), done.set()))
+    background.start()
+    busy = []
+    while not done.is_set():
+        start = time.perf_counter()
+        service.scan(rng.choice(codes), "scanner")
+        busy.append((time.perf_counter() - start) * 1000)
+        time.sleep(0.005)
+    background.join()
+    rows.append(
+        Row(
+            "scan during a background full sync, p95",
+            percentile(busy, 0.95),
+            "ms",
+            50.0,
+            f"max {max(busy):.0f} ms over {len(busy)} scans",
+        )
+    )
+
+
+def search(store: LocalStore, rows: list[Row]) -> None:
+    with store.read() as conn:
+        names = [
+            n
+            for (n,) in conn.exec_driver_sql(
+                "SELECT last_name FROM guests WHERE last_name IS NOT NULL LIMIT 2000"
+            )
+        ]
+    rng = random.Random(3)
+    times = []
+    for name in rng.sample(names, 60):
+        for length in range(1, min(len(name), 6) + 1):  # typing, one letter at a time
+            start = time.perf_counter()
+            store.search(name[:length])
+            times.append((time.perf_counter() - start) * 1000)
+    rows.append(
+        Row(
+            "search as you type, p95",
+            percentile(times, 0.95),
+            "ms",
+            30.0,
+            f"median {statistics.median(times):.1f} ms, {len(times)} queries",
+        )
+    )
+
+
+def backlog(server: Server, work: Path, codes: list[str], rows: list[Row]) -> None:
+    store = LocalStore.open(work / "backlog" / "door.sqlite3")
+    client = StationClient(
+        server.url, Credentials(server.event_id, server.codes["Side Door"], "Bench Side Door")
+    )
+    pull(store, client)
+    service = CheckInService(store, "Bench Side Door", Mode.CHECK_IN)
+    for code in codes[:10_000]:  # offline: nothing is pushed
+        service.scan(code, "scanner")
+    waiting = store.status().pending
+    start = time.perf_counter()
+    uploaded, _, rejected = push_pending(store, StationChangeWriter(client))
+    rows.append(
+        Row(
+            "upload of an offline backlog",
+            time.perf_counter() - start,
+            "s",
+            10.0,
+            f"{uploaded} of {waiting} changes, {rejected} rejected",
+        )
+    )
+    store.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--guests", type=int, default=100_000)
+    parser.add_argument("--big", type=int, default=200_000)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        with demo_server(args.guests, work / "server") as server:
+            full_sync_cli(server, work, rows)
+            recent_pull(server, work, rows)
+        with demo_server(args.big, work / "big-server") as server:
+            store, client, codes = big_store(server, work)
+            scans(store, codes, rows, client)
+            search(store, rows)
+            store.close()
+            backlog(server, work, codes, rows)
+    print(f"{'measurement':<52} {'value':>9} {'unit':<4} {'floor':>7}  ok   notes")
+    for row in rows:
+        print(
+            f"{row.name:<52} {row.value:>9.2f} {row.unit:<4} {row.floor:>7g}  "
+            f"{'yes' if row.ok else 'NO ':<4} {row.note}"
+        )
+    if args.json:
+        args.json.write_text(json.dumps([row.__dict__ | {"ok": row.ok} for row in rows], indent=2))
+    return 0 if all(row.ok for row in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
