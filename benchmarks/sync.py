@@ -235,7 +235,14 @@ def scans(store: LocalStore, codes: list[str], rows: list[Row], client: StationC
     # The same while a full sync of the whole list runs in the background.
     store.set_state("cursor", None)
     done = threading.Event()
-    background = threading.Thread(target=lambda: (pull(store, client), done.set()))
+
+    def full_sync() -> None:
+        try:
+            pull(store, client)
+        finally:
+            done.set()
+
+    background = threading.Thread(target=full_sync)
     background.start()
     busy = []
     while not done.is_set():
