@@ -170,14 +170,34 @@ def test_search_ranks_the_closer_match_first(store: LocalStore) -> None:
     assert hits[0] == "g2"  # both names match, so it ranks above one match
 
 
+def indexes(path: Path) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        return {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+
+
+def test_a_first_load_ends_with_every_index(store: LocalStore) -> None:
+    full_sync(store, [wire("g1", "C1", "Anna", "Arendt")])
+    assert {"ix_guests_access_code", "ix_guests_parent_id"} <= indexes(store.path)
+    with sqlite3.connect(store.path) as conn:
+        plan = " ".join(
+            str(r)
+            for r in conn.execute(
+                "EXPLAIN QUERY PLAN SELECT raw FROM guests WHERE access_code = 'C1'"
+            )
+        )
+    assert "ix_guests_access_code" in plan
+
+
 def test_an_interrupted_first_load_is_indexed_when_reopened(tmp_path: Path) -> None:
     path = tmp_path / "door.sqlite3"
     store = LocalStore.open(path)
     generation = store.start_full_sync()
     store.write_wire([wire("g1", "C1", "Anna", "Arendt")], generation=generation)
     store.close()  # the process dies before finish_full_sync
+    assert "ix_guests_access_code" not in indexes(path)  # paused for the load
     reopened = LocalStore.open(path)
     assert [h.guest.id for h in reopened.search("arendt")] == ["g1"]
+    assert {"ix_guests_access_code", "ix_guests_parent_id"} <= indexes(path)
     # and the index follows later changes again
     reopened.write_wire([wire("g2", "C2", "Bea", "Bauer")])
     assert [h.guest.id for h in reopened.search("bauer")] == ["g2"]

@@ -148,7 +148,7 @@ class LocalStore:
         if store.get_state("search_bulk_load"):
             # A first load was cut off (the process died): index what arrived.
             with store.write() as conn:
-                search_index.rebuild(conn)
+                search_index.resume(conn)
                 store._set(STATE, {"search_bulk_load": None}, conn)
         return store
 
@@ -274,7 +274,7 @@ class LocalStore:
                 .values(delete_time=stamp)
             ).rowcount
             if self._get(STATE, "search_bulk_load", conn):
-                search_index.rebuild(conn)
+                search_index.resume(conn)
             self._bulk_loading = False
             now = now_text()
             self._set(

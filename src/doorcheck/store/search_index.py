@@ -1,4 +1,10 @@
-"""The FTS5 index over guests' folded search text, and its bulk-load switch."""
+"""The FTS5 index over guests' folded search text, and the first-load switch.
+
+A store's first full sync loads up to 100,000 guests into empty tables. Indexes
+built once at the end cost a third less than indexes kept up row by row, so the
+first load pauses the search index and the two secondary indexes, and ``resume``
+builds them. If the process dies in between, the store resumes at its next open.
+"""
 
 from __future__ import annotations
 
@@ -33,12 +39,22 @@ def create(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+SECONDARY_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS ix_guests_access_code ON guests (access_code)",
+    "CREATE INDEX IF NOT EXISTS ix_guests_parent_id ON guests (parent_id)",
+]
+
+
 def pause_for_bulk_load(conn: Connection) -> None:
-    """Loading an empty store: index at the end in one pass (three times faster than
-    row by row). Only inserts may happen until ``rebuild``."""
+    """Loading an empty store: index at the end. Only inserts may happen until
+    ``resume``."""
     conn.exec_driver_sql("DROP TRIGGER IF EXISTS guests_search_insert")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_guests_access_code")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_guests_parent_id")
 
 
-def rebuild(conn: Connection) -> None:
+def resume(conn: Connection) -> None:
+    for statement in SECONDARY_INDEXES:
+        conn.exec_driver_sql(statement)
     conn.exec_driver_sql(INSERT_TRIGGER)
     conn.exec_driver_sql("INSERT INTO guest_search(guest_search) VALUES ('rebuild')")
