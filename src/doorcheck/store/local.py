@@ -103,6 +103,7 @@ class SearchHits(list[SearchHit]):
 
 
 _RANKED_AT_MOST = 1000
+_RESYNC_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,13 @@ class LocalStore:
         """
         if not objects:
             return 0
+        if not self._bulk_loading and len(objects) > _RESYNC_BATCH:
+            # Rows going through the search trigger take longer to write: keep each
+            # transaction short, so a scan never waits long behind a sync.
+            return sum(
+                self.write_wire(objects[start : start + _RESYNC_BATCH], generation=generation)
+                for start in range(0, len(objects), _RESYNC_BATCH)
+            )
         rows = [row_from_wire(obj, generation or 0, raw) for obj, raw in objects]
         with self.write(durable=False) as conn:
             if generation is not None and not self._bulk_loading:
