@@ -144,6 +144,7 @@ def test_login_sync_checkin_and_another_station_sees_it(
     assert "already checked in" in seen.stdout
     assert "Main Entrance" in seen.stdout
     status = json.loads(doorcheck("status", "--json", *side).stdout)
+    assert status["online"] is True
     assert status["checked_in"] == 1
     assert status["pending"] == 0
     assert status["guests"] > 40
@@ -342,7 +343,7 @@ def test_status_tells_the_truth_offline_and_wipe_waits_for_uploads(tmp_path: Pat
     stop(process)
     code = demo_codes(tmp_path, info["eventId"])[0]
     doorcheck("checkin", code, *data)
-    out = doorcheck("status", "--changes", "--online", *data).stdout
+    out = doorcheck("status", "--changes", *data).stdout
     assert "OFFLINE" in out
     assert "Waiting uploads: 1" in out
     assert "pending" in out and "checkIn" in out

@@ -280,7 +280,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         changes = (
             door.store.changes(("pending", "sent", "conflict", "rejected")) if args.changes else []
         )
-        online = _probe_online(door) if args.online else None
+        online = None if args.local else _probe_online(door)
     finally:
         door.close()
     if args.json:
@@ -320,9 +320,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _probe_online(door: Door) -> bool:
-    """Online means the server answers now; one light request tells."""
+    """Online means the server answers now; one login, with short timeouts, tells."""
+    import httpx
+
     from doorcheck.station.errors import StationError, TransportError
 
+    door.client.timeout = httpx.Timeout(3.0)
     try:
         door.client.login()
     except TransportError:
@@ -709,7 +712,9 @@ def build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="list changes waiting, conflicting or rejected",
             )
-            p.add_argument("--online", action="store_true", help="ask the server if it answers")
+            p.add_argument(
+                "--local", action="store_true", help="do not ask the server whether it answers"
+            )
         p.set_defaults(func=func)
     for name, func, text in (
         ("checkin", cmd_checkin, "check a guest in by access code"),

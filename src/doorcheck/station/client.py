@@ -103,6 +103,14 @@ class StationClient:
         self.close()
 
     @property
+    def timeout(self) -> httpx.Timeout:
+        return self._http.timeout
+
+    @timeout.setter
+    def timeout(self, value: httpx.Timeout) -> None:
+        self._http.timeout = value
+
+    @property
     def session_token(self) -> str | None:
         return self._session_token
 
