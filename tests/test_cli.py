@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -354,3 +355,57 @@ def test_status_tells_the_truth_offline_and_wipe_waits_for_uploads(tmp_path: Pat
     wiped = doorcheck("wipe", "--force", *data).stdout
     assert f"Wiped event {info['eventId']}" in wiped
     assert not (door / "events").exists() or not any((door / "events").iterdir())
+
+
+def test_sync_watch_follows_the_server_and_reports_going_offline(tmp_path: Path) -> None:
+    process, info = start_server("--demo", "--guests", "20", "--data", tmp_path / "server")
+    door = tmp_path / "door"
+    door_login(info, door, sync=False)
+    watcher = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "doorcheck",
+            "sync",
+            "--watch",
+            "--interval",
+            "0.3",
+            "--data",
+            str(door),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert watcher.stdout is not None
+        assert watcher.stdout.readline().split()[1] == "online"
+        # Another door checks a guest in; the watching door pulls it on its own.
+        code = demo_codes(tmp_path, info["eventId"])[0]
+        side = tmp_path / "side"
+        doorcheck(
+            "admin",
+            "create-station",
+            info["eventId"],
+            "Gate 9",
+            "--app-code",
+            "g9",
+            "--data",
+            tmp_path / "server",
+        )
+        door_login(info, side, key="g9", station="Gate 9")
+        doorcheck("checkin", code, "--data", side)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            status = json.loads(doorcheck("status", "--json", "--local", "--data", door).stdout)
+            if status["checked_in"] == 1:
+                break
+            time.sleep(0.3)
+        assert status["checked_in"] == 1
+        stop(process)
+        lines = [watcher.stdout.readline() for _ in range(3)]
+        assert any("OFFLINE" in line for line in lines), lines
+    finally:
+        watcher.terminate()
+        watcher.wait(20)
+        if process.poll() is None:
+            stop(process)

@@ -10,9 +10,10 @@ import logging
 import sys
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -220,6 +221,8 @@ def cmd_login(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     from doorcheck.sync.engine import sync_once
 
+    if args.watch:
+        return _watch(args)
     door = open_door(args)
     try:
         report = sync_once(door.store, door.client, door.writer)
@@ -233,6 +236,52 @@ def cmd_sync(args: argparse.Namespace) -> int:
         f"{plural(report.uploaded, 'change')} uploaded ({plural(report.conflicts, 'conflict')}, "
         f"{report.rejected} rejected); {status.checked_in} of {status.guests} guests checked in."
     )
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """Keep the door in step until Ctrl+C: the sync engine's thread, its states shown."""
+    from doorcheck.sync.engine import SyncEngine, SyncReport, SyncStatus
+
+    door = open_door(args)
+    shown: list[bool | None] = [None]
+
+    def on_status(status: SyncStatus) -> None:
+        if status.online != shown[0]:
+            shown[0] = status.online
+            when = datetime.now().strftime("%H:%M:%S")
+            if status.online:
+                print(f"{when} online", flush=True)
+            else:
+                print(f"{when} OFFLINE: {status.last_error} (the door works on)", flush=True)
+
+    def on_report(report: SyncReport) -> None:
+        if report.guests_received or report.uploaded:
+            when = datetime.now().strftime("%H:%M:%S")
+            print(
+                f"{when} {plural(report.guests_received, 'guest')} received, "
+                f"{plural(report.uploaded, 'change')} uploaded",
+                flush=True,
+            )
+
+    engine = SyncEngine(
+        door.store,
+        door.client,
+        door.writer,
+        interval=args.interval,
+        on_status=on_status,
+        on_report=on_report,
+    )
+    engine.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.stop()
+        door.remember_session()
+        door.close()
     return 0
 
 
@@ -705,6 +754,19 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=text)
         _kiosk_options(p)
+        if name == "sync":
+            p.add_argument(
+                "--watch",
+                action="store_true",
+                help="keep syncing until Ctrl+C, showing online and offline",
+            )
+            p.add_argument(
+                "--interval",
+                type=float,
+                default=3.0,
+                metavar="SECONDS",
+                help="with --watch: seconds between pulls (default 3)",
+            )
         if name == "status":
             p.add_argument("--json", action="store_true")
             p.add_argument(
