@@ -1,0 +1,1 @@
+"""Reading codes: camera and file frames (OpenCV), decoding (zxing-cpp), USB scanners."""
