@@ -72,15 +72,41 @@ def _equalize(image: Image) -> Image:
     return cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8)).apply(image)
 
 
-Retry = tuple[str, Callable[[Image], Image | None], "zxingcpp.Binarizer"]
+def _same(image: Image) -> Image:
+    return image
 
-RETRIES: tuple[Retry, ...] = (
-    ("histogram", lambda image: image, zxingcpp.Binarizer.GlobalHistogram),
-    ("upscale", _upscale, zxingcpp.Binarizer.LocalAverage),
-    ("smooth", _smooth, zxingcpp.Binarizer.LocalAverage),
-    ("equalize", _equalize, zxingcpp.Binarizer.LocalAverage),
-    ("smooth+histogram", _smooth, zxingcpp.Binarizer.GlobalHistogram),
+
+@dataclass(frozen=True)
+class Pass:
+    """One attempt: how to prepare the image, and how zxing-cpp should search it."""
+
+    name: str
+    prepare: Callable[[Image], Image | None] = _same
+    binarizer: zxingcpp.Binarizer = zxingcpp.Binarizer.LocalAverage
+    rotate: bool = True  # also look for linear codes turned 90 degrees
+    invert: bool = True  # also look for light-on-dark codes (dark-mode screens)
+
+
+FULL = Pass("full")
+# For stills: after the full pass, each of these in turn until one finds something.
+REMEDIES = (
+    Pass("histogram", binarizer=zxingcpp.Binarizer.GlobalHistogram),
+    Pass("upscale", _upscale),
+    Pass("smooth", _smooth),
+    Pass("equalize", _equalize),
+    Pass("smooth+histogram", _smooth, zxingcpp.Binarizer.GlobalHistogram),
 )
+# For camera frames: a fast pass every frame (2D codes are found at any angle), and
+# one remedy per frame in rotation, so an empty frame, the door's usual sight,
+# costs little. A linear code turned 90 degrees or an inverted one waits a frame or
+# three for the full search.
+FAST = Pass("fast", rotate=False, invert=False)
+FRAME_REMEDIES = (
+    FULL,
+    Pass("histogram", binarizer=zxingcpp.Binarizer.GlobalHistogram, rotate=False),
+    Pass("smooth", _smooth, rotate=False),
+    Pass("smooth+histogram", _smooth, zxingcpp.Binarizer.GlobalHistogram, rotate=False),
+)  # equalization costs a whole frame's budget: it stays a remedy for stills
 
 
 class Decoder:
@@ -90,33 +116,35 @@ class Decoder:
         self.format_names = tuple(formats)
         self._formats = parse_formats(formats)
 
-    def _read(self, image: Image, binarizer: zxingcpp.Binarizer) -> list[DecodedCode]:
+    def _read(self, image: Image, attempt: Pass) -> list[DecodedCode]:
         found = zxingcpp.read_barcodes(
             image,
             formats=self._formats,
             text_mode=zxingcpp.TextMode.Plain,
-            binarizer=binarizer,
+            binarizer=attempt.binarizer,
+            try_rotate=attempt.rotate,
+            try_invert=attempt.invert,
         )
         return [_decoded(code) for code in found if code.valid]
 
     def decode(self, image: Image, *, retry: int | None = None) -> list[DecodedCode]:
         """The codes in ``image``.
 
-        ``retry=None`` (a still image): the plain pass, then every retry until one
-        finds something. ``retry=k`` (a camera frame): the plain pass and only the
-        k-th retry, so consecutive frames try different remedies at the cost of one
-        extra pass each ("retries across frames").
+        ``retry=None`` (a still image): the full pass, then every remedy until one
+        finds something. ``retry=k`` (the k-th camera frame): the fast pass and the
+        k-th frame remedy, so consecutive frames try different remedies
+        ("retries across frames") at the cost of one extra pass each.
         """
         grey = _grey(image)
-        codes = self._read(grey, zxingcpp.Binarizer.LocalAverage)
-        if codes:
-            return codes
-        passes = RETRIES if retry is None else (RETRIES[retry % len(RETRIES)],)
-        for _name, prepare, binarizer in passes:
-            prepared = prepare(grey)
+        if retry is None:
+            passes: tuple[Pass, ...] = (FULL, *REMEDIES)
+        else:
+            passes = (FAST, FRAME_REMEDIES[retry % len(FRAME_REMEDIES)])
+        for attempt in passes:
+            prepared = attempt.prepare(grey)
             if prepared is None:
                 continue
-            codes = self._read(prepared, binarizer)
+            codes = self._read(prepared, attempt)
             if codes:
                 scale = prepared.shape[0] / grey.shape[0]
                 return [_rescaled(code, scale) for code in codes] if scale != 1 else codes
