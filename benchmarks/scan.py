@@ -5,7 +5,7 @@
 - Decode rate per set of real photos (the shared set, with known payloads): our
   decoder against zxing-cpp called plainly, and false positives on the no-code sets.
 - Decode time per 1280x720 frame with the default formats (synthetic phone-screen
-  frames from tests/frames.py, and empty frames).
+  frames from doorcheck.scan.synthetic, and empty frames).
 - Camera frame to verdict: from the moment a frame is captured to the moment its
   verdict is decided and recorded on disk, through the real CameraScanner threads
   and CheckInService (painting it on screen comes with the kiosk window).
@@ -26,11 +26,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import zxingcpp
-from tests import frames
 from tests.test_store import full_sync, wire
 
 from doorcheck.domain.debounce import Debouncer
 from doorcheck.domain.verdict import Mode
+from doorcheck.scan import synthetic as frames
 from doorcheck.scan.decoder import DEFAULT_FORMATS, Decoder, parse_formats
 from doorcheck.scan.scanner import CameraScanner, ScanEvent
 from doorcheck.services.checkin import CheckInService

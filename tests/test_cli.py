@@ -409,3 +409,32 @@ def test_sync_watch_follows_the_server_and_reports_going_offline(tmp_path: Path)
         watcher.wait(20)
         if process.poll() is None:
             stop(process)
+
+
+def test_a_camera_door_checks_guests_in_from_the_ticket_reel(
+    demo_server: dict[str, str], tmp_path: Path
+) -> None:
+    reel = tmp_path / "reel.avi"
+    out = doorcheck(
+        "admin",
+        "reel",
+        demo_server["eventId"],
+        "--out",
+        reel,
+        "--limit",
+        "3",
+        "--data",
+        tmp_path / "server",
+    ).stdout
+    assert "reel of 3 tickets" in out
+    door = tmp_path / "door"
+    door_login(demo_server, door)
+    result = doorcheck("scan", "--camera", reel, "--once", "--data", door, timeout=120)
+    verdicts = [line.split(" ", 1)[1] for line in result.stdout.splitlines()]
+    assert len(verdicts) == 3, result.stdout
+    assert all(v.startswith(("ADMIT", "DEREGISTERED")) for v in verdicts), verdicts
+    status = json.loads(doorcheck("status", "--json", "--data", door).stdout)
+    admitted = sum(v.startswith("ADMIT") for v in verdicts)
+    assert status["checked_in"] == admitted and status["pending"] == 0
+    wrong = doorcheck("scan", "--camera", tmp_path / "missing.avi", "--data", door, check=False)
+    assert wrong.returncode == 1 and "no such camera, file or folder" in wrong.stderr

@@ -1,6 +1,6 @@
 """Reading tickets from frames: decoding, debouncing, the camera scanner, USB scanners.
 
-Frames are made here (tests/frames.py); the shared photo set is for benchmarks.
+Frames are made by doorcheck.scan.synthetic; the shared photo set is for benchmarks.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from doorcheck.domain.wedge import (
     WedgeDetector,
     detect_layout,
 )
+from doorcheck.scan import synthetic as F
 from doorcheck.scan.decoder import Decoder
 from doorcheck.scan.scanner import CameraScanner, ScanEvent
 from doorcheck.scan.sources import SourceError, folder_frames, video_frames
 from doorcheck.services.checkin import CheckInService
 from doorcheck.store.local import LocalStore
-from tests import frames as F
 from tests.test_store import full_sync, wire
 
 TICKET = "DC-7Q2MX9K4"

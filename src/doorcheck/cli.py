@@ -12,10 +12,10 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from doorcheck import __version__
 from doorcheck.domain.verdict import Mode
@@ -512,6 +512,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     door("Side Door", "checkin", second)
     print("Side Door scans a ticket that is not on the list:")
     door("Side Door", "checkin", "NOT-A-GUEST")
+    reel = work / "ticket-reel.avi"
+    admin = build_parser().parse_args(
+        ["admin", "reel", event_id, "--out", str(reel), "--limit", "3", "--data", str(work)])
+    admin.func(admin)
+    print("Main Entrance's camera watches the reel (tickets shown on a phone):")
+    door("Main Entrance", "scan", "--camera", str(reel), "--once")
     print()
     door("Main Entrance", "status")
     if args.exit:
@@ -524,6 +530,54 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("Press Ctrl+C to stop.")
     with contextlib.suppress(KeyboardInterrupt):
         thread.join()
+    return 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    """A headless door with a camera: verdicts printed, syncing in the background."""
+    from doorcheck.scan.scanner import CameraScanner, ScanEvent
+    from doorcheck.scan.sources import SourceError, open_frames
+    from doorcheck.sync.engine import SyncEngine
+
+    door = open_door(args)
+    engine = SyncEngine(door.store, door.client, door.writer)
+    service = door.service()
+    service.on_change = engine.nudge
+    finished = threading.Event()
+
+    def on_scan(event: ScanEvent) -> None:
+        outcome = service.scan(event.payload, event.source)
+        label = outcome.verdict.kind.name.replace("_", " ")
+        print(f"{datetime.now():%H:%M:%S} {label}: {outcome.headline}", flush=True)
+
+    def on_problem(message: str | None) -> None:
+        if message:
+            print(f"{datetime.now():%H:%M:%S} CAMERA: {message}", file=sys.stderr, flush=True)
+
+    def frames() -> Iterator[Any]:
+        yield from open_frames(args.camera, loop=not args.once)
+        finished.set()
+
+    try:
+        open_frames(args.camera, loop=False)  # fail now, in words, on a wrong path
+    except SourceError as exc:
+        door.close()
+        raise CommandError(str(exc)) from exc
+    scanner = CameraScanner(frames, on_scan, on_problem=on_problem)
+    engine.start()
+    scanner.start()
+    try:
+        while not finished.wait(0.5):
+            pass
+        time.sleep(1.0)  # let the last frames be decoded
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scanner.stop()
+        engine.run_once()  # upload what the camera admitted
+        engine.stop()
+        door.remember_session()
+        door.close()
     return 0
 
 
@@ -745,6 +799,18 @@ def cmd_admin_deregister(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_admin_reel(args: argparse.Namespace) -> int:
+    from doorcheck.scan.synthetic import ticket_reel
+
+    repo = _admin_repository(args)
+    if repo.event_summary(args.event) is None:
+        raise CommandError(f"event {args.event} does not exist")
+    codes = [g.access_code for g in repo.guests_for_tickets(args.event) if g.access_code]
+    ticket_reel(codes[: args.limit], str(args.out))
+    print(f"Wrote a reel of {min(len(codes), args.limit)} tickets to {args.out}.")
+    return 0
+
+
 def cmd_admin_tickets(args: argparse.Namespace) -> int:
     from doorcheck.station.server.tickets import write_tickets
 
@@ -791,6 +857,17 @@ def build_parser() -> argparse.ArgumentParser:
         "PDF417, Aztec, Data Matrix)",
     )
     p.set_defaults(func=cmd_decode)
+
+    p = sub.add_parser("scan", help="check guests in with a camera (no window)")
+    p.add_argument(
+        "--camera",
+        default="0",
+        metavar="INDEX|FILE|DIR",
+        help="camera index, a video file, or a folder of images (default 0)",
+    )
+    p.add_argument("--once", action="store_true", help="stop at the end of a file")
+    _kiosk_options(p)
+    p.set_defaults(func=cmd_scan)
 
     p = sub.add_parser("serve", help="run the reference station server")
     p.add_argument("--host", default="127.0.0.1")
@@ -916,6 +993,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("guest")
         _server_db_options(p)
         p.set_defaults(func=func)
+
+    p = admin.add_parser("reel", help="write a video of tickets shown on a phone (a demo camera)")
+    p.add_argument("event")
+    p.add_argument("--out", required=True, metavar="AVI")
+    p.add_argument("--limit", type=int, default=10, help="how many tickets (default 10)")
+    _server_db_options(p)
+    p.set_defaults(func=cmd_admin_reel)
 
     p = admin.add_parser("tickets", help="write QR tickets: a PNG per guest and a PDF")
     p.add_argument("event")

@@ -71,7 +71,7 @@ class CheckInService:
         self.mode = mode
         self.access_code_pattern = access_code_pattern
         self._clock = clock
-        self._on_change = on_change
+        self.on_change = on_change
         self._last: _LastAction | None = None
         self._last_door_time = store.last_door_time()
 
@@ -235,5 +235,5 @@ class CheckInService:
         self._notify()
 
     def _notify(self) -> None:
-        if self._on_change is not None:
-            self._on_change()
+        if self.on_change is not None:
+            self.on_change()

@@ -1,10 +1,12 @@
 """Synthetic webcam frames of tickets: phone screens, print, and what goes wrong.
 
-Made with the ``qrcode`` package and OpenCV, deterministic per seed, so the tests
-need neither a camera nor the shared photo set.
+Made with the ``qrcode`` package and OpenCV, deterministic per seed. The demo's
+ticket reel, the tests and the benchmarks use them, so none needs a camera.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
 
 import cv2
 import numpy as np
@@ -115,9 +117,38 @@ def ticket_frame(
     return jpeg(blur(frame, 0.8))
 
 
-def write_video(path: str, frames: list[np.ndarray], fps: float = 15.0) -> None:
+def write_video(path: str, frames: Iterable[np.ndarray], fps: float = 15.0) -> None:
+    """Motion-JPEG in AVI: OpenCV writes it everywhere without extra codecs."""
     writer = cv2.VideoWriter(path, cv2.VideoWriter.fourcc(*"MJPG"), fps, (WIDTH, HEIGHT))
-    assert writer.isOpened(), "OpenCV cannot write MJPG video here"
-    for frame in frames:
-        writer.write(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
-    writer.release()
+    if not writer.isOpened():
+        raise OSError(f"cannot write a video to {path}")
+    try:
+        for frame in frames:
+            writer.write(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
+    finally:
+        writer.release()
+
+
+def ticket_reel(
+    codes: Sequence[str],
+    path: str,
+    *,
+    fps: float = 15.0,
+    seconds_each: float = 2.0,
+    gap: float = 1.0,
+) -> None:
+    """The demo's "camera": each ticket shown on a phone for a while, then nobody.
+
+    Angles and positions vary, as at a real door.
+    """
+
+    def frames() -> Iterator[np.ndarray]:
+        empty = jpeg(background(99))
+        for index, code in enumerate(codes):
+            shown = ticket_frame(
+                code, angle=(index * 17) % 40 - 20, seed=index, tilt=0.02 * (index % 3)
+            )
+            yield from [shown] * int(seconds_each * fps)
+            yield from [empty] * int(gap * fps)
+
+    write_video(path, frames(), fps)
