@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import os
+
+# Widgets render offscreen: no display is needed, here or in CI.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from collections.abc import Iterator
 from pathlib import Path
 

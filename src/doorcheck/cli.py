@@ -514,7 +514,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     door("Side Door", "checkin", "NOT-A-GUEST")
     reel = work / "ticket-reel.avi"
     admin = build_parser().parse_args(
-        ["admin", "reel", event_id, "--out", str(reel), "--limit", "3", "--data", str(work)])
+        ["admin", "reel", event_id, "--out", str(reel), "--limit", "3", "--data", str(work)]
+    )
     admin.func(admin)
     print("Main Entrance's camera watches the reel (tickets shown on a phone):")
     door("Main Entrance", "scan", "--camera", str(reel), "--once")
