@@ -436,5 +436,10 @@ def test_a_camera_door_checks_guests_in_from_the_ticket_reel(
     status = json.loads(doorcheck("status", "--json", "--data", door).stdout)
     admitted = sum(v.startswith("ADMIT") for v in verdicts)
     assert status["checked_in"] == admitted and status["pending"] == 0
+    # The camera is remembered: the same reel again, and those guests are in now.
+    again = doorcheck("scan", "--once", "--data", door, timeout=120)
+    repeated = [line.split(" ", 1)[1] for line in again.stdout.splitlines()]
+    assert len(repeated) == 3
+    assert sum(v.startswith("ALREADY IN") for v in repeated) == admitted
     wrong = doorcheck("scan", "--camera", tmp_path / "missing.avi", "--data", door, check=False)
     assert wrong.returncode == 1 and "no such camera, file or folder" in wrong.stderr

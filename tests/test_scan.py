@@ -370,3 +370,12 @@ def test_decode_command(tmp_path: Path) -> None:
     nothing = decode_cli(blank, tmp_path / "missing.png")
     assert nothing.returncode == 1
     assert "no such file" in nothing.stderr
+
+
+def test_camera_names_come_from_the_system_where_it_gives_them(tmp_path: Path) -> None:
+    from doorcheck.scan.sources import camera_name
+
+    (tmp_path / "video0").mkdir()
+    (tmp_path / "video0" / "name").write_text("Integrated Webcam: Integrated C\n")
+    assert camera_name(0, tmp_path) == "Integrated Webcam: Integrated C"
+    assert camera_name(3, tmp_path) == "Camera 3"

@@ -3,7 +3,9 @@ typing reaches the focused widget."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
@@ -101,3 +103,22 @@ def test_arrows_pass_straight_through_and_typing_keeps_its_order(window: Window)
     keys.tick()
     assert search.text() == "axb"
     assert scans == []
+
+
+def test_camera_scans_arrive_as_signals_on_the_gui_thread(qtbot: QtBot, tmp_path: Path) -> None:
+    from doorcheck.scan import synthetic
+    from doorcheck.scan.sources import video_frames
+    from doorcheck.ui.camera_bridge import CameraBridge
+
+    video = tmp_path / "reel.avi"
+    synthetic.write_video(str(video), [synthetic.ticket_frame("BRIDGE-1")] * 10)
+    bridge = CameraBridge(lambda: video_frames(video, pace=True))
+    threads: list[object] = []
+    bridge.scanned.connect(lambda event: threads.append(threading.current_thread()))
+    with qtbot.waitSignal(bridge.scanned, timeout=10_000) as signal:
+        bridge.start()
+    bridge.stop()
+    event = signal.args[0]
+    assert event.payload == "BRIDGE-1" and event.corners is not None
+    qtbot.waitUntil(lambda: bool(threads))
+    assert threads[0] is threading.main_thread()

@@ -534,6 +534,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cameras(args: argparse.Namespace) -> int:
+    from doorcheck.scan.sources import list_cameras
+
+    cameras = list_cameras()
+    if not cameras:
+        raise CommandError("no camera found (is one plugged in, and allowed for this program?)")
+    for camera in cameras:
+        print(f"{camera.index}: {camera.name}")
+    return 0
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
     """A headless door with a camera: verdicts printed, syncing in the background."""
     from doorcheck.scan.scanner import CameraScanner, ScanEvent
@@ -541,6 +552,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from doorcheck.sync.engine import SyncEngine
 
     door = open_door(args)
+    if args.camera is None:
+        args.camera = door.store.get_setting("camera") or "0"
+    else:
+        door.store.set_setting("camera", args.camera)  # remembered for next time
     engine = SyncEngine(door.store, door.client, door.writer)
     service = door.service()
     service.on_change = engine.nudge
@@ -551,9 +566,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
         label = outcome.verdict.kind.name.replace("_", " ")
         print(f"{datetime.now():%H:%M:%S} {label}: {outcome.headline}", flush=True)
 
+    shown: list[str | None] = [None]
+
     def on_problem(message: str | None) -> None:
-        if message:
-            print(f"{datetime.now():%H:%M:%S} CAMERA: {message}", file=sys.stderr, flush=True)
+        # Said once, not every second while the scanner keeps trying the camera.
+        if message != shown[0]:
+            shown[0] = message
+            note = message or "pictures are coming again"
+            print(f"{datetime.now():%H:%M:%S} CAMERA: {note}", file=sys.stderr, flush=True)
 
     def frames() -> Iterator[Any]:
         yield from open_frames(args.camera, loop=not args.once)
@@ -859,12 +879,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_decode)
 
+    p = sub.add_parser("cameras", help="list the cameras this laptop has")
+    p.set_defaults(func=cmd_cameras)
+
     p = sub.add_parser("scan", help="check guests in with a camera (no window)")
     p.add_argument(
         "--camera",
-        default="0",
         metavar="INDEX|FILE|DIR",
-        help="camera index, a video file, or a folder of images (default 0)",
+        help="camera index, a video file, or a folder of images "
+        "(default: the one used last, else 0)",
     )
     p.add_argument("--once", action="store_true", help="stop at the end of a file")
     _kiosk_options(p)

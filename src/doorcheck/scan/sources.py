@@ -31,14 +31,27 @@ class CameraInfo:
     name: str
 
 
+def camera_name(index: int, sysfs: Path = Path("/sys/class/video4linux")) -> str:
+    """The camera's own name where the system gives it (Linux), else "Camera N".
+
+    Qt's device list would give names everywhere, but it lives in QtMultimedia, a
+    wheel of hundreds of megabytes for one list.
+    """
+    try:
+        name = (sysfs / f"video{index}" / "name").read_text(encoding="utf-8").strip()
+    except OSError:
+        name = ""
+    return name or f"Camera {index}"
+
+
 def list_cameras(limit: int = 6) -> list[CameraInfo]:
-    """Cameras OpenCV can open, by index (names come from Qt's device list in the GUI)."""
+    """Cameras OpenCV can open, by index, with their names where known."""
     found = []
     for index in range(limit):
         capture = cv2.VideoCapture(index)
         try:
             if capture.isOpened():
-                found.append(CameraInfo(index, f"Camera {index}"))
+                found.append(CameraInfo(index, camera_name(index)))
         finally:
             capture.release()
     return found
