@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
@@ -9,7 +10,7 @@ import ssl
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import certifi
 import httpx
@@ -28,6 +29,7 @@ from doorcheck.station.wire import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 USER_AGENT = f"doorcheck/{__version__} (+https://github.com/doorcheck/doorcheck)"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=60.0, write=30.0, pool=5.0)
@@ -175,35 +177,21 @@ class StationClient:
         return self._stream("/api/v1/guest/list/recent", {"sinceDateTime": since}, sink, batch)
 
     def _stream(self, path: str, body: JsonObject, sink: GuestSink, batch: int) -> ListSummary:
-        if self._session_token is None:
-            self.login()
-        try:
-            return self._stream_once(path, body, sink, batch)
-        except errors.InvalidSessionError:
-            log.info("session expired; logging in again")
-            self.login()
-            return self._stream_once(path, body, sink, batch)
+        return self._with_session(lambda token: self._stream_once(path, token, body, sink, batch))
 
-    def _stream_once(self, path: str, body: JsonObject, sink: GuestSink, batch: int) -> ListSummary:
-        payload = {"sessionToken": self._session_token, **body}
-        try:
-            with self._http.stream("POST", path, json=payload) as response:
-                kind = response.headers.get("content-type", "")
-                if response.status_code != 200 or "json" not in kind:
-                    response.read()
-                    _read_envelope(response)  # raises the right error
-                    raise errors.BadResponseError("guest list answer is not a JSON list")
-                return _parse_guest_stream(response.iter_bytes(), sink, batch)
-        except httpx.TimeoutException as exc:
-            raise errors.ServerTimeoutError(f"timeout: {exc}") from exc
-        except httpx.ConnectError as exc:
-            if _is_tls_failure(exc):
-                raise errors.TlsError(str(exc)) from exc
-            raise errors.ServerUnreachableError(str(exc)) from exc
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
-            raise errors.BadResponseError(f"connection broken: {exc}") from exc
-        except httpx.TransportError as exc:
-            raise errors.ServerUnreachableError(str(exc)) from exc
+    def _stream_once(
+        self, path: str, token: str, body: JsonObject, sink: GuestSink, batch: int
+    ) -> ListSummary:
+        with (
+            _transport_errors(),
+            self._http.stream("POST", path, json={"sessionToken": token, **body}) as response,
+        ):
+            kind = response.headers.get("content-type", "")
+            if response.status_code != 200 or "json" not in kind:
+                response.read()
+                _read_envelope(response)  # raises the right error
+                raise errors.BadResponseError("guest list answer is not a JSON list")
+            return _parse_guest_stream(response.iter_bytes(), sink, batch)
 
     # -- the write extension (doorcheck's; docs/protocol.md) ----------------------
 
@@ -220,32 +208,46 @@ class StationClient:
     # -- plumbing ------------------------------------------------------------------
 
     def _authed(self, path: str, body: JsonObject) -> JsonObject:
+        return self._with_session(
+            lambda token: self._post(path, {"sessionToken": token, **body})[0]
+        )
+
+    def _with_session(self, call: Callable[[str], T]) -> T:
+        """Run a request with the session; if it expired (code 30), log in again
+        once and repeat it."""
         if self._session_token is None:
             self.login()
+        assert self._session_token is not None
         try:
-            answer, _ = self._post(path, {"sessionToken": self._session_token, **body})
+            return call(self._session_token)
         except errors.InvalidSessionError:
             log.info("session expired; logging in again")
             self.login()
-            answer, _ = self._post(path, {"sessionToken": self._session_token, **body})
-        return answer
+            assert self._session_token is not None
+            return call(self._session_token)
 
     def _post(self, path: str, body: JsonObject) -> tuple[JsonObject, httpx.Response]:
-        try:
+        with _transport_errors():
             response = self._http.post(path, json=body)
-        except httpx.ConnectTimeout as exc:
-            raise errors.ServerTimeoutError(f"connect timeout: {exc}") from exc
-        except httpx.TimeoutException as exc:
-            raise errors.ServerTimeoutError(f"timeout: {exc}") from exc
-        except httpx.ConnectError as exc:
-            if _is_tls_failure(exc):
-                raise errors.TlsError(str(exc)) from exc
-            raise errors.ServerUnreachableError(str(exc)) from exc
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            raise errors.BadResponseError(f"connection broken: {exc}") from exc
-        except httpx.TransportError as exc:
-            raise errors.ServerUnreachableError(str(exc)) from exc
         return _read_envelope(response), response
+
+
+@contextlib.contextmanager
+def _transport_errors() -> Iterator[None]:
+    """httpx's failures as the station errors a steward can read."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise errors.ServerTimeoutError(f"timeout: {exc}") from exc
+    except httpx.ConnectError as exc:
+        if _is_tls_failure(exc):
+            raise errors.TlsError(str(exc)) from exc
+        raise errors.ServerUnreachableError(str(exc)) from exc
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError,
+            httpx.DecodingError) as exc:  # fmt: skip
+        raise errors.BadResponseError(f"connection broken: {exc}") from exc
+    except httpx.TransportError as exc:
+        raise errors.ServerUnreachableError(str(exc)) from exc
 
 
 def _is_tls_failure(exc: Exception) -> bool:
