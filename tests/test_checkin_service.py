@@ -171,3 +171,24 @@ def test_door_times_keep_the_order_changes_were_made_in(store: LocalStore) -> No
     again, _ = service(store, Mode.TOGGLE, clock=clock)
     again.scan("CODE1")
     assert store.waiting_changes()[-1].door_time > times[-1]
+
+
+def test_undo_of_an_uploaded_check_in_shows_at_once(store: LocalStore) -> None:
+    from doorcheck.station.wire import ChangeOutcome, ChangeResult, guest_from_json
+
+    door, _ = service(store)
+    outcome = door.scan("CODE1")
+    (nonce,) = outcome.nonces
+    # The server answers: applied, and its copy of the guest now holds the check-in.
+    view = store.guest_by_id("g1")
+    assert view is not None
+    server_copy = guest_from_json(wire("g1", "CODE1", "Jane", "Doe")[0])
+    server_copy.check_in = view.guest.check_in
+    server_copy.check_in_station = "Main Entrance"
+    server_copy.server_update = datetime(2026, 11, 21, 19, tzinfo=UTC)
+    store.record_results([ChangeResult(nonce, ChangeOutcome.APPLIED, guest=server_copy)])
+    assert store.status().pending == 0
+    assert door.undo_last()
+    view = store.guest_by_id("g1")
+    assert view is not None and not view.guest.is_checked_in
+    assert store.status().checked_in == 0

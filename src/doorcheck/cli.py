@@ -602,6 +602,43 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    """The kiosk window for the saved login."""
+    from PySide6.QtWidgets import QApplication
+
+    from doorcheck.app import build_kiosk, start
+    from doorcheck.store.credentials import load_login
+
+    data_dir = kiosk_data_dir(args)
+    saved = load_login(data_dir)
+    if saved is None:
+        raise CommandError(
+            "not logged in: run 'doorcheck login' first (a login screen is coming to the window)"
+        )
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    login, secret = saved
+    kiosk = build_kiosk(app, data_dir, login, secret, args.camera)
+    start(kiosk)
+    kiosk.window.show()
+    try:
+        return int(app.exec())
+    finally:
+        kiosk.stop()
+
+
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    """Render the kiosk's screens in their main states to PNG files (offscreen)."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from doorcheck.ui.screenshots import render_all
+
+    for path in render_all(Path(args.out)):
+        print(path)
+    return 0
+
+
 # -- decoding ------------------------------------------------------------------------
 
 
@@ -878,6 +915,20 @@ def build_parser() -> argparse.ArgumentParser:
         "PDF417, Aztec, Data Matrix)",
     )
     p.set_defaults(func=cmd_decode)
+
+    p = sub.add_parser("kiosk", help="open the kiosk window for the saved login")
+    p.add_argument(
+        "--camera",
+        default="0",
+        metavar="INDEX|FILE|DIR",
+        help="camera index, a video file, or a folder of images (default 0)",
+    )
+    p.add_argument("--data", metavar="DIR", type=Path, help="local data folder")
+    p.set_defaults(func=cmd_kiosk)
+
+    p = sub.add_parser("screenshots", help="render the kiosk's screens to PNG files")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(func=cmd_screenshots)
 
     p = sub.add_parser("cameras", help="list the cameras this laptop has")
     p.set_defaults(func=cmd_cameras)

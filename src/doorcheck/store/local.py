@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -408,6 +408,7 @@ class LocalStore:
             check_out=guest.check_out,
             check_out_station=guest.check_out_station,
         )
+        base = self._without_undone(conn, rows, base)
         folded = fold_presence((_record(r) for r in rows), base=base).presence
         guest.check_in, guest.check_in_station = folded.check_in, folded.check_in_station
         guest.check_out, guest.check_out_station = folded.check_out, folded.check_out_station
@@ -417,6 +418,23 @@ class LocalStore:
         """A guest made at this door (a companion): shown at once, replaced by the
         server's copy when the upload is answered."""
         conn.execute(insert(GUESTS).values(**guest_values(guest)))
+
+    def _without_undone(self, conn: Connection, pending: Sequence[Any], base: Presence) -> Presence:
+        """A pending undo whose target the server already has: take the target out of
+        the server's copy, so the door shows the undo before the server answers it."""
+        targets = {r.target_nonce for r in pending if r.action == Action.UNDO.value}
+        if not targets:
+            return base
+        answered = conn.execute(
+            select(OUTBOX).where(OUTBOX.c.nonce.in_(targets), OUTBOX.c.state.not_in(STATES_WAITING))
+        ).all()
+        for target in answered:
+            when = parse_datetime(target.door_time)
+            if target.action == Action.CHECK_IN.value and base.check_in == when:
+                base = replace(base, check_in=None, check_in_station=None, check_in_nonce=None)
+            elif target.action == Action.CHECK_OUT.value and base.check_out == when:
+                base = replace(base, check_out=None, check_out_station=None)
+        return base
 
     # -- the outbox -----------------------------------------------------------------
 

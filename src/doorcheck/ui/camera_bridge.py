@@ -6,18 +6,22 @@ queued connections: widgets never see a worker thread.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
 
-from doorcheck.scan.decoder import Decoder
+from doorcheck.scan.decoder import DecodedCode, Decoder
 from doorcheck.scan.scanner import CameraScanner, ScanEvent
+from doorcheck.ui.preview import to_qimage
 
 
 class CameraBridge(QObject):
     scanned = Signal(object)  # a ScanEvent: payload, source, time, corners
     problem = Signal(str)  # what is wrong with the camera, "" once it works again
+    frame = Signal(QImage, list)  # a picture for the preview, and the codes' outlines
 
     def __init__(
         self,
@@ -27,8 +31,13 @@ class CameraBridge(QObject):
     ) -> None:
         super().__init__(parent)
         self.scanner = CameraScanner(
-            open_frames, self._on_scan, decoder=decoder, on_problem=self._on_problem
+            open_frames,
+            self._on_scan,
+            decoder=decoder,
+            on_problem=self._on_problem,
+            on_frame=self._on_frame,
         )
+        self._last_preview = 0.0
 
     def start(self) -> None:
         self.scanner.start()
@@ -41,3 +50,10 @@ class CameraBridge(QObject):
 
     def _on_problem(self, message: str | None) -> None:
         self.problem.emit(message or "")
+
+    def _on_frame(self, frame: np.ndarray, codes: list[DecodedCode]) -> None:
+        # At most 15 pictures a second reach the GUI; a preview needs no more.
+        now = time.monotonic()
+        if codes or now - self._last_preview >= 1 / 15:
+            self._last_preview = now
+            self.frame.emit(to_qimage(frame), [code.corners for code in codes])

@@ -1,0 +1,54 @@
+"""The live camera picture with an outline on the code that was read."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+from doorcheck.scan.decoder import Corners
+
+
+def to_qimage(frame: np.ndarray) -> QImage:
+    """A copy of a greyscale or BGR frame as a QImage (safe to hand across threads)."""
+    frame = np.ascontiguousarray(frame)
+    height, width = frame.shape[:2]
+    if frame.ndim == 2:
+        image = QImage(frame.data, width, height, width, QImage.Format.Format_Grayscale8)
+    else:
+        image = QImage(frame.data, width, height, 3 * width, QImage.Format.Format_BGR888)
+    return image.copy()
+
+
+class CameraPreview(QLabel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Camera picture")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(320, 180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setStyleSheet("background: #000; color: #ccc; border-radius: 12px;")
+        self.setText("No camera picture yet")
+
+    def show_frame(self, image: QImage, outlines: list[Corners]) -> None:
+        pixmap = QPixmap.fromImage(image)
+        if outlines:
+            painter = QPainter(pixmap)
+            pen = QPen(QColor("#00e676"))
+            pen.setWidth(max(4, image.width() // 200))
+            painter.setPen(pen)
+            for corners in outlines:
+                painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in corners]))
+            painter.end()
+        self.setPixmap(
+            pixmap.scaled(
+                self.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+
+    def show_problem(self, message: str) -> None:
+        self.clear()
+        self.setText(message)

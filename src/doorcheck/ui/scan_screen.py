@@ -1,0 +1,43 @@
+"""The screen at the door: camera picture, the verdict, and undo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from doorcheck.services.checkin import ScanOutcome
+from doorcheck.ui.preview import CameraPreview
+from doorcheck.ui.verdict_panel import VerdictPanel
+
+
+class ScanScreen(QWidget):
+    undo_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.preview = CameraPreview()
+        self.verdict = VerdictPanel()
+        self.undo = QPushButton("Undo last check-in")
+        self.undo.setAccessibleName("Undo the last check-in")
+        self.undo.setMinimumHeight(56)
+        font = self.undo.font()
+        font.setPointSize(16)
+        self.undo.setFont(font)
+        self.undo.setEnabled(False)
+        self.undo.clicked.connect(self.undo_requested)
+        self._undo_off = QTimer(self)
+        self._undo_off.setSingleShot(True)
+        self._undo_off.timeout.connect(lambda: self.undo.setEnabled(False))
+        right = QVBoxLayout()
+        right.addWidget(self.verdict, 1)
+        right.addWidget(self.undo)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.preview, 3)
+        layout.addLayout(right, 2)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def show_outcome(self, outcome: ScanOutcome, undo_seconds: float = 15.0) -> None:
+        self.verdict.show_outcome(outcome)
+        if outcome.nonces:
+            self.undo.setEnabled(True)
+            self._undo_off.start(int(undo_seconds * 1000))

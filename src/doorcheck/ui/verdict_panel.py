@@ -1,0 +1,142 @@
+"""The big answer a steward reads from two metres: colour, symbol and words.
+
+Colour-blind safe: every verdict differs in symbol (check, cross, exclamation) and
+words, not colour alone, and the three colours differ in brightness too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from doorcheck.domain.verdict import VerdictKind
+from doorcheck.services.checkin import ScanOutcome
+
+
+@dataclass(frozen=True)
+class Look:
+    background: str
+    symbol: str
+    title: str
+
+
+GOOD = Look("#1b5e20", "\u2714", "Welcome")  # dark green, check mark
+CAREFUL = Look("#f9a825", "!", "Careful")  # amber, exclamation mark (dark text)
+STOP = Look("#b71c1c", "\u2716", "Stop")  # red, heavy cross
+READY = Look("#263238", "\u25a3", "Ready")  # slate, a square like a code
+
+LOOKS = {
+    VerdictKind.ADMIT: GOOD,
+    VerdictKind.EXIT: Look(GOOD.background, "\u2714", "Goodbye"),
+    VerdictKind.ALREADY_IN: Look(CAREFUL.background, "!", "Already in"),
+    VerdictKind.NOT_INSIDE: Look(CAREFUL.background, "!", "Not checked in"),
+    VerdictKind.NOT_ON_LIST: Look(STOP.background, "\u2716", "Not on the list"),
+    VerdictKind.DEREGISTERED: Look(STOP.background, "\u2716", "Deregistered"),
+    VerdictKind.DELETED: Look(STOP.background, "\u2716", "Not valid"),
+    VerdictKind.INVALID_CODE: Look(STOP.background, "\u2716", "Not a ticket"),
+}
+
+
+def _text_colour(background: str) -> str:
+    return "#111111" if QColor(background).lightness() > 140 else "#ffffff"
+
+
+class VerdictPanel(QFrame):
+    """Shows one outcome, then returns to "ready" after ``hold_ms``."""
+
+    def __init__(self, hold_ms: int = 4000, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("verdict")
+        self.setAccessibleName("Scan result")
+        self.band = QLabel()  # the guest's highlight colour (from their tags), if any
+        self.band.setFixedHeight(22)
+        self.band.setAccessibleName("Highlight colour")
+        self.symbol = QLabel()
+        self.title = QLabel()
+        self.detail = QLabel()
+        for label, size in ((self.symbol, 96), (self.title, 40), (self.detail, 22)):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setWordWrap(True)
+            font = label.font()
+            font.setPointSize(size)
+            font.setBold(label is not self.detail)
+            label.setFont(font)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.band)
+        layout.addStretch(1)
+        layout.addWidget(self.symbol)
+        layout.addWidget(self.title)
+        layout.addWidget(self.detail)
+        layout.addStretch(1)
+        self._reset = QTimer(self)
+        self._reset.setSingleShot(True)
+        self._reset.setInterval(hold_ms)
+        self._reset.timeout.connect(self.show_ready)
+        self.kind: VerdictKind | None = None
+        self.show_ready()
+
+    def show_ready(self, hint: str = "Hold your ticket to the camera") -> None:
+        self.kind = None
+        self._paint(READY, "Ready", hint)
+
+    def show_outcome(self, outcome: ScanOutcome) -> None:
+        kind = outcome.verdict.kind
+        self.kind = kind
+        look = LOOKS[kind]
+        guest = outcome.verdict.guest
+        self._paint(
+            look,
+            look.title,
+            "\n".join(detail_lines(outcome)),
+            guest.highlight_color if guest else None,
+        )
+        self.setAccessibleDescription(f"{look.title}. {outcome.headline}")
+        self._reset.start()
+
+    def _paint(self, look: Look, title: str, detail: str, band: str | None = None) -> None:
+        colour = _text_colour(look.background)
+        self.setStyleSheet(
+            f"#verdict {{ background: {look.background}; border-radius: 12px; }}"
+            f" QLabel {{ color: {colour}; background: transparent; }}"
+        )
+        self.band.setVisible(bool(band))
+        if band:
+            self.band.setStyleSheet(f"background: {band}; border-radius: 6px;")
+        self.symbol.setText(look.symbol)
+        self.title.setText(title)
+        self.detail.setText(detail)
+
+
+def detail_lines(outcome: ScanOutcome) -> list[str]:
+    """The words under the title: who, and what the steward needs to know."""
+    verdict = outcome.verdict
+    guest = verdict.guest
+    name = guest.display_name if guest else ""
+    if guest is not None and guest.companion_ids and verdict.kind == VerdictKind.ADMIT:
+        name += f"  +{len(guest.companion_ids)}"
+    lines: list[str] = []
+    match verdict.kind:
+        case VerdictKind.ADMIT | VerdictKind.EXIT:
+            lines.append(name)
+            if guest is not None:
+                lines += [t for t in (guest.field_text("company"), guest.field_text("notes")) if t]
+        case VerdictKind.ALREADY_IN:
+            when = verdict.since.astimezone().strftime("%H:%M") if verdict.since else "?"
+            where = f" at {verdict.station}" if verdict.station else ""
+            lines += [name, f"checked in at {when}{where}"]
+        case VerdictKind.NOT_INSIDE:
+            lines += [name, "is not checked in"]
+        case VerdictKind.DEREGISTERED:
+            lines += [name, "has deregistered"]
+        case VerdictKind.DELETED:
+            lines.append("This ticket was removed from the guest list")
+        case VerdictKind.NOT_ON_LIST:
+            lines.append(f"Code {outcome.code} is not on the guest list")
+        case VerdictKind.INVALID_CODE:
+            lines.append(outcome.problem or "This is not a ticket code")
+    if outcome.main_guest is not None:
+        lines.append(f"companion of {outcome.main_guest.display_name}")
+    return lines

@@ -1,0 +1,147 @@
+"""The kiosk window (pytest-qt, offscreen), wired by the composition root to a real
+station server, a real store and a camera reading a video file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from doorcheck.app import Kiosk, build_kiosk, start
+from doorcheck.cli import main as doorcheck
+from doorcheck.domain.guest import Guest, RegistrationState
+from doorcheck.domain.verdict import Verdict, VerdictKind
+from doorcheck.scan import synthetic
+from doorcheck.services.checkin import ScanOutcome
+from doorcheck.store.credentials import load_login
+from doorcheck.ui.verdict_panel import VerdictPanel
+from tests.support import RunningServer
+
+GUEST = Guest(
+    id="g",
+    access_code="C1",
+    registration_state=RegistrationState.REGISTERED,
+    fields={"firstName": "Jane", "lastName": "Doe", "company": "ACME"},
+    companion_ids=["a"],
+    highlight_color="#ffd54f",
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "title", "symbol"),
+    [
+        (VerdictKind.ADMIT, "Welcome", "\u2714"),
+        (VerdictKind.ALREADY_IN, "Already in", "!"),
+        (VerdictKind.NOT_ON_LIST, "Not on the list", "\u2716"),
+        (VerdictKind.DEREGISTERED, "Deregistered", "\u2716"),
+        (VerdictKind.INVALID_CODE, "Not a ticket", "\u2716"),
+    ],
+)
+def test_each_verdict_has_its_own_symbol_words_and_colour(
+    qtbot: QtBot, kind: VerdictKind, title: str, symbol: str
+) -> None:
+    panel = VerdictPanel(hold_ms=50)
+    qtbot.addWidget(panel)
+    guest = None if kind in (VerdictKind.NOT_ON_LIST, VerdictKind.INVALID_CODE) else GUEST
+    panel.show_outcome(ScanOutcome(Verdict(kind, guest), "C1", problem="Not readable."))
+    assert (panel.title.text(), panel.symbol.text()) == (title, symbol)
+    assert title in panel.accessibleDescription()
+    if kind == VerdictKind.ADMIT:
+        assert panel.detail.text().splitlines()[:2] == ["Jane Doe  +1", "ACME"]
+        assert not panel.band.isHidden()
+    qtbot.waitUntil(lambda: panel.kind is None, timeout=2000)  # back to ready
+    assert panel.title.text() == "Ready"
+
+
+@pytest.fixture
+def kiosk(server: RunningServer, qtbot: QtBot, tmp_path: Path) -> Iterator[Kiosk]:
+    data = tmp_path / "door"
+    reel = tmp_path / "reel.avi"
+    synthetic.write_video(
+        str(reel),
+        [synthetic.jpeg(synthetic.background(1))] * 5
+        + [synthetic.ticket_frame(server.code_of(0))] * 15,
+        fps=15,
+    )
+    login = [
+        "--server",
+        server.url,
+        "--event",
+        server.event_id,
+        "--key",
+        "main-code-1",
+        "--station",
+        "Main Entrance",
+        "--data",
+        str(data),
+    ]
+    assert doorcheck(["login", *login]) == 0
+    assert doorcheck(["sync", "--data", str(data)]) == 0
+    saved = load_login(data)
+    assert saved is not None
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    built = build_kiosk(app, data, saved[0], saved[1], str(reel))
+    qtbot.addWidget(built.window)
+    built.window.show()
+    start(built)
+    yield built
+    app.removeEventFilter(built.keys)
+    built.stop()
+
+
+def test_the_camera_checks_a_guest_in_and_the_window_says_so(
+    kiosk: Kiosk, qtbot: QtBot, server: RunningServer
+) -> None:
+    verdict = kiosk.window.scan.verdict
+    qtbot.waitUntil(lambda: verdict.kind == VerdictKind.ADMIT, timeout=15_000)
+    assert "Gäst0 Müller" in verdict.detail.text()
+    assert kiosk.window.scan.preview.pixmap() is not None  # the camera picture shows
+    qtbot.waitUntil(lambda: "Online" in kiosk.window.status.online.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: kiosk.store.status().pending == 0, timeout=10_000)  # uploaded
+    assert kiosk.window.scan.undo.isEnabled()
+    kiosk.window.scan.undo.click()
+    assert "Undone" in verdict.detail.text()
+    view = kiosk.store.guest_by_code(server.code_of(0))
+    assert view is not None and not view.guest.is_checked_in
+
+
+def test_a_usb_scanner_works_anywhere_in_the_window(
+    kiosk: Kiosk, qtbot: QtBot, server: RunningServer
+) -> None:
+    kiosk.camera.stop()  # only the scanner now
+    kiosk.window.scan.setFocus()
+    now = [50.0]
+    kiosk.keys._clock = lambda: now[0]
+    for char in server.code_of(3):
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(
+                kiosk.window.scan,
+                QKeyEvent(kind, Qt.Key(ord(char.upper())), Qt.KeyboardModifier.NoModifier, char),
+            )
+        now[0] += 0.005
+    QApplication.sendEvent(
+        kiosk.window.scan,
+        QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r"),
+    )
+    verdict = kiosk.window.scan.verdict
+    assert verdict.kind == VerdictKind.ADMIT
+    assert "Gäst3 Müller" in verdict.detail.text()
+
+
+def test_screenshots_of_every_state(tmp_path: Path) -> None:
+    assert doorcheck(["screenshots", "--out", str(tmp_path)]) == 0
+    names = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert names == [
+        "scan-admit.png",
+        "scan-already-in.png",
+        "scan-not-on-list.png",
+        "scan-offline.png",
+        "scan-ready.png",
+    ]
+    assert all(p.stat().st_size > 20_000 for p in tmp_path.glob("*.png"))
