@@ -280,7 +280,7 @@ def test_admin_event_stations_import_and_tickets(tmp_path: Path) -> None:
 
 
 def test_demo_walks_through_and_exits() -> None:
-    out = doorcheck("demo", "--exit", "--guests", "30", timeout=120).stdout
+    out = doorcheck("demo", "--exit", "--headless", "--guests", "30", timeout=120).stdout
     assert "ADMIT" in out
     assert "already checked in" in out
     assert "NOT ON LIST" in out

@@ -145,3 +145,29 @@ def test_screenshots_of_every_state(tmp_path: Path) -> None:
         "scan-ready.png",
     ]
     assert all(p.stat().st_size > 20_000 for p in tmp_path.glob("*.png"))
+
+
+def test_the_demo_opens_the_kiosk_and_its_camera_checks_guests_in(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "doorcheck", "demo", "--guests", "30", "--seconds", "12"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Opening the kiosk window" in result.stdout
+    (work,) = tmp_path.glob("doorcheck-demo-*")
+    store_file = next((work / "Main_Entrance").rglob("*.sqlite3"))
+    import sqlite3
+
+    with sqlite3.connect(store_file) as conn:
+        camera_scans = conn.execute(
+            "SELECT count(*) FROM scans WHERE source = 'camera'"
+        ).fetchone()[0]
+    assert camera_scans >= 2

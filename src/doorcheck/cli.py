@@ -501,6 +501,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         login = ["login", "--server", url, "--event", event_id, "--key", codes[station]]
         door(station, *login, "--station", station)
         door(station, "sync")
+    if not args.headless and _has_display():
+        return _demo_window(args, work, event_id, safe_name("Main Entrance"))
     registered = [g for g in guests if g.parent_id is None and g.registration_state == "registered"]
     first, second = (str(g.access_code) for g in registered[:2])
     print(f"\nMain Entrance scans {first}:")
@@ -602,6 +604,32 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _has_display() -> bool:
+    """A window can be shown: not a Linux box without X or Wayland (or offscreen Qt)."""
+    import os
+
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _demo_window(args: argparse.Namespace, work: Path, event_id: str, station: str) -> int:
+    """The kiosk window at Main Entrance, its camera a reel of demo tickets."""
+    reel = work / "ticket-reel.avi"
+    admin = build_parser().parse_args(
+        ["admin", "reel", event_id, "--out", str(reel), "--limit", "12", "--data", str(work)]
+    )
+    admin.func(admin)
+    print("Opening the kiosk window; its camera shows a reel of demo tickets.")
+    kiosk_args = build_parser().parse_args(
+        ["kiosk", "--camera", str(reel), "--data", str(work / station)]
+    )
+    kiosk_args.seconds = args.seconds
+    return cmd_kiosk(kiosk_args)
+
+
 def cmd_kiosk(args: argparse.Namespace) -> int:
     """The kiosk window for the saved login."""
     from PySide6.QtWidgets import QApplication
@@ -621,6 +649,10 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     kiosk = build_kiosk(app, data_dir, login, secret, args.camera)
     start(kiosk)
     kiosk.window.show()
+    if getattr(args, "seconds", None):
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(int(args.seconds * 1000), app.quit)
     try:
         return int(app.exec())
     finally:
@@ -899,6 +931,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--guests", type=int, default=300)
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--exit", action="store_true", help="stop after the walk-through")
+    p.add_argument(
+        "--headless", action="store_true", help="no window: walk through the doors in the terminal"
+    )
+    p.add_argument("--seconds", type=float, help="close the window after this long")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("decode", help="decode barcodes in images and videos, as the kiosk would")

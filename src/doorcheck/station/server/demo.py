@@ -202,11 +202,14 @@ def demo_guests(count: int, seed: int = 2026) -> Iterator[GuestInput]:
             highlight_color=rng.choice(COLORS),
             segments=segments,
         )
-        for n in range(rng.choice([0, 0, 0, 0, 1, 1, 2])):
+        for _ in range(rng.choice([0, 0, 0, 0, 1, 1, 2])):
             yield GuestInput(
                 id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 parent_id=guest_id,
-                fields={"firstName": f"Companion {n + 1}", "lastName": f"of {first} {last}"},
+                fields={
+                    "firstName": rng.choice(FIRST_NAMES),
+                    "lastName": last if rng.random() < 0.5 else rng.choice(LAST_NAMES),
+                },
                 access_code=code(),
                 segments=segments,
             )
