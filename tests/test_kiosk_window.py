@@ -14,11 +14,15 @@ from pytestqt.qtbot import QtBot
 
 from doorcheck.app import Kiosk, build_kiosk, start
 from doorcheck.cli import main as doorcheck
+from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import Guest, RegistrationState
-from doorcheck.domain.verdict import Verdict, VerdictKind
+from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.scan import synthetic
-from doorcheck.services.checkin import ScanOutcome
+from doorcheck.services.checkin import CheckInService, ScanOutcome
 from doorcheck.store.credentials import load_login
+from doorcheck.store.local import LocalStore
+from doorcheck.ui.main_window import KioskWindow
+from doorcheck.ui.search_panel import SearchPanel
 from doorcheck.ui.verdict_panel import VerdictPanel
 from tests.support import RunningServer
 
@@ -138,6 +142,7 @@ def test_screenshots_of_every_state(tmp_path: Path) -> None:
     assert doorcheck(["screenshots", "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.glob("*.png"))
     assert names == [
+        "guests-search.png",
         "scan-admit.png",
         "scan-already-in.png",
         "scan-not-on-list.png",
@@ -171,3 +176,82 @@ def test_the_demo_opens_the_kiosk_and_its_camera_checks_guests_in(tmp_path: Path
             "SELECT count(*) FROM scans WHERE source = 'camera'"
         ).fetchone()[0]
     assert camera_scans >= 2
+
+
+@pytest.fixture
+def guest_store(tmp_path: Path) -> Iterator[tuple[LocalStore, CheckInService]]:
+    from tests.test_store import full_sync, wire
+
+    store = LocalStore.open(tmp_path / "door.sqlite3")
+    full_sync(
+        store,
+        [
+            wire("g1", "C1", "Jürgen", "Müller", company="Brückenbau KG"),
+            wire("g2", "C2", "Anaïs", "Muller"),
+            wire("g3", "C3", "Zoë", "Zed"),
+        ],
+    )
+    yield store, CheckInService(store, "Main Entrance", Mode.TOGGLE)
+    store.close()
+
+
+def test_search_then_check_in_and_out_by_hand(
+    qtbot: QtBot, guest_store: tuple[LocalStore, CheckInService]
+) -> None:
+    store, service = guest_store
+    panel = SearchPanel(store.search, service.act, min_length=2)
+    qtbot.addWidget(panel)
+    outcomes: list[ScanOutcome] = []
+    panel.acted.connect(outcomes.append)
+    panel.box.setText("m")
+    panel.refresh()
+    assert panel.results.count() == 0 and "at least 2" in panel.hint.text()
+    panel.box.setText("mull")  # accents do not matter
+    qtbot.waitUntil(lambda: panel.results.count() == 2, timeout=2000)  # debounced search
+    panel.results.setCurrentRow(0)
+    chosen = panel._chosen()
+    assert chosen is not None
+    assert panel.check_in.isEnabled() and not panel.check_out.isEnabled()
+    panel.check_in.click()
+    assert outcomes[-1].verdict.kind == VerdictKind.ADMIT
+    view = store.guest_by_id(chosen.guest.id)
+    assert view is not None and view.guest.is_checked_in
+    assert "IN since" in panel.results.item(0).text() or "IN since" in panel.results.item(1).text()
+    row = next(
+        i for i in range(panel.results.count()) if "IN since" in panel.results.item(i).text()
+    )
+    panel.results.setCurrentRow(row)
+    assert panel.check_out.isEnabled() and not panel.check_in.isEnabled()
+    panel.check_out.click()
+    assert [o.verdict.kind for o in outcomes] == [VerdictKind.ADMIT, VerdictKind.EXIT]
+    panel.box.setText("nobody-like-this")
+    panel.refresh()
+    assert panel.hint.text() == "Nobody found"
+
+
+def test_a_check_in_only_station_offers_no_check_out(
+    qtbot: QtBot, guest_store: tuple[LocalStore, CheckInService]
+) -> None:
+    store, service = guest_store
+    panel = SearchPanel(store.search, service.act, can_check_out=False)
+    qtbot.addWidget(panel)
+    service.act("g3", Action.CHECK_IN)
+    panel.box.setText("zoe")
+    panel.refresh()
+    assert panel.results.count() == 1
+    assert panel.check_out.isHidden() and not panel.check_in.isEnabled()
+
+
+def test_a_manual_check_in_is_answered_on_the_door_screen(
+    qtbot: QtBot, guest_store: tuple[LocalStore, CheckInService]
+) -> None:
+    store, service = guest_store
+    panel = SearchPanel(store.search, service.act)
+    window = KioskWindow("Gala", "Main Entrance", "toggle", panel)
+    qtbot.addWidget(window)
+    window.tabs.setCurrentWidget(panel)
+    panel.box.setText("zed")
+    panel.refresh()
+    panel.check_in.click()
+    assert window.tabs.currentWidget() is window.scan
+    assert window.scan.verdict.kind == VerdictKind.ADMIT

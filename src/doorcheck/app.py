@@ -26,6 +26,7 @@ from doorcheck.sync.engine import SyncEngine, SyncStatus
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.main_window import KioskWindow
 from doorcheck.ui.scanner_keys import ScannerKeyFilter
+from doorcheck.ui.search_panel import SearchPanel
 
 
 class SyncSignals(QObject):
@@ -81,7 +82,15 @@ def build_kiosk(
         access_code_pattern=(event.get("configuration") or {}).get("accessCodePattern"),
         on_change=engine.nudge,
     )
-    window = KioskWindow(event.get("name", "doorcheck"), login.station_name, mode.value)
+    configuration = event.get("configuration") or {}
+    search = SearchPanel(
+        store.search,
+        service.act,
+        min_length=int(configuration.get("minSearchLength") or 1),
+        can_check_out=mode != Mode.CHECK_IN,
+    )
+
+    window = KioskWindow(event.get("name", "doorcheck"), login.station_name, mode.value, search)
     camera_bridge = CameraBridge(lambda: open_frames(camera))
     keys = ScannerKeyFilter()
     kiosk = Kiosk(window, store, client, engine, service, camera_bridge, keys, QTimer(window))

@@ -12,10 +12,11 @@ from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.scan import synthetic
 from doorcheck.services.checkin import ScanOutcome
-from doorcheck.store.local import StoreStatus
+from doorcheck.store.local import SearchHit, StoreStatus
 from doorcheck.sync.engine import SyncStatus
 from doorcheck.ui.main_window import KioskWindow
 from doorcheck.ui.preview import to_qimage
+from doorcheck.ui.search_panel import SearchPanel
 
 JANE = Guest(
     id="g1",
@@ -59,7 +60,23 @@ def render_all(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([])
-    window = KioskWindow("Winter Gala 2026", "Main Entrance", Mode.CHECK_IN.value)
+    others = [
+        Guest(id=f"m{i}", fields={"firstName": first, "lastName": "Müller", "company": company},
+              registration_state=RegistrationState.REGISTERED)
+        for i, (first, company) in enumerate(
+            [("Jürgen", "Brückenbau KG"), ("Anaïs", "Lumière SARL"), ("Søren", None)])
+    ]  # fmt: skip
+    others[0].check_in = datetime.now(UTC) - timedelta(minutes=20)
+    others[0].check_in_station = "Side Door"
+    hits = [SearchHit(g, None) for g in others] + [
+        SearchHit(Guest(id="c", fields={"firstName": "Ida", "lastName": "Müller"}), "Anaïs Müller")
+    ]
+    search = SearchPanel(
+        lambda text: hits,
+        lambda guest, action: ScanOutcome(Verdict(VerdictKind.ADMIT, JANE), None),
+        can_check_out=False,
+    )
+    window = KioskWindow("Winter Gala 2026", "Main Entrance", Mode.CHECK_IN.value, search)
     window.resize(1366, 768)
     frame = synthetic.ticket_frame(JANE.access_code or "")
     since = datetime.now(UTC) - timedelta(minutes=42)
@@ -99,7 +116,15 @@ def render_all(out: Path) -> list[Path]:
     ]
     written = []
     window.show()
+
+    def show_search() -> None:
+        window.tabs.setCurrentWidget(search)
+        search.box.setText("müll")
+        search.refresh()
+
+    states.append(("guests-search", show_search, True))
     for name, show, online in states:
+        window.tabs.setCurrentWidget(window.scan)
         window.scan.preview.show_frame(to_qimage(frame), [])
         show()
         sync, store = _status(online)
