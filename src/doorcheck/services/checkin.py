@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import Connection
+
 from doorcheck.domain.changes import Action
 from doorcheck.domain.codes import clean_code
 from doorcheck.domain.guest import FieldValue, Guest, RegistrationState
@@ -100,25 +102,15 @@ class CheckInService:
         code = check.code
         with self.store.write() as conn:
             view = self.store.guest_by_code(code, conn)
-            verdict = decide(view.guest if view else None, self.mode, requested)
-            changes = self._changes_for(verdict)
-            if changes:
-                self.store.add_changes(conn, changes, self.station)
-            self.store.journal_scan(
-                conn, code, source, verdict.kind.value, view.guest.id if view else None
-            )
+            verdict, changes = self._decide(conn, view, requested, code, source)
         return self._after(verdict, code, view, changes)
 
     def act(self, guest_id: str, action: Action, source: str = "manual") -> ScanOutcome:
         """A manual check-in or check-out from the guest list."""
         with self.store.write() as conn:
             view = self.store.guest_by_id(guest_id, conn)
-            verdict = decide(view.guest if view else None, self.mode, action)
-            changes = self._changes_for(verdict)
-            if changes:
-                self.store.add_changes(conn, changes, self.station)
-            code = view.guest.access_code if view else guest_id
-            self.store.journal_scan(conn, code or guest_id, source, verdict.kind.value, guest_id)
+            code = (view.guest.access_code if view else None) or guest_id
+            verdict, changes = self._decide(conn, view, action, code, source)
         return self._after(verdict, None, view, changes)
 
     def check_in_party(self, guest_id: str, companion_ids: Sequence[str]) -> list[ScanOutcome]:
@@ -127,11 +119,8 @@ class CheckInService:
         with self.store.write() as conn:
             for person in (guest_id, *companion_ids):
                 view = self.store.guest_by_id(person, conn)
-                verdict = decide(view.guest if view else None, self.mode, Action.CHECK_IN)
-                changes = self._changes_for(verdict)
-                if changes:
-                    self.store.add_changes(conn, changes, self.station)
-                self.store.journal_scan(conn, person, "party", verdict.kind.value, person)
+                code = (view.guest.access_code if view else None) or person
+                verdict, changes = self._decide(conn, view, Action.CHECK_IN, code, "party")
                 outcomes.append((verdict, view, changes))
         everything = [c for _, _, changes in outcomes for c in changes]
         self._remember(everything)
@@ -202,6 +191,25 @@ class CheckInService:
         return self._last.at + UNDO_WINDOW if self._last else None
 
     # -- helpers --------------------------------------------------------------------
+
+    def _decide(
+        self,
+        conn: Connection,
+        view: GuestView | None,
+        requested: Action | None,
+        code: str,
+        source: str,
+    ) -> tuple[Verdict, list[OutgoingChange]]:
+        """Inside the caller's transaction: the verdict, its change queued, the scan
+        journaled, so the three are on disk together or not at all."""
+        verdict = decide(view.guest if view else None, self.mode, requested)
+        changes = self._changes_for(verdict)
+        if changes:
+            self.store.add_changes(conn, changes, self.station)
+        self.store.journal_scan(
+            conn, code, source, verdict.kind.value, view.guest.id if view else None
+        )
+        return verdict, changes
 
     def _changes_for(self, verdict: Verdict) -> list[OutgoingChange]:
         if verdict.action is None or verdict.guest is None:
