@@ -255,3 +255,34 @@ def test_a_manual_check_in_is_answered_on_the_door_screen(
     panel.check_in.click()
     assert window.tabs.currentWidget() is window.scan
     assert window.scan.verdict.kind == VerdictKind.ADMIT
+
+
+def test_the_waiting_count_opens_the_list_of_changes(
+    qtbot: QtBot, guest_store: tuple[LocalStore, CheckInService]
+) -> None:
+    from doorcheck.ui.changes_dialog import ChangesDialog
+    from doorcheck.ui.status_bar import DoorStatusBar
+
+    store, service = guest_store
+    bar = DoorStatusBar("Main Entrance", "toggle")
+    qtbot.addWidget(bar)
+    with qtbot.waitSignal(bar.changes_requested, timeout=1000):
+        bar.waiting.click()
+    empty = ChangesDialog(lambda: store.changes(("pending", "conflict")))
+    qtbot.addWidget(empty)
+    assert empty.table.rowCount() == 0 and "reached the server" in empty.summary.text()
+    service.act("g1", Action.CHECK_IN)
+    service.act("g3", Action.CHECK_IN)
+    dialog = ChangesDialog(lambda: store.changes(("pending", "conflict")))
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 2
+
+    def cell(row: int, column: int) -> str:
+        item = dialog.table.item(row, column)
+        assert item is not None
+        return item.text()
+
+    cells = {cell(row, 2): cell(row, 0) for row in range(2)}
+    assert cells == {"Jürgen Müller": "Waiting to upload", "Zoë Zed": "Waiting to upload"}
+    bar.show_store(store.status())
+    assert bar.waiting.text() == "2 waiting"

@@ -24,9 +24,12 @@ from doorcheck.store.credentials import SavedLogin, load_session_token, save_ses
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.engine import SyncEngine, SyncStatus
 from doorcheck.ui.camera_bridge import CameraBridge
+from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.main_window import KioskWindow
 from doorcheck.ui.scanner_keys import ScannerKeyFilter
 from doorcheck.ui.search_panel import SearchPanel
+
+SHOWN_CHANGES = ("pending", "sent", "conflict", "rejected")
 
 
 class SyncSignals(QObject):
@@ -117,6 +120,9 @@ def build_kiosk(
     camera_bridge.problem.connect(camera_problem)
     keys.scanned.connect(lambda code: kiosk.scan(code, "scanner"))
     window.scan.undo_requested.connect(undo)
+    window.status.changes_requested.connect(
+        lambda: ChangesDialog(lambda: store.changes(SHOWN_CHANGES), window).exec()
+    )
     signals.status.connect(window.status.show_sync)
     signals.status.connect(remember_session)
     kiosk.refresh.setInterval(2000)

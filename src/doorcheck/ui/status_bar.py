@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from doorcheck.domain.timeutil import parse_datetime
 from doorcheck.store.local import StoreStatus
@@ -13,12 +14,17 @@ MODE_NAMES = {"checkIn": "Check-in only", "toggle": "Check-in / check-out",
 
 
 class DoorStatusBar(QStatusBar):
+    changes_requested = Signal()
+
     def __init__(self, station: str, mode: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.station = QLabel(f"{station} \u00b7 {MODE_NAMES.get(mode, mode)}")
         self.online = QLabel("Connecting\u2026")
         self.synced = QLabel("Never synced")
-        self.waiting = QLabel("0 waiting")
+        self.waiting = QPushButton("0 waiting")
+        self.waiting.setFlat(True)
+        self.waiting.setToolTip("Show the changes waiting, in conflict or rejected")
+        self.waiting.clicked.connect(self.changes_requested)
         self.inside = QLabel("0 / 0 in")
         for label, name in ((self.station, "Station and mode"), (self.online, "Server"),
                             (self.synced, "Last sync"), (self.waiting, "Changes waiting"),
