@@ -286,3 +286,33 @@ def test_the_waiting_count_opens_the_list_of_changes(
     assert cells == {"Jürgen Müller": "Waiting to upload", "Zoë Zed": "Waiting to upload"}
     bar.show_store(store.status())
     assert bar.waiting.text() == "2 waiting"
+
+
+def test_the_login_screen_says_what_is_wrong_and_takes_a_setup_code(
+    qtbot: QtBot, server: RunningServer, tmp_path: Path
+) -> None:
+    from doorcheck.cli import login_and_sync
+    from doorcheck.station.setup import setup_payload
+    from doorcheck.ui.login_dialog import LoginDialog
+
+    data = tmp_path / "door"
+    dialog = LoginDialog(lambda *values: login_and_sync(data, *values))
+    qtbot.addWidget(dialog)
+    dialog.submit()
+    assert "Fill in all four fields" in dialog.message.text()
+    for field, text in (
+        (dialog.server, server.url),
+        (dialog.event_id, server.event_id),
+        (dialog.app_code, "wrong"),
+        (dialog.station, "Main Entrance"),
+    ):
+        field.setText(text)
+    dialog.submit()
+    qtbot.waitUntil(lambda: "App Code" in dialog.message.text(), timeout=10_000)
+    assert dialog.result() == 0 and load_login(data) is None
+    assert not dialog.fill_from_setup("DC-NOT-A-SETUP-CODE")
+    code = setup_payload(server.url, server.event_id, "main-code-1", "Main Entrance")
+    with qtbot.waitSignal(dialog.accepted, timeout=15_000):
+        assert dialog.fill_from_setup(code)
+    saved = load_login(data)
+    assert saved is not None and saved[0].station_name == "Main Entrance"

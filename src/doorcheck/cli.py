@@ -630,6 +630,36 @@ def _demo_window(args: argparse.Namespace, work: Path, event_id: str, station: s
     return cmd_kiosk(kiosk_args)
 
 
+def login_and_sync(data_dir: Path, server: str, event: str, key: str, station: str) -> None:
+    """What the login screen does: log in, remember the login, fetch the guest list."""
+    from doorcheck.station.errors import StationError
+
+    base = ["--data", str(data_dir)]
+    login = ["login", "--server", server, "--event", event, "--key", key, "--station", station]
+    try:
+        for argv in ([*login, *base], ["sync", *base]):
+            args = build_parser().parse_args(argv)
+            args.func(args)
+    except CommandError as exc:
+        raise StationError(str(exc)) from exc
+
+
+def _login_screen(app: Any, data_dir: Path) -> Any:
+    from doorcheck.store.credentials import load_login
+    from doorcheck.ui.login_dialog import LoginDialog
+    from doorcheck.ui.scanner_keys import ScannerKeyFilter
+
+    dialog = LoginDialog(lambda *values: login_and_sync(data_dir, *values))
+    keys = ScannerKeyFilter()  # a USB scanner reads the station's setup code
+    keys.scanned.connect(dialog.fill_from_setup)
+    app.installEventFilter(keys)
+    try:
+        accepted = dialog.exec()
+    finally:
+        app.removeEventFilter(keys)
+    return load_login(data_dir) if accepted else None
+
+
 def cmd_kiosk(args: argparse.Namespace) -> int:
     """The kiosk window for the saved login."""
     from PySide6.QtWidgets import QApplication
@@ -638,13 +668,13 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     from doorcheck.store.credentials import load_login
 
     data_dir = kiosk_data_dir(args)
-    saved = load_login(data_dir)
-    if saved is None:
-        raise CommandError(
-            "not logged in: run 'doorcheck login' first (a login screen is coming to the window)"
-        )
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    saved = load_login(data_dir)
+    if saved is None:
+        saved = _login_screen(app, data_dir)
+        if saved is None:
+            return 1  # the steward closed the login screen
     login, secret = saved
     kiosk = build_kiosk(app, data_dir, login, secret, args.camera)
     start(kiosk)
@@ -1129,8 +1159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+        if not _has_display():
+            parser.print_help()
+            return 2
+        args = parser.parse_args(["kiosk"])  # plain `doorcheck` opens the kiosk
     from doorcheck.station.errors import StationError
 
     try:

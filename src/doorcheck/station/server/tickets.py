@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,24 +10,11 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from doorcheck.domain.guest import Guest
+from doorcheck.station.setup import setup_payload
 
-SETUP_SCHEME = "doorcheck-station"
+__all__ = ["qr_image", "setup_payload", "ticket_image", "write_tickets"]
+
 _A4_AT_150_DPI = (1240, 1754)
-
-
-def setup_payload(url: str, event_id: str, app_code: str, station_name: str) -> str:
-    """What a station's setup QR code holds; the kiosk scans it to log in."""
-    return json.dumps(
-        {
-            "type": SETUP_SCHEME,
-            "version": 1,
-            "url": url,
-            "eventId": event_id,
-            "apiKey": app_code,
-            "stationName": station_name,
-        },
-        separators=(",", ":"),
-    )
 
 
 def qr_image(payload: str, box_size: int = 10) -> Image.Image:

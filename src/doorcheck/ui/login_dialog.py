@@ -1,0 +1,100 @@
+"""Logging a door in: type the station's details, or scan its setup code."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from doorcheck.station.errors import StationError
+from doorcheck.station.setup import parse_setup
+
+LoginFunction = Callable[[str, str, str, str], object]  # url, event, App Code, station
+
+
+class _Result(QObject):
+    done = Signal(object)  # None on success, else the message for the steward
+
+
+class LoginDialog(QDialog):
+    """``login`` runs on a worker thread (it talks to the network); its StationError
+    messages are shown in words, and success closes the dialog."""
+
+    def __init__(self, login: LoginFunction, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Log this door in")
+        self._login = login
+        self.server = QLineEdit()
+        self.server.setPlaceholderText("https://checkin.example.org")
+        self.event_id = QLineEdit()
+        self.app_code = QLineEdit()
+        self.app_code.setEchoMode(QLineEdit.EchoMode.Password)
+        self.station = QLineEdit()
+        self.message = QLabel("Type the station's details, or scan its setup code.")
+        self.message.setWordWrap(True)
+        self.button = QPushButton("Log in")
+        self.button.setDefault(True)
+        form = QFormLayout()
+        for label, field, name in (("Server", self.server, "Server address"),
+                                   ("Event ID", self.event_id, "Event ID"),
+                                   ("App Code", self.app_code, "App Code"),
+                                   ("Station", self.station, "Station name")):  # fmt: skip
+            field.setAccessibleName(name)
+            field.setMinimumWidth(380)
+            form.addRow(label, field)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.button)
+        self._result = _Result(self)
+        self._result.done.connect(self._finished)
+        self.button.clicked.connect(self.submit)
+
+    def fill_from_setup(self, text: str) -> bool:
+        """A scanned code: if it is a station setup code, fill in and log in."""
+        setup = parse_setup(text)
+        if setup is None:
+            self.message.setText("That code is not a station setup code.")
+            return False
+        self.server.setText(setup.url)
+        self.event_id.setText(setup.event_id)
+        self.app_code.setText(setup.app_code)
+        self.station.setText(setup.station_name)
+        self.submit()
+        return True
+
+    def submit(self) -> None:
+        values = [w.text().strip() for w in (self.server, self.event_id, self.app_code,
+                                             self.station)]  # fmt: skip
+        if not all(values):
+            self.message.setText("Fill in all four fields (or scan the setup code).")
+            return
+        self.button.setEnabled(False)
+        self.message.setText("Logging in and fetching the guest list\u2026")
+
+        def work() -> None:
+            try:
+                self._login(*values)
+            except StationError as exc:
+                self._result.done.emit(exc.message)
+            else:
+                self._result.done.emit(None)
+
+        threading.Thread(target=work, name="doorcheck-login", daemon=True).start()
+
+    def _finished(self, error: str | None) -> None:
+        self.button.setEnabled(True)
+        if error is None:
+            self.accept()
+        else:
+            self.message.setText(error)
