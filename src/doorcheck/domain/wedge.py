@@ -28,8 +28,8 @@ _AZERTY = str.maketrans({"&": "1", "é": "2", '"': "3", "'": "4", "(": "5", "-":
                          "!": "/", "§": "?", ")": "-", "°": "_"})  # fmt: skip
 LAYOUTS = {"us": str.maketrans({}), "qwertz": _QWERTZ, "azerty": _AZERTY}
 
-# Printed by `doorcheck admin calibration`: it holds every character whose key moves
-# between US, QWERTZ and AZERTY, so one scan tells which layout the laptop has.
+# A calibration code: it holds characters whose keys move between US, QWERTZ and
+# AZERTY, so one scan of it tells which layout the laptop has (detect_layout).
 CALIBRATION_CODE = "DCCAL-yzqwam-1234567890"
 
 

@@ -113,7 +113,6 @@ class Decoder:
     """Decodes one image or frame; thread-safe (it holds no state between calls)."""
 
     def __init__(self, formats: Sequence[str] = DEFAULT_FORMATS) -> None:
-        self.format_names = tuple(formats)
         self._formats = parse_formats(formats)
 
     def _read(self, image: Image, attempt: Pass) -> list[DecodedCode]:

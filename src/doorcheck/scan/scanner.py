@@ -39,12 +39,9 @@ class LatestFrame:
         self._frame: tuple[int, float, np.ndarray] | None = None
         self._condition = threading.Condition()
         self._count = 0
-        self.dropped = 0
 
     def put(self, frame: np.ndarray) -> None:
         with self._condition:
-            if self._frame is not None and self._frame[0] == self._count:
-                self.dropped += 1  # the decoder never took the previous one
             self._count += 1
             self._frame = (self._count, time.monotonic(), frame)
             self._condition.notify_all()
@@ -80,7 +77,6 @@ class CameraScanner:
         self.frames = LatestFrame()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self.decoded_frames = 0
 
     def start(self) -> None:
         for target, name in ((self._capture, "doorcheck-capture"),
@@ -117,7 +113,6 @@ class CameraScanner:
                 continue
             seen, captured, frame = taken
             codes = self.decoder.decode(frame, retry=seen)
-            self.decoded_frames += 1
             if self._on_frame is not None:
                 self._on_frame(frame, codes)
             by_text = {code.text: code for code in codes}

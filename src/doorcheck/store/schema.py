@@ -96,4 +96,3 @@ class ScanRow(SQLModel, table=True):
 
 
 STATES_WAITING = ("pending", "sent")
-STATES_FINAL = ("applied", "duplicate", "conflict", "rejected")

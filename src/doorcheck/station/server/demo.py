@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from doorcheck.domain.guest import RegistrationState
@@ -129,23 +128,6 @@ DIETS = ["vegetarian", "vegan", "gluten-free", "lactose-free", "halal", "kosher"
 COLORS = ["#ffd54f", "#81c784", "#64b5f6", "#e57373", None, None, None, None]
 # Unambiguous characters only: a steward may have to type a code from a crumpled ticket.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-@dataclass
-class DemoLogin:
-    url: str
-    event_id: str
-    app_code: str
-    station_name: str
-    other_stations: dict[str, str]
-
-    def as_json(self) -> dict[str, str]:
-        return {
-            "url": self.url,
-            "eventId": self.event_id,
-            "apiKey": self.app_code,
-            "stationName": self.station_name,
-        }
 
 
 def demo_guests(count: int, seed: int = 2026) -> Iterator[GuestInput]:

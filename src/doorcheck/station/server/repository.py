@@ -597,14 +597,6 @@ class StationRepository:
             )
         return NewStation(event_id=event_id, name=name, app_code=code)
 
-    def station_names(self, event_id: str) -> list[str]:
-        with self.engine.connect() as conn:
-            return list(
-                conn.execute(
-                    select(db.stations.c.name).where(db.stations.c.event_id == event_id)
-                ).scalars()
-            )
-
     def add_guests(self, event_id: str, new: Iterable[GuestInput], *, batch: int = 5000) -> int:
         """Bulk insert in short transactions, so a door's write never waits long."""
         count = 0

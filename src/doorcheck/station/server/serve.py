@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -92,14 +90,6 @@ def serve(options: ServeOptions, on_listening: Callable[[str], None] | None = No
         Multiprocess(config, sockets=[sock]).run()
     else:
         server.run(sockets=[sock])
-
-
-def print_listening_json(extra: dict[str, str]) -> Callable[[str], None]:
-    def report(url: str) -> None:
-        sys.stdout.write(json.dumps({"url": url, **extra}) + "\n")
-        sys.stdout.flush()
-
-    return report
 
 
 def default_data_dir() -> Path:
