@@ -22,7 +22,7 @@ from doorcheck.services.checkin import CheckInService, ScanOutcome
 from doorcheck.store.credentials import load_login
 from doorcheck.store.local import LocalStore
 from doorcheck.ui.main_window import KioskWindow
-from doorcheck.ui.search_panel import SearchPanel
+from doorcheck.ui.search_panel import GuestDesk, SearchPanel
 from doorcheck.ui.verdict_panel import VerdictPanel
 from tests.support import RunningServer
 
@@ -138,18 +138,110 @@ def test_a_usb_scanner_works_anywhere_in_the_window(
     assert "Gäst3 Müller" in verdict.detail.text()
 
 
+def test_statistics_and_counts_follow_the_scans_live(
+    kiosk: Kiosk, qtbot: QtBot, server: RunningServer
+) -> None:
+    statistics = kiosk.window.statistics
+    assert statistics is not None
+    qtbot.waitUntil(lambda: kiosk.window.scan.verdict.kind == VerdictKind.ADMIT, timeout=15_000)
+    qtbot.waitUntil(lambda: statistics.inside.text().startswith("1 inside"), timeout=10_000)
+    assert sum(count for _, count in statistics.chart.buckets) == 1
+    assert kiosk.window.status.inside.text().startswith("1 / ")
+    station = statistics.stations.item(0, 0)
+    assert station is not None and station.text() == "Main Entrance"
+
+
+def test_settings_apply_while_the_door_runs(
+    kiosk: Kiosk, qtbot: QtBot, server: RunningServer, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from doorcheck.app import apply_settings
+    from doorcheck.settings import KioskSettings
+
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    import cv2
+
+    cv2.imwrite(str(pictures / "ticket.png"), synthetic.ticket_frame(server.code_of(5)))
+    old_camera = kiosk.camera
+    apply_settings(
+        kiosk,
+        replace(kiosk.settings, camera=str(pictures), sync_interval=30.0, sounds=False),
+    )
+    assert kiosk.engine.interval == 30.0 and not kiosk.sounds.enabled
+    assert kiosk.camera is not old_camera and kiosk.camera_source == str(pictures)
+    saved = KioskSettings.load(kiosk.data_dir)
+    assert (saved.camera, saved.sync_interval, saved.sounds) == (str(pictures), 30.0, False)
+    # The new camera is in use: the ticket in the folder is read and admitted.
+    qtbot.waitUntil(
+        lambda: "Gäst5 Müller" in kiosk.window.scan.verdict.detail.text(), timeout=15_000
+    )
+
+
+def test_the_calibration_code_sets_the_scanners_layout_and_is_remembered(
+    kiosk: Kiosk, qtbot: QtBot
+) -> None:
+    from doorcheck.domain.wedge import CALIBRATION_CODE, LAYOUTS
+    from doorcheck.settings import KioskSettings
+
+    kiosk.camera.stop()
+    inverse = {v if isinstance(v, int) else ord(v): k for k, v in LAYOUTS["qwertz"].items()}
+    arrived = "".join(chr(inverse.get(ord(c), ord(c))) for c in CALIBRATION_CODE)
+    now = [10.0]
+    kiosk.keys._clock = lambda: now[0]
+    kiosk.window.scan.setFocus()
+    for char in arrived + "\r":
+        key = Qt.Key.Key_Return if char == "\r" else Qt.Key(ord(char.upper()[0]))
+        QApplication.sendEvent(
+            kiosk.window.scan,
+            QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier, char),
+        )
+        now[0] += 0.004
+    assert "German (QWERTZ)" in kiosk.window.scan.verdict.detail.text()
+    assert kiosk.keys.detector.layout == "qwertz"
+    assert KioskSettings.load(kiosk.data_dir).keyboard_layout == "qwertz"
+
+
+def test_wiping_from_the_window_waits_for_uploads_then_removes_everything(
+    kiosk: Kiosk, qtbot: QtBot, server: RunningServer
+) -> None:
+    from doorcheck.app import wipe
+
+    kiosk.engine.stop()  # nothing is uploaded now
+    kiosk.camera.stop()
+    kiosk.scan(server.code_of(7), "scanner")
+    refused = wipe(kiosk)
+    assert refused is not None and "1 changes" in refused
+    assert kiosk.store.path.exists() and load_login(kiosk.data_dir) is not None
+    kiosk.engine.run_once()  # online again: the change reaches the server
+    assert kiosk.store.status().pending == 0
+    folder = kiosk.store.path.parent
+    assert wipe(kiosk) is None
+    assert kiosk.wiped and not folder.exists()
+    assert load_login(kiosk.data_dir) is None
+    assert not kiosk.window.isVisible()
+
+
 def test_screenshots_of_every_state(tmp_path: Path) -> None:
     assert doorcheck(["screenshots", "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.glob("*.png"))
     assert names == [
+        "changes.png",
+        "guests-party.png",
         "guests-search.png",
+        "login-error.png",
         "scan-admit.png",
         "scan-already-in.png",
         "scan-not-on-list.png",
         "scan-offline.png",
         "scan-ready.png",
+        "self-check-in-admit.png",
+        "self-check-in-deny.png",
+        "settings.png",
+        "statistics.png",
     ]
-    assert all(p.stat().st_size > 20_000 for p in tmp_path.glob("*.png"))
+    assert all(p.stat().st_size > 10_000 for p in tmp_path.glob("*.png"))
 
 
 def test_the_demo_opens_the_kiosk_and_its_camera_checks_guests_in(tmp_path: Path) -> None:
@@ -178,6 +270,17 @@ def test_the_demo_opens_the_kiosk_and_its_camera_checks_guests_in(tmp_path: Path
     assert camera_scans >= 2
 
 
+def desk(store: LocalStore, service: CheckInService) -> GuestDesk:
+    """What the composition root gives the guest list, from a real store and service."""
+    return GuestDesk(
+        search=store.search,
+        act=service.act,
+        details=store.guest_by_id,
+        check_in_party=service.check_in_party,
+        add_companion=lambda parent, fields: service.add_companion(parent, fields, check_in=False),
+    )
+
+
 @pytest.fixture
 def guest_store(tmp_path: Path) -> Iterator[tuple[LocalStore, CheckInService]]:
     from tests.test_store import full_sync, wire
@@ -199,7 +302,7 @@ def test_search_then_check_in_and_out_by_hand(
     qtbot: QtBot, guest_store: tuple[LocalStore, CheckInService]
 ) -> None:
     store, service = guest_store
-    panel = SearchPanel(store.search, service.act, min_length=2)
+    panel = SearchPanel(desk(store, service), min_length=2)
     qtbot.addWidget(panel)
     outcomes: list[ScanOutcome] = []
     panel.acted.connect(outcomes.append)
@@ -233,7 +336,7 @@ def test_a_check_in_only_station_offers_no_check_out(
     qtbot: QtBot, guest_store: tuple[LocalStore, CheckInService]
 ) -> None:
     store, service = guest_store
-    panel = SearchPanel(store.search, service.act, can_check_out=False)
+    panel = SearchPanel(desk(store, service), can_check_out=False)
     qtbot.addWidget(panel)
     service.act("g3", Action.CHECK_IN)
     panel.box.setText("zoe")
@@ -246,7 +349,7 @@ def test_a_manual_check_in_is_answered_on_the_door_screen(
     qtbot: QtBot, guest_store: tuple[LocalStore, CheckInService]
 ) -> None:
     store, service = guest_store
-    panel = SearchPanel(store.search, service.act)
+    panel = SearchPanel(desk(store, service))
     window = KioskWindow("Gala", "Main Entrance", "toggle", panel)
     qtbot.addWidget(window)
     window.tabs.setCurrentWidget(panel)

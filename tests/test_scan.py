@@ -23,6 +23,7 @@ from doorcheck.domain.verdict import Mode, VerdictKind
 from doorcheck.domain.wedge import (
     CALIBRATION_CODE,
     LAYOUTS,
+    Calibrated,
     Scanned,
     Typed,
     WedgeDetector,
@@ -331,6 +332,32 @@ def test_the_calibration_code_tells_the_layout() -> None:
     for name, arrived in us_to.items():
         assert detect_layout(arrived) == name
     assert detect_layout("something else") is None
+
+
+def arrived_as(layout: str, sent: str) -> str:
+    """What a scanner programmed for US keys types on a laptop with ``layout``."""
+    inverse = {v if isinstance(v, int) else ord(v): k for k, v in LAYOUTS[layout].items()}
+    return "".join(chr(inverse.get(ord(c), ord(c))) for c in sent)
+
+
+def test_scanning_the_calibration_code_sets_the_layout_for_later_scans() -> None:
+    detector = WedgeDetector()
+    actions, now = typing(detector, arrived_as("azerty", CALIBRATION_CODE), 0.0, 0.005)
+    assert actions == [Calibrated("azerty")] and detector.layout == "azerty"
+    later, _ = typing(detector, arrived_as("azerty", "QWAZ-2026"), now + 1, 0.005)
+    assert later == [Scanned("QWAZ-2026")]
+
+
+def test_the_calibration_sheet_carries_the_code_in_both_formats(tmp_path: Path) -> None:
+    from doorcheck.cli import main as doorcheck
+
+    for name in ("sheet.png", "sheet.pdf"):
+        assert doorcheck(["admin", "calibration", "--out", str(tmp_path / name)]) == 0
+    image = cv2.imread(str(tmp_path / "sheet.png"))
+    found = {(str(c.format), c.text) for c in zxingcpp.read_barcodes(image)}
+    assert {text for _, text in found} == {CALIBRATION_CODE}
+    assert len(found) == 2  # Code 128 for every USB scanner, QR for 2D ones
+    assert (tmp_path / "sheet.pdf").read_bytes().startswith(b"%PDF")
 
 
 # -- doorcheck decode -----------------------------------------------------------------

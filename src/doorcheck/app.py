@@ -7,17 +7,22 @@ signals and never see the database, the network or a worker thread.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from doorcheck.domain.verdict import Mode
 from doorcheck.paths import store_path
+from doorcheck.scan.decoder import Decoder
 from doorcheck.scan.scanner import ScanEvent
-from doorcheck.scan.sources import open_frames
+from doorcheck.scan.sources import list_cameras, open_frames
 from doorcheck.services.checkin import CheckInService, ScanOutcome
+from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
+from doorcheck.settings import KioskSettings
 from doorcheck.station.client import Credentials, StationClient
 from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.credentials import SavedLogin, load_session_token, save_session_token
@@ -25,17 +30,22 @@ from doorcheck.store.local import LocalStore
 from doorcheck.sync.engine import SyncEngine, SyncStatus
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.changes_dialog import ChangesDialog
+from doorcheck.ui.i18n import tr
 from doorcheck.ui.main_window import KioskWindow
 from doorcheck.ui.scanner_keys import ScannerKeyFilter
-from doorcheck.ui.search_panel import SearchPanel
+from doorcheck.ui.search_panel import GuestDesk, SearchPanel
+from doorcheck.ui.settings_dialog import LAYOUT_NAMES, SettingsDialog
+from doorcheck.ui.sounds import SoundPlayer
+from doorcheck.ui.statistics_panel import StatisticsPanel
 
 SHOWN_CHANGES = ("pending", "sent", "conflict", "rejected")
 
 
-class SyncSignals(QObject):
-    """The sync engine's callbacks (from its worker thread) as signals."""
+class WorkerSignals(QObject):
+    """Callbacks from worker threads (sync, counting) as signals for the GUI thread."""
 
-    status = Signal(object)
+    status = Signal(object)  # SyncStatus
+    snapshot = Signal(object)  # StoreSnapshot
 
 
 @dataclass
@@ -47,15 +57,38 @@ class Kiosk:
     service: CheckInService
     camera: CameraBridge
     keys: ScannerKeyFilter
-    refresh: QTimer
+    watcher: StoreWatcher
+    settings: KioskSettings
+    sounds: SoundPlayer
+    data_dir: Path
+    camera_source: str
+    # Called with (frame time, time the verdict was painted) for each camera scan:
+    # the benchmark's view of frame-to-verdict latency.
+    on_shown: Callable[[float, float], None] | None = None
+    wiped: bool = False
+    _stopped: bool = field(default=False, repr=False)
 
     def scan(self, payload: str, source: str) -> ScanOutcome:
         outcome = self.service.scan(payload, source)
-        self.window.scan.show_outcome(outcome)
+        self.show(outcome)
         return outcome
 
+    def show(self, outcome: ScanOutcome) -> None:
+        self.window.scan.show_outcome(outcome)
+        self.sounds.play_verdict(outcome.verdict.kind)
+        self.watcher.nudge()
+
+    def camera_scanned(self, event: ScanEvent) -> None:
+        self.scan(event.payload, event.source)
+        if self.on_shown is not None:
+            self.window.scan.verdict.repaint()  # painted now, not at the next idle moment
+            self.on_shown(event.time, time.monotonic())
+
     def stop(self) -> None:
-        self.refresh.stop()
+        if self._stopped:
+            return
+        self._stopped = True
+        self.watcher.stop()
         self.camera.stop()
         self.engine.stop()
         self.store.close()
@@ -63,8 +96,17 @@ class Kiosk:
 
 
 def build_kiosk(
-    app: QApplication, data_dir: Path, login: SavedLogin, app_code: str, camera: str
+    app: QApplication,
+    data_dir: Path,
+    login: SavedLogin,
+    app_code: str,
+    camera: str | None = None,
+    *,
+    settings: KioskSettings | None = None,
+    self_check_in: bool = False,
 ) -> Kiosk:
+    """``camera`` overrides the camera in the settings for this run (the demo's reel)."""
+    settings = settings or KioskSettings.load(data_dir)
     store = LocalStore.open(store_path(data_dir, login.event_id, login.station_name))
     client = StationClient(
         login.server,
@@ -75,64 +117,195 @@ def build_kiosk(
     if token:
         client.adopt_session(token)
     event = json.loads(store.get_state("event") or "{}")
+    configuration = event.get("configuration") or {}
     mode = Mode(store.get_state("mode") or Mode.CHECK_IN.value)
-    signals = SyncSignals()
-    engine = SyncEngine(store, client, StationChangeWriter(client), on_status=signals.status.emit)
+    signals = WorkerSignals()
+    engine = SyncEngine(
+        store,
+        client,
+        StationChangeWriter(client),
+        interval=settings.sync_interval,
+        on_status=signals.status.emit,
+    )
     service = CheckInService(
         store,
         login.station_name,
         mode,
-        access_code_pattern=(event.get("configuration") or {}).get("accessCodePattern"),
+        access_code_pattern=configuration.get("accessCodePattern"),
         on_change=engine.nudge,
     )
-    configuration = event.get("configuration") or {}
+    desk = GuestDesk(
+        search=store.search,
+        act=service.act,
+        details=store.guest_by_id,
+        check_in_party=service.check_in_party,
+        add_companion=lambda parent, fields: service.add_companion(parent, fields, check_in=False),
+    )
     search = SearchPanel(
-        store.search,
-        service.act,
+        desk,
         min_length=int(configuration.get("minSearchLength") or 1),
         can_check_out=mode != Mode.CHECK_IN,
     )
-
-    window = KioskWindow(event.get("name", "doorcheck"), login.station_name, mode.value, search)
-    camera_bridge = CameraBridge(lambda: open_frames(camera))
-    keys = ScannerKeyFilter()
-    kiosk = Kiosk(window, store, client, engine, service, camera_bridge, keys, QTimer(window))
+    window = KioskWindow(
+        event.get("name", "doorcheck"),
+        login.station_name,
+        mode.value,
+        search,
+        StatisticsPanel(),
+        self_check_in=self_check_in,
+    )
     signals.setParent(window)
+    source = camera or settings.camera
+    keys = ScannerKeyFilter()
+    keys.detector.layout = settings.keyboard_layout
+    watcher = StoreWatcher(store, signals.snapshot.emit)
+    kiosk = Kiosk(
+        window,
+        store,
+        client,
+        engine,
+        service,
+        _camera(source, settings),
+        keys,
+        watcher,
+        settings,
+        SoundPlayer(settings.sounds),
+        data_dir,
+        source,
+    )
+    window.pin_matches = settings.pin_matches
+    window.has_pin = lambda: bool(kiosk.settings.pin_hash)
 
-    def scanned(event: ScanEvent) -> None:
-        kiosk.scan(event.payload, event.source)
+    def set_pin(pin: str) -> None:
+        kiosk.settings.set_pin(pin)
+        kiosk.settings.save(data_dir)
+
+    window.set_pin = set_pin
+    window.pin_matches = lambda pin: kiosk.settings.pin_matches(pin)
 
     def undo() -> None:
         if service.undo_last():
-            window.scan.verdict.show_ready("Undone: the last check-in was taken back")
+            window.scan.verdict.show_ready(tr("Undone: the last check-in was taken back"))
             window.scan.undo.setEnabled(False)
-
-    def camera_problem(message: str) -> None:
-        if message:  # "" means pictures come again: the next frame replaces the text
-            window.scan.preview.show_problem(message)
+            watcher.nudge()
 
     def remember_session(status: SyncStatus) -> None:
         if status.online and client.session_token:
             save_session_token(data_dir, login, client.session_token)
 
-    camera_bridge.scanned.connect(scanned)
-    camera_bridge.frame.connect(window.scan.preview.show_frame)
-    camera_bridge.problem.connect(camera_problem)
+    def show_snapshot(snapshot: StoreSnapshot) -> None:
+        window.status.show_store(snapshot.status)
+        if window.statistics is not None:
+            window.statistics.show_statistics(snapshot.statistics)
+
+    def calibrated(layout: str) -> None:
+        kiosk.settings.keyboard_layout = layout
+        kiosk.settings.save(data_dir)
+        window.scan.verdict.show_ready(
+            tr("USB scanner set up for a {layout} keyboard").format(layout=tr(LAYOUT_NAMES[layout]))
+        )
+
+    _connect_camera(kiosk)
     keys.scanned.connect(lambda code: kiosk.scan(code, "scanner"))
+    keys.calibrated.connect(calibrated)
+
+    def acted(outcome: ScanOutcome) -> None:  # a manual check-in in the guest list
+        kiosk.sounds.play_verdict(outcome.verdict.kind)
+        watcher.nudge()
+
+    search.acted.connect(acted)
     window.scan.undo_requested.connect(undo)
     window.status.changes_requested.connect(
         lambda: ChangesDialog(lambda: store.changes(SHOWN_CHANGES), window).exec()
     )
+    window.settings_requested.connect(lambda: open_settings(kiosk))
     signals.status.connect(window.status.show_sync)
     signals.status.connect(remember_session)
-    kiosk.refresh.setInterval(2000)
-    kiosk.refresh.timeout.connect(lambda: window.status.show_store(store.status()))
+    signals.snapshot.connect(show_snapshot)
     app.installEventFilter(keys)
     return kiosk
 
 
+def _camera(source: str, settings: KioskSettings) -> CameraBridge:
+    return CameraBridge(lambda: open_frames(source), Decoder(settings.formats))
+
+
+def _connect_camera(kiosk: Kiosk) -> None:
+    preview = kiosk.window.scan.preview
+
+    def problem(message: str) -> None:
+        if message:  # "" means pictures come again: the next frame replaces the text
+            preview.show_problem(message)
+
+    kiosk.camera.scanned.connect(kiosk.camera_scanned)
+    kiosk.camera.frame.connect(preview.show_frame)
+    kiosk.camera.problem.connect(problem)
+
+
+def apply_settings(kiosk: Kiosk, chosen: KioskSettings) -> None:
+    """Saves the settings and applies what can change while the door runs."""
+    before = kiosk.settings
+    chosen.save(kiosk.data_dir)
+    kiosk.settings = chosen
+    kiosk.sounds.enabled = chosen.sounds
+    kiosk.engine.interval = chosen.sync_interval
+    kiosk.engine.nudge()
+    kiosk.keys.detector.layout = chosen.keyboard_layout
+    if chosen.camera != before.camera or chosen.formats != before.formats:
+        kiosk.camera.stop()
+        kiosk.camera_source = chosen.camera
+        kiosk.camera = _camera(chosen.camera, chosen)
+        _connect_camera(kiosk)
+        kiosk.camera.start()
+
+
+def open_settings(kiosk: Kiosk) -> None:
+    cameras = [(str(c.index), c.name) for c in list_cameras()]
+    if kiosk.camera_source not in {value for value, _ in cameras}:
+        cameras.append((kiosk.camera_source, kiosk.camera_source))
+    dialog = SettingsDialog(kiosk.settings, cameras, kiosk.sounds.available, kiosk.window)
+
+    def wipe_now() -> None:
+        refused = wipe(kiosk)
+        if refused:
+            QMessageBox.warning(kiosk.window, tr("Wipe local data"), refused)
+
+    dialog.wipe_requested.connect(wipe_now)
+    if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+        apply_settings(kiosk, dialog.result_settings())
+
+
+def wipe(kiosk: Kiosk) -> str | None:
+    """Deletes the event's data and the saved login, and closes the kiosk. Refused
+    while changes made at this door wait for the server: returns why, in words."""
+    from doorcheck.services.privacy import WipeRefusedError, waiting_changes, wipe_event
+    from doorcheck.store.credentials import forget_login
+
+    waiting = waiting_changes(kiosk.store.path.parent)
+    if waiting:
+        return tr(
+            "{count} changes made at this door have not reached the server yet. "
+            "Wait until the door is online and they are uploaded."
+        ).format(count=waiting)
+    event_id = kiosk.client.credentials.event_id
+    kiosk.stop()
+    try:
+        wipe_event(kiosk.data_dir, event_id)
+    except WipeRefusedError as exc:
+        # A scan came in between: everything is kept; the door closes (it is stopped)
+        # and opens again with the next start.
+        kiosk.window.close()
+        return str(exc)
+    forget_login(kiosk.data_dir)
+    kiosk.wiped = True
+    if kiosk.window.locked:
+        kiosk.window.unlock()
+    kiosk.window.close()
+    return None
+
+
 def start(kiosk: Kiosk) -> None:
     kiosk.window.status.show_store(kiosk.store.status())
-    kiosk.refresh.start()
+    kiosk.watcher.start()
     kiosk.engine.start()
     kiosk.camera.start()

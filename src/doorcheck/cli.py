@@ -551,13 +551,16 @@ def cmd_scan(args: argparse.Namespace) -> int:
     """A headless door with a camera: verdicts printed, syncing in the background."""
     from doorcheck.scan.scanner import CameraScanner, ScanEvent
     from doorcheck.scan.sources import SourceError, open_frames
+    from doorcheck.settings import KioskSettings
     from doorcheck.sync.engine import SyncEngine
 
     door = open_door(args)
+    settings = KioskSettings.load(door.data_dir)
     if args.camera is None:
-        args.camera = door.store.get_setting("camera") or "0"
-    else:
-        door.store.set_setting("camera", args.camera)  # remembered for next time
+        args.camera = settings.camera
+    elif args.camera != settings.camera:
+        settings.camera = args.camera  # remembered for next time, as the settings screen does
+        settings.save(door.data_dir)
     engine = SyncEngine(door.store, door.client, door.writer)
     service = door.service()
     service.on_change = engine.nudge
@@ -622,9 +625,29 @@ def _demo_window(args: argparse.Namespace, work: Path, event_id: str, station: s
         ["admin", "reel", event_id, "--out", str(reel), "--limit", "12", "--data", str(work)]
     )
     admin.func(admin)
-    print("Opening the kiosk window; its camera shows a reel of demo tickets.")
+    camera = args.camera or str(reel)
+    if args.camera:
+        tickets = work / "tickets"
+        printed = build_parser().parse_args(
+            [
+                "admin",
+                "tickets",
+                event_id,
+                "--out",
+                str(tickets),
+                "--limit",
+                "12",
+                "--data",
+                str(work),
+            ]
+        )
+        printed.func(printed)
+        print(f"Opening the kiosk window with camera {args.camera}.")
+        print(f"Show it a demo ticket from {tickets} (on a phone or printed).")
+    else:
+        print("Opening the kiosk window; its camera shows a reel of demo tickets.")
     kiosk_args = build_parser().parse_args(
-        ["kiosk", "--camera", str(reel), "--data", str(work / station)]
+        ["kiosk", "--camera", camera, "--data", str(work / station)]
     )
     kiosk_args.seconds = args.seconds
     return cmd_kiosk(kiosk_args)
@@ -661,32 +684,52 @@ def _login_screen(app: Any, data_dir: Path) -> Any:
 
 
 def cmd_kiosk(args: argparse.Namespace) -> int:
-    """The kiosk window for the saved login."""
+    """The kiosk window for the saved login (the login screen first if there is none)."""
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from doorcheck.app import build_kiosk, start
+    from doorcheck.settings import KioskSettings
     from doorcheck.store.credentials import load_login
+    from doorcheck.ui.i18n import install_language
 
     data_dir = kiosk_data_dir(args)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    settings = KioskSettings.load(data_dir)
+    if settings.problem:
+        print(f"warning: {settings.problem}", file=sys.stderr)
+    install_language(app, settings.language)
     saved = load_login(data_dir)
     if saved is None:
         saved = _login_screen(app, data_dir)
         if saved is None:
             return 1  # the steward closed the login screen
     login, secret = saved
-    kiosk = build_kiosk(app, data_dir, login, secret, args.camera)
+    kiosk = build_kiosk(
+        app,
+        data_dir,
+        login,
+        secret,
+        args.camera,
+        settings=settings,
+        self_check_in=args.self_check_in,
+    )
     start(kiosk)
     kiosk.window.show()
+    # The guest-facing kiosk starts locked; staff choose a PIN first if none is set.
+    if (args.lock or args.self_check_in) and not kiosk.window.lock():
+        kiosk.stop()
+        return 1
     if getattr(args, "seconds", None):
-        from PySide6.QtCore import QTimer
-
         QTimer.singleShot(int(args.seconds * 1000), app.quit)
     try:
-        return int(app.exec())
+        code = int(app.exec())
     finally:
         kiosk.stop()
+    if kiosk.wiped:
+        print("This event's data was wiped from the laptop; log in again to use the door.")
+    return code
 
 
 def cmd_screenshots(args: argparse.Namespace) -> int:
@@ -696,7 +739,7 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from doorcheck.ui.screenshots import render_all
 
-    for path in render_all(Path(args.out)):
+    for path in render_all(Path(args.out), language=args.language):
         print(path)
     return 0
 
@@ -946,6 +989,16 @@ def cmd_admin_tickets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_admin_calibration(args: argparse.Namespace) -> int:
+    """The sheet a USB scanner reads once so the kiosk learns the keyboard layout."""
+    from doorcheck.scan.calibration import write_calibration_sheet
+
+    path = write_calibration_sheet(Path(args.out))
+    print(f"Wrote {path}. Print it (or show it on a screen) and scan it with the USB scanner")
+    print("while the kiosk is open: the kiosk then corrects for the keyboard layout.")
+    return 0
+
+
 # -- the parser ----------------------------------------------------------------------
 
 
@@ -965,6 +1018,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--headless", action="store_true", help="no window: walk through the doors in the terminal"
     )
     p.add_argument("--seconds", type=float, help="close the window after this long")
+    p.add_argument(
+        "--camera",
+        metavar="INDEX|FILE|DIR",
+        help="a real camera (e.g. 0) instead of the reel of demo tickets",
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("decode", help="decode barcodes in images and videos, as the kiosk would")
@@ -985,15 +1043,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("kiosk", help="open the kiosk window for the saved login")
     p.add_argument(
         "--camera",
-        default="0",
         metavar="INDEX|FILE|DIR",
-        help="camera index, a video file, or a folder of images (default 0)",
+        help="camera index, a video file, or a folder of images (default: the settings' camera)",
+    )
+    p.add_argument("--lock", action="store_true", help="start locked: full screen, PIN to leave")
+    p.add_argument(
+        "--self-check-in",
+        action="store_true",
+        help="the guest-facing variant: locked, door screen only, no guest list",
     )
     p.add_argument("--data", metavar="DIR", type=Path, help="local data folder")
     p.set_defaults(func=cmd_kiosk)
 
     p = sub.add_parser("screenshots", help="render the kiosk's screens to PNG files")
     p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument(
+        "--language", choices=("en", "de"), default="en", help="the language of the screens"
+    )
     p.set_defaults(func=cmd_screenshots)
 
     p = sub.add_parser("cameras", help="list the cameras this laptop has")
@@ -1148,6 +1214,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="at most this many guests")
     _server_db_options(p)
     p.set_defaults(func=cmd_admin_tickets)
+    p = admin.add_parser(
+        "calibration", help="write the keyboard calibration sheet for USB scanners (PNG or PDF)"
+    )
+    p.add_argument("--out", required=True, metavar="FILE", help="a .png or .pdf file")
+    p.set_defaults(func=cmd_admin_calibration)
     return parser
 
 

@@ -54,7 +54,15 @@ class Scanned:
     code: str
 
 
-Action = Typed | Scanned
+@dataclass(frozen=True)
+class Calibrated:
+    """The calibration code was scanned: the scanner's keys arrive as ``layout``,
+    and the detector now corrects for it."""
+
+    layout: str
+
+
+Action = Typed | Scanned | Calibrated
 
 
 @dataclass
@@ -113,7 +121,12 @@ class WedgeDetector:
         return typed
 
     def _scan(self, now: float) -> list[Action]:
-        code = self._take().text.translate(LAYOUTS.get(self.layout, LAYOUTS["us"]))
+        raw = self._take().text
+        layout = detect_layout(raw)
+        if layout is not None:
+            self.layout = layout
+            return [Calibrated(layout)]
+        code = raw.translate(LAYOUTS.get(self.layout, LAYOUTS["us"]))
         last = self._last_scan
         self._last_scan = (now, code)
         if last is not None and last[1] == code and now - last[0] <= self.double_within:

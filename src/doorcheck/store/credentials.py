@@ -6,6 +6,7 @@ goes to a file only the user can read (mode 0600). It is never logged.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -145,3 +146,20 @@ def load_login(data_dir: Path) -> tuple[SavedLogin, str] | None:
     if not secret:
         return None
     return login, secret
+
+
+def forget_login(data_dir: Path) -> None:
+    """Remove the saved login and its secrets (after a wipe, or to log out for good)."""
+    saved = load_login(data_dir)
+    if saved is not None and saved[0].vault == "keyring":
+        try:
+            import keyring
+            from keyring.errors import KeyringError
+
+            for user in (saved[0].keyring_user, saved[0].keyring_user + "|session"):
+                with contextlib.suppress(KeyringError):  # never stored, or already gone
+                    keyring.delete_password(KEYRING_SERVICE, user)
+        except ImportError:
+            pass
+    for name in (LOGIN_FILE, SECRET_FILE):
+        (data_dir / name).unlink(missing_ok=True)

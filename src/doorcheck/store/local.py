@@ -15,7 +15,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    bindparam,
+    cast,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from doorcheck.domain.changes import Action, ChangeRecord, Presence, fold_presence
 from doorcheck.domain.guest import Guest
@@ -118,6 +129,26 @@ class StoreStatus:
     last_full_sync: str | None
     last_error: str | None
     clock_skew_seconds: float | None
+
+
+@dataclass(frozen=True)
+class StationCount:
+    station: str
+    arrivals: int  # guests whose (latest) check-in was at this station
+    departures: int  # guests out now who checked out here
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """What the statistics screen shows; arrivals in 5-minute buckets (UTC starts)."""
+
+    arrivals: list[tuple[datetime, int]]
+    inside: int
+    guests: int
+    stations: list[StationCount]
+
+
+BUCKET_MINUTES = 5
 
 
 @dataclass(frozen=True)
@@ -671,6 +702,84 @@ class LocalStore:
             last_error=state.get("last_error") or None,
             clock_skew_seconds=float(skew) if skew else None,
         )
+
+    def statistics(self) -> Statistics:
+        """Arrivals per 5 minutes, inside now and per station, pending changes included.
+
+        Counted in SQL over the server's copies, then corrected for the few guests
+        this door has changes waiting for, as ``status`` does.
+        """
+        live = GUESTS.c.delete_time.is_(None)
+        inside = GUESTS.c.check_in.is_not(None) & (
+            GUESTS.c.check_out.is_(None) | (GUESTS.c.check_out < GUESTS.c.check_in)
+        )
+        minute = cast(func.substr(GUESTS.c.check_in, 15, 2), Integer)
+        bucket = func.substr(GUESTS.c.check_in, 1, 14).op("||")(
+            func.printf("%02d", minute - minute % BUCKET_MINUTES)
+        )
+        arrivals: dict[str, int] = {}
+        came: dict[str, int] = {}
+        left: dict[str, int] = {}
+        with self.read() as conn:
+            waiting = set(
+                conn.execute(
+                    select(OUTBOX.c.guest_id).where(OUTBOX.c.state.in_(STATES_WAITING)).distinct()
+                ).scalars()
+            )
+            settled = live & GUESTS.c.id.not_in(waiting) if waiting else live
+            guests = conn.execute(select(func.count()).select_from(GUESTS).where(live)).scalar_one()
+            inside_now = conn.execute(
+                select(func.count()).select_from(GUESTS).where(settled, inside)
+            ).scalar_one()
+            for key, count in conn.execute(
+                select(bucket, func.count())
+                .where(settled, GUESTS.c.check_in.is_not(None))
+                .group_by(bucket)
+            ):
+                arrivals[key] = count
+            for station, count in conn.execute(
+                select(GUESTS.c.check_in_station, func.count())
+                .where(settled, GUESTS.c.check_in.is_not(None))
+                .group_by(GUESTS.c.check_in_station)
+            ):
+                came[station or "?"] = count
+            for station, count in conn.execute(
+                select(GUESTS.c.check_out_station, func.count())
+                .where(settled, GUESTS.c.check_in.is_not(None), ~inside)
+                .group_by(GUESTS.c.check_out_station)
+            ):
+                left[station or "?"] = count
+            for raw in conn.execute(
+                select(GUESTS.c.raw).where(live, GUESTS.c.id.in_(waiting))
+            ).scalars():
+                guest = self._overlaid(conn, guest_from_raw(raw))
+                if guest.check_in is None:
+                    continue
+                key = _bucket_key(guest.check_in)
+                arrivals[key] = arrivals.get(key, 0) + 1
+                station = guest.check_in_station or "?"
+                came[station] = came.get(station, 0) + 1
+                if guest.is_checked_in:
+                    inside_now += 1
+                else:
+                    station = guest.check_out_station or "?"
+                    left[station] = left.get(station, 0) + 1
+        buckets = []
+        for key, count in sorted(arrivals.items()):
+            start = parse_datetime(key + ":00+00:00")
+            if start is not None:
+                buckets.append((start, count))
+        stations = [
+            StationCount(name, came.get(name, 0), left.get(name, 0))
+            for name in sorted(set(came) | set(left))
+        ]
+        return Statistics(buckets, int(inside_now), int(guests), stations)
+
+
+def _bucket_key(when: datetime) -> str:
+    """The same text the SQL bucket makes: the UTC start of the 5-minute slot."""
+    utc = when.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:}{utc.minute // BUCKET_MINUTES * BUCKET_MINUTES:02d}"
 
 
 def _guest_of(row: Any) -> Guest:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,15 +18,16 @@ from PySide6.QtWidgets import (
 
 from doorcheck.domain.timeutil import parse_datetime
 from doorcheck.store.local import ChangeView
+from doorcheck.ui.i18n import mark, tr
 
 STATE_WORDS = {
-    "pending": "Waiting to upload",
-    "sent": "Sent, no answer yet",
-    "conflict": "Conflict",
-    "rejected": "Rejected by the server",
+    "pending": mark("Waiting to upload"),
+    "sent": mark("Sent, no answer yet"),
+    "conflict": mark("Conflict"),
+    "rejected": mark("Rejected by the server"),
 }
-ACTION_WORDS = {"checkIn": "Check-in", "checkOut": "Check-out", "undo": "Undo",
-                "addCompanion": "New companion"}  # fmt: skip
+ACTION_WORDS = {"checkIn": mark("Check-in"), "checkOut": mark("Check-out"), "undo": mark("Undo"),
+                "addCompanion": mark("New companion")}  # fmt: skip
 
 
 class ChangesDialog(QDialog):
@@ -33,14 +35,23 @@ class ChangesDialog(QDialog):
         self, changes: Callable[[], Sequence[ChangeView]], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Changes at this door")
+        self.setWindowTitle(tr("Changes at this door"))
         self._changes = changes
         self.summary = QLabel()
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["State", "What", "Guest", "Door time", "Why"])
+        self.table.setHorizontalHeaderLabels(
+            [tr("State"), tr("What"), tr("Guest"), tr("Door time"), tr("Why")]
+        )
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        for column in range(4):
+            self.table.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents
+            )
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setAccessibleName("Changes waiting, in conflict or rejected")
+        self.table.setAccessibleName(tr("Changes waiting, in conflict or rejected"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -56,8 +67,8 @@ class ChangesDialog(QDialog):
         for index, change in enumerate(rows):
             when = parse_datetime(change.door_time)
             cells = [
-                STATE_WORDS.get(change.state, change.state),
-                ACTION_WORDS.get(change.action, change.action),
+                tr(STATE_WORDS.get(change.state, change.state)),
+                tr(ACTION_WORDS.get(change.action, change.action)),
                 change.guest_name,
                 when.astimezone().strftime("%H:%M:%S") if when else change.door_time,
                 change.message or change.last_error or "",
@@ -65,7 +76,7 @@ class ChangesDialog(QDialog):
             for column, text in enumerate(cells):
                 self.table.setItem(index, column, QTableWidgetItem(text))
         self.summary.setText(
-            f"{len(rows)} changes need attention or wait for the server."
+            tr("{count} changes need attention or wait for the server.").format(count=len(rows))
             if rows
-            else "Every change made at this door has reached the server."
+            else tr("Every change made at this door has reached the server.")
         )

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from doorcheck.station.errors import StationError
 from doorcheck.station.setup import parse_setup
+from doorcheck.ui.i18n import tr
 
 LoginFunction = Callable[[str, str, str, str], object]  # url, event, App Code, station
 
@@ -32,7 +33,7 @@ class LoginDialog(QDialog):
 
     def __init__(self, login: LoginFunction, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Log this door in")
+        self.setWindowTitle(tr("Log this door in"))
         self._login = login
         self.server = QLineEdit()
         self.server.setPlaceholderText("https://checkin.example.org")
@@ -40,15 +41,15 @@ class LoginDialog(QDialog):
         self.app_code = QLineEdit()
         self.app_code.setEchoMode(QLineEdit.EchoMode.Password)
         self.station = QLineEdit()
-        self.message = QLabel("Type the station's details, or scan its setup code.")
+        self.message = QLabel(tr("Type the station's details, or scan its setup code."))
         self.message.setWordWrap(True)
-        self.button = QPushButton("Log in")
+        self.button = QPushButton(tr("Log in"))
         self.button.setDefault(True)
         form = QFormLayout()
-        for label, field, name in (("Server", self.server, "Server address"),
-                                   ("Event ID", self.event_id, "Event ID"),
-                                   ("App Code", self.app_code, "App Code"),
-                                   ("Station", self.station, "Station name")):  # fmt: skip
+        for label, field, name in ((tr("Server"), self.server, tr("Server address")),
+                                   (tr("Event ID"), self.event_id, tr("Event ID")),
+                                   (tr("App Code"), self.app_code, tr("App Code")),
+                                   (tr("Station"), self.station, tr("Station name"))):  # fmt: skip
             field.setAccessibleName(name)
             field.setMinimumWidth(380)
             form.addRow(label, field)
@@ -64,7 +65,7 @@ class LoginDialog(QDialog):
         """A scanned code: if it is a station setup code, fill in and log in."""
         setup = parse_setup(text)
         if setup is None:
-            self.message.setText("That code is not a station setup code.")
+            self.message.setText(tr("That code is not a station setup code."))
             return False
         self.server.setText(setup.url)
         self.event_id.setText(setup.event_id)
@@ -77,10 +78,10 @@ class LoginDialog(QDialog):
         values = [w.text().strip() for w in (self.server, self.event_id, self.app_code,
                                              self.station)]  # fmt: skip
         if not all(values):
-            self.message.setText("Fill in all four fields (or scan the setup code).")
+            self.message.setText(tr("Fill in all four fields (or scan the setup code)."))
             return
         self.button.setEnabled(False)
-        self.message.setText("Logging in and fetching the guest list\u2026")
+        self.message.setText(tr("Logging in and fetching the guest list\u2026"))
 
         def work() -> None:
             try:

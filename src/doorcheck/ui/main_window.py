@@ -1,41 +1,151 @@
-"""The kiosk window: the scan screen and the status bar."""
+"""The kiosk window: the door, the guest list, statistics, and the lock.
+
+Locked, the window is full screen, shows only the door and cannot be closed; the
+staff PIN unlocks it. The self check-in variant faces guests: it never builds the
+guest list or the statistics at all, so there is nothing to break out into.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QMainWindow,
+    QPushButton,
+    QTabWidget,
+    QWidget,
+)
 
 from doorcheck import __version__
 from doorcheck.services.checkin import ScanOutcome
+from doorcheck.ui.i18n import tr
+from doorcheck.ui.pin_dialog import PinDialog
 from doorcheck.ui.scan_screen import ScanScreen
 from doorcheck.ui.search_panel import SearchPanel
+from doorcheck.ui.statistics_panel import StatisticsPanel
 from doorcheck.ui.status_bar import DoorStatusBar
 
 
 class KioskWindow(QMainWindow):
+    settings_requested = Signal()
+    lock_changed = Signal(bool)
+
     def __init__(
         self,
         event_name: str,
         station: str,
         mode: str,
         search: SearchPanel | None = None,
+        statistics: StatisticsPanel | None = None,
+        *,
+        self_check_in: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"doorcheck {__version__} \u2013 {event_name} \u2013 {station}")
-        self.scan = ScanScreen()
+        self.self_check_in = self_check_in
+        self.scan = ScanScreen(guest_facing=self_check_in)
         self.tabs = QTabWidget()
         self.tabs.setStyleSheet("QTabBar::tab { font-size: 17px; padding: 10px 28px; }")
-        self.tabs.addTab(self.scan, "Door")
-        self.search = search
-        if search is not None:
-            self.tabs.addTab(search, "Guests")
+        self.tabs.addTab(self.scan, tr("Door"))
+        # The guest-facing variant never holds a list of other guests.
+        self.search = None if self_check_in else search
+        self.statistics = None if self_check_in else statistics
+        if self.search is not None:
+            self.tabs.addTab(self.search, tr("Guests"))
             # A manual check-in is answered on the door screen, big, like a scan.
-            search.acted.connect(self._show_manual)
+            self.search.acted.connect(self._show_manual)
+        if self.statistics is not None:
+            self.tabs.addTab(self.statistics, tr("Statistics"))
+        self.settings_button = QPushButton(tr("Settings"))
+        self.settings_button.setAccessibleName(tr("Open the settings"))
+        self.settings_button.clicked.connect(self.settings_requested)
+        self.lock_button = QPushButton(tr("Lock"))
+        self.lock_button.setAccessibleName(tr("Lock the kiosk (full screen, PIN to leave)"))
+        self.lock_button.clicked.connect(self.toggle_lock)
+        corner = QWidget()
+        corner_layout = QHBoxLayout(corner)
+        corner_layout.setContentsMargins(0, 0, 6, 0)
+        corner_layout.addWidget(self.settings_button)
+        corner_layout.addWidget(self.lock_button)
+        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+        for button in (self.settings_button, self.lock_button):
+            button.setMinimumHeight(36)
+            button.setStyleSheet("font-size: 15px; padding: 2px 14px;")
         self.setCentralWidget(self.tabs)
         self.status = DoorStatusBar(station, mode)
         self.setStatusBar(self.status)
+        # Locked, the tab bar and its corner are hidden: staff find this one instead.
+        self.staff_button = QPushButton(tr("Staff"))
+        self.staff_button.setAccessibleName(tr("Unlock with the staff PIN"))
+        self.staff_button.setFlat(True)
+        self.staff_button.clicked.connect(self.ask_unlock)
+        self.staff_button.hide()
+        self.status.insertWidget(0, self.staff_button)
+        self.locked = False
+        self.pin_matches: Callable[[str], bool] = lambda pin: False
+        self.has_pin: Callable[[], bool] = lambda: False
+        self.set_pin: Callable[[str], None] = lambda pin: None
         self.resize(1366, 768)
+        self.setMinimumSize(1024, 600)
 
     def _show_manual(self, outcome: ScanOutcome) -> None:
         self.scan.show_outcome(outcome)
         self.tabs.setCurrentWidget(self.scan)
+
+    # -- the lock ----------------------------------------------------------------
+
+    def toggle_lock(self) -> None:
+        if self.locked:
+            self.ask_unlock()
+        else:
+            self.lock()
+
+    def lock(self) -> bool:
+        """Full screen, door only. Without a PIN yet, staff choose one first."""
+        if not self.has_pin():
+            dialog = PinDialog(choose=True, parent=self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            self.set_pin(dialog.pin.text())
+        self._set_locked(True)
+        return True
+
+    def ask_unlock(self) -> bool:
+        dialog = PinDialog(choose=False, parent=self)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            if self.pin_matches(dialog.pin.text()):
+                self.unlock()
+                return True
+            dialog.message.setText(tr("Wrong PIN. Try again."))
+            dialog.pin.clear()
+        return False
+
+    def unlock(self) -> None:
+        self._set_locked(False)
+
+    def _set_locked(self, locked: bool, full_screen: bool = True) -> None:
+        self.locked = locked
+        self.tabs.setCurrentWidget(self.scan)
+        self.tabs.tabBar().setVisible(not locked)
+        self.tabs.cornerWidget(Qt.Corner.TopRightCorner).setVisible(not locked)
+        self.staff_button.setVisible(locked)
+        # The list of changes names other guests: not for whoever stands at a locked door.
+        self.status.waiting.setVisible(not locked)
+        self.scan.undo.setVisible(not (locked and self.self_check_in))
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, locked)
+        if locked and full_screen:
+            self.showFullScreen()
+        else:
+            self.showNormal()
+        self.lock_changed.emit(locked)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.locked:
+            event.ignore()  # Alt+F4 and the like: the PIN is the only way out
+            return
+        super().closeEvent(event)

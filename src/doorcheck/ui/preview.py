@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from doorcheck.scan.decoder import Corners
+from doorcheck.ui.i18n import tr
 
 
 def to_qimage(frame: np.ndarray) -> QImage:
@@ -24,12 +25,12 @@ def to_qimage(frame: np.ndarray) -> QImage:
 class CameraPreview(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName("Camera picture")
+        self.setAccessibleName(tr("Camera picture"))
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMinimumSize(320, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setStyleSheet("background: #000; color: #ccc; border-radius: 12px;")
-        self.setText("No camera picture yet")
+        self.setText(tr("No camera picture yet"))
 
     def show_frame(self, image: QImage, outlines: list[Corners]) -> None:
         pixmap = QPixmap.fromImage(image)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from doorcheck.services.checkin import ScanOutcome
+from doorcheck.ui.i18n import tr
 from doorcheck.ui.preview import CameraPreview
 from doorcheck.ui.verdict_panel import VerdictPanel
 
@@ -13,12 +14,13 @@ from doorcheck.ui.verdict_panel import VerdictPanel
 class ScanScreen(QWidget):
     undo_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, guest_facing: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.preview = CameraPreview()
-        self.verdict = VerdictPanel()
-        self.undo = QPushButton("Undo last check-in")
-        self.undo.setAccessibleName("Undo the last check-in")
+        self.verdict = VerdictPanel(guest_facing=guest_facing)
+        self.undo = QPushButton(tr("Undo last check-in"))
+        self.undo.setAccessibleName(tr("Undo the last check-in"))
+        self.undo.setVisible(not guest_facing)  # a guest cannot take a check-in back
         self.undo.setMinimumHeight(56)
         font = self.undo.font()
         font.setPointSize(16)

@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from doorcheck.domain.wedge import Scanned, Typed, WedgeDetector
+from doorcheck.domain.wedge import Calibrated, Scanned, Typed, WedgeDetector
 
 # What the filter keeps of a held key press, to send it again as typing.
 KeyRecord = tuple[QObject, int, Qt.KeyboardModifier, str]
@@ -26,6 +26,7 @@ _TERMINATORS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab}
 
 class ScannerKeyFilter(QObject):
     scanned = Signal(str)
+    calibrated = Signal(str)  # the keyboard layout the calibration code revealed
 
     def __init__(
         self,
@@ -66,10 +67,13 @@ class ScannerKeyFilter(QObject):
         if not self.detector.holding:
             self._timer.stop()
 
-    def _apply(self, actions: list[Scanned | Typed]) -> None:
+    def _apply(self, actions: list[Scanned | Typed | Calibrated]) -> None:
         for action in actions:
             if isinstance(action, Scanned):
                 self.scanned.emit(action.code)
+                continue
+            if isinstance(action, Calibrated):
+                self.calibrated.emit(action.layout)
                 continue
             self._replaying = True
             try:

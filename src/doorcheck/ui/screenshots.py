@@ -1,4 +1,8 @@
-"""Every kiosk screen in its main states, rendered offscreen to PNG files."""
+"""Every kiosk screen in its main states, rendered offscreen to PNG files.
+
+The screens are the real widgets fed with made-up data, so a designer can look at
+each state without an event running.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,30 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.scan import synthetic
 from doorcheck.services.checkin import ScanOutcome
-from doorcheck.store.local import SearchHit, StoreStatus
+from doorcheck.settings import KioskSettings
+from doorcheck.store.local import (
+    ChangeView,
+    GuestView,
+    SearchHit,
+    StationCount,
+    Statistics,
+    StoreStatus,
+)
 from doorcheck.sync.engine import SyncStatus
+from doorcheck.ui.changes_dialog import ChangesDialog
+from doorcheck.ui.i18n import install_language
+from doorcheck.ui.login_dialog import LoginDialog
 from doorcheck.ui.main_window import KioskWindow
 from doorcheck.ui.preview import to_qimage
-from doorcheck.ui.search_panel import SearchPanel
+from doorcheck.ui.search_panel import GuestDesk, SearchPanel
+from doorcheck.ui.settings_dialog import SettingsDialog
+from doorcheck.ui.statistics_panel import StatisticsPanel
 
 JANE = Guest(
     id="g1",
@@ -56,39 +73,75 @@ def _status(online: bool | None) -> tuple[SyncStatus, StoreStatus]:
     return sync, store
 
 
-def render_all(out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication([])
+def _people() -> tuple[list[SearchHit], dict[str, GuestView]]:
+    now = datetime.now(UTC)
     others = [
-        Guest(id=f"m{i}", fields={"firstName": first, "lastName": "Müller", "company": company},
+        Guest(id=f"m{i}", access_code=f"DC-{i}X7K", fields={"firstName": first,
+              "lastName": "Müller", "company": company, "email": f"{first.lower()}@example.org"},
               registration_state=RegistrationState.REGISTERED)
         for i, (first, company) in enumerate(
             [("Jürgen", "Brückenbau KG"), ("Anaïs", "Lumière SARL"), ("Søren", None)])
     ]  # fmt: skip
-    others[0].check_in = datetime.now(UTC) - timedelta(minutes=20)
+    others[0].check_in = now - timedelta(minutes=20)
     others[0].check_in_station = "Side Door"
-    hits = [SearchHit(g, None) for g in others] + [
-        SearchHit(Guest(id="c", fields={"firstName": "Ida", "lastName": "Müller"}), "Anaïs Müller")
+    companions = [
+        Guest(id="c", parent_id="m1", fields={"firstName": "Ida", "lastName": "Müller"}),
+        Guest(id="d", parent_id="m1", fields={"firstName": "Noor", "lastName": "Haddad"}),
     ]
+    companions[1].check_in = now - timedelta(minutes=3)
+    others[1].companion_ids = ["c", "d"]
+    hits = [SearchHit(g, None) for g in others] + [SearchHit(companions[0], "Anaïs Müller")]
+    views = {g.id: GuestView(g) for g in others}
+    views["m1"] = GuestView(others[1], companions=companions)
+    views["c"] = GuestView(companions[0], main_guest=others[1])
+    return hits, views
+
+
+def _statistics() -> Statistics:
+    now = datetime.now(UTC)
+    start = now.replace(second=0, microsecond=0, minute=now.minute - now.minute % 5)
+    shape = [0, 2, 5, 9, 14, 22, 31, 38, 35, 27, 18, 12, 9, 7, 4, 6, 3, 2, 1, 0, 3, 5, 2, 1]
+    arrivals = [(start - timedelta(minutes=5 * i), n) for i, n in enumerate(reversed(shape))]
+    return Statistics(
+        arrivals,
+        inside=212,
+        guests=468,
+        stations=[
+            StationCount("Cloakroom", 0, 0),
+            StationCount("Exit", 0, 34),
+            StationCount("Main Entrance", 178, 0),
+            StationCount("Side Door", 68, 0),
+        ],
+    )
+
+
+def render_all(out: Path, language: str = "en") -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([])
+    install_language(app, language)
+    hits, views = _people()
     search = SearchPanel(
-        lambda text: hits,
-        lambda guest, action: ScanOutcome(Verdict(VerdictKind.ADMIT, JANE), None),
+        GuestDesk(
+            search=lambda text: hits,
+            act=lambda guest, action: ScanOutcome(Verdict(VerdictKind.ADMIT, JANE), None),
+            details=views.get,
+            add_companion=lambda parent, fields: JANE,
+        ),
         can_check_out=False,
     )
-    window = KioskWindow("Winter Gala 2026", "Main Entrance", Mode.CHECK_IN.value, search)
+    statistics = StatisticsPanel()
+    statistics.show_statistics(_statistics())
+    window = KioskWindow(
+        "Winter Gala 2026", "Main Entrance", Mode.CHECK_IN.value, search, statistics
+    )
     window.resize(1366, 768)
     frame = synthetic.ticket_frame(JANE.access_code or "")
     since = datetime.now(UTC) - timedelta(minutes=42)
+    admit = ScanOutcome(Verdict(VerdictKind.ADMIT, JANE), JANE.access_code, nonces=("n",))
     states: list[tuple[str, Callable[[], None], bool | None]] = [
         ("scan-ready", lambda: window.scan.verdict.show_ready(), True),
-        (
-            "scan-admit",
-            lambda: window.scan.show_outcome(
-                ScanOutcome(Verdict(VerdictKind.ADMIT, JANE), JANE.access_code, nonces=("n",))
-            ),
-            True,
-        ),
+        ("scan-admit", lambda: window.scan.show_outcome(admit), True),
         (
             "scan-already-in",
             lambda: window.scan.show_outcome(
@@ -106,23 +159,23 @@ def render_all(out: Path) -> list[Path]:
             ),
             True,
         ),
-        (
-            "scan-offline",
-            lambda: window.scan.show_outcome(
-                ScanOutcome(Verdict(VerdictKind.ADMIT, JANE), JANE.access_code, nonces=("n",))
-            ),
-            False,
-        ),
+        ("scan-offline", lambda: window.scan.show_outcome(admit), False),
     ]
     written = []
     window.show()
 
-    def show_search() -> None:
-        window.tabs.setCurrentWidget(search)
-        search.box.setText("müll")
-        search.refresh()
+    def show_search(text: str, row: int) -> Callable[[], None]:
+        def show() -> None:
+            window.tabs.setCurrentWidget(search)
+            search.box.setText(text)
+            search.refresh()
+            search.results.setCurrentRow(row)
 
-    states.append(("guests-search", show_search, True))
+        return show
+
+    states.append(("guests-search", show_search("müll", 0), True))
+    states.append(("guests-party", show_search("müll", 1), True))
+    states.append(("statistics", lambda: window.tabs.setCurrentWidget(statistics), True))
     for name, show, online in states:
         window.tabs.setCurrentWidget(window.scan)
         window.scan.preview.show_frame(to_qimage(frame), [])
@@ -130,9 +183,59 @@ def render_all(out: Path) -> list[Path]:
         sync, store = _status(online)
         window.status.show_sync(sync)
         window.status.show_store(store)
-        app.processEvents()
-        path = out / f"{name}.png"
-        window.grab().save(str(path))
-        written.append(path)
+        written.append(_save(app, window, out / f"{name}.png"))
     window.close()
+
+    guest_facing = KioskWindow(
+        "Winter Gala 2026", "Self check-in", Mode.CHECK_IN.value, self_check_in=True
+    )
+    guest_facing.resize(1366, 768)
+    guest_facing.show()
+    # Locked as at the door, but not full screen: offscreen has no real screen size.
+    guest_facing._set_locked(True, full_screen=False)
+    guest_facing.resize(1366, 768)
+    guest_facing.scan.preview.show_frame(to_qimage(frame), [])
+    guest_facing.scan.show_outcome(ScanOutcome(Verdict(VerdictKind.NOT_ON_LIST), "XX-0000"))
+    sync, store = _status(True)
+    guest_facing.status.show_sync(sync)
+    guest_facing.status.show_store(store)
+    written.append(_save(app, guest_facing, out / "self-check-in-deny.png"))
+    guest_facing.scan.show_outcome(admit)
+    written.append(_save(app, guest_facing, out / "self-check-in-admit.png"))
+    guest_facing._set_locked(False)
+    guest_facing.close()
+
+    dialogs: list[tuple[str, QWidget]] = []
+    login = LoginDialog(lambda *values: None)
+    login.server.setText("https://checkin.example.org")
+    login.event_id.setText("winter-gala-2026")
+    login.message.setText("Wrong App Code for this event. Check it, or scan the setup code.")
+    dialogs.append(("login-error", login))
+    settings = KioskSettings()
+    dialogs.append(
+        (
+            "settings",
+            SettingsDialog(settings, [("0", "Integrated Camera (0)"), ("1", "USB Camera (1)")]),
+        )
+    )
+    now = datetime.now(UTC)
+    changes = [
+        ChangeView("n1", "m0", "Jürgen Müller", "checkIn", (now - timedelta(minutes=m)).isoformat(),
+                   state, 1, message, None)
+        for m, state, message in ((1, "pending", None), (2, "pending", None),
+                                  (9, "conflict", "Already checked in at 18:31 at Side Door"),
+                                  (14, "rejected", "The guest was deleted"))
+    ]  # fmt: skip
+    dialogs.append(("changes", ChangesDialog(lambda: changes)))
+    for name, dialog in dialogs:
+        dialog.show()
+        written.append(_save(app, dialog, out / f"{name}.png"))
+        dialog.close()
+    install_language(app, "en")
     return written
+
+
+def _save(app: QApplication, widget: QWidget, path: Path) -> Path:
+    app.processEvents()
+    widget.grab().save(str(path))
+    return path

@@ -1,15 +1,22 @@
-"""Finding a guest by typing, and checking them in or out by hand.
+"""Finding a guest by typing; their details; checking them, their party or a new
+companion in or out by hand.
 
-The panel gets two functions from the composition root (search, and act on a guest)
-and shows plain results; it never touches the store.
+The panel gets plain functions from the composition root (``GuestDesk``) and shows
+plain results; it never touches the store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -21,14 +28,40 @@ from PySide6.QtWidgets import (
 )
 
 from doorcheck.domain.changes import Action
+from doorcheck.domain.guest import FieldValue, Guest
+from doorcheck.domain.verdict import VerdictKind
 from doorcheck.services.checkin import ScanOutcome
-from doorcheck.store.local import SearchHit
+from doorcheck.store.local import GuestView, SearchHit
+from doorcheck.ui.i18n import tr
 
-Search = Callable[[str], Sequence[SearchHit]]
-Act = Callable[[str, Action], ScanOutcome]
+
+@dataclass(frozen=True)
+class GuestDesk:
+    """What the guest list may do, as functions the composition root provides."""
+
+    search: Callable[[str], Sequence[SearchHit]]
+    act: Callable[[str, Action], ScanOutcome]
+    details: Callable[[str], GuestView | None] = lambda guest_id: None
+    check_in_party: Callable[[str, Sequence[str]], list[ScanOutcome]] = lambda g, c: []
+    add_companion: Callable[[str, dict[str, FieldValue]], Guest] | None = None
 
 
 _DOT = "  \u00b7  "
+
+
+def state_text(guest: Guest) -> str:
+    if guest.is_checked_in and guest.check_in is not None:
+        when = f"{guest.check_in.astimezone():%H:%M}"
+        if guest.check_in_station:
+            return tr("IN since {time} at {station}").format(
+                time=when, station=guest.check_in_station
+            )
+        return tr("IN since {time}").format(time=when)
+    if guest.registration_state.value == "deregistered":
+        return tr("deregistered")
+    if guest.check_out is not None:
+        return tr("left at {time}").format(time=f"{guest.check_out.astimezone():%H:%M}")
+    return tr("not in")
 
 
 def describe(hit: SearchHit) -> str:
@@ -38,15 +71,129 @@ def describe(hit: SearchHit) -> str:
     if company:
         parts.append(company)
     if hit.main_name:
-        parts.append(f"companion of {hit.main_name}")
-    if guest.is_checked_in and guest.check_in is not None:
-        where = f" at {guest.check_in_station}" if guest.check_in_station else ""
-        state = f"IN since {guest.check_in.astimezone():%H:%M}{where}"
-    elif guest.registration_state.value == "deregistered":
-        state = "deregistered"
-    else:
-        state = "not in"
-    return f"{_DOT.join(parts)}    \u2014 {state}"
+        parts.append(tr("companion of {name}").format(name=hit.main_name))
+    return f"{_DOT.join(parts)}    \u2014 {state_text(guest)}"
+
+
+def _big(widget: QWidget, size: int = 16) -> None:
+    font = widget.font()
+    font.setPointSize(size)
+    widget.setFont(font)
+
+
+class CompanionDialog(QDialog):
+    """The name of a companion who came along unannounced."""
+
+    def __init__(self, main_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Add a companion of {name}").format(name=main_name))
+        self.first = QLineEdit()
+        self.first.setAccessibleName(tr("First name"))
+        self.last = QLineEdit()
+        self.last.setAccessibleName(tr("Last name"))
+        self.email = QLineEdit()
+        self.email.setAccessibleName(tr("Email"))
+        self.check_in = QCheckBox(tr("Check in now"))
+        self.check_in.setChecked(True)
+        form = QFormLayout()
+        form.addRow(tr("First name"), self.first)
+        form.addRow(tr("Last name"), self.last)
+        form.addRow(tr("Email"), self.email)
+        form.addRow("", self.check_in)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(tr("Add"))
+        ok.setEnabled(False)
+        for box in (self.first, self.last):
+            box.textChanged.connect(
+                lambda _: ok.setEnabled(bool(self.first.text().strip() or self.last.text().strip()))
+            )
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+    def fields(self) -> dict[str, FieldValue]:
+        values = {
+            "firstName": self.first.text().strip(),
+            "lastName": self.last.text().strip(),
+            "email": self.email.text().strip(),
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+class GuestDetails(QWidget):
+    """One guest: who, their state, their companions (ticked to check in together)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = QLabel()
+        self.text.setAccessibleName(tr("Guest details"))
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.companions = QListWidget()
+        self.companions.setAccessibleName(tr("Companions: tick to check in with the guest"))
+        self.companions_title = QLabel(tr("Companions (ticked ones are checked in together)"))
+        _big(self.companions_title, 13)
+        _big(self.text, 14)
+        _big(self.companions, 14)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.text)
+        layout.addWidget(self.companions_title)
+        layout.addWidget(self.companions, 1)
+        self.view: GuestView | None = None
+        self.show_view(None)
+
+    def show_view(self, view: GuestView | None) -> None:
+        self.view = view
+        self.companions.clear()
+        if view is None:
+            self.text.setText(f"<i>{escape(tr('Choose a guest to see their details.'))}</i>")
+            self.companions_title.hide()
+            self.companions.hide()
+            return
+        guest = view.guest
+        rows = [f"<b style='font-size: 20pt'>{escape(guest.display_name)}</b>"]
+        for key, label in (("company", tr("Company")), ("email", tr("Email")),
+                           ("notes", tr("Notes"))):  # fmt: skip
+            if guest.field_text(key):
+                rows.append(f"{escape(label)}: {escape(guest.field_text(key))}")
+        if guest.access_code:
+            rows.append(f"{escape(tr('Code'))}: <tt>{escape(guest.access_code)}</tt>")
+        rows.append(f"<b>{escape(state_text(guest))}</b>")
+        if view.main_guest is not None:
+            rows.append(escape(tr("companion of {name}").format(name=view.main_guest.display_name)))
+        if view.pending:
+            rows.append(escape(tr("{count} change(s) not yet uploaded").format(count=view.pending)))
+        self.text.setText("<br>".join(rows))
+        for companion in view.companions:
+            item = QListWidgetItem(f"{companion.display_name}    \u2014 {state_text(companion)}")
+            item.setData(Qt.ItemDataRole.UserRole, companion.id)
+            if companion.is_checked_in:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+            else:
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked)
+            self.companions.addItem(item)
+        shown = view.main_guest is None
+        self.companions_title.setVisible(shown)
+        self.companions.setVisible(shown)
+
+    def ticked(self) -> list[str]:
+        ids = []
+        for row in range(self.companions.count()):
+            item = self.companions.item(row)
+            if item.flags() & Qt.ItemFlag.ItemIsUserCheckable and (
+                item.checkState() == Qt.CheckState.Checked
+            ):
+                ids.append(str(item.data(Qt.ItemDataRole.UserRole)))
+        return ids
 
 
 class SearchPanel(QWidget):
@@ -54,43 +201,49 @@ class SearchPanel(QWidget):
 
     def __init__(
         self,
-        search: Search,
-        act: Act,
+        desk: GuestDesk,
         min_length: int = 1,
         can_check_out: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._search = search
-        self._act = act
+        self.desk = desk
         self.min_length = max(1, min_length)
         self.can_check_out = can_check_out  # not at a check-in-only station
         self.box = QLineEdit()
-        self.box.setPlaceholderText("Name, company, email or code")
-        self.box.setAccessibleName("Search guests")
+        self.box.setPlaceholderText(tr("Name, company, email or code"))
+        self.box.setAccessibleName(tr("Search guests"))
         self.box.setClearButtonEnabled(True)
         self.results = QListWidget()
-        self.results.setAccessibleName("Guests found")
-        self.results.setSpacing(6)
+        self.results.setAccessibleName(tr("Guests found"))
+        self.results.setSpacing(4)
         self.hint = QLabel()
+        self.hint.setAccessibleName(tr("Search result"))
         self.hint.setStyleSheet("font-size: 15px; color: #455a64;")
-        self.check_in = QPushButton("Check in")
-        self.check_out = QPushButton("Check out")
-        for button in (self.check_in, self.check_out):
+        self.details = GuestDetails()
+        self.check_in = QPushButton(tr("Check in"))
+        self.check_out = QPushButton(tr("Check out"))
+        self.add_companion = QPushButton(tr("Add companion\u2026"))
+        self.add_companion.setVisible(desk.add_companion is not None)
+        for button in (self.check_in, self.check_out, self.add_companion):
             button.setMinimumHeight(48)
             button.setEnabled(False)
-        for widget in (self.box, self.results, self.check_in, self.check_out):
-            font = widget.font()
-            font.setPointSize(16)
-            widget.setFont(font)
+        for widget in (self.box, self.results, self.check_in, self.check_out, self.add_companion):
+            _big(widget)
         buttons = QHBoxLayout()
         buttons.addWidget(self.check_in)
         buttons.addWidget(self.check_out)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.box)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.results, 1)
-        layout.addLayout(buttons)
+        buttons.addWidget(self.add_companion)
+        left = QVBoxLayout()
+        left.addWidget(self.box)
+        left.addWidget(self.hint)
+        left.addWidget(self.results, 1)
+        right = QVBoxLayout()
+        right.addWidget(self.details, 1)
+        right.addLayout(buttons)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addLayout(right, 2)
         # Search a moment after the last key, not on every key of a fast typist.
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -98,20 +251,26 @@ class SearchPanel(QWidget):
         self._debounce.timeout.connect(self.refresh)
         self.box.textChanged.connect(lambda _: self._debounce.start())
         self.box.returnPressed.connect(self.refresh)
-        self.results.currentItemChanged.connect(lambda *_: self._enable())
-        self.check_in.clicked.connect(lambda: self._do(Action.CHECK_IN))
+        self.results.currentRowChanged.connect(lambda _: self._show_chosen())
+        self.details.companions.itemChanged.connect(lambda _: self._enable())
+        self.check_in.clicked.connect(self._check_in)
         self.check_out.clicked.connect(lambda: self._do(Action.CHECK_OUT))
+        self.add_companion.clicked.connect(self._add_companion)
         self._hits: list[SearchHit] = []
 
     def refresh(self) -> None:
         text = self.box.text().strip()
+        chosen = self._chosen()
+        keep = chosen.guest.id if chosen else None
         self.results.clear()
         self._hits = []
         if len(text) < self.min_length:
-            self.hint.setText(f"Type at least {self.min_length} letters" if text else "")
-            self._enable()
+            self.hint.setText(
+                tr("Type at least {count} letters").format(count=self.min_length) if text else ""
+            )
+            self._show_chosen()
             return
-        hits = self._search(text)
+        hits = self.desk.search(text)
         self._hits = list(hits)
         for hit in self._hits:
             item = QListWidgetItem(describe(hit))
@@ -119,32 +278,76 @@ class SearchPanel(QWidget):
             self.results.addItem(item)
         broad = getattr(hits, "broad", False)
         self.hint.setText(
-            "Many guests match: keep typing"
+            tr("Many guests match: keep typing")
             if broad
-            else f"{len(self._hits)} found"
+            else tr("{count} found").format(count=len(self._hits))
             if self._hits
-            else "Nobody found"
+            else tr("Nobody found")
         )
         if self._hits:
-            self.results.setCurrentRow(0)
+            ids = [hit.guest.id for hit in self._hits]
+            self.results.setCurrentRow(ids.index(keep) if keep in ids else 0)
+        self._show_chosen()
+
+    def _show_chosen(self) -> None:
+        chosen = self._chosen()
+        self.details.show_view(self.desk.details(chosen.guest.id) if chosen else None)
         self._enable()
 
     def _enable(self) -> None:
-        chosen = self._chosen()
-        self.check_in.setEnabled(chosen is not None and not chosen.guest.is_checked_in)
-        self.check_out.setEnabled(
-            self.can_check_out and chosen is not None and chosen.guest.is_checked_in
+        view = self.details.view
+        guest = view.guest if view else None
+        inside = guest is not None and guest.is_checked_in
+        party = len(self.details.ticked())
+        self.check_in.setEnabled(guest is not None and (not inside or party > 0))
+        self.check_in.setText(
+            tr("Check in party ({count})").format(count=party + (0 if inside else 1))
+            if party
+            else tr("Check in")
         )
+        self.check_out.setEnabled(self.can_check_out and inside)
         self.check_out.setVisible(self.can_check_out)
+        self.add_companion.setEnabled(
+            view is not None and view.main_guest is None and self.desk.add_companion is not None
+        )
 
     def _chosen(self) -> SearchHit | None:
         row = self.results.currentRow()
         return self._hits[row] if 0 <= row < len(self._hits) else None
 
+    def _check_in(self) -> None:
+        view = self.details.view
+        if view is None:
+            return
+        companions = self.details.ticked()
+        if not companions:
+            self._do(Action.CHECK_IN)
+            return
+        outcomes = self.desk.check_in_party(view.guest.id, companions)
+        admitted = [o for o in outcomes if o.verdict.kind == VerdictKind.ADMIT]
+        if outcomes:
+            self.acted.emit(admitted[0] if admitted else outcomes[0])
+        self.refresh()
+        self.hint.setText(tr("{count} checked in").format(count=len(admitted)))
+
     def _do(self, action: Action) -> None:
         chosen = self._chosen()
         if chosen is None:
             return
-        outcome = self._act(chosen.guest.id, action)
+        outcome = self.desk.act(chosen.guest.id, action)
         self.acted.emit(outcome)
         self.refresh()
+
+    def _add_companion(self) -> None:
+        view = self.details.view
+        if view is None or self.desk.add_companion is None:
+            return
+        dialog = CompanionDialog(view.guest.display_name, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        companion = self.desk.add_companion(view.guest.id, dialog.fields())
+        if dialog.check_in.isChecked():
+            outcome = self.desk.act(companion.id, Action.CHECK_IN)
+            self.acted.emit(outcome)
+        self.refresh()
+        self.hint.setText(tr("{name} added").format(name=companion.display_name))

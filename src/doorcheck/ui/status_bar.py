@@ -8,9 +8,10 @@ from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 from doorcheck.domain.timeutil import parse_datetime
 from doorcheck.store.local import StoreStatus
 from doorcheck.sync.engine import SyncStatus
+from doorcheck.ui.i18n import mark, tr
 
-MODE_NAMES = {"checkIn": "Check-in only", "toggle": "Check-in / check-out",
-              "checkOut": "Check-out only"}  # fmt: skip
+MODE_NAMES = {"checkIn": mark("Check-in only"), "toggle": mark("Check-in / check-out"),
+              "checkOut": mark("Check-out only")}  # fmt: skip
 
 
 class DoorStatusBar(QStatusBar):
@@ -18,17 +19,17 @@ class DoorStatusBar(QStatusBar):
 
     def __init__(self, station: str, mode: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.station = QLabel(f"{station} \u00b7 {MODE_NAMES.get(mode, mode)}")
-        self.online = QLabel("Connecting\u2026")
-        self.synced = QLabel("Never synced")
-        self.waiting = QPushButton("0 waiting")
+        self.station = QLabel(f"{station} \u00b7 {tr(MODE_NAMES.get(mode, mode))}")
+        self.online = QLabel(tr("Connecting\u2026"))
+        self.synced = QLabel(tr("Never synced"))
+        self.waiting = QPushButton(tr("{count} waiting").format(count=0))
         self.waiting.setFlat(True)
-        self.waiting.setToolTip("Show the changes waiting, in conflict or rejected")
+        self.waiting.setToolTip(tr("Show the changes waiting, in conflict or rejected"))
         self.waiting.clicked.connect(self.changes_requested)
-        self.inside = QLabel("0 / 0 in")
-        for label, name in ((self.station, "Station and mode"), (self.online, "Server"),
-                            (self.synced, "Last sync"), (self.waiting, "Changes waiting"),
-                            (self.inside, "Checked in")):  # fmt: skip
+        self.inside = QLabel(tr("{inside} / {guests} in").format(inside=0, guests=0))
+        for label, name in ((self.station, tr("Station and mode")), (self.online, tr("Server")),
+                            (self.synced, tr("Last sync")), (self.waiting, tr("Changes waiting")),
+                            (self.inside, tr("Checked in"))):  # fmt: skip
             label.setAccessibleName(name)
             label.setStyleSheet("padding: 0 12px; font-size: 15px;")
             self.addPermanentWidget(label)
@@ -37,10 +38,10 @@ class DoorStatusBar(QStatusBar):
         if status.online is None:
             return
         if status.online:
-            self.online.setText("\u25cf Online")
+            self.online.setText(tr("\u25cf Online"))
             self.online.setStyleSheet("padding: 0 12px; font-size: 15px; color: #1b5e20;")
         else:
-            self.online.setText("\u25cb OFFLINE \u2013 the door works on")
+            self.online.setText(tr("\u25cb OFFLINE \u2013 the door works on"))
             self.online.setStyleSheet(
                 "padding: 0 12px; font-size: 15px; color: #b71c1c; font-weight: bold;"
             )
@@ -48,10 +49,17 @@ class DoorStatusBar(QStatusBar):
 
     def show_store(self, status: StoreStatus) -> None:
         when = parse_datetime(status.last_sync)
-        self.synced.setText(f"Synced {when.astimezone():%H:%M:%S}" if when else "Never synced")
-        self.waiting.setText(
-            f"{status.pending} waiting"
-            + (f", {status.conflicts} conflicts" if status.conflicts else "")
-            + (f", {status.rejected} rejected" if status.rejected else "")
+        self.synced.setText(
+            tr("Synced {time}").format(time=f"{when.astimezone():%H:%M:%S}")
+            if when
+            else tr("Never synced")
         )
-        self.inside.setText(f"{status.checked_in} / {status.guests} in")
+        parts = [tr("{count} waiting").format(count=status.pending)]
+        if status.conflicts:
+            parts.append(tr("{count} conflicts").format(count=status.conflicts))
+        if status.rejected:
+            parts.append(tr("{count} rejected").format(count=status.rejected))
+        self.waiting.setText(", ".join(parts))
+        self.inside.setText(
+            tr("{inside} / {guests} in").format(inside=status.checked_in, guests=status.guests)
+        )

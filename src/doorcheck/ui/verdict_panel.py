@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from doorcheck.domain.verdict import VerdictKind
 from doorcheck.services.checkin import ScanOutcome
+from doorcheck.ui.i18n import mark, tr
 
 
 @dataclass(frozen=True)
@@ -23,21 +24,30 @@ class Look:
     title: str
 
 
-GOOD = Look("#1b5e20", "\u2714", "Welcome")  # dark green, check mark
-CAREFUL = Look("#f9a825", "!", "Careful")  # amber, exclamation mark (dark text)
-STOP = Look("#b71c1c", "\u2716", "Stop")  # red, heavy cross
-READY = Look("#263238", "\u25a3", "Ready")  # slate, a square like a code
+GOOD = Look("#1b5e20", "\u2714", mark("Welcome"))  # dark green, check mark
+CAREFUL = Look("#f9a825", "!", mark("Careful"))  # amber, exclamation mark (dark text)
+STOP = Look("#b71c1c", "\u2716", mark("Stop"))  # red, heavy cross
+READY = Look("#263238", "\u25a3", mark("Ready"))  # slate, a square like a code
 
 LOOKS = {
     VerdictKind.ADMIT: GOOD,
-    VerdictKind.EXIT: Look(GOOD.background, "\u2714", "Goodbye"),
-    VerdictKind.ALREADY_IN: Look(CAREFUL.background, "!", "Already in"),
-    VerdictKind.NOT_INSIDE: Look(CAREFUL.background, "!", "Not checked in"),
-    VerdictKind.NOT_ON_LIST: Look(STOP.background, "\u2716", "Not on the list"),
-    VerdictKind.DEREGISTERED: Look(STOP.background, "\u2716", "Deregistered"),
-    VerdictKind.DELETED: Look(STOP.background, "\u2716", "Not valid"),
-    VerdictKind.INVALID_CODE: Look(STOP.background, "\u2716", "Not a ticket"),
+    VerdictKind.EXIT: Look(GOOD.background, "\u2714", mark("Goodbye")),
+    VerdictKind.ALREADY_IN: Look(CAREFUL.background, "!", mark("Already in")),
+    VerdictKind.NOT_INSIDE: Look(CAREFUL.background, "!", mark("Not checked in")),
+    VerdictKind.NOT_ON_LIST: Look(STOP.background, "\u2716", mark("Not on the list")),
+    VerdictKind.DEREGISTERED: Look(STOP.background, "\u2716", mark("Deregistered")),
+    VerdictKind.DELETED: Look(STOP.background, "\u2716", mark("Not valid")),
+    VerdictKind.INVALID_CODE: Look(STOP.background, "\u2716", mark("Not a ticket")),
 }
+
+
+# Why a code was refused (domain.codes), translated where it is shown.
+CODE_PROBLEMS = (
+    mark("The code is not readable text."),
+    mark("The code is far too long to be a ticket."),
+    mark("The code is empty."),
+    mark("This is not a ticket of this event."),
+)
 
 
 def _text_colour(background: str) -> str:
@@ -47,13 +57,16 @@ def _text_colour(background: str) -> str:
 class VerdictPanel(QFrame):
     """Shows one outcome, then returns to "ready" after ``hold_ms``."""
 
-    def __init__(self, hold_ms: int = 4000, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, hold_ms: int = 4000, guest_facing: bool = False, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self.guest_facing = guest_facing  # self check-in: words for guests, no staff notes
         self.setObjectName("verdict")
-        self.setAccessibleName("Scan result")
+        self.setAccessibleName(tr("Scan result"))
         self.band = QLabel()  # the guest's highlight colour (from their tags), if any
         self.band.setFixedHeight(22)
-        self.band.setAccessibleName("Highlight colour")
+        self.band.setAccessibleName(tr("Highlight colour"))
         self.symbol = QLabel()
         self.title = QLabel()
         self.detail = QLabel()
@@ -78,22 +91,20 @@ class VerdictPanel(QFrame):
         self.kind: VerdictKind | None = None
         self.show_ready()
 
-    def show_ready(self, hint: str = "Hold your ticket to the camera") -> None:
+    def show_ready(self, hint: str | None = None) -> None:
         self.kind = None
-        self._paint(READY, "Ready", hint)
+        self._paint(READY, tr("Ready"), hint or tr("Hold your ticket to the camera"))
 
     def show_outcome(self, outcome: ScanOutcome) -> None:
         kind = outcome.verdict.kind
         self.kind = kind
         look = LOOKS[kind]
         guest = outcome.verdict.guest
+        lines = detail_lines(outcome, guest_facing=self.guest_facing)
         self._paint(
-            look,
-            look.title,
-            "\n".join(detail_lines(outcome)),
-            guest.highlight_color if guest else None,
+            look, tr(look.title), "\n".join(lines), guest.highlight_color if guest else None
         )
-        self.setAccessibleDescription(f"{look.title}. {outcome.headline}")
+        self.setAccessibleDescription(f"{tr(look.title)}. {' '.join(lines)}")
         self._reset.start()
 
     def _paint(self, look: Look, title: str, detail: str, band: str | None = None) -> None:
@@ -110,8 +121,9 @@ class VerdictPanel(QFrame):
         self.detail.setText(detail)
 
 
-def detail_lines(outcome: ScanOutcome) -> list[str]:
-    """The words under the title: who, and what the steward needs to know."""
+def detail_lines(outcome: ScanOutcome, guest_facing: bool = False) -> list[str]:
+    """The words under the title: who, and what the steward (or, at a self check-in,
+    the guest) needs to know."""
     verdict = outcome.verdict
     guest = verdict.guest
     name = guest.display_name if guest else ""
@@ -122,21 +134,29 @@ def detail_lines(outcome: ScanOutcome) -> list[str]:
         case VerdictKind.ADMIT | VerdictKind.EXIT:
             lines.append(name)
             if guest is not None:
-                lines += [t for t in (guest.field_text("company"), guest.field_text("notes")) if t]
+                extra = ("company",) if guest_facing else ("company", "notes")
+                lines += [t for t in (guest.field_text(key) for key in extra) if t]
         case VerdictKind.ALREADY_IN:
             when = verdict.since.astimezone().strftime("%H:%M") if verdict.since else "?"
-            where = f" at {verdict.station}" if verdict.station else ""
-            lines += [name, f"checked in at {when}{where}"]
+            if verdict.station:
+                lines += [name, tr("checked in at {time} at {station}").format(
+                    time=when, station=verdict.station)]  # fmt: skip
+            else:
+                lines += [name, tr("checked in at {time}").format(time=when)]
         case VerdictKind.NOT_INSIDE:
-            lines += [name, "is not checked in"]
+            lines += [name, tr("is not checked in")]
         case VerdictKind.DEREGISTERED:
-            lines += [name, "has deregistered"]
+            lines += [name, tr("has deregistered")]
         case VerdictKind.DELETED:
-            lines.append("This ticket was removed from the guest list")
+            lines.append(tr("This ticket was removed from the guest list"))
         case VerdictKind.NOT_ON_LIST:
-            lines.append(f"Code {outcome.code} is not on the guest list")
+            lines.append(tr("Code {code} is not on the guest list").format(code=outcome.code))
         case VerdictKind.INVALID_CODE:
-            lines.append(outcome.problem or "This is not a ticket code")
+            lines.append(
+                tr(outcome.problem) if outcome.problem else tr("This is not a ticket code")
+            )
     if outcome.main_guest is not None:
-        lines.append(f"companion of {outcome.main_guest.display_name}")
+        lines.append(tr("companion of {name}").format(name=outcome.main_guest.display_name))
+    if guest_facing and verdict.kind not in (VerdictKind.ADMIT, VerdictKind.EXIT):
+        lines.append(tr("Please ask a member of staff."))
     return lines

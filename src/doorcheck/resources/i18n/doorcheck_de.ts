@@ -1,0 +1,659 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE" sourcelanguage="en">
+  <context>
+    <name>doorcheck</name>
+    <message>
+      <source>Wipe local data</source>
+      <translation>Lokale Daten löschen</translation>
+    </message>
+    <message>
+      <source>Undone: the last check-in was taken back</source>
+      <translation>Rückgängig: Der letzte Check-in wurde zurückgenommen</translation>
+    </message>
+    <message>
+      <source>USB scanner set up for a {layout} keyboard</source>
+      <translation>USB-Scanner eingerichtet für Tastatur {layout}</translation>
+    </message>
+    <message>
+      <source>{count} changes made at this door have not reached the server yet. Wait until the door is online and they are uploaded.</source>
+      <translation>{count} Änderungen dieses Eingangs sind noch nicht beim Server. Warten Sie, bis der Eingang online ist und sie hochgeladen sind.</translation>
+    </message>
+    <message>
+      <source>Waiting to upload</source>
+      <translation>Wartet auf Upload</translation>
+    </message>
+    <message>
+      <source>Sent, no answer yet</source>
+      <translation>Gesendet, noch keine Antwort</translation>
+    </message>
+    <message>
+      <source>Conflict</source>
+      <translation>Konflikt</translation>
+    </message>
+    <message>
+      <source>Rejected by the server</source>
+      <translation>Vom Server abgelehnt</translation>
+    </message>
+    <message>
+      <source>Check-in</source>
+      <translation>Check-in</translation>
+    </message>
+    <message>
+      <source>Check-out</source>
+      <translation>Check-out</translation>
+    </message>
+    <message>
+      <source>Undo</source>
+      <translation>Rückgängig</translation>
+    </message>
+    <message>
+      <source>New companion</source>
+      <translation>Neue Begleitperson</translation>
+    </message>
+    <message>
+      <source>Changes at this door</source>
+      <translation>Änderungen an diesem Eingang</translation>
+    </message>
+    <message>
+      <source>Changes waiting, in conflict or rejected</source>
+      <translation>Wartende, strittige oder abgelehnte Änderungen</translation>
+    </message>
+    <message>
+      <source>State</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <source>What</source>
+      <translation>Was</translation>
+    </message>
+    <message>
+      <source>Guest</source>
+      <translation>Gast</translation>
+    </message>
+    <message>
+      <source>Door time</source>
+      <translation>Zeit am Eingang</translation>
+    </message>
+    <message>
+      <source>Why</source>
+      <translation>Grund</translation>
+    </message>
+    <message>
+      <source>Every change made at this door has reached the server.</source>
+      <translation>Alle Änderungen dieses Eingangs sind beim Server angekommen.</translation>
+    </message>
+    <message>
+      <source>{count} changes need attention or wait for the server.</source>
+      <translation>{count} Änderungen brauchen Aufmerksamkeit oder warten auf den Server.</translation>
+    </message>
+    <message>
+      <source>Log this door in</source>
+      <translation>Eingang anmelden</translation>
+    </message>
+    <message>
+      <source>Type the station's details, or scan its setup code.</source>
+      <translation>Geben Sie die Daten der Station ein oder scannen Sie ihren Einrichtungscode.</translation>
+    </message>
+    <message>
+      <source>Log in</source>
+      <translation>Anmelden</translation>
+    </message>
+    <message>
+      <source>Logging in and fetching the guest list…</source>
+      <translation>Anmeldung und Abruf der Gästeliste …</translation>
+    </message>
+    <message>
+      <source>Server</source>
+      <translation>Server</translation>
+    </message>
+    <message>
+      <source>Server address</source>
+      <translation>Serveradresse</translation>
+    </message>
+    <message>
+      <source>Event ID</source>
+      <translation>Event-ID</translation>
+    </message>
+    <message>
+      <source>App Code</source>
+      <translation>App-Code</translation>
+    </message>
+    <message>
+      <source>Station</source>
+      <translation>Station</translation>
+    </message>
+    <message>
+      <source>Station name</source>
+      <translation>Stationsname</translation>
+    </message>
+    <message>
+      <source>That code is not a station setup code.</source>
+      <translation>Dieser Code ist kein Einrichtungscode einer Station.</translation>
+    </message>
+    <message>
+      <source>Fill in all four fields (or scan the setup code).</source>
+      <translation>Füllen Sie alle vier Felder aus (oder scannen Sie den Einrichtungscode).</translation>
+    </message>
+    <message>
+      <source>Door</source>
+      <translation>Eingang</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>Einstellungen</translation>
+    </message>
+    <message>
+      <source>Open the settings</source>
+      <translation>Einstellungen öffnen</translation>
+    </message>
+    <message>
+      <source>Lock</source>
+      <translation>Sperren</translation>
+    </message>
+    <message>
+      <source>Lock the kiosk (full screen, PIN to leave)</source>
+      <translation>Kiosk sperren (Vollbild, Verlassen nur mit PIN)</translation>
+    </message>
+    <message>
+      <source>Staff</source>
+      <translation>Personal</translation>
+    </message>
+    <message>
+      <source>Unlock with the staff PIN</source>
+      <translation>Mit der Personal-PIN entsperren</translation>
+    </message>
+    <message>
+      <source>Guests</source>
+      <translation>Gäste</translation>
+    </message>
+    <message>
+      <source>Statistics</source>
+      <translation>Statistik</translation>
+    </message>
+    <message>
+      <source>Wrong PIN. Try again.</source>
+      <translation>Falsche PIN. Bitte erneut versuchen.</translation>
+    </message>
+    <message>
+      <source>Staff PIN</source>
+      <translation>Personal-PIN</translation>
+    </message>
+    <message>
+      <source>The PIN again</source>
+      <translation>PIN wiederholen</translation>
+    </message>
+    <message>
+      <source>Choose a staff PIN</source>
+      <translation>Personal-PIN festlegen</translation>
+    </message>
+    <message>
+      <source>Type the staff PIN to unlock.</source>
+      <translation>Geben Sie zum Entsperren die Personal-PIN ein.</translation>
+    </message>
+    <message>
+      <source>The two PINs differ. Type them again.</source>
+      <translation>Die beiden PINs stimmen nicht überein. Bitte erneut eingeben.</translation>
+    </message>
+    <message>
+      <source>At least {count} digits. Staff need it to leave the locked kiosk.</source>
+      <translation>Mindestens {count} Ziffern. Das Personal braucht sie, um den gesperrten Kiosk zu verlassen.</translation>
+    </message>
+    <message>
+      <source>The PIN must be at least {count} digits.</source>
+      <translation>Die PIN muss mindestens {count} Ziffern haben.</translation>
+    </message>
+    <message>
+      <source>Camera picture</source>
+      <translation>Kamerabild</translation>
+    </message>
+    <message>
+      <source>No camera picture yet</source>
+      <translation>Noch kein Kamerabild</translation>
+    </message>
+    <message>
+      <source>Undo last check-in</source>
+      <translation>Letzten Check-in zurücknehmen</translation>
+    </message>
+    <message>
+      <source>Undo the last check-in</source>
+      <translation>Den letzten Check-in zurücknehmen</translation>
+    </message>
+    <message>
+      <source>not in</source>
+      <translation>nicht da</translation>
+    </message>
+    <message>
+      <source>deregistered</source>
+      <translation>abgemeldet</translation>
+    </message>
+    <message>
+      <source>First name</source>
+      <translation>Vorname</translation>
+    </message>
+    <message>
+      <source>Last name</source>
+      <translation>Nachname</translation>
+    </message>
+    <message>
+      <source>Email</source>
+      <translation>E-Mail</translation>
+    </message>
+    <message>
+      <source>Check in now</source>
+      <translation>Gleich einchecken</translation>
+    </message>
+    <message>
+      <source>Add</source>
+      <translation>Hinzufügen</translation>
+    </message>
+    <message>
+      <source>Guest details</source>
+      <translation>Gastdetails</translation>
+    </message>
+    <message>
+      <source>Companions: tick to check in with the guest</source>
+      <translation>Begleitpersonen: zum gemeinsamen Einchecken ankreuzen</translation>
+    </message>
+    <message>
+      <source>Companions (ticked ones are checked in together)</source>
+      <translation>Begleitpersonen (angekreuzte werden mit eingecheckt)</translation>
+    </message>
+    <message>
+      <source>Name, company, email or code</source>
+      <translation>Name, Firma, E-Mail oder Code</translation>
+    </message>
+    <message>
+      <source>Search guests</source>
+      <translation>Gäste suchen</translation>
+    </message>
+    <message>
+      <source>Guests found</source>
+      <translation>Gefundene Gäste</translation>
+    </message>
+    <message>
+      <source>Search result</source>
+      <translation>Suchergebnis</translation>
+    </message>
+    <message>
+      <source>Check in</source>
+      <translation>Einchecken</translation>
+    </message>
+    <message>
+      <source>Check out</source>
+      <translation>Auschecken</translation>
+    </message>
+    <message>
+      <source>Add companion…</source>
+      <translation>Begleitperson hinzufügen …</translation>
+    </message>
+    <message>
+      <source>IN since {time}</source>
+      <translation>DA seit {time}</translation>
+    </message>
+    <message>
+      <source>left at {time}</source>
+      <translation>gegangen um {time}</translation>
+    </message>
+    <message>
+      <source>Company</source>
+      <translation>Firma</translation>
+    </message>
+    <message>
+      <source>Notes</source>
+      <translation>Notizen</translation>
+    </message>
+    <message>
+      <source>Many guests match: keep typing</source>
+      <translation>Viele Treffer: bitte weitertippen</translation>
+    </message>
+    <message>
+      <source>IN since {time} at {station}</source>
+      <translation>DA seit {time} über {station}</translation>
+    </message>
+    <message>
+      <source>companion of {name}</source>
+      <translation>Begleitung von {name}</translation>
+    </message>
+    <message>
+      <source>Add a companion of {name}</source>
+      <translation>Begleitperson von {name} hinzufügen</translation>
+    </message>
+    <message>
+      <source>Nobody found</source>
+      <translation>Niemand gefunden</translation>
+    </message>
+    <message>
+      <source>{count} checked in</source>
+      <translation>{count} eingecheckt</translation>
+    </message>
+    <message>
+      <source>{name} added</source>
+      <translation>{name} hinzugefügt</translation>
+    </message>
+    <message>
+      <source>Check in party ({count})</source>
+      <translation>Gruppe einchecken ({count})</translation>
+    </message>
+    <message>
+      <source>Choose a guest to see their details.</source>
+      <translation>Wählen Sie einen Gast, um die Details zu sehen.</translation>
+    </message>
+    <message>
+      <source>Code</source>
+      <translation>Code</translation>
+    </message>
+    <message>
+      <source>{count} change(s) not yet uploaded</source>
+      <translation>{count} Änderung(en) noch nicht hochgeladen</translation>
+    </message>
+    <message>
+      <source>Type at least {count} letters</source>
+      <translation>Mindestens {count} Zeichen eingeben</translation>
+    </message>
+    <message>
+      <source>{count} found</source>
+      <translation>{count} gefunden</translation>
+    </message>
+    <message>
+      <source>As the laptop (system)</source>
+      <translation>Wie der Laptop (System)</translation>
+    </message>
+    <message>
+      <source>US (QWERTY)</source>
+      <translation>US (QWERTY)</translation>
+    </message>
+    <message>
+      <source>German (QWERTZ)</source>
+      <translation>Deutsch (QWERTZ)</translation>
+    </message>
+    <message>
+      <source>French (AZERTY)</source>
+      <translation>Französisch (AZERTY)</translation>
+    </message>
+    <message>
+      <source>Camera</source>
+      <translation>Kamera</translation>
+    </message>
+    <message>
+      <source>Code formats</source>
+      <translation>Code-Formate</translation>
+    </message>
+    <message>
+      <source>Play a sound for every answer</source>
+      <translation>Bei jeder Antwort einen Ton spielen</translation>
+    </message>
+    <message>
+      <source>Sync interval</source>
+      <translation>Sync-Intervall</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>Sprache</translation>
+    </message>
+    <message>
+      <source>Keyboard layout of the USB scanner</source>
+      <translation>Tastaturbelegung des USB-Scanners</translation>
+    </message>
+    <message>
+      <source>Wipe this event's data from the laptop…</source>
+      <translation>Daten dieses Events vom Laptop löschen …</translation>
+    </message>
+    <message>
+      <source>Sounds</source>
+      <translation>Töne</translation>
+    </message>
+    <message>
+      <source>Sync</source>
+      <translation>Sync</translation>
+    </message>
+    <message>
+      <source>USB scanner keyboard</source>
+      <translation>USB-Scanner-Tastatur</translation>
+    </message>
+    <message>
+      <source>Privacy</source>
+      <translation>Datenschutz</translation>
+    </message>
+    <message>
+      <source>Delete this event's guest list, changes and scans from this laptop? The door logs out and needs the App Code again.</source>
+      <translation>Gästeliste, Änderungen und Scans dieses Events von diesem Laptop löschen? Der Eingang wird abgemeldet und braucht den App-Code erneut.</translation>
+    </message>
+    <message>
+      <source>Play a sound for every answer (no sound player found)</source>
+      <translation>Bei jeder Antwort einen Ton spielen (kein Abspielprogramm gefunden)</translation>
+    </message>
+    <message>
+      <source>Change staff PIN…</source>
+      <translation>Personal-PIN ändern …</translation>
+    </message>
+    <message>
+      <source>Choose staff PIN…</source>
+      <translation>Personal-PIN festlegen …</translation>
+    </message>
+    <message>
+      <source>Choose at least one code format.</source>
+      <translation>Wählen Sie mindestens ein Code-Format.</translation>
+    </message>
+    <message>
+      <source>The new language shows after the kiosk restarts.</source>
+      <translation>Die neue Sprache erscheint nach einem Neustart des Kiosks.</translation>
+    </message>
+    <message>
+      <source>New PIN chosen (saved with the settings)</source>
+      <translation>Neue PIN gewählt (wird mit den Einstellungen gespeichert)</translation>
+    </message>
+    <message>
+      <source>every {seconds} s</source>
+      <translation>alle {seconds} s</translation>
+    </message>
+    <message>
+      <source>Arrivals per 5 minutes</source>
+      <translation>Ankünfte je 5 Minuten</translation>
+    </message>
+    <message>
+      <source>Inside now</source>
+      <translation>Jetzt drinnen</translation>
+    </message>
+    <message>
+      <source>Arrivals in the last hour</source>
+      <translation>Ankünfte in der letzten Stunde</translation>
+    </message>
+    <message>
+      <source>Per station</source>
+      <translation>Je Station</translation>
+    </message>
+    <message>
+      <source>Arrived</source>
+      <translation>Gekommen</translation>
+    </message>
+    <message>
+      <source>Left</source>
+      <translation>Gegangen</translation>
+    </message>
+    <message>
+      <source>{inside} inside now of {guests} guests</source>
+      <translation>{inside} von {guests} Gästen jetzt drinnen</translation>
+    </message>
+    <message>
+      <source>{count} arrived in the last hour</source>
+      <translation>{count} in der letzten Stunde gekommen</translation>
+    </message>
+    <message>
+      <source>Busiest: {count} arrivals at {time}</source>
+      <translation>Am meisten: {count} Ankünfte um {time}</translation>
+    </message>
+    <message>
+      <source>Check-in only</source>
+      <translation>Nur Check-in</translation>
+    </message>
+    <message>
+      <source>Check-in / check-out</source>
+      <translation>Check-in / Check-out</translation>
+    </message>
+    <message>
+      <source>Check-out only</source>
+      <translation>Nur Check-out</translation>
+    </message>
+    <message>
+      <source>Connecting…</source>
+      <translation>Verbinde …</translation>
+    </message>
+    <message>
+      <source>Never synced</source>
+      <translation>Noch nie synchronisiert</translation>
+    </message>
+    <message>
+      <source>Show the changes waiting, in conflict or rejected</source>
+      <translation>Wartende, strittige oder abgelehnte Änderungen zeigen</translation>
+    </message>
+    <message>
+      <source>Station and mode</source>
+      <translation>Station und Modus</translation>
+    </message>
+    <message>
+      <source>Last sync</source>
+      <translation>Letzte Synchronisierung</translation>
+    </message>
+    <message>
+      <source>Changes waiting</source>
+      <translation>Wartende Änderungen</translation>
+    </message>
+    <message>
+      <source>Checked in</source>
+      <translation>Eingecheckt</translation>
+    </message>
+    <message>
+      <source>● Online</source>
+      <translation>● Online</translation>
+    </message>
+    <message>
+      <source>○ OFFLINE – the door works on</source>
+      <translation>○ OFFLINE – der Eingang arbeitet weiter</translation>
+    </message>
+    <message>
+      <source>{count} waiting</source>
+      <translation>{count} wartend</translation>
+    </message>
+    <message>
+      <source>{inside} / {guests} in</source>
+      <translation>{inside} / {guests} da</translation>
+    </message>
+    <message>
+      <source>Synced {time}</source>
+      <translation>Synchronisiert {time}</translation>
+    </message>
+    <message>
+      <source>{count} conflicts</source>
+      <translation>{count} Konflikte</translation>
+    </message>
+    <message>
+      <source>{count} rejected</source>
+      <translation>{count} abgelehnt</translation>
+    </message>
+    <message>
+      <source>Welcome</source>
+      <translation>Willkommen</translation>
+    </message>
+    <message>
+      <source>Careful</source>
+      <translation>Achtung</translation>
+    </message>
+    <message>
+      <source>Stop</source>
+      <translation>Stopp</translation>
+    </message>
+    <message>
+      <source>Ready</source>
+      <translation>Bereit</translation>
+    </message>
+    <message>
+      <source>The code is not readable text.</source>
+      <translation>Der Code ist kein lesbarer Text.</translation>
+    </message>
+    <message>
+      <source>The code is far too long to be a ticket.</source>
+      <translation>Der Code ist viel zu lang für ein Ticket.</translation>
+    </message>
+    <message>
+      <source>The code is empty.</source>
+      <translation>Der Code ist leer.</translation>
+    </message>
+    <message>
+      <source>This is not a ticket of this event.</source>
+      <translation>Das ist kein Ticket dieses Events.</translation>
+    </message>
+    <message>
+      <source>Goodbye</source>
+      <translation>Auf Wiedersehen</translation>
+    </message>
+    <message>
+      <source>Already in</source>
+      <translation>Schon da</translation>
+    </message>
+    <message>
+      <source>Not checked in</source>
+      <translation>Nicht eingecheckt</translation>
+    </message>
+    <message>
+      <source>Not on the list</source>
+      <translation>Nicht auf der Liste</translation>
+    </message>
+    <message>
+      <source>Deregistered</source>
+      <translation>Abgemeldet</translation>
+    </message>
+    <message>
+      <source>Not valid</source>
+      <translation>Nicht gültig</translation>
+    </message>
+    <message>
+      <source>Not a ticket</source>
+      <translation>Kein Ticket</translation>
+    </message>
+    <message>
+      <source>Scan result</source>
+      <translation>Scan-Ergebnis</translation>
+    </message>
+    <message>
+      <source>Highlight colour</source>
+      <translation>Markierungsfarbe</translation>
+    </message>
+    <message>
+      <source>Please ask a member of staff.</source>
+      <translation>Bitte wenden Sie sich an das Personal.</translation>
+    </message>
+    <message>
+      <source>Hold your ticket to the camera</source>
+      <translation>Halten Sie Ihr Ticket vor die Kamera</translation>
+    </message>
+    <message>
+      <source>is not checked in</source>
+      <translation>ist nicht eingecheckt</translation>
+    </message>
+    <message>
+      <source>has deregistered</source>
+      <translation>hat sich abgemeldet</translation>
+    </message>
+    <message>
+      <source>This ticket was removed from the guest list</source>
+      <translation>Dieses Ticket wurde von der Gästeliste entfernt</translation>
+    </message>
+    <message>
+      <source>This is not a ticket code</source>
+      <translation>Das ist kein Ticket-Code</translation>
+    </message>
+    <message>
+      <source>Code {code} is not on the guest list</source>
+      <translation>Code {code} steht nicht auf der Gästeliste</translation>
+    </message>
+    <message>
+      <source>checked in at {time} at {station}</source>
+      <translation>eingecheckt um {time} über {station}</translation>
+    </message>
+    <message>
+      <source>checked in at {time}</source>
+      <translation>eingecheckt um {time}</translation>
+    </message>
+  </context>
+</TS>

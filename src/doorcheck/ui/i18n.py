@@ -1,0 +1,61 @@
+"""English and German through Qt's translations, following the laptop's language.
+
+Every text a steward reads goes through ``tr``; ``tools/translations.py`` collects
+them into ``resources/i18n/doorcheck_de.ts`` and compiles the ``.qm`` file loaded
+here. Texts with ``{placeholders}`` are formatted after translation.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+CONTEXT = "doorcheck"
+SUPPORTED = ("en", "de")
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def mark(text: str) -> str:
+    """Marks a text for translation where it is defined (a table of words); it is
+    translated with ``tr`` where it is shown."""
+    return text
+
+
+def catalogue(language: str) -> Path:
+    return Path(str(resources.files("doorcheck.resources") / "i18n" / f"doorcheck_{language}.qm"))
+
+
+def chosen_language(setting: str, system: QLocale | None = None) -> str:
+    """ "system" means the laptop's language if we have it, else English."""
+    if setting in SUPPORTED:
+        return setting
+    name = (system or QLocale.system()).name().split("_")[0]
+    return name if name in SUPPORTED else "en"
+
+
+_installed: list[QTranslator] = []
+
+
+def install_language(app: QCoreApplication, setting: str) -> str:
+    """Load the translations for ``setting`` (replacing any loaded before); returns
+    the language used. Widgets made afterwards speak it."""
+    for old in _installed:
+        app.removeTranslator(old)
+    _installed.clear()
+    language = chosen_language(setting)
+    if language == "en":
+        return language
+    ours = QTranslator(app)
+    if ours.load(str(catalogue(language))):
+        app.installTranslator(ours)
+        _installed.append(ours)
+    qt = QTranslator(app)  # Qt's own words: OK, Cancel, the colour dialog
+    if qt.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        _installed.append(qt)
+    return language

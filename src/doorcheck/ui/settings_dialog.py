@@ -1,0 +1,162 @@
+"""The kiosk's settings: camera, code formats, sounds, sync, language, PIN, wipe.
+
+The dialog edits a copy of the settings and hands it back; the composition root
+applies and saves it. Wiping is asked for through a signal, because only the
+composition root may close the store first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from doorcheck.domain.wedge import LAYOUTS
+from doorcheck.scan.decoder import DEFAULT_FORMATS
+from doorcheck.settings import LANGUAGES, SYNC_INTERVALS, KioskSettings
+from doorcheck.ui.i18n import mark, tr
+from doorcheck.ui.pin_dialog import PinDialog
+
+# Formats a ticket may carry, in the order the settings list them.
+FORMATS = (*DEFAULT_FORMATS, "EAN13", "EAN8", "UPCA", "Code39", "ITF", "Codabar")
+LANGUAGE_NAMES = {"system": mark("As the laptop (system)"), "en": "English", "de": "Deutsch"}
+LAYOUT_NAMES = {"us": mark("US (QWERTY)"), "qwertz": mark("German (QWERTZ)"),
+                "azerty": mark("French (AZERTY)")}  # fmt: skip
+
+
+class SettingsDialog(QDialog):
+    wipe_requested = Signal()
+
+    def __init__(
+        self,
+        settings: KioskSettings,
+        cameras: Sequence[tuple[str, str]],
+        sound_available: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Settings"))
+        self.original = settings
+        self.new_pin: str | None = None
+        self.camera = QComboBox()
+        self.camera.setAccessibleName(tr("Camera"))
+        self.camera.setEditable(True)  # a video file or a folder of pictures works too
+        for value, name in cameras:
+            self.camera.addItem(name, value)
+        index = self.camera.findData(settings.camera)
+        if index < 0:
+            self.camera.addItem(settings.camera, settings.camera)
+            index = self.camera.count() - 1
+        self.camera.setCurrentIndex(index)
+        self.formats: dict[str, QCheckBox] = {}
+        grid = QGridLayout()
+        for i, name in enumerate(FORMATS):
+            box = QCheckBox(name)
+            box.setChecked(name in settings.formats)
+            self.formats[name] = box
+            grid.addWidget(box, i // 3, i % 3)
+        formats = QWidget()
+        formats.setLayout(grid)
+        formats.setAccessibleName(tr("Code formats"))
+        self.sounds = QCheckBox(tr("Play a sound for every answer"))
+        self.sounds.setChecked(settings.sounds)
+        if not sound_available:
+            self.sounds.setText(tr("Play a sound for every answer (no sound player found)"))
+        self.interval = QComboBox()
+        self.interval.setAccessibleName(tr("Sync interval"))
+        for seconds in SYNC_INTERVALS:
+            self.interval.addItem(tr("every {seconds} s").format(seconds=f"{seconds:g}"), seconds)
+        self.interval.setCurrentIndex(max(0, self.interval.findData(settings.sync_interval)))
+        self.language = QComboBox()
+        self.language.setAccessibleName(tr("Language"))
+        for code in LANGUAGES:
+            self.language.addItem(tr(LANGUAGE_NAMES[code]), code)
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        self.layout_box = QComboBox()
+        self.layout_box.setAccessibleName(tr("Keyboard layout of the USB scanner"))
+        for code in LAYOUTS:
+            self.layout_box.addItem(tr(LAYOUT_NAMES[code]), code)
+        self.layout_box.setCurrentIndex(max(0, self.layout_box.findData(settings.keyboard_layout)))
+        self.pin_button = QPushButton(tr("Change staff PIN\u2026") if settings.pin_hash
+                                      else tr("Choose staff PIN\u2026"))  # fmt: skip
+        self.pin_button.clicked.connect(self._choose_pin)
+        self.wipe = QPushButton(tr("Wipe this event's data from the laptop\u2026"))
+        self.wipe.setStyleSheet("color: #b71c1c;")
+        self.wipe.clicked.connect(self._confirm_wipe)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        if settings.problem:
+            self.note.setText(settings.problem)
+        form = QFormLayout()
+        form.addRow(tr("Camera"), self.camera)
+        form.addRow(tr("Code formats"), formats)
+        form.addRow(tr("Sounds"), self.sounds)
+        form.addRow(tr("Sync"), self.interval)
+        form.addRow(tr("Language"), self.language)
+        form.addRow(tr("USB scanner keyboard"), self.layout_box)
+        form.addRow(tr("Staff PIN"), self.pin_button)
+        form.addRow(tr("Privacy"), self.wipe)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.note)
+        layout.addWidget(buttons)
+
+    def result_settings(self) -> KioskSettings:
+        chosen = replace(
+            self.original,
+            camera=str(self.camera.currentData() or self.camera.currentText()).strip() or "0",
+            formats=[name for name, box in self.formats.items() if box.isChecked()],
+            sounds=self.sounds.isChecked(),
+            sync_interval=float(self.interval.currentData()),
+            language=str(self.language.currentData()),
+            keyboard_layout=str(self.layout_box.currentData()),
+        )
+        if self.new_pin is not None:
+            chosen.set_pin(self.new_pin)
+        return chosen
+
+    def _save(self) -> None:
+        if not any(box.isChecked() for box in self.formats.values()):
+            self.note.setText(tr("Choose at least one code format."))
+            return
+        if self.language.currentData() != self.original.language:
+            self.note.setText(tr("The new language shows after the kiosk restarts."))
+        self.accept()
+
+    def _choose_pin(self) -> None:
+        dialog = PinDialog(choose=True, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.new_pin = dialog.pin.text()
+            self.pin_button.setText(tr("New PIN chosen (saved with the settings)"))
+
+    def _confirm_wipe(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            tr("Wipe local data"),
+            tr(
+                "Delete this event's guest list, changes and scans from this laptop? "
+                "The door logs out and needs the App Code again."
+            ),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.wipe_requested.emit()
+            self.reject()
