@@ -28,6 +28,7 @@ from doorcheck.ui.search_panel import CompanionDialog, GuestDesk, SearchPanel
 from doorcheck.ui.settings_dialog import SettingsDialog
 from doorcheck.ui.sounds import SOUND_OF, SoundPlayer, find_player, sound_file
 from doorcheck.ui.statistics_panel import StatisticsPanel, recent_buckets
+from tests.test_kiosk_window import desk
 from tests.test_store import full_sync, wire
 
 
@@ -47,16 +48,6 @@ def party_store(tmp_path: Path) -> Iterator[tuple[LocalStore, CheckInService]]:
     store.close()
 
 
-def desk(store: LocalStore, service: CheckInService) -> GuestDesk:
-    return GuestDesk(
-        search=store.search,
-        act=service.act,
-        details=store.guest_by_id,
-        check_in_party=service.check_in_party,
-        add_companion=lambda parent, fields: service.add_companion(parent, fields, check_in=False),
-    )
-
-
 def when_modal(action: Callable[[QDialog], None]) -> None:
     """Run ``action`` on the next modal dialog once it is open (exec() blocks)."""
 
@@ -70,16 +61,24 @@ def when_modal(action: Callable[[QDialog], None]) -> None:
     QTimer.singleShot(0, attempt)
 
 
-def test_guest_details_show_companions_and_check_the_party_in(
-    qtbot: QtBot, party_store: tuple[LocalStore, CheckInService]
-) -> None:
-    store, service = party_store
-    panel = SearchPanel(desk(store, service))
+def searched(
+    qtbot: QtBot, party_store: tuple[LocalStore, CheckInService], text: str
+) -> tuple[SearchPanel, list[ScanOutcome]]:
+    """The guest list over the real store, ``text`` typed; and what it answers."""
+    panel = SearchPanel(desk(*party_store))
     qtbot.addWidget(panel)
     outcomes: list[ScanOutcome] = []
     panel.acted.connect(outcomes.append)
-    panel.box.setText("jane")
+    panel.box.setText(text)
     panel.refresh()
+    return panel, outcomes
+
+
+def test_guest_details_show_companions_and_check_the_party_in(
+    qtbot: QtBot, party_store: tuple[LocalStore, CheckInService]
+) -> None:
+    store, _ = party_store
+    panel, outcomes = searched(qtbot, party_store, "jane")
     assert panel.results.count() == 1
     assert "Jane Doe" in panel.details.text.text() and "CODE1" in panel.details.text.text()
     assert panel.details.companions.count() == 2
@@ -106,13 +105,8 @@ def test_guest_details_show_companions_and_check_the_party_in(
 def test_a_companion_added_at_the_door_is_saved_and_checked_in(
     qtbot: QtBot, party_store: tuple[LocalStore, CheckInService]
 ) -> None:
-    store, service = party_store
-    panel = SearchPanel(desk(store, service))
-    qtbot.addWidget(panel)
-    outcomes: list[ScanOutcome] = []
-    panel.acted.connect(outcomes.append)
-    panel.box.setText("solo")
-    panel.refresh()
+    store, _ = party_store
+    panel, outcomes = searched(qtbot, party_store, "solo")
     assert panel.add_companion.isEnabled()
 
     def fill(dialog: QDialog) -> None:

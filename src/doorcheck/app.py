@@ -146,12 +146,13 @@ def build_kiosk(
         min_length=int(configuration.get("minSearchLength") or 1),
         can_check_out=mode != Mode.CHECK_IN,
     )
+    # The guest-facing variant gets no guest list and no statistics at all.
     window = KioskWindow(
         event.get("name", "doorcheck"),
         login.station_name,
         mode.value,
-        search,
-        StatisticsPanel(),
+        None if self_check_in else search,
+        None if self_check_in else StatisticsPanel(),
         self_check_in=self_check_in,
     )
     signals.setParent(window)

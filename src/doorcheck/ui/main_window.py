@@ -55,6 +55,9 @@ class KioskWindow(QMainWindow):
         # The guest-facing variant never holds a list of other guests.
         self.search = None if self_check_in else search
         self.statistics = None if self_check_in else statistics
+        for unused in (search, statistics) if self_check_in else ():
+            if unused is not None:
+                unused.deleteLater()  # Qt's to delete, not Python's garbage collector's
         if self.search is not None:
             self.tabs.addTab(self.search, tr("Guests"))
             # A manual check-in is answered on the door screen, big, like a scan.
