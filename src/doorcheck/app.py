@@ -141,17 +141,21 @@ def build_kiosk(
         check_in_party=service.check_in_party,
         add_companion=lambda parent, fields: service.add_companion(parent, fields, check_in=False),
     )
-    search = SearchPanel(
-        desk,
-        min_length=int(configuration.get("minSearchLength") or 1),
-        can_check_out=mode != Mode.CHECK_IN,
+    search = (
+        None
+        if self_check_in
+        else SearchPanel(
+            desk,
+            min_length=int(configuration.get("minSearchLength") or 1),
+            can_check_out=mode != Mode.CHECK_IN,
+        )
     )
     # The guest-facing variant gets no guest list and no statistics at all.
     window = KioskWindow(
         event.get("name", "doorcheck"),
         login.station_name,
         mode.value,
-        None if self_check_in else search,
+        search,
         None if self_check_in else StatisticsPanel(),
         self_check_in=self_check_in,
     )
@@ -214,7 +218,8 @@ def build_kiosk(
         kiosk.sounds.play_verdict(outcome.verdict.kind)
         watcher.nudge()
 
-    search.acted.connect(acted)
+    if search is not None:
+        search.acted.connect(acted)
     window.scan.undo_requested.connect(undo)
     window.status.changes_requested.connect(
         lambda: ChangesDialog(lambda: store.changes(SHOWN_CHANGES), window).exec()
