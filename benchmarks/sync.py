@@ -330,14 +330,19 @@ def main() -> int:
             search(store, rows)
             store.close()
             backlog(server, work, codes, rows)
+    return report(rows, args.json)
+
+
+def report(rows: list[Row], json_path: Path | None, digits: int = 2) -> int:
+    """The table on stdout, the rows as JSON if asked; 0 if every floor is met."""
     print(f"{'measurement':<52} {'value':>9} {'unit':<4} {'floor':>7}  ok   notes")
     for row in rows:
         print(
-            f"{row.name:<52} {row.value:>9.2f} {row.unit:<4} {row.floor:>7g}  "
+            f"{row.name:<52} {row.value:>9.{digits}f} {row.unit:<4} {row.floor:>7g}  "
             f"{'yes' if row.ok else 'NO ':<4} {row.note}"
         )
-    if args.json:
-        args.json.write_text(json.dumps([row.__dict__ | {"ok": row.ok} for row in rows], indent=2))
+    if json_path:
+        json_path.write_text(json.dumps([row.__dict__ | {"ok": row.ok} for row in rows], indent=2))
     return 0 if all(row.ok for row in rows) else 1
 
 

@@ -6,6 +6,7 @@ signals and never see the database, the network or a worker thread.
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections.abc import Callable
@@ -88,6 +89,7 @@ class Kiosk:
         if self._stopped:
             return
         self._stopped = True
+        gc.unfreeze()  # what start() froze may go now
         self.watcher.stop()
         self.camera.stop()
         self.engine.stop()
@@ -311,6 +313,11 @@ def wipe(kiosk: Kiosk) -> str | None:
 
 
 def start(kiosk: Kiosk) -> None:
+    # Everything made so far (Qt, SQLAlchemy, OpenCV and the rest: some 10^5 objects)
+    # lives as long as the kiosk. Frozen out of the garbage collector's sight, a full
+    # collection takes a few milliseconds instead of stalling the window for 50-70 ms.
+    gc.collect()
+    gc.freeze()
     kiosk.window.status.show_store(kiosk.store.status())
     kiosk.watcher.start()
     kiosk.engine.start()
