@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
@@ -298,6 +299,15 @@ def guest_store(tmp_path: Path) -> Iterator[tuple[LocalStore, CheckInService]]:
     store.close()
 
 
+def guest_window(
+    qtbot: QtBot, store: LocalStore, service: CheckInService
+) -> tuple[KioskWindow, SearchPanel]:
+    panel = SearchPanel(desk(store, service))
+    window = KioskWindow("Gala", "Main Entrance", "toggle", panel)
+    qtbot.addWidget(window)
+    return window, panel
+
+
 def test_search_then_check_in_and_out_by_hand(
     qtbot: QtBot, guest_store: tuple[LocalStore, CheckInService]
 ) -> None:
@@ -348,10 +358,7 @@ def test_a_check_in_only_station_offers_no_check_out(
 def test_a_manual_check_in_is_answered_on_the_door_screen(
     qtbot: QtBot, guest_store: tuple[LocalStore, CheckInService]
 ) -> None:
-    store, service = guest_store
-    panel = SearchPanel(desk(store, service))
-    window = KioskWindow("Gala", "Main Entrance", "toggle", panel)
-    qtbot.addWidget(window)
+    window, panel = guest_window(qtbot, *guest_store)
     window.tabs.setCurrentWidget(panel)
     panel.box.setText("zed")
     panel.refresh()
@@ -419,3 +426,138 @@ def test_the_login_screen_says_what_is_wrong_and_takes_a_setup_code(
         assert dialog.fill_from_setup(code)
     saved = load_login(data)
     assert saved is not None and saved[0].station_name == "Main Entrance"
+
+
+def test_a_door_works_on_offline_and_drains_its_queue_when_the_server_returns(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The issue's "done when": the server stops, the window says so and goes on
+    admitting with the queue growing; it returns, the queue drains, and a conflict
+    (another door let the same guest in first) is shown."""
+    import uuid
+    from datetime import timedelta
+
+    from doorcheck.domain.changes import Action
+    from doorcheck.services.checkin import laptop_now
+    from doorcheck.station.server.db import create_schema, make_engine
+    from doorcheck.station.wire import OutgoingChange
+    from doorcheck.ui.changes_dialog import ChangesDialog
+    from tests.support import populate, running_server
+
+    engine = make_engine(f"sqlite:///{tmp_path}/station.sqlite3")
+    create_schema(engine)
+    data = tmp_path / "door"
+    with running_server(engine, dispose=False) as server:
+        populate(server)
+        args = ["--server", server.url, "--event", server.event_id, "--key", "main-code-1",
+                "--station", "Main Entrance", "--data", str(data)]  # fmt: skip
+        assert doorcheck(["login", *args]) == 0
+        assert doorcheck(["sync", "--data", str(data)]) == 0
+    saved = load_login(data)
+    assert saved is not None
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    kiosk = build_kiosk(app, data, saved[0], saved[1], str(tmp_path / "no-camera"))
+    qtbot.addWidget(kiosk.window)
+    kiosk.client.timeout = httpx.Timeout(1.0)
+    try:
+        start(kiosk)
+        status = kiosk.window.status
+        qtbot.waitUntil(lambda: "OFFLINE" in status.online.text(), timeout=15_000)
+        for index in (1, 2):
+            assert kiosk.scan(server.code_of(index), "scanner").verdict.kind == VerdictKind.ADMIT
+        qtbot.waitUntil(lambda: status.waiting.text() == "2 waiting", timeout=10_000)
+        kiosk.engine.stop()  # the test drives the rounds from here, in a known order
+        port = int(server.url.rsplit(":", 1)[1])
+        with running_server(engine, port=port) as back:
+            back.event_id, back.stations, back.guests = (
+                server.event_id, server.stations, server.guests)  # fmt: skip
+            # Meanwhile Side Door, offline too, let guest 2 in a minute earlier.
+            side = back.client("Side Door")
+            earlier = laptop_now() - timedelta(minutes=1)
+            side.push_changes(
+                [OutgoingChange(str(uuid.uuid4()), Action.CHECK_IN, server.guests[2].id, earlier)]
+            )
+            side.close()
+            report = kiosk.engine.run_once()
+            assert report is not None and report.uploaded == 2
+            kiosk.watcher.nudge()
+            qtbot.waitUntil(lambda: "Online" in status.online.text(), timeout=10_000)
+            qtbot.waitUntil(
+                lambda: status.waiting.text() == "0 waiting, 1 conflicts", timeout=10_000
+            )
+            dialog = ChangesDialog(lambda: kiosk.store.changes(("pending", "conflict")))
+            qtbot.addWidget(dialog)
+            assert dialog.table.rowCount() == 1
+            state = dialog.table.item(0, 0)
+            assert state is not None and state.text() == "Conflict"
+    finally:
+        app.removeEventFilter(kiosk.keys)
+        kiosk.stop()
+        engine.dispose()
+
+
+def test_keyboard_alone_finds_a_guest_and_checks_them_in(
+    qtbot: QtBot, guest_store: tuple[LocalStore, CheckInService]
+) -> None:
+    from PySide6.QtTest import QTest
+
+    store, _ = guest_store
+    window, panel = guest_window(qtbot, *guest_store)
+    with qtbot.waitActive(window):  # shortcuts belong to the active window
+        window.show()
+        window.activateWindow()
+    QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is panel and panel.box.hasFocus()
+    QTest.keyClicks(panel.box, "zoe")
+    QTest.keyClick(panel.box, Qt.Key.Key_Return)  # search now, not after the pause
+    assert panel.results.count() == 1
+    QTest.keyClick(panel.box, Qt.Key.Key_Down)
+    assert panel.results.hasFocus()
+    QTest.keyClick(panel.results, Qt.Key.Key_Return)
+    # Checked in, and answered big on the door screen.
+    assert window.tabs.currentWidget() is window.scan
+    assert window.scan.verdict.kind == VerdictKind.ADMIT
+    view = store.guest_by_id("g3")
+    assert view is not None and view.guest.is_checked_in
+    with qtbot.waitSignal(window.scan.undo_requested, timeout=1000):  # to the composition root
+        QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(panel.box, Qt.Key.Key_Escape)
+    assert window.tabs.currentWidget() is window.scan  # Escape: back to the door
+
+
+def test_the_login_screen_reads_the_setup_code_with_the_camera(
+    qtbot: QtBot, server: RunningServer, tmp_path: Path
+) -> None:
+    from doorcheck.cli import login_and_sync
+    from doorcheck.scan.sources import open_frames
+    from doorcheck.station.setup import setup_payload
+    from doorcheck.ui.camera_bridge import CameraBridge
+    from doorcheck.ui.login_dialog import LoginDialog
+
+    code = setup_payload(server.url, server.event_id, "main-code-1", "Main Entrance")
+    video = tmp_path / "setup.avi"
+    # First a guest's ticket (not a setup code: said so, and the camera goes on),
+    # then the station's setup code on a phone.
+    synthetic.write_video(
+        str(video),
+        [synthetic.ticket_frame(server.code_of(0))] * 10
+        + [synthetic.jpeg(synthetic.background(2))] * 10
+        + [synthetic.ticket_frame(code, module=3)] * 20,
+        fps=15,
+    )
+    data = tmp_path / "door"
+    dialog = LoginDialog(
+        lambda *values: login_and_sync(data, *values),
+        camera=lambda: CameraBridge(lambda: open_frames(str(video))),
+    )
+    qtbot.addWidget(dialog)
+    assert not dialog.scan_button.isHidden()
+    dialog.start_camera()
+    assert dialog.camera is not None
+    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
+        pass
+    assert dialog.camera is None  # stopped once the code was read
+    saved = load_login(data)
+    assert saved is not None and saved[0].event_id == server.event_id

@@ -667,12 +667,17 @@ def login_and_sync(data_dir: Path, server: str, event: str, key: str, station: s
         raise StationError(str(exc)) from exc
 
 
-def _login_screen(app: Any, data_dir: Path) -> Any:
+def _login_screen(app: Any, data_dir: Path, camera: str) -> Any:
+    from doorcheck.scan.sources import open_frames
     from doorcheck.store.credentials import load_login
+    from doorcheck.ui.camera_bridge import CameraBridge
     from doorcheck.ui.login_dialog import LoginDialog
     from doorcheck.ui.scanner_keys import ScannerKeyFilter
 
-    dialog = LoginDialog(lambda *values: login_and_sync(data_dir, *values))
+    dialog = LoginDialog(
+        lambda *values: login_and_sync(data_dir, *values),
+        camera=lambda: CameraBridge(lambda: open_frames(camera)),
+    )
     keys = ScannerKeyFilter()  # a USB scanner reads the station's setup code
     keys.scanned.connect(dialog.fill_from_setup)
     app.installEventFilter(keys)
@@ -702,7 +707,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     install_language(app, settings.language)
     saved = load_login(data_dir)
     if saved is None:
-        saved = _login_screen(app, data_dir)
+        saved = _login_screen(app, data_dir, args.camera or settings.camera)
         if saved is None:
             return 1  # the steward closed the login screen
     login, secret = saved

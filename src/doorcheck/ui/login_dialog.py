@@ -16,9 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from doorcheck.scan.scanner import ScanEvent
 from doorcheck.station.errors import StationError
 from doorcheck.station.setup import parse_setup
+from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.i18n import tr
+from doorcheck.ui.preview import CameraPreview
 
 LoginFunction = Callable[[str, str, str, str], object]  # url, event, App Code, station
 
@@ -31,7 +34,12 @@ class LoginDialog(QDialog):
     """``login`` runs on a worker thread (it talks to the network); its StationError
     messages are shown in words, and success closes the dialog."""
 
-    def __init__(self, login: LoginFunction, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        login: LoginFunction,
+        camera: Callable[[], CameraBridge] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Log this door in"))
         self._login = login
@@ -53,10 +61,20 @@ class LoginDialog(QDialog):
             field.setAccessibleName(name)
             field.setMinimumWidth(380)
             form.addRow(label, field)
+        self._camera_factory = camera
+        self.camera: CameraBridge | None = None
+        self.scan_button = QPushButton(tr("Scan the setup code with the camera"))
+        self.scan_button.setVisible(camera is not None)
+        self.scan_button.clicked.connect(self.start_camera)
+        self.preview = CameraPreview()
+        self.preview.setMinimumSize(480, 270)
+        self.preview.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.button)
+        layout.addWidget(self.scan_button)
+        layout.addWidget(self.preview)
         self._result = _Result(self)
         self._result.done.connect(self._finished)
         self.button.clicked.connect(self.submit)
@@ -92,6 +110,37 @@ class LoginDialog(QDialog):
                 self._result.done.emit(None)
 
         threading.Thread(target=work, name="doorcheck-login", daemon=True).start()
+
+    def start_camera(self) -> None:
+        """The camera reads codes until one is a station setup code."""
+        if self._camera_factory is None or self.camera is not None:
+            return
+        self.camera = self._camera_factory()
+        self.camera.frame.connect(self.preview.show_frame)
+        self.camera.problem.connect(lambda text: self.preview.show_problem(text) if text else None)
+        self.camera.scanned.connect(self._camera_code)
+        self.preview.show()
+        self.scan_button.setEnabled(False)
+        self.message.setText(tr("Hold the station's setup code to the camera."))
+        self.camera.start()
+
+    def stop_camera(self) -> None:
+        if self.camera is not None:
+            self.camera.stop()
+            self.camera = None
+        self.preview.hide()
+        self.scan_button.setEnabled(True)
+
+    def _camera_code(self, event: ScanEvent) -> None:
+        if parse_setup(event.payload) is None:
+            self.message.setText(tr("That code is not a station setup code."))
+            return
+        self.stop_camera()
+        self.fill_from_setup(event.payload)
+
+    def done(self, result: int) -> None:  # accept, reject and closing all end here
+        self.stop_camera()
+        super().done(result)
 
     def _finished(self, error: str | None) -> None:
         self.button.setEnabled(True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -95,6 +95,26 @@ class KioskWindow(QMainWindow):
         self.set_pin: Callable[[str], None] = lambda pin: None
         self.resize(1366, 768)
         self.setMinimumSize(1024, 600)
+        self._shortcuts()
+
+    def _shortcuts(self) -> None:
+        """Keyboard-only operation: Ctrl+F finds a guest, Escape goes back to the door,
+        Ctrl+Z undoes; in the list, Enter checks the chosen guest in (or out)."""
+        find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.activated.connect(self.find_guest)
+        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        back.activated.connect(lambda: self.tabs.setCurrentWidget(self.scan))
+        undo = QShortcut(QKeySequence.StandardKey.Undo, self)
+        undo.activated.connect(
+            lambda: self.scan.undo.click() if self.scan.undo.isEnabled() else None
+        )
+
+    def find_guest(self) -> None:
+        if self.search is None or self.locked:
+            return
+        self.tabs.setCurrentWidget(self.search)
+        self.search.box.setFocus()
+        self.search.box.selectAll()
 
     def _show_manual(self, outcome: ScanOutcome) -> None:
         self.scan.show_outcome(outcome)

@@ -42,13 +42,15 @@ class CameraPreview(QLabel):
             for corners in outlines:
                 painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in corners]))
             painter.end()
-        self.setPixmap(
-            pixmap.scaled(
-                self.size(),
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
+        # Scaled to device pixels, so the picture is sharp on a high-DPI screen.
+        ratio = self.devicePixelRatioF()
+        scaled = pixmap.scaled(
+            self.size() * ratio,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
         )
+        scaled.setDevicePixelRatio(ratio)
+        self.setPixmap(scaled)
 
     def show_problem(self, message: str) -> None:
         self.clear()

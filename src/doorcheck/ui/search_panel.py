@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -256,6 +257,9 @@ class SearchPanel(QWidget):
         self.check_in.clicked.connect(self._check_in)
         self.check_out.clicked.connect(lambda: self._do(Action.CHECK_OUT))
         self.add_companion.clicked.connect(self._add_companion)
+        # Keyboard: Down from the box into the list, Enter on a guest acts on them.
+        self.results.itemActivated.connect(lambda _: self._activate())
+        self.box.installEventFilter(self)
         self._hits: list[SearchHit] = []
 
     def refresh(self) -> None:
@@ -310,6 +314,25 @@ class SearchPanel(QWidget):
         self.add_companion.setEnabled(
             view is not None and view.main_guest is None and self.desk.add_companion is not None
         )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (
+            watched is self.box
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down
+            and self.results.count()
+        ):
+            self.results.setFocus()
+            return True
+        return False
+
+    def _activate(self) -> None:
+        """Enter on a guest: in if they are out (with the ticked party), else out."""
+        if self.check_in.isEnabled():
+            self.check_in.click()
+        elif self.check_out.isEnabled():
+            self.check_out.click()
 
     def _chosen(self) -> SearchHit | None:
         row = self.results.currentRow()

@@ -4,20 +4,20 @@
   <context>
     <name>doorcheck</name>
     <message>
-      <source>Wipe local data</source>
-      <translation>Lokale Daten löschen</translation>
-    </message>
-    <message>
       <source>Undone: the last check-in was taken back</source>
       <translation>Rückgängig: Der letzte Check-in wurde zurückgenommen</translation>
     </message>
     <message>
-      <source>USB scanner set up for a {layout} keyboard</source>
-      <translation>USB-Scanner eingerichtet für Tastatur {layout}</translation>
+      <source>Wipe local data</source>
+      <translation>Lokale Daten löschen</translation>
     </message>
     <message>
       <source>{count} changes made at this door have not reached the server yet. Wait until the door is online and they are uploaded.</source>
       <translation>{count} Änderungen dieses Eingangs sind noch nicht beim Server. Warten Sie, bis der Eingang online ist und sie hochgeladen sind.</translation>
+    </message>
+    <message>
+      <source>USB scanner set up for a {layout} keyboard</source>
+      <translation>USB-Scanner eingerichtet für Tastatur {layout}</translation>
     </message>
     <message>
       <source>Waiting to upload</source>
@@ -100,8 +100,16 @@
       <translation>Anmelden</translation>
     </message>
     <message>
+      <source>Scan the setup code with the camera</source>
+      <translation>Einrichtungscode mit der Kamera scannen</translation>
+    </message>
+    <message>
       <source>Logging in and fetching the guest list…</source>
       <translation>Anmeldung und Abruf der Gästeliste …</translation>
+    </message>
+    <message>
+      <source>Hold the station's setup code to the camera.</source>
+      <translation>Halten Sie den Einrichtungscode der Station vor die Kamera.</translation>
     </message>
     <message>
       <source>Server</source>
