@@ -20,7 +20,9 @@ from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.services.checkin import CheckInService, ScanOutcome
 from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
 from doorcheck.settings import KioskSettings
+from doorcheck.station.errors import ServerUnreachableError
 from doorcheck.store.local import LocalStore, StationCount, Statistics
+from doorcheck.sync.engine import SyncStatus
 from doorcheck.ui.i18n import chosen_language, install_language
 from doorcheck.ui.main_window import KioskWindow
 from doorcheck.ui.pin_dialog import PinDialog
@@ -384,6 +386,9 @@ def test_switching_to_german_translates_the_window(qtbot: QtBot) -> None:
         german.scan.show_outcome(_outcome(VerdictKind.NOT_ON_LIST))
         assert german.scan.verdict.title.text() == "Nicht auf der Liste"
         assert "XX-1" in german.scan.verdict.detail.text()
+        # The station's errors, made below the UI, are shown in German too.
+        german.status.show_sync(SyncStatus(False, None, ServerUnreachableError().message, 5.0))
+        assert german.status.online.toolTip().startswith("Der Stationsserver ist nicht")
     finally:
         install_language(app, "en")
     english = build()

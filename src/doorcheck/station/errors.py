@@ -28,6 +28,8 @@ sync engine whether the same request may succeed later unchanged.
 
 from __future__ import annotations
 
+from doorcheck.words import mark
+
 
 class StationError(Exception):
     retryable = False
@@ -43,7 +45,7 @@ class StationError(Exception):
 
 class ProtocolError(StationError):
     code: int | None = None
-    default_message = "The station server refused the request."
+    default_message = mark("The station server refused the request.")
 
     def __init__(self, server_message: str | None = None, *, code: int | None = None) -> None:
         self.server_message = server_message
@@ -57,42 +59,46 @@ class ProtocolError(StationError):
 
 class InvalidJsonError(ProtocolError):
     code = 10
-    default_message = "The station server could not read our request (invalid JSON)."
+    default_message = mark("The station server could not read our request (invalid JSON).")
 
 
 class MissingParametersError(ProtocolError):
     code = 20
-    default_message = "The station server says our request is missing information."
+    default_message = mark("The station server says our request is missing information.")
 
 
 class InvalidSessionError(ProtocolError):
     code = 30
-    default_message = "The station session has expired; log in again."
+    default_message = mark("The station session has expired; log in again.")
 
 
 class RequestTooLargeError(ProtocolError):
     code = 40
-    default_message = "The request was too large for the station server."
+    default_message = mark("The request was too large for the station server.")
 
 
 class UnknownEndpointError(ProtocolError):
     code = 50
-    default_message = "The station server does not offer this function (check the server URL)."
+    default_message = mark(
+        "The station server does not offer this function (check the server URL)."
+    )
 
 
 class UnknownEventError(ProtocolError):
     code = 1000
-    default_message = "The event ID is not known to this server. Check the event ID."
+    default_message = mark("The event ID is not known to this server. Check the event ID.")
 
 
 class WrongAppCodeError(ProtocolError):
     code = 1010
-    default_message = "The App Code or station name is wrong. Check the station's login details."
+    default_message = mark(
+        "The App Code or station name is wrong. Check the station's login details."
+    )
 
 
 class TooManyDevicesError(ProtocolError):
     code = 1020
-    default_message = (
+    default_message = mark(
         "This station already has the most devices allowed at once. "
         "Log out on another device or ask the organizer to raise the limit."
     )
@@ -100,7 +106,7 @@ class TooManyDevicesError(ProtocolError):
 
 class TooManyLoginAttemptsError(ProtocolError):
     code = 1030
-    default_message = "Too many failed logins. Wait a minute, then try again."
+    default_message = mark("Too many failed logins. Wait a minute, then try again.")
 
 
 PROTOCOL_ERRORS: dict[int, type[ProtocolError]] = {
@@ -133,7 +139,10 @@ class TransportError(StationError):
 class ServerUnreachableError(TransportError):
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(
-            "Cannot reach the station server. Check the network; the door keeps working offline.",
+            mark(
+                "Cannot reach the station server. "
+                "Check the network; the door keeps working offline."
+            ),
             detail,
         )
 
@@ -141,7 +150,7 @@ class ServerUnreachableError(TransportError):
 class ServerTimeoutError(TransportError):
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(
-            "The station server did not answer in time; the door keeps working offline.",
+            mark("The station server did not answer in time; the door keeps working offline."),
             detail,
         )
 
@@ -151,8 +160,10 @@ class TlsError(TransportError):
 
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(
-            "The station server's secure connection could not be verified "
-            "(certificate or TLS version). Check the server URL.",
+            mark(
+                "The station server's secure connection could not be verified "
+                "(certificate or TLS version). Check the server URL."
+            ),
             detail,
         )
 
@@ -169,7 +180,9 @@ class ServerFailureError(TransportError):
 class BadResponseError(TransportError):
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(
-            "The station server sent an answer we cannot read; we will retry. "
-            "If this persists, check the server URL.",
+            mark(
+                "The station server sent an answer we cannot read; we will retry. "
+                "If this persists, check the server URL."
+            ),
             detail,
         )

@@ -12,18 +12,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from doorcheck.words import mark
+
+__all__ = ["install_language", "mark", "tr"]
+
 CONTEXT = "doorcheck"
 SUPPORTED = ("en", "de")
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
-
-
-def mark(text: str) -> str:
-    """Marks a text for translation where it is defined (a table of words); it is
-    translated with ``tr`` where it is shown."""
-    return text
 
 
 def catalogue(language: str) -> Path:

@@ -147,4 +147,4 @@ class LoginDialog(QDialog):
         if error is None:
             self.accept()
         else:
-            self.message.setText(error)
+            self.message.setText(tr(error))

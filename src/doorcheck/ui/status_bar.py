@@ -45,7 +45,7 @@ class DoorStatusBar(QStatusBar):
             self.online.setStyleSheet(
                 "padding: 0 12px; font-size: 15px; color: #b71c1c; font-weight: bold;"
             )
-        self.online.setToolTip(status.last_error or "")
+        self.online.setToolTip(tr(status.last_error) if status.last_error else "")
 
     def show_store(self, status: StoreStatus) -> None:
         when = parse_datetime(status.last_sync)

@@ -20,6 +20,62 @@
       <translation>USB-Scanner eingerichtet für Tastatur {layout}</translation>
     </message>
     <message>
+      <source>The station server refused the request.</source>
+      <translation>Der Stationsserver hat die Anfrage abgelehnt.</translation>
+    </message>
+    <message>
+      <source>The station server could not read our request (invalid JSON).</source>
+      <translation>Der Stationsserver konnte unsere Anfrage nicht lesen (ungültiges JSON).</translation>
+    </message>
+    <message>
+      <source>The station server says our request is missing information.</source>
+      <translation>Laut Stationsserver fehlen Angaben in unserer Anfrage.</translation>
+    </message>
+    <message>
+      <source>The station session has expired; log in again.</source>
+      <translation>Die Sitzung an der Station ist abgelaufen; bitte neu anmelden.</translation>
+    </message>
+    <message>
+      <source>The request was too large for the station server.</source>
+      <translation>Die Anfrage war zu groß für den Stationsserver.</translation>
+    </message>
+    <message>
+      <source>The station server does not offer this function (check the server URL).</source>
+      <translation>Der Stationsserver bietet diese Funktion nicht an (Serveradresse prüfen).</translation>
+    </message>
+    <message>
+      <source>The event ID is not known to this server. Check the event ID.</source>
+      <translation>Diese Event-ID kennt der Server nicht. Prüfen Sie die Event-ID.</translation>
+    </message>
+    <message>
+      <source>The App Code or station name is wrong. Check the station's login details.</source>
+      <translation>App-Code oder Stationsname sind falsch. Prüfen Sie die Anmeldedaten der Station.</translation>
+    </message>
+    <message>
+      <source>This station already has the most devices allowed at once. Log out on another device or ask the organizer to raise the limit.</source>
+      <translation>An dieser Station sind schon so viele Geräte angemeldet wie erlaubt. Melden Sie ein anderes Gerät ab oder bitten Sie den Veranstalter, das Limit zu erhöhen.</translation>
+    </message>
+    <message>
+      <source>Too many failed logins. Wait a minute, then try again.</source>
+      <translation>Zu viele fehlgeschlagene Anmeldungen. Warten Sie eine Minute und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+      <source>Cannot reach the station server. Check the network; the door keeps working offline.</source>
+      <translation>Der Stationsserver ist nicht erreichbar. Prüfen Sie das Netzwerk; der Eingang arbeitet offline weiter.</translation>
+    </message>
+    <message>
+      <source>The station server did not answer in time; the door keeps working offline.</source>
+      <translation>Der Stationsserver hat nicht rechtzeitig geantwortet; der Eingang arbeitet offline weiter.</translation>
+    </message>
+    <message>
+      <source>The station server's secure connection could not be verified (certificate or TLS version). Check the server URL.</source>
+      <translation>Die sichere Verbindung zum Stationsserver ließ sich nicht prüfen (Zertifikat oder TLS-Version). Prüfen Sie die Serveradresse.</translation>
+    </message>
+    <message>
+      <source>The station server sent an answer we cannot read; we will retry. If this persists, check the server URL.</source>
+      <translation>Der Stationsserver hat unlesbar geantwortet; wir versuchen es erneut. Bleibt das so, prüfen Sie die Serveradresse.</translation>
+    </message>
+    <message>
       <source>Waiting to upload</source>
       <translation>Wartet auf Upload</translation>
     </message>
