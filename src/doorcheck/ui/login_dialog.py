@@ -111,6 +111,10 @@ class LoginDialog(QDialog):
 
         threading.Thread(target=work, name="doorcheck-login", daemon=True).start()
 
+    def show_error(self, text: str) -> None:
+        self.message.setStyleSheet("color: #b71c1c; font-weight: bold;")
+        self.message.setText(text)
+
     def start_camera(self) -> None:
         """The camera reads codes until one is a station setup code."""
         if self._camera_factory is None or self.camera is not None:
@@ -147,4 +151,4 @@ class LoginDialog(QDialog):
         if error is None:
             self.accept()
         else:
-            self.message.setText(tr(error))
+            self.show_error(tr(error))

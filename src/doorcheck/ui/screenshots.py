@@ -17,6 +17,7 @@ from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.scan import synthetic
 from doorcheck.services.checkin import ScanOutcome
 from doorcheck.settings import KioskSettings
+from doorcheck.station.errors import WrongAppCodeError
 from doorcheck.store.local import (
     ChangeView,
     GuestView,
@@ -27,7 +28,7 @@ from doorcheck.store.local import (
 )
 from doorcheck.sync.engine import SyncStatus
 from doorcheck.ui.changes_dialog import ChangesDialog
-from doorcheck.ui.i18n import install_language
+from doorcheck.ui.i18n import install_language, tr
 from doorcheck.ui.login_dialog import LoginDialog
 from doorcheck.ui.main_window import KioskWindow
 from doorcheck.ui.preview import to_qimage
@@ -206,10 +207,11 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
     guest_facing.close()
 
     dialogs: list[tuple[str, QWidget]] = []
-    login = LoginDialog(lambda *values: None)
+    login = LoginDialog(lambda *values: None, camera=lambda: None)  # type: ignore[arg-type,return-value]
     login.server.setText("https://checkin.example.org")
     login.event_id.setText("winter-gala-2026")
-    login.message.setText("Wrong App Code for this event. Check it, or scan the setup code.")
+    login.station.setText("Main Entrance")
+    login.show_error(tr(WrongAppCodeError().message))
     dialogs.append(("login-error", login))
     settings = KioskSettings()
     dialogs.append(

@@ -182,7 +182,7 @@ class GuestDetails(QWidget):
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Checked)
             self.companions.addItem(item)
-        shown = view.main_guest is None
+        shown = view.main_guest is None and bool(view.companions)  # no empty box
         self.companions_title.setVisible(shown)
         self.companions.setVisible(shown)
 
