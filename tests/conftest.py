@@ -31,6 +31,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     # Never touch the developer's real keyring or data folders from a test.
     monkeypatch.setenv("DOORCHECK_SECRETS", "file")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("DOORCHECK_LOG_DIR", str(tmp_path / "logs"))
 
 
 @pytest.fixture(params=DATABASES)

@@ -1004,6 +1004,13 @@ def cmd_admin_calibration(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_self_test(args: argparse.Namespace) -> int:
+    """Is this installation whole? One line per check; exit status 0 or 1."""
+    from doorcheck.selftest import run
+
+    return run(verbose=args.verbose)
+
+
 # -- the parser ----------------------------------------------------------------------
 
 
@@ -1059,6 +1066,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--data", metavar="DIR", type=Path, help="local data folder")
     p.set_defaults(func=cmd_kiosk)
+
+    p = sub.add_parser(
+        "self-test", help="check this installation: store, decoder, a check-in, the window"
+    )
+    p.set_defaults(func=cmd_self_test)
 
     p = sub.add_parser("screenshots", help="render the kiosk's screens to PNG files")
     p.add_argument("--out", required=True, metavar="DIR")
@@ -1230,10 +1242,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    from doorcheck.logs import setup_logging
+
+    setup_logging(logging.INFO if args.verbose else logging.WARNING)
     if not getattr(args, "func", None):
         if not _has_display():
             parser.print_help()

@@ -16,6 +16,7 @@ import certifi
 import httpx
 
 from doorcheck import __version__
+from doorcheck.logs import register_secret
 from doorcheck.station import errors
 from doorcheck.station.liststream import ListStreamError, WireGuest, read_guest_list
 from doorcheck.station.wire import (
@@ -75,6 +76,7 @@ class StationClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
+        register_secret(credentials.app_code)  # masked in every log line from now on
         self.device_id = device_id
         self._session_token: str | None = None
         self.login_result: LoginResult | None = None
@@ -118,6 +120,7 @@ class StationClient:
 
     def adopt_session(self, token: str) -> None:
         """Reuse a token saved from an earlier login (it may have expired: then code 30)."""
+        register_secret(token)
         self._session_token = token
 
     # -- the documented requests ---------------------------------------------------
@@ -140,6 +143,7 @@ class StationClient:
             session_token=token,
             server_time=_date_header(response),
         )
+        register_secret(token)
         self._session_token = token
         self.login_result = result
         return result

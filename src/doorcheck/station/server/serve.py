@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -96,3 +99,33 @@ def default_data_dir() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("doorcheck-server", appauthor=False)
+
+
+@contextmanager
+def serve_in_thread(repository: StationRepository) -> Iterator[str]:
+    """The server on a free loopback port in a thread of this process, for as long as
+    the block runs; yields its URL. For ``doorcheck self-test`` and the demo's checks."""
+    import uvicorn
+
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(repository), log_level="critical", access_log=False, lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="doorcheck-server", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            sock.close()
+            raise RuntimeError("the in-process station server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()

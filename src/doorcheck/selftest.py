@@ -1,0 +1,174 @@
+"""``doorcheck self-test``: is this installation whole? One line per check.
+
+Run headless on a fresh install (the frozen build, the installed .deb): it opens a
+temporary store, decodes the bundled sample ticket, and round-trips a check-in of
+that code with a station server started inside this process, then draws the kiosk
+window offscreen in both languages. Nothing outside a temporary folder is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+SAMPLE_CODE = "DC-SELFTEST-7Q2M"  # what resources/sample-ticket.jpg carries
+
+
+@dataclass
+class Context:
+    work: Path
+    code: str | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def _resource(*parts: str) -> Path:
+    return Path(str(resources.files("doorcheck.resources").joinpath(*parts)))
+
+
+def check_store(context: Context) -> str:
+    from doorcheck.store.local import LocalStore
+
+    store = LocalStore.open(context.work / "store" / "door.sqlite3")
+    try:
+        status = store.status()
+    finally:
+        store.close()
+    return f"migrated and opened ({status.guests} guests)"
+
+
+def check_decode(context: Context) -> str:
+    from doorcheck.scan.decoder import Decoder
+    from doorcheck.scan.sources import read_image
+
+    codes = Decoder().decode(read_image(_resource("sample-ticket.jpg")))
+    texts = [code.text for code in codes]
+    if texts != [SAMPLE_CODE]:
+        raise AssertionError(f"read {texts!r}, expected {SAMPLE_CODE!r}")
+    context.code = texts[0]
+    return f"{codes[0].format} {texts[0]}"
+
+
+def check_round_trip(context: Context) -> str:
+    from doorcheck.domain.verdict import Mode, VerdictKind
+    from doorcheck.services.checkin import CheckInService
+    from doorcheck.station.client import Credentials, StationClient
+    from doorcheck.station.server.repository import GuestInput
+    from doorcheck.station.server.serve import open_repository, serve_in_thread
+    from doorcheck.station.writer import StationChangeWriter
+    from doorcheck.store.local import LocalStore
+    from doorcheck.sync.engine import SyncEngine
+
+    if context.code is None:
+        raise AssertionError("no code: the decode check failed")
+    repository = open_repository(f"sqlite:///{context.work / 'server.sqlite3'}")
+    event = repository.create_event("Self-test")
+    station = repository.create_station(event, "Self-test door")
+    repository.add_guests(
+        event, [GuestInput({"firstName": "Self", "lastName": "Test"}, access_code=context.code)]
+    )
+    with serve_in_thread(repository) as url:
+        client = StationClient(url, Credentials(event, station.app_code, "Self-test door"))
+        store = LocalStore.open(context.work / "door" / "door.sqlite3")
+        try:
+            engine = SyncEngine(store, client, StationChangeWriter(client))
+            if engine.run_once() is None:
+                raise AssertionError(f"first sync failed: {engine.status.last_error}")
+            outcome = CheckInService(store, "Self-test door", Mode.CHECK_IN).scan(context.code)
+            if outcome.verdict.kind != VerdictKind.ADMIT:
+                raise AssertionError(f"verdict {outcome.verdict.kind.value}, expected admit")
+            report = engine.run_once()
+            if report is None or report.uploaded != 1:
+                raise AssertionError("the check-in was not uploaded")
+            answered = [change.state for change in store.changes()]
+            if answered != ["applied"]:
+                raise AssertionError(f"the server answered {answered}, expected applied")
+        finally:
+            store.close()
+            client.close()
+    repository.engine.dispose()
+    return f"admitted, uploaded and applied on {url}"
+
+
+def check_window(context: Context) -> str:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+    from PySide6.QtWidgets import QApplication
+
+    from doorcheck.ui.i18n import install_language
+    from doorcheck.ui.main_window import KioskWindow
+    from doorcheck.ui.statistics_panel import StatisticsPanel
+
+    def quiet(kind: QtMsgType, _context: object, message: str) -> None:
+        # The offscreen platform's one harmless complaint; anything else is shown.
+        if "propagateSizeHints" not in message:
+            print(f"Qt: {message}")
+
+    qInstallMessageHandler(quiet)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([])
+    titles = []
+    for language in ("de", "en"):
+        install_language(app, language)
+        window = KioskWindow("Self-test", "Self-test door", "checkIn", None, StatisticsPanel())
+        window.resize(1366, 768)
+        image = window.grab()
+        if image.isNull() or image.width() < 1000:
+            raise AssertionError("the window did not draw")
+        titles.append(window.scan.verdict.title.text())
+        window.deleteLater()
+    app.processEvents()
+    if titles != ["Bereit", "Ready"]:
+        raise AssertionError(f"translations not loaded: {titles}")
+    return f"drawn offscreen by Qt {app.platformName()}, German and English"
+
+
+def check_sounds(context: Context) -> str:
+    import wave
+
+    names = ("admit", "careful", "deny")
+    for name in names:
+        with wave.open(str(_resource("sounds", f"{name}.wav"))) as sound:
+            if sound.getnframes() == 0:
+                raise AssertionError(f"{name}.wav is empty")
+    from doorcheck.ui.sounds import find_player
+
+    player = find_player()
+    return "3 sounds; " + (f"played with {player[0]}" if player else "no sound player here")
+
+
+CHECKS: list[tuple[str, Callable[[Context], str]]] = [
+    ("local store", check_store),
+    ("decode the sample ticket", check_decode),
+    ("check-in round trip", check_round_trip),
+    ("kiosk window", check_window),
+    ("sounds", check_sounds),
+]
+
+
+def run(print_line: Callable[[str], None] = print, verbose: bool = False) -> int:
+    from doorcheck import __version__
+
+    print_line(f"doorcheck {__version__} self-test")
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="doorcheck-selftest-") as tmp:
+        context = Context(Path(tmp))
+        for name, check in CHECKS:
+            started = time.perf_counter()
+            try:
+                detail = check(context)
+            except Exception as exc:
+                failed += 1
+                print_line(f"FAIL {name}: {type(exc).__name__}: {exc}")
+                if verbose:
+                    print_line(traceback.format_exc())
+            else:
+                took = (time.perf_counter() - started) * 1000
+                print_line(f"ok   {name}: {detail} ({took:.0f} ms)")
+    print_line("all checks passed" if not failed else f"{failed} check(s) failed")
+    return 1 if failed else 0
