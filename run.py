@@ -68,6 +68,10 @@ def run(*command: str) -> int:
     return subprocess.call(list(command), cwd=ROOT)
 
 
+# What ruff checks and formats.
+LINTED = ["src", "tests", "benchmarks", "tools", "packaging", "run.py"]
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("demo", "test"):
         print(__doc__)
@@ -78,19 +82,8 @@ def main(argv: list[str]) -> int:
         return run(python, "-m", "doorcheck", "demo", *argv[1:])
     if len(argv) == 1:  # the whole gate: lint, format, types, tests
         for step in (
-            [python, "-m", "ruff", "check", "src", "tests", "benchmarks", "tools", "run.py"],
-            [
-                python,
-                "-m",
-                "ruff",
-                "format",
-                "--check",
-                "src",
-                "tests",
-                "benchmarks",
-                "tools",
-                "run.py",
-            ],
+            [python, "-m", "ruff", "check", *LINTED],
+            [python, "-m", "ruff", "format", "--check", *LINTED],
             [python, "-m", "mypy"],
         ):
             print("run.py:", " ".join(step[2:]), flush=True)

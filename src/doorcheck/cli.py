@@ -690,7 +690,10 @@ def _login_screen(app: Any, data_dir: Path, camera: str) -> Any:
 
 def cmd_kiosk(args: argparse.Namespace) -> int:
     """The kiosk window for the saved login (the login screen first if there is none)."""
+    from importlib import resources
+
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from doorcheck.app import build_kiosk, start
@@ -705,11 +708,22 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     if settings.problem:
         print(f"warning: {settings.problem}", file=sys.stderr)
     install_language(app, settings.language)
+    app.setWindowIcon(QIcon(str(resources.files("doorcheck.resources") / "icon.png")))
+    if args.exit_when_ready:
+        # For the start-up benchmark: the first window is up and idle, say so and go.
+        def ready() -> None:
+            print("ready", flush=True)
+            modal = QApplication.activeModalWidget()
+            if modal is not None:
+                modal.close()
+            app.quit()
+
+        QTimer.singleShot(0, ready)
     saved = load_login(data_dir)
     if saved is None:
         saved = _login_screen(app, data_dir, args.camera or settings.camera)
         if saved is None:
-            return 1  # the steward closed the login screen
+            return 0 if args.exit_when_ready else 1  # the steward closed the login screen
     login, secret = saved
     kiosk = build_kiosk(
         app,
@@ -1063,6 +1077,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--self-check-in",
         action="store_true",
         help="the guest-facing variant: locked, door screen only, no guest list",
+    )
+    p.add_argument(
+        "--exit-when-ready",
+        action="store_true",
+        help='print "ready" once the first window is up, then exit (the start-up benchmark)',
     )
     p.add_argument("--data", metavar="DIR", type=Path, help="local data folder")
     p.set_defaults(func=cmd_kiosk)

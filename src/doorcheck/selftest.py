@@ -28,7 +28,10 @@ class Context:
 
 
 def _resource(*parts: str) -> Path:
-    return Path(str(resources.files("doorcheck.resources").joinpath(*parts)))
+    place = resources.files("doorcheck.resources")
+    for part in parts:  # one at a time: a frozen build's Traversable takes one
+        place = place / part
+    return Path(str(place))
 
 
 def check_store(context: Context) -> str:
