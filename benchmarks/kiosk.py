@@ -35,6 +35,7 @@ from benchmarks.sync import Row, demo_server, percentile, report
 from doorcheck.app import Kiosk, _camera, _connect_camera, build_kiosk, start
 from doorcheck.scan import synthetic
 from doorcheck.store.credentials import load_login
+from doorcheck.sync.engine import SyncEngine
 
 TICK_MS = 5
 
@@ -132,6 +133,7 @@ def main() -> int:
 
             # 1. The first full sync, with the window up and its counters refreshing.
             synced = {"done": False}
+            assert isinstance(kiosk.engine, SyncEngine)
             kiosk.engine._on_report = lambda report: synced.update(done=True)
             began = time.monotonic()
             start(kiosk)  # sync, counting and camera, as the kiosk starts them

@@ -4,6 +4,7 @@ station server, a real store and a camera reading a video file."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -87,17 +88,31 @@ def kiosk(server: RunningServer, qtbot: QtBot, tmp_path: Path) -> Iterator[Kiosk
     ]
     assert doorcheck(["login", *login]) == 0
     assert doorcheck(["sync", "--data", str(data)]) == 0
+    with open_kiosk(qtbot, data, str(reel)) as built:
+        built.window.show()
+        yield built
+
+
+@contextmanager
+def open_kiosk(
+    qtbot: QtBot, data: Path, camera: str, interval: float | None = None
+) -> Iterator[Kiosk]:
+    """The kiosk of the login saved in ``data``, started, as the composition root
+    builds it; stopped afterwards."""
     saved = load_login(data)
     assert saved is not None
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    built = build_kiosk(app, data, saved[0], saved[1], str(reel))
+    built = build_kiosk(app, data, saved[0], saved[1], camera)
+    if interval is not None:
+        built.engine.interval = interval
     qtbot.addWidget(built.window)
-    built.window.show()
     start(built)
-    yield built
-    app.removeEventFilter(built.keys)
-    built.stop()
+    try:
+        yield built
+    finally:
+        app.removeEventFilter(built.keys)
+        built.stop()
 
 
 def test_the_camera_checks_a_guest_in_and_the_window_says_so(

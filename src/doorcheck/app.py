@@ -26,9 +26,16 @@ from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
 from doorcheck.settings import KioskSettings
 from doorcheck.station.client import Credentials, StationClient
 from doorcheck.station.writer import StationChangeWriter
-from doorcheck.store.credentials import SavedLogin, load_session_token, save_session_token
+from doorcheck.store.credentials import (
+    FILE_SOURCE,
+    SavedLogin,
+    is_file_source,
+    load_session_token,
+    save_session_token,
+)
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.engine import SyncEngine, SyncStatus
+from doorcheck.sync.file_source import FileSync
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import tr
@@ -54,7 +61,7 @@ class Kiosk:
     window: KioskWindow
     store: LocalStore
     client: StationClient
-    engine: SyncEngine
+    engine: SyncEngine | FileSync
     service: CheckInService
     camera: CameraBridge
     keys: ScannerKeyFilter
@@ -122,13 +129,22 @@ def build_kiosk(
     configuration = event.get("configuration") or {}
     mode = Mode(store.get_state("mode") or Mode.CHECK_IN.value)
     signals = WorkerSignals()
-    engine = SyncEngine(
-        store,
-        client,
-        StationChangeWriter(client),
-        interval=settings.sync_interval,
-        on_status=signals.status.emit,
-    )
+    engine: SyncEngine | FileSync
+    if is_file_source(login.server):  # a spreadsheet: read again when it changes
+        engine = FileSync(
+            store,
+            Path(login.server.removeprefix(FILE_SOURCE)),
+            interval=settings.sync_interval,
+            on_status=signals.status.emit,
+        )
+    else:
+        engine = SyncEngine(
+            store,
+            client,
+            StationChangeWriter(client),
+            interval=settings.sync_interval,
+            on_status=signals.status.emit,
+        )
     service = CheckInService(
         store,
         login.station_name,
@@ -227,6 +243,8 @@ def build_kiosk(
         lambda: ChangesDialog(lambda: store.changes(SHOWN_CHANGES), window).exec()
     )
     window.settings_requested.connect(lambda: open_settings(kiosk))
+    if is_file_source(login.server):
+        window.status.show_local(Path(login.server.removeprefix(FILE_SOURCE)).name)
     signals.status.connect(window.status.show_sync)
     signals.status.connect(remember_session)
     signals.snapshot.connect(show_snapshot)

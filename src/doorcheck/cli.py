@@ -108,9 +108,10 @@ class Door:
         device_id: str | None,
     ) -> None:
         from doorcheck.station.client import Credentials, StationClient
-        from doorcheck.station.writer import StationChangeWriter
-        from doorcheck.store.credentials import private_dir
+        from doorcheck.station.writer import ChangeWriter, StationChangeWriter
+        from doorcheck.store.credentials import is_file_source, private_dir
         from doorcheck.store.local import LocalStore
+        from doorcheck.sync.file_source import LocalListWriter
 
         self.data_dir = private_dir(data_dir)
         self.station = station
@@ -118,9 +119,12 @@ class Door:
         self.client = StationClient(
             server, Credentials(event_id, app_code, station), device_id=device_id
         )
-        self.writer = StationChangeWriter(self.client)
         self.event_id = event_id
         self.store = LocalStore.open(store_path(self.data_dir, event_id, station))
+        self.file_source = is_file_source(server)  # a spreadsheet: no server to upload to
+        self.writer: ChangeWriter = (
+            LocalListWriter(self.store) if self.file_source else StationChangeWriter(self.client)
+        )
 
     def service(self) -> CheckInService:
         from doorcheck.services.checkin import CheckInService
@@ -303,7 +307,7 @@ def _check(args: argparse.Namespace, requested_action: str) -> int:
             return 1
         try:
             push_pending(door.store, door.writer)
-            upload = "uploaded"
+            upload = "recorded" if door.file_source else "uploaded"
         except StationError as exc:
             upload = f"queued, will upload later ({exc.message})"
         door.remember_session()
@@ -329,7 +333,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         changes = (
             door.store.changes(("pending", "sent", "conflict", "rejected")) if args.changes else []
         )
-        online = None if args.local else _probe_online(door)
+        online = None if args.local or door.file_source else _probe_online(door)
+        source = door.client.base_url.removeprefix("file:") if door.file_source else None
     finally:
         door.close()
     if args.json:
@@ -344,6 +349,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         return 0
     print(f"Event:           {event.get('name', '?')} ({event.get('id', '?')})")
     print(f"Station:         {door.station}")
+    if source is not None:
+        print(f"Guest list:      {source} (no server: check-ins stay here; export them)")
     if online is not None:
         reach = "online" if online else "OFFLINE (the door works on; changes wait)"
         print(f"Server:          {reach}")
@@ -1025,6 +1032,71 @@ def cmd_self_test(args: argparse.Namespace) -> int:
     return run(verbose=args.verbose)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """A guest list from a CSV or XLSX file, straight into this door (no server)."""
+    from doorcheck.connectors.spreadsheet import SpreadsheetConnector, SpreadsheetError
+    from doorcheck.store.credentials import FILE_SOURCE, save_login
+    from doorcheck.store.local import LocalStore
+    from doorcheck.sync.file_source import load_list
+
+    path = Path(args.file).resolve()
+    connector = SpreadsheetConnector(path, args.map or ())
+    try:
+        batches = list(connector.full_load())
+    except SpreadsheetError as exc:
+        raise CommandError(str(exc)) from exc
+    sheet = connector.sheet
+    assert sheet is not None
+    table = sheet.table
+    print(f"{path.name}: {len(table.rows)} rows"
+          + (f", {table.encoding}" if table.encoding else "")
+          + (f", separated by {table.delimiter!r}" if table.delimiter else ""))  # fmt: skip
+    for name, column in sheet.mapping.items():
+        print(f"  {name:<11} <- column {column + 1} {table.headers[column]!r}")
+    for problem in sheet.problems():
+        print(f"  note: {problem}")
+    if args.preview:
+        for guest in sheet.guests[:5]:
+            fields = guest["fields"]
+            name = " ".join(fields.get(key, "") for key in ("firstName", "lastName"))
+            line = f"  {guest['accessCode'] or '-':<16} {name}  {fields.get('company', '')}"
+            print(line.rstrip())
+        print(f"{len(sheet.guests)} guests would be loaded (preview: nothing was changed).")
+        return 0
+    del batches  # read once to report; load_full reads the file again, as the kiosk will
+    data_dir = kiosk_data_dir(args)
+    event_id = "file-" + safe_name(path.stem)
+    save_login(data_dir, FILE_SOURCE + str(path), event_id, args.station, "")
+    store = LocalStore.open(store_path(data_dir, event_id, args.station))
+    try:
+        written = load_list(store, connector)  # again: this door's check-ins are kept
+        store.set_state("event", json.dumps({"id": event_id, "name": path.stem}))
+        store.set_state("mode", args.mode)
+        store.set_state("last_sync", datetime.now().astimezone().isoformat())
+    finally:
+        store.close()
+    print(f"Loaded {written} guests into station {args.station!r}; open the kiosk with "
+          "`doorcheck kiosk`.")  # fmt: skip
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Who came (and left) at this door, as CSV or XLSX."""
+    from doorcheck.connectors.spreadsheet import export_rows, write_export
+
+    door = open_door(args)
+    try:
+        rows = export_rows(door.store.guests_with_presence())
+    finally:
+        door.close()
+    try:
+        path = write_export(rows, Path(args.out))
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.out}: {exc.strerror}") from exc
+    print(f"Wrote {len(rows)} check-ins to {path}.")
+    return 0
+
+
 # -- the parser ----------------------------------------------------------------------
 
 
@@ -1085,6 +1157,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--data", metavar="DIR", type=Path, help="local data folder")
     p.set_defaults(func=cmd_kiosk)
+
+    p = sub.add_parser(
+        "import", help="load a guest list from a CSV or XLSX file into this door (no server)"
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="which column holds a field (accessCode, firstName, lastName, email, company, "
+        "notes), by header or number; repeatable",
+    )
+    p.add_argument(
+        "--preview", action="store_true", help="show what would be loaded, change nothing"
+    )
+    p.add_argument("--station", default="Main Entrance", help="this door's name")
+    p.add_argument(
+        "--mode", choices=[m.value for m in Mode], default=Mode.CHECK_IN.value,
+        help="check-in only, toggle, or check-out only",
+    )  # fmt: skip
+    p.add_argument("--data", metavar="DIR", type=Path, help="local data folder")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="write this door's check-ins to a CSV or XLSX file")
+    p.add_argument("--out", required=True, metavar="FILE", help="a .csv or .xlsx file")
+    _kiosk_options(p)
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(
         "self-test", help="check this installation: store, decoder, a check-in, the window"

@@ -21,13 +21,20 @@ LOGIN_FILE = "login.json"
 SECRET_FILE = "secret.json"  # noqa: S105 - a file name
 
 
+FILE_SOURCE = "file:"  # a login's "server" for a guest list read from a spreadsheet
+
+
+def is_file_source(server: str) -> bool:
+    return server.startswith(FILE_SOURCE)
+
+
 @dataclass
 class SavedLogin:
     server: str
     event_id: str
     station_name: str
     device_id: str
-    vault: str = "keyring"  # where the App Code is kept: "keyring" or "file"
+    vault: str = "keyring"  # where the App Code is kept: "keyring", "file" or "none"
 
     @property
     def keyring_user(self) -> str:
@@ -120,7 +127,11 @@ def save_login(
         station_name=station_name,
         device_id=device_id or str(uuid.uuid4()),
     )
-    if os.environ.get("DOORCHECK_SECRETS") != "file" and _keyring_set(login.keyring_user, app_code):
+    if is_file_source(server):
+        login.vault = "none"  # a spreadsheet has no App Code
+    elif os.environ.get("DOORCHECK_SECRETS") != "file" and _keyring_set(
+        login.keyring_user, app_code
+    ):
         login.vault = "keyring"
     else:
         login.vault = "file"
@@ -139,13 +150,15 @@ def load_login(data_dir: Path) -> tuple[SavedLogin, str] | None:
         log.warning("saved login %s is unreadable (%s); log in again", path, exc)
         return None
     secret: str | None
-    if login.vault == "keyring":
+    if login.vault == "none":
+        secret = ""
+    elif login.vault == "keyring":
         secret = _keyring_get(login.keyring_user)
     else:
         secret = _read_secret_file(data_dir).get("appCode")
-    if not secret:
+    if not secret and login.vault != "none":
         return None
-    return login, secret
+    return login, secret or ""
 
 
 def forget_login(data_dir: Path) -> None:

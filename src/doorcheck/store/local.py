@@ -703,6 +703,62 @@ class LocalStore:
             clock_skew_seconds=float(skew) if skew else None,
         )
 
+    def local_presence(self, guest_ids: Iterable[str]) -> dict[str, Presence]:
+        """For a guest list without a server (a spreadsheet), this door's change log is
+        the whole history: each guest's presence is the fold of it."""
+        found: dict[str, Presence] = {}
+        with self.read() as conn:
+            for guest_id in set(guest_ids):
+                rows = conn.execute(
+                    select(OUTBOX)
+                    .where(OUTBOX.c.guest_id == guest_id, OUTBOX.c.state != "rejected")
+                    .order_by(OUTBOX.c.seq)
+                ).all()
+                found[guest_id] = fold_presence(_record(r) for r in rows).presence
+        return found
+
+    def apply_local(self, guest_ids: Iterable[str]) -> dict[str, Guest]:
+        """The stored copies with this door's changes folded in (no server to answer
+        them); returns the guests as now stored."""
+        presences = self.local_presence(guest_ids)
+        done: dict[str, Guest] = {}
+        with self.read() as conn:
+            for guest_id, presence in presences.items():
+                raw = conn.execute(select(GUESTS.c.raw).where(GUESTS.c.id == guest_id)).scalar()
+                if raw is None:
+                    continue
+                guest = guest_from_raw(raw)
+                guest.check_in, guest.check_in_station = (
+                    presence.check_in,
+                    presence.check_in_station,
+                )
+                guest.check_out = presence.check_out
+                guest.check_out_station = presence.check_out_station
+                done[guest_id] = guest
+        self.write_guests(list(done.values()))
+        return done
+
+    def guests_with_changes(self) -> list[str]:
+        with self.read() as conn:
+            return list(conn.execute(select(OUTBOX.c.guest_id).distinct()).scalars())
+
+    def guests_with_presence(self) -> list[Guest]:
+        """Every guest who came or left, as this door knows it (pending changes in),
+        for the export of check-ins."""
+        with self.read() as conn:
+            waiting = set(
+                conn.execute(
+                    select(OUTBOX.c.guest_id).where(OUTBOX.c.state.in_(STATES_WAITING)).distinct()
+                ).scalars()
+            )
+            came = GUESTS.c.check_in.is_not(None) | GUESTS.c.check_out.is_not(None)
+            rows = conn.execute(
+                select(GUESTS.c.raw)
+                .where(GUESTS.c.delete_time.is_(None), came | GUESTS.c.id.in_(waiting))
+                .order_by(GUESTS.c.check_in)
+            ).scalars()
+            return [self._overlaid(conn, guest_from_raw(raw)) for raw in rows]
+
     def statistics(self) -> Statistics:
         """Arrivals per 5 minutes, inside now and per station, pending changes included.
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from doorcheck.background import Background
 from doorcheck.station.client import StationClient
 from doorcheck.station.errors import StationError
 from doorcheck.station.liststream import WireGuest
@@ -131,9 +132,11 @@ def measure_skew(
         store.set_state("clock_skew", f"{skew:.1f}")
 
 
-class SyncEngine:
+class SyncEngine(Background):
     """Runs sync rounds on a worker thread: every ``interval`` seconds, at once after
     a local change (``nudge``), and after failures with backoff and jitter."""
+
+    thread_name = "doorcheck-sync"
 
     def __init__(
         self,
@@ -147,36 +150,16 @@ class SyncEngine:
         on_report: Callable[[SyncReport], None] | None = None,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
+        super().__init__(interval)
         self.store = store
         self.client = client
         self.writer = writer
-        self.interval = interval
         self.backoff = backoff or Backoff()
         self._on_status = on_status
         self._on_report = on_report
         self._clock = clock
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.status = SyncStatus(online=None, last_success=None, last_error=None, retry_in=None)
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._run, name="doorcheck-sync", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def nudge(self) -> None:
-        """A local change is waiting: upload now rather than at the next tick."""
-        self._wake.set()
 
     def run_once(self) -> SyncReport | None:
         """One round now, on the caller's thread; returns None if it failed."""
@@ -198,12 +181,12 @@ class SyncEngine:
                 self._on_report(report)
             return report
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.run_once()
-            delay = self.status.retry_in if self.status.online is False else self.interval
-            self._wake.wait(delay)
-            self._wake.clear()
+    def step(self) -> None:
+        self.run_once()
+
+    def delay(self) -> float:
+        retry = self.status.retry_in
+        return retry if self.status.online is False and retry is not None else self.interval
 
     def _publish(self, status: SyncStatus) -> None:
         self.status = status

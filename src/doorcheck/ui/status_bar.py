@@ -26,6 +26,7 @@ class DoorStatusBar(QStatusBar):
         self.waiting.setFlat(True)
         self.waiting.setToolTip(tr("Show the changes waiting, in conflict or rejected"))
         self.waiting.clicked.connect(self.changes_requested)
+        self.local = False  # a guest list from a file (show_local)
         self.inside = QLabel(tr("{inside} / {guests} in").format(inside=0, guests=0))
         for label, name in ((self.station, tr("Station and mode")), (self.online, tr("Server")),
                             (self.synced, tr("Last sync")), (self.waiting, tr("Changes waiting")),
@@ -34,7 +35,16 @@ class DoorStatusBar(QStatusBar):
             label.setStyleSheet("padding: 0 12px; font-size: 15px;")
             self.addPermanentWidget(label)
 
+    def show_local(self, file_name: str) -> None:
+        """A guest list from a file: no server to be online with."""
+        self.online.setText(tr("Guest list from {file}").format(file=file_name))
+        self.online.setStyleSheet("padding: 0 12px; font-size: 15px; color: #263238;")
+        self.local = True
+
     def show_sync(self, status: SyncStatus) -> None:
+        if self.local:
+            self.online.setToolTip(tr(status.last_error) if status.last_error else "")
+            return
         if status.online is None:
             return
         if status.online:

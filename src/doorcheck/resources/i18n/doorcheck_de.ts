@@ -604,6 +604,10 @@
       <translation>{inside} / {guests} da</translation>
     </message>
     <message>
+      <source>Guest list from {file}</source>
+      <translation>Gästeliste aus {file}</translation>
+    </message>
+    <message>
       <source>Synced {time}</source>
       <translation>Synchronisiert {time}</translation>
     </message>

@@ -1,0 +1,1 @@
+"""Guest sources and destinations other than an Invitario-style station."""
