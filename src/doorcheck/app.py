@@ -35,7 +35,8 @@ from doorcheck.store.credentials import (
 )
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.engine import SyncEngine, SyncStatus
-from doorcheck.sync.file_source import FileSync
+from doorcheck.sync.source_sync import SourceSync
+from doorcheck.sync.sources import connector_for, is_remote, poll_seconds
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import tr
@@ -61,7 +62,7 @@ class Kiosk:
     window: KioskWindow
     store: LocalStore
     client: StationClient
-    engine: SyncEngine | FileSync
+    engine: SyncEngine | SourceSync
     service: CheckInService
     camera: CameraBridge
     keys: ScannerKeyFilter
@@ -129,12 +130,14 @@ def build_kiosk(
     configuration = event.get("configuration") or {}
     mode = Mode(store.get_state("mode") or Mode.CHECK_IN.value)
     signals = WorkerSignals()
-    engine: SyncEngine | FileSync
-    if is_file_source(login.server):  # a spreadsheet: read again when it changes
-        engine = FileSync(
+    engine: SyncEngine | SourceSync
+    connector = connector_for(login, app_code)
+    if connector is not None:  # a spreadsheet or XING Events: no write-back
+        engine = SourceSync(
             store,
-            Path(login.server.removeprefix(FILE_SOURCE)),
-            interval=settings.sync_interval,
+            connector,
+            interval=poll_seconds(login.server, settings.sync_interval),
+            remote=is_remote(login.server),
             on_status=signals.status.emit,
         )
     else:

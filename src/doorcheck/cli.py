@@ -111,7 +111,8 @@ class Door:
         from doorcheck.station.writer import ChangeWriter, StationChangeWriter
         from doorcheck.store.credentials import is_file_source, private_dir
         from doorcheck.store.local import LocalStore
-        from doorcheck.sync.file_source import LocalListWriter
+        from doorcheck.sync.source_sync import LocalListWriter
+        from doorcheck.sync.sources import source_of
 
         self.data_dir = private_dir(data_dir)
         self.station = station
@@ -122,8 +123,12 @@ class Door:
         self.event_id = event_id
         self.store = LocalStore.open(store_path(self.data_dir, event_id, station))
         self.file_source = is_file_source(server)  # a spreadsheet: no server to upload to
+        self.source = source_of(server)
+        # Only a station takes check-ins; elsewhere they are applied here and exported.
         self.writer: ChangeWriter = (
-            LocalListWriter(self.store) if self.file_source else StationChangeWriter(self.client)
+            StationChangeWriter(self.client)
+            if self.source == "station"
+            else LocalListWriter(self.store)
         )
 
     def service(self) -> CheckInService:
@@ -195,6 +200,8 @@ def cmd_login(args: argparse.Namespace) -> int:
     from doorcheck.store.credentials import load_login, save_login, save_session_token
     from doorcheck.sync.engine import measure_skew
 
+    if args.source == "xing":
+        return _login_xing(args)
     if not all([args.server, args.event, args.key, args.station]):
         raise CommandError("login needs --server, --event, --key and --station")
     door = open_door(args)
@@ -222,12 +229,52 @@ def cmd_login(args: argparse.Namespace) -> int:
     return 0
 
 
+def _login_xing(args: argparse.Namespace) -> int:
+    """XING Events: the feed's URL and the API key (kept like an App Code); --event
+    limits the door to one event's tickets."""
+    from doorcheck.store.credentials import save_login
+    from doorcheck.sync.sources import XING, XING2
+
+    if not (args.server and args.key):
+        raise CommandError("a XING Events login needs --server (the API's URL) and --key")
+    station = args.station or "Main Entrance"
+    prefix = XING2 if args.v2 else XING
+    save_login(kiosk_data_dir(args), prefix + args.server, args.event or "", station, args.key)
+    print(f"Saved the XING Events login for station {station!r}; "
+          "`doorcheck sync` loads the guests.")  # fmt: skip
+    return 0
+
+
+def _sync_source(door: Door) -> int:
+    """One round with a source other than a station: news from the source in,
+    this door's changes applied to its own copy."""
+    from doorcheck.sync.source_sync import SourceSync
+    from doorcheck.sync.sources import connector_for, is_remote
+
+    assert door.saved is not None
+    connector = connector_for(door.saved, door.client.credentials.app_code)
+    assert connector is not None
+    engine = SourceSync(door.store, connector, remote=is_remote(door.saved.server))
+    report = engine.run_once()
+    if report is None:
+        raise CommandError(engine.status.last_error or "the guest source failed")
+    status = door.store.status()
+    print(f"Synced from {connector.name}: {plural(report.guests_received, 'guest')} received; "
+          f"{status.checked_in} of {status.guests} guests checked in.")  # fmt: skip
+    return 0
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     from doorcheck.sync.engine import sync_once
 
     if args.watch:
         return _watch(args)
     door = open_door(args)
+    if door.source != "station":
+        try:
+            return _sync_source(door)
+        finally:
+            door.close()
     try:
         report = sync_once(door.store, door.client, door.writer)
         door.remember_session()
@@ -307,7 +354,7 @@ def _check(args: argparse.Namespace, requested_action: str) -> int:
             return 1
         try:
             push_pending(door.store, door.writer)
-            upload = "recorded" if door.file_source else "uploaded"
+            upload = "uploaded" if door.source == "station" else "recorded"
         except StationError as exc:
             upload = f"queued, will upload later ({exc.message})"
         door.remember_session()
@@ -333,7 +380,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         changes = (
             door.store.changes(("pending", "sent", "conflict", "rejected")) if args.changes else []
         )
-        online = None if args.local or door.file_source else _probe_online(door)
+        online = None if args.local or door.source != "station" else _probe_online(door)
         source = door.client.base_url.removeprefix("file:") if door.file_source else None
     finally:
         door.close()
@@ -1037,7 +1084,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from doorcheck.connectors.spreadsheet import SpreadsheetConnector, SpreadsheetError
     from doorcheck.store.credentials import FILE_SOURCE, save_login
     from doorcheck.store.local import LocalStore
-    from doorcheck.sync.file_source import load_list
+    from doorcheck.sync.source_sync import load_list
 
     path = Path(args.file).resolve()
     connector = SpreadsheetConnector(path, args.map or ())
@@ -1234,6 +1281,15 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=text)
         _kiosk_options(p)
+        if name == "login":
+            p.add_argument(
+                "--source",
+                choices=("station", "xing"),
+                default="station",
+                help="where the guests come from (default: an Invitario-style station; "
+                "a spreadsheet is loaded with `doorcheck import`)",
+            )
+            p.add_argument("--v2", action="store_true", help="XING Events: the v2 sync feed")
         if name == "sync":
             p.add_argument(
                 "--watch",

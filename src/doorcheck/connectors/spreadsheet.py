@@ -26,6 +26,7 @@ from typing import Any
 
 from doorcheck.domain.guest import Guest
 from doorcheck.domain.textfold import fold
+from doorcheck.sync.connector import Capability
 
 # Words a header may use for each guest field (compared folded: case and accents off).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -314,8 +315,6 @@ class SpreadsheetConnector:
     name = "spreadsheet"
 
     def __init__(self, path: Path, overrides: Sequence[str] = ()) -> None:
-        from doorcheck.sync.connector import Capability
-
         self.path = path
         self.overrides = list(overrides)
         self.capabilities = frozenset({Capability.READ})

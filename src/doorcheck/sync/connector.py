@@ -15,6 +15,19 @@ from doorcheck.station.liststream import WireGuest
 from doorcheck.store.local import LocalStore
 
 
+class SourceError(Exception):
+    """A guest source failed; ``message`` is for the steward."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+
+
+class CursorLostError(SourceError):
+    """The source no longer knows our cursor: load everything again."""
+
+
 class Capability(StrEnum):
     READ = "read"  # a full guest list
     INCREMENTS = "increments"  # changes since a stored cursor

@@ -8,10 +8,11 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 
@@ -101,17 +102,21 @@ def default_data_dir() -> Path:
     return user_data_path("doorcheck-server", appauthor=False)
 
 
+def serve_in_thread(repository: StationRepository) -> AbstractContextManager[str]:
+    """The station server on a free loopback port in a thread of this process, for as
+    long as the block runs; yields its URL. For ``doorcheck self-test``."""
+    return serve_app_in_thread(create_app(repository))
+
+
 @contextmanager
-def serve_in_thread(repository: StationRepository) -> Iterator[str]:
-    """The server on a free loopback port in a thread of this process, for as long as
-    the block runs; yields its URL. For ``doorcheck self-test`` and the demo's checks."""
+def serve_app_in_thread(app: Any) -> Iterator[str]:
+    """Any ASGI app on a free loopback port in a thread, for as long as the block
+    runs; yields its URL (the fake APIs of the connectors' tests use it too)."""
     import uvicorn
 
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(repository), log_level="critical", access_log=False, lifespan="off"
-    )
+    config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="doorcheck-server", daemon=True

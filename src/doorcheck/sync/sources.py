@@ -1,0 +1,52 @@
+"""Which guest source a saved login is, and its connector.
+
+A login's ``server`` says it: an http(s) URL is an Invitario-style station (the
+sync engine with the write extension); ``file:<path>`` a spreadsheet;
+``xing:<url>`` (``xing2:`` for the feed's version 2) XING Events, whose API key is
+kept like an App Code (keyring, or a user-only file).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from doorcheck.connectors.spreadsheet import SpreadsheetConnector
+from doorcheck.connectors.xing import POLL_SECONDS, XingConnector, XingSettings
+from doorcheck.store.credentials import FILE_SOURCE, SavedLogin
+from doorcheck.sync.connector import Connector
+
+SOURCES = {
+    "station": "Invitario-style check-in station",
+    "spreadsheet": "spreadsheet (CSV, XLSX)",
+    "xing": "XING Events",
+}
+XING, XING2 = "xing:", "xing2:"
+
+
+def source_of(server: str) -> str:
+    if server.startswith(FILE_SOURCE):
+        return "spreadsheet"
+    if server.startswith((XING, XING2)):
+        return "xing"
+    return "station"
+
+
+def is_remote(server: str) -> bool:
+    return source_of(server) != "spreadsheet"
+
+
+def connector_for(login: SavedLogin, secret: str) -> Connector | None:
+    """None for a station: it has the full sync engine."""
+    server = login.server
+    if server.startswith(FILE_SOURCE):
+        return SpreadsheetConnector(Path(server.removeprefix(FILE_SOURCE)))
+    if server.startswith((XING, XING2)):
+        version = 2 if server.startswith(XING2) else 1
+        url = server.removeprefix(XING2 if version == 2 else XING)
+        return XingConnector(XingSettings(url, secret, login.event_id or None, version))
+    return None
+
+
+def poll_seconds(server: str, default: float) -> float:
+    """How often to ask the source: XING's feed asks for every 30 s or so."""
+    return max(default, POLL_SECONDS) if source_of(server) == "xing" else default
