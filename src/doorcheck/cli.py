@@ -202,6 +202,8 @@ def cmd_login(args: argparse.Namespace) -> int:
 
     if args.source == "xing":
         return _login_xing(args)
+    if args.source == "eventbrite":
+        return _login_eventbrite(args)
     if not all([args.server, args.event, args.key, args.station]):
         raise CommandError("login needs --server, --event, --key and --station")
     door = open_door(args)
@@ -242,6 +244,45 @@ def _login_xing(args: argparse.Namespace) -> int:
     save_login(kiosk_data_dir(args), prefix + args.server, args.event or "", station, args.key)
     print(f"Saved the XING Events login for station {station!r}; "
           "`doorcheck sync` loads the guests.")  # fmt: skip
+    return 0
+
+
+def _login_eventbrite(args: argparse.Namespace) -> int:
+    """Eventbrite: the private token and the event (see `doorcheck eventbrite-events`)."""
+    from doorcheck.connectors.eventbrite import DEFAULT_URL
+    from doorcheck.store.credentials import save_login
+    from doorcheck.sync.sources import EVENTBRITE
+
+    if not (args.key and args.event):
+        raise CommandError("an Eventbrite login needs --key (the private token) and --event")
+    station = args.station or "Main Entrance"
+    server = EVENTBRITE + (args.server or DEFAULT_URL)
+    save_login(kiosk_data_dir(args), server, args.event, station, args.key)
+    print(f"Saved the Eventbrite login for event {args.event}, station {station!r}; "
+          "`doorcheck sync` loads the attendees.")  # fmt: skip
+    return 0
+
+
+def cmd_eventbrite_events(args: argparse.Namespace) -> int:
+    """The organization's live and upcoming events, to pick the one for the door."""
+    from doorcheck.connectors.eventbrite import (
+        DEFAULT_URL,
+        EventbriteConnector,
+        EventbriteSettings,
+    )
+    from doorcheck.sync.connector import SourceError
+
+    connector = EventbriteConnector(EventbriteSettings(args.key, "", args.server or DEFAULT_URL))
+    try:
+        events = connector.events(args.organization)
+    except SourceError as exc:
+        raise CommandError(exc.message) from exc
+    finally:
+        connector.close()
+    for event in events:
+        print(f"{event.id}  {event.start:<20}  {event.status:<8}  {event.name}")
+    if not events:
+        print("No live or upcoming events in this organization.")
     return 0
 
 
@@ -1233,6 +1274,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(
+        "eventbrite-events", help="list an Eventbrite organization's events (to pick one)"
+    )
+    p.add_argument("--key", required=True, metavar="TOKEN", help="Eventbrite private token")
+    p.add_argument("--organization", required=True, metavar="ID")
+    p.add_argument("--server", metavar="URL", help="the API's address (default: Eventbrite's)")
+    p.set_defaults(func=cmd_eventbrite_events)
+
+    p = sub.add_parser(
         "self-test", help="check this installation: store, decoder, a check-in, the window"
     )
     p.set_defaults(func=cmd_self_test)
@@ -1284,7 +1333,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "login":
             p.add_argument(
                 "--source",
-                choices=("station", "xing"),
+                choices=("station", "xing", "eventbrite"),
                 default="station",
                 help="where the guests come from (default: an Invitario-style station; "
                 "a spreadsheet is loaded with `doorcheck import`)",

@@ -17,7 +17,6 @@ XING documents no check-in write: check-ins stay at the door and are exported.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,8 +24,9 @@ from typing import Any
 
 import httpx
 
+from doorcheck.connectors import web
 from doorcheck.station.liststream import WireGuest
-from doorcheck.sync.connector import Capability, CursorLostError, SourceError
+from doorcheck.sync.connector import CursorLostError, SourceError
 
 MAX_RESULTS = 200  # the feed's documented maximum per call
 POLL_SECONDS = 30.0  # "written to be called quite often, for example, every 30 seconds"
@@ -40,7 +40,7 @@ class XingSettings:
     version: int = 1
 
 
-class XingConnector:
+class XingConnector(web.WebConnector):
     name = "xing"
 
     def __init__(
@@ -50,22 +50,9 @@ class XingConnector:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 20.0,
     ) -> None:
-        from doorcheck.logs import register_secret
-
         self.settings = settings
-        register_secret(settings.api_key)  # it travels in the query string
-        self.capabilities = frozenset({Capability.READ, Capability.INCREMENTS})
-        self._http = httpx.Client(
-            base_url=settings.url.rstrip("/"),
-            timeout=timeout,
-            transport=transport,
-            verify=True,
-            headers={"User-Agent": "doorcheck"},
-        )
-        self._next_id: str | None = None
-
-    def close(self) -> None:
-        self._http.close()
+        # The key travels in the query string, as XING requires: web.client masks it.
+        super().__init__(settings.url, settings.api_key, timeout=timeout, transport=transport)
 
     # -- the Connector interface ----------------------------------------------------
 
@@ -86,13 +73,8 @@ class XingConnector:
             if following == cursor:  # the same id back: nothing more for now
                 break
             cursor = following
-        self._next_id = cursor
+        self._cursor = cursor
         yield [g for g in guests.values() if g[0].get("deleteDateTime") is None]
-
-    def cursor(self) -> str:
-        if self._next_id is None:
-            raise SourceError("no sync position yet: load the list first", retryable=False)
-        return self._next_id
 
     def changes(self, cursor: str) -> tuple[list[WireGuest], str]:
         """Everything since ``cursor``, following ``nextId`` until it stands still."""
@@ -102,7 +84,7 @@ class XingConnector:
             for guest in batch:
                 found[str(guest[0]["id"])] = guest
             if following == cursor:
-                self._next_id = cursor
+                self._cursor = cursor
                 return list(found.values()), cursor
             cursor = following
 
@@ -131,7 +113,7 @@ class XingConnector:
         if not ticket_id:
             return None
         if event.get("operation") == "delete":
-            return _wire(_deleted(ticket_id))
+            return web.wire(_deleted(ticket_id))
         path = str(event.get("path") or f"/api/ticket/{ticket_id}")
         answer = self._call("GET", path, {"version": "1", "format": "json"})
         ticket = answer.get("ticket")
@@ -140,26 +122,11 @@ class XingConnector:
         wanted = self.settings.event_id
         if wanted and ticket.get("eventId") is not None and str(ticket["eventId"]) != wanted:
             return None
-        return _wire(guest_from_ticket(ticket))
+        return web.wire(guest_from_ticket(ticket))
 
     def _call(self, method: str, path: str, params: dict[str, str] | None = None) -> Any:
         query = {"apikey": self.settings.api_key, **(params or {})}
-        try:
-            response = self._http.request(method, path, params=query)
-        except httpx.TimeoutException as exc:
-            raise SourceError("XING Events did not answer in time; the door works on") from exc
-        except httpx.HTTPError as exc:
-            raise SourceError("Cannot reach XING Events; the door works on offline") from exc
-        try:
-            answer = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            if response.status_code >= 500:
-                raise SourceError(
-                    f"XING Events has a problem (HTTP {response.status_code}); we retry"
-                ) from exc
-            raise SourceError("XING Events sent an answer that is not JSON") from exc
-        if not isinstance(answer, dict):
-            raise SourceError("XING Events sent an answer that is not a JSON object")
+        response, answer = web.request_json(self._http, "XING Events", method, path, query)
         if answer.get("success") is False or response.status_code >= 400:
             errors = answer.get("errors") or []
             text = ", ".join(str(e) for e in errors) if isinstance(errors, list) else str(errors)
@@ -187,7 +154,7 @@ def guest_from_ticket(ticket: dict[str, Any]) -> dict[str, Any]:
         "parentId": None,
         "accessCode": str(ticket.get("identifier") or "") or None,
         "registrationState": "deregistered" if ticket.get("cancelled") else "registered",
-        "checkInDateTime": _iso(ticket.get("lastChecked")) if checked else None,
+        "checkInDateTime": web.iso_time(ticket.get("lastChecked")) if checked else None,
         "checkOutDateTime": None,
         "deleteDateTime": None,
         "fields": fields,
@@ -203,19 +170,3 @@ def _deleted(ticket_id: str) -> dict[str, Any]:
         "fields": {},
         "companions": [],
     }
-
-
-def _iso(value: Any) -> str | None:
-    if not value:
-        return None
-    text = str(value)
-    # XING writes dates as "2014-05-19T18:31:00+02:00" (or without a zone: then UTC).
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).isoformat()
-
-
-def _wire(obj: dict[str, Any]) -> WireGuest:
-    return obj, json.dumps(obj, ensure_ascii=False)

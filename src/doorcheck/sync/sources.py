@@ -3,13 +3,16 @@
 A login's ``server`` says it: an http(s) URL is an Invitario-style station (the
 sync engine with the write extension); ``file:<path>`` a spreadsheet;
 ``xing:<url>`` (``xing2:`` for the feed's version 2) XING Events, whose API key is
-kept like an App Code (keyring, or a user-only file).
+kept like an App Code (keyring, or a user-only file); ``eventbrite:<url>``
+Eventbrite, with its token kept the same way.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from doorcheck.connectors.eventbrite import POLL_SECONDS as EVENTBRITE_POLL_SECONDS
+from doorcheck.connectors.eventbrite import EventbriteConnector, EventbriteSettings
 from doorcheck.connectors.spreadsheet import SpreadsheetConnector
 from doorcheck.connectors.xing import POLL_SECONDS, XingConnector, XingSettings
 from doorcheck.store.credentials import FILE_SOURCE, SavedLogin
@@ -19,8 +22,10 @@ SOURCES = {
     "station": "Invitario-style check-in station",
     "spreadsheet": "spreadsheet (CSV, XLSX)",
     "xing": "XING Events",
+    "eventbrite": "Eventbrite",
 }
 XING, XING2 = "xing:", "xing2:"
+EVENTBRITE = "eventbrite:"
 
 
 def source_of(server: str) -> str:
@@ -28,6 +33,8 @@ def source_of(server: str) -> str:
         return "spreadsheet"
     if server.startswith((XING, XING2)):
         return "xing"
+    if server.startswith(EVENTBRITE):
+        return "eventbrite"
     return "station"
 
 
@@ -44,9 +51,14 @@ def connector_for(login: SavedLogin, secret: str) -> Connector | None:
         version = 2 if server.startswith(XING2) else 1
         url = server.removeprefix(XING2 if version == 2 else XING)
         return XingConnector(XingSettings(url, secret, login.event_id or None, version))
+    if server.startswith(EVENTBRITE):
+        url = server.removeprefix(EVENTBRITE)
+        return EventbriteConnector(EventbriteSettings(secret, login.event_id, url))
     return None
 
 
 def poll_seconds(server: str, default: float) -> float:
-    """How often to ask the source: XING's feed asks for every 30 s or so."""
-    return max(default, POLL_SECONDS) if source_of(server) == "xing" else default
+    """How often to ask the source: XING's feed asks for every 30 s or so; Eventbrite
+    allows 2,000 calls an hour."""
+    floor = {"xing": POLL_SECONDS, "eventbrite": EVENTBRITE_POLL_SECONDS}.get(source_of(server))
+    return max(default, floor) if floor else default

@@ -1,0 +1,97 @@
+"""What the web API connectors share: a verified HTTP client, a JSON answer or a
+SourceError in words, and the helpers that turn source data into wire guests."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from doorcheck.logs import register_secret
+from doorcheck.station.liststream import WireGuest
+from doorcheck.sync.connector import Capability, SourceError
+
+
+def client(
+    url: str,
+    secret: str,
+    *,
+    timeout: float,
+    transport: httpx.BaseTransport | None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Client:
+    """TLS verified (httpx's default, never switched off); the secret masked in logs."""
+    register_secret(secret)
+    return httpx.Client(
+        base_url=url.rstrip("/"),
+        timeout=timeout,
+        transport=transport,
+        verify=True,
+        headers={"User-Agent": "doorcheck", **(headers or {})},
+    )
+
+
+def request_json(
+    http: httpx.Client, source: str, method: str, path: str, params: dict[str, str]
+) -> tuple[httpx.Response, dict[str, Any]]:
+    """The answer as JSON; a network failure or an answer that is not JSON becomes
+    a SourceError naming ``source`` (the door works on with what it has)."""
+    try:
+        response = http.request(method, path, params=params)
+    except httpx.TimeoutException as exc:
+        raise SourceError(f"{source} did not answer in time; the door works on") from exc
+    except httpx.HTTPError as exc:
+        raise SourceError(f"Cannot reach {source}; the door works on offline") from exc
+    try:
+        answer = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SourceError(
+            f"{source} sent an answer that is not JSON (HTTP {response.status_code}); we retry"
+        ) from exc
+    if not isinstance(answer, dict):
+        raise SourceError(f"{source} sent an answer that is not a JSON object")
+    return response, answer
+
+
+def iso_time(value: Any) -> str | None:
+    """A source's date-time as ISO 8601 with a zone (UTC where it gave none)."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).isoformat()
+
+
+def wire(obj: dict[str, Any]) -> WireGuest:
+    return obj, json.dumps(obj, ensure_ascii=False)
+
+
+class WebConnector:
+    """A source read over HTTP, with a cursor for increments (Connector)."""
+
+    name = "web"
+    capabilities = frozenset({Capability.READ, Capability.INCREMENTS})
+
+    def __init__(
+        self,
+        url: str,
+        secret: str,
+        *,
+        timeout: float,
+        transport: httpx.BaseTransport | None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self._http = client(url, secret, timeout=timeout, transport=transport, headers=headers)
+        self._cursor: str | None = None
+
+    def close(self) -> None:
+        self._http.close()
+
+    def cursor(self) -> str:
+        if self._cursor is None:
+            raise SourceError("no sync position yet: load the list first", retryable=False)
+        return self._cursor
