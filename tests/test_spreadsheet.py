@@ -240,3 +240,29 @@ def test_the_kiosk_works_from_a_file_and_reloads_it_when_it_changes(
 
 def saved_event(kiosk: Kiosk) -> str:
     return kiosk.client.credentials.event_id
+
+
+def test_the_login_screen_loads_a_spreadsheet(qtbot: QtBot, tmp_path: Path) -> None:
+    from doorcheck.cli import login_and_sync
+    from doorcheck.ui.login_dialog import LoginDialog
+
+    path = write(tmp_path / "gäste.csv", GERMAN + "Jürgen;Müller;;;T-1;\n", "utf-8-sig")
+    data = tmp_path / "door"
+    dialog = LoginDialog(lambda *values: login_and_sync(data, *values))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.form.isRowVisible(dialog.app_code)  # a station asks for an App Code
+    dialog.source.setCurrentIndex(dialog.source.findData("spreadsheet"))
+    # A file needs no App Code and no event; it is chosen by path (or "Choose...").
+    assert not dialog.form.isRowVisible(dialog.app_code)
+    assert not dialog.form.isRowVisible(dialog.event_id)
+    assert dialog.browse.isVisible() and not dialog.scan_button.isVisible()
+    dialog.submit()
+    assert "Fill in the fields shown" in dialog.message.text()
+    dialog.server.setText(str(path))
+    dialog.station.setText("Garderobe")
+    with qtbot.waitSignal(dialog.accepted, timeout=15_000):
+        dialog.submit()
+    saved = load_login(data)
+    assert saved is not None and saved[0].station_name == "Garderobe"
+    assert saved[0].server.endswith("gäste.csv")

@@ -191,3 +191,26 @@ def test_the_kiosk_runs_on_xing(url: str, tmp_path: Path, qtbot: QtBot) -> None:
         qtbot.waitUntil(lambda: "Online" in kiosk.window.status.online.text(), timeout=10_000)
         assert kiosk.scan("XE-00011", "scanner").verdict.kind == VerdictKind.ADMIT
         qtbot.waitUntil(lambda: kiosk.store.status().pending == 0, timeout=10_000)
+
+
+def test_the_login_screen_logs_into_xing(url: str, tmp_path: Path, qtbot: QtBot) -> None:
+    from doorcheck.cli import login_and_sync
+    from doorcheck.store.credentials import load_login
+    from doorcheck.ui.login_dialog import LoginDialog
+
+    data = tmp_path / "door"
+    dialog = LoginDialog(lambda *values: login_and_sync(data, *values))
+    qtbot.addWidget(dialog)
+    dialog.source.setCurrentIndex(dialog.source.findData("xing"))
+    label = dialog.form.labelForField(dialog.app_code)
+    assert label is not None and label.text() == "API key"  # type: ignore[attr-defined]
+    dialog.server.setText(url)
+    dialog.app_code.setText("not the key")
+    dialog.station.setText("Main Entrance")
+    dialog.submit()
+    qtbot.waitUntil(lambda: "refused the API key" in dialog.message.text(), timeout=15_000)
+    dialog.app_code.setText(API_KEY)
+    with qtbot.waitSignal(dialog.accepted, timeout=15_000):
+        dialog.submit()
+    saved = load_login(data)
+    assert saved is not None and saved[0].server == "xing:" + url

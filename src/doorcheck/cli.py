@@ -748,14 +748,24 @@ def _demo_window(args: argparse.Namespace, work: Path, event_id: str, station: s
     return cmd_kiosk(kiosk_args)
 
 
-def login_and_sync(data_dir: Path, server: str, event: str, key: str, station: str) -> None:
-    """What the login screen does: log in, remember the login, fetch the guest list."""
+def login_and_sync(
+    data_dir: Path, source: str, address: str, event: str, key: str, station: str
+) -> None:
+    """What the login screen does: log in (or load the file), remember the login,
+    fetch the guest list."""
     from doorcheck.station.errors import StationError
 
     base = ["--data", str(data_dir)]
-    login = ["login", "--server", server, "--event", event, "--key", key, "--station", station]
+    if source == "spreadsheet":
+        steps = [["import", address, "--station", station, *base]]
+    else:
+        login = ["login", "--source", source, "--server", address, "--key", key,
+                 "--station", station]  # fmt: skip
+        if event:
+            login += ["--event", event]
+        steps = [[*login, *base], ["sync", *base]]
     try:
-        for argv in ([*login, *base], ["sync", *base]):
+        for argv in steps:
             args = build_parser().parse_args(argv)
             args.func(args)
     except CommandError as exc:

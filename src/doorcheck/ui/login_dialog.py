@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -20,10 +24,37 @@ from doorcheck.scan.scanner import ScanEvent
 from doorcheck.station.errors import StationError
 from doorcheck.station.setup import parse_setup
 from doorcheck.ui.camera_bridge import CameraBridge
-from doorcheck.ui.i18n import tr
+from doorcheck.ui.i18n import mark, tr
 from doorcheck.ui.preview import CameraPreview
 
-LoginFunction = Callable[[str, str, str, str], object]  # url, event, App Code, station
+# source, address (URL or file), event, secret (App Code, API key, token), station
+LoginFunction = Callable[[str, str, str, str, str], object]
+
+
+@dataclass(frozen=True)
+class SourceForm:
+    """How the login screen asks for one kind of guest source; a label of ""
+    hides that field."""
+
+    name: str
+    title: str
+    address: str
+    secret: str
+    event: str
+    event_needed: bool
+    default_address: str = ""
+
+
+SOURCE_FORMS = (
+    SourceForm("station", mark("Check-in station"), mark("Server"), mark("App Code"),
+               mark("Event ID"), True),
+    SourceForm("xing", mark("XING Events"), mark("API address"), mark("API key"),
+               mark("Event ID (optional)"), False, "https://api.xing-events.com"),
+    SourceForm("eventbrite", mark("Eventbrite"), mark("API address"), mark("Token"),
+               mark("Event ID"), True, "https://www.eventbriteapi.com"),
+    SourceForm("spreadsheet", mark("Spreadsheet file (CSV, XLSX)"), mark("File"), "", "",
+               False),
+)  # fmt: skip
 
 
 class _Result(QObject):
@@ -53,14 +84,30 @@ class LoginDialog(QDialog):
         self.message.setWordWrap(True)
         self.button = QPushButton(tr("Log in"))
         self.button.setDefault(True)
-        form = QFormLayout()
-        for label, field, name in ((tr("Server"), self.server, tr("Server address")),
+        self.source = QComboBox()
+        self.source.setAccessibleName(tr("Where the guests come from"))
+        for item in SOURCE_FORMS:
+            self.source.addItem(tr(item.title), item.name)
+        self.browse = QPushButton(tr("Choose\u2026"))
+        self.browse.clicked.connect(self._choose_file)
+        address = QHBoxLayout()
+        address.setContentsMargins(0, 0, 0, 0)
+        address.addWidget(self.server, 1)
+        address.addWidget(self.browse)
+        self.address_row = QWidget()
+        self.address_row.setLayout(address)
+        self.form = QFormLayout()
+        self.form.addRow(tr("Guests from"), self.source)
+        for label, field, name in ((tr("Server"), self.address_row, tr("Server address")),
                                    (tr("Event ID"), self.event_id, tr("Event ID")),
                                    (tr("App Code"), self.app_code, tr("App Code")),
                                    (tr("Station"), self.station, tr("Station name"))):  # fmt: skip
             field.setAccessibleName(name)
             field.setMinimumWidth(380)
-            form.addRow(label, field)
+            self.form.addRow(label, field)
+        self.server.setAccessibleName(tr("Server address"))
+        self.source.currentIndexChanged.connect(lambda _: self._show_source())
+        form = self.form
         self._camera_factory = camera
         self.camera: CameraBridge | None = None
         self.scan_button = QPushButton(tr("Scan the setup code with the camera"))
@@ -78,6 +125,34 @@ class LoginDialog(QDialog):
         self._result = _Result(self)
         self._result.done.connect(self._finished)
         self.button.clicked.connect(self.submit)
+        self._show_source()
+
+    @property
+    def chosen(self) -> SourceForm:
+        return SOURCE_FORMS[max(0, self.source.currentIndex())]
+
+    def _show_source(self) -> None:
+        """Only the fields this kind of source needs, with its own words."""
+        chosen = self.chosen
+        rows = ((self.address_row, chosen.address), (self.app_code, chosen.secret),
+                (self.event_id, chosen.event))  # fmt: skip
+        for field, label in rows:
+            self.form.setRowVisible(field, bool(label))
+            text = self.form.labelForField(field)
+            if isinstance(text, QLabel) and label:
+                text.setText(tr(label))
+        self.browse.setVisible(chosen.name == "spreadsheet")
+        self.server.setPlaceholderText(chosen.default_address or "https://checkin.example.org")
+        if chosen.name == "spreadsheet":
+            self.server.setPlaceholderText(tr("the guest list file"))
+        self.scan_button.setVisible(self._camera_factory is not None and chosen.name == "station")
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("Guest list"), "", tr("Guest lists (*.csv *.xlsx *.txt)")
+        )
+        if path:
+            self.server.setText(path)
 
     def fill_from_setup(self, text: str) -> bool:
         """A scanned code: if it is a station setup code, fill in and log in."""
@@ -85,6 +160,7 @@ class LoginDialog(QDialog):
         if setup is None:
             self.message.setText(tr("That code is not a station setup code."))
             return False
+        self.source.setCurrentIndex(0)  # a setup code is always a station's
         self.server.setText(setup.url)
         self.event_id.setText(setup.event_id)
         self.app_code.setText(setup.app_code)
@@ -93,13 +169,23 @@ class LoginDialog(QDialog):
         return True
 
     def submit(self) -> None:
-        values = [w.text().strip() for w in (self.server, self.event_id, self.app_code,
-                                             self.station)]  # fmt: skip
-        if not all(values):
-            self.message.setText(tr("Fill in all four fields (or scan the setup code)."))
+        chosen = self.chosen
+        address = self.server.text().strip() or chosen.default_address
+        event, secret, station = (w.text().strip() for w in (self.event_id, self.app_code,
+                                                             self.station))  # fmt: skip
+        needed = [address, station]
+        needed += [secret] if chosen.secret else []
+        needed += [event] if chosen.event_needed else []
+        if not all(needed):
+            self.message.setText(
+                tr("Fill in all four fields (or scan the setup code).")
+                if chosen.name == "station"
+                else tr("Fill in the fields shown.")
+            )
             return
         self.button.setEnabled(False)
         self.message.setText(tr("Logging in and fetching the guest list\u2026"))
+        values = (chosen.name, address, event, secret, station)
 
         def work() -> None:
             try:

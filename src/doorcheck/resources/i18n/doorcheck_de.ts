@@ -144,6 +144,54 @@
       <translation>{count} Änderungen brauchen Aufmerksamkeit oder warten auf den Server.</translation>
     </message>
     <message>
+      <source>Check-in station</source>
+      <translation>Check-in-Station</translation>
+    </message>
+    <message>
+      <source>Server</source>
+      <translation>Server</translation>
+    </message>
+    <message>
+      <source>App Code</source>
+      <translation>App-Code</translation>
+    </message>
+    <message>
+      <source>Event ID</source>
+      <translation>Event-ID</translation>
+    </message>
+    <message>
+      <source>XING Events</source>
+      <translation>XING Events</translation>
+    </message>
+    <message>
+      <source>API address</source>
+      <translation>API-Adresse</translation>
+    </message>
+    <message>
+      <source>API key</source>
+      <translation>API-Schlüssel</translation>
+    </message>
+    <message>
+      <source>Event ID (optional)</source>
+      <translation>Event-ID (optional)</translation>
+    </message>
+    <message>
+      <source>Eventbrite</source>
+      <translation>Eventbrite</translation>
+    </message>
+    <message>
+      <source>Token</source>
+      <translation>Token</translation>
+    </message>
+    <message>
+      <source>Spreadsheet file (CSV, XLSX)</source>
+      <translation>Tabellendatei (CSV, XLSX)</translation>
+    </message>
+    <message>
+      <source>File</source>
+      <translation>Datei</translation>
+    </message>
+    <message>
       <source>Log this door in</source>
       <translation>Eingang anmelden</translation>
     </message>
@@ -156,8 +204,32 @@
       <translation>Anmelden</translation>
     </message>
     <message>
+      <source>Where the guests come from</source>
+      <translation>Woher die Gäste kommen</translation>
+    </message>
+    <message>
+      <source>Choose…</source>
+      <translation>Auswählen …</translation>
+    </message>
+    <message>
+      <source>Guests from</source>
+      <translation>Gäste aus</translation>
+    </message>
+    <message>
+      <source>Server address</source>
+      <translation>Serveradresse</translation>
+    </message>
+    <message>
       <source>Scan the setup code with the camera</source>
       <translation>Einrichtungscode mit der Kamera scannen</translation>
+    </message>
+    <message>
+      <source>Guest list</source>
+      <translation>Gästeliste</translation>
+    </message>
+    <message>
+      <source>Guest lists (*.csv *.xlsx *.txt)</source>
+      <translation>Gästelisten (*.csv *.xlsx *.txt)</translation>
     </message>
     <message>
       <source>Logging in and fetching the guest list…</source>
@@ -168,22 +240,6 @@
       <translation>Halten Sie den Einrichtungscode der Station vor die Kamera.</translation>
     </message>
     <message>
-      <source>Server</source>
-      <translation>Server</translation>
-    </message>
-    <message>
-      <source>Server address</source>
-      <translation>Serveradresse</translation>
-    </message>
-    <message>
-      <source>Event ID</source>
-      <translation>Event-ID</translation>
-    </message>
-    <message>
-      <source>App Code</source>
-      <translation>App-Code</translation>
-    </message>
-    <message>
       <source>Station</source>
       <translation>Station</translation>
     </message>
@@ -192,12 +248,20 @@
       <translation>Stationsname</translation>
     </message>
     <message>
+      <source>the guest list file</source>
+      <translation>die Gästelisten-Datei</translation>
+    </message>
+    <message>
       <source>That code is not a station setup code.</source>
       <translation>Dieser Code ist kein Einrichtungscode einer Station.</translation>
     </message>
     <message>
       <source>Fill in all four fields (or scan the setup code).</source>
       <translation>Füllen Sie alle vier Felder aus (oder scannen Sie den Einrichtungscode).</translation>
+    </message>
+    <message>
+      <source>Fill in the fields shown.</source>
+      <translation>Füllen Sie die angezeigten Felder aus.</translation>
     </message>
     <message>
       <source>Door</source>
