@@ -35,6 +35,7 @@ from doorcheck.store.credentials import (
 )
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.engine import SyncEngine, SyncStatus
+from doorcheck.sync.forwarder import Forwarder
 from doorcheck.sync.source_sync import SourceSync
 from doorcheck.sync.sources import connector_for, is_remote, poll_seconds
 from doorcheck.ui.camera_bridge import CameraBridge
@@ -55,6 +56,7 @@ class WorkerSignals(QObject):
 
     status = Signal(object)  # SyncStatus
     snapshot = Signal(object)  # StoreSnapshot
+    forwarding = Signal(object)  # ForwardStatus
 
 
 @dataclass
@@ -74,6 +76,7 @@ class Kiosk:
     # Called with (frame time, time the verdict was painted) for each camera scan:
     # the benchmark's view of frame-to-verdict latency.
     on_shown: Callable[[float, float], None] | None = None
+    forwarder: Forwarder | None = None  # Event Cadence, where it is set up
     wiped: bool = False
     _stopped: bool = field(default=False, repr=False)
 
@@ -98,6 +101,9 @@ class Kiosk:
             return
         self._stopped = True
         gc.unfreeze()  # what start() froze may go now
+        if self.forwarder is not None:
+            self.forwarder.stop()
+            self.forwarder.pusher.close()
         self.watcher.stop()
         self.camera.stop()
         self.engine.stop()
@@ -231,6 +237,15 @@ def build_kiosk(
             tr("USB scanner set up for a {layout} keyboard").format(layout=tr(LAYOUT_NAMES[layout]))
         )
 
+    forwarder = kiosk.forwarder = _forwarder(store, data_dir, login.event_id, signals)
+    if forwarder is not None:
+        signals.forwarding.connect(window.status.show_forwarding)
+
+        def changed() -> None:  # a check-in: upload it, and forward the profile
+            engine.nudge()
+            forwarder.nudge()
+
+        service.on_change = changed
     _connect_camera(kiosk)
     keys.scanned.connect(lambda code: kiosk.scan(code, "scanner"))
     keys.calibrated.connect(calibrated)
@@ -253,6 +268,21 @@ def build_kiosk(
     signals.snapshot.connect(show_snapshot)
     app.installEventFilter(keys)
     return kiosk
+
+
+def _forwarder(
+    store: LocalStore, data_dir: Path, event_id: str, signals: WorkerSignals
+) -> Forwarder | None:
+    """Event Cadence, if this door was set up for it (`doorcheck forward`)."""
+    from doorcheck.connectors.eventcadence import CadencePusher
+    from doorcheck.store.credentials import load_named_secret
+    from doorcheck.sync.forwarder import load_settings
+
+    settings = load_settings(store)
+    key = load_named_secret(data_dir, f"eventcadence|{event_id}")
+    if settings is None or not key:
+        return None
+    return Forwarder(store, CadencePusher(settings, key), on_status=signals.forwarding.emit)
 
 
 def _camera(source: str, settings: KioskSettings) -> CameraBridge:
@@ -342,4 +372,6 @@ def start(kiosk: Kiosk) -> None:
     kiosk.window.status.show_store(kiosk.store.status())
     kiosk.watcher.start()
     kiosk.engine.start()
+    if kiosk.forwarder is not None:
+        kiosk.forwarder.start()
     kiosk.camera.start()

@@ -1123,6 +1123,42 @@ def cmd_admin_calibration(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forward(args: argparse.Namespace) -> int:
+    """Event Cadence: set the destination up (with --url and --key), then push the
+    profiles of this door's check-ins and walk-ins that are still waiting."""
+    from doorcheck.connectors.eventcadence import CadencePusher, CadenceSettings
+    from doorcheck.store.credentials import load_named_secret, save_named_secret
+    from doorcheck.sync.forwarder import SETTINGS_KEY, Forwarder, load_settings
+
+    door = open_door(args)
+    secret_name = f"eventcadence|{door.event_id}"
+    try:
+        if args.url:
+            if not args.cadence_key:
+                raise CommandError("set Event Cadence up with both --url and --key")
+            chosen = CadenceSettings(args.url, args.key_in, args.form, args.group or [])
+            door.store.set_setting(SETTINGS_KEY, chosen.to_json())
+            save_named_secret(door.data_dir, secret_name, args.cadence_key)
+        settings = load_settings(door.store)
+        key = load_named_secret(door.data_dir, secret_name)
+        if settings is None or not key:
+            raise CommandError("Event Cadence is not set up: give --url and --key once")
+        pusher = CadencePusher(settings, key)
+        try:
+            status = Forwarder(door.store, pusher).run_once()
+        finally:
+            pusher.close()
+        problems = door.store.forward_problems("eventcadence")
+    finally:
+        door.close()
+    print(f"Event Cadence: {status.sent} sent, {status.waiting} waiting, {status.held} held back.")
+    for name, why in problems:
+        print(f"  held back: {name}: {why}")
+    if status.problem:
+        print(f"  {status.problem}")
+    return 1 if status.blocked else 0
+
+
 def cmd_self_test(args: argparse.Namespace) -> int:
     """Is this installation whole? One line per check; exit status 0 or 1."""
     from doorcheck.selftest import run
@@ -1282,6 +1318,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE", help="a .csv or .xlsx file")
     _kiosk_options(p)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "forward",
+        help="push profiles of check-ins and walk-ins to Event Cadence (set up with --url)",
+    )
+    p.add_argument("--url", help="the event's API gateway address (sets Event Cadence up)")
+    p.add_argument("--key", dest="cadence_key", help="the event's API key (kept like an App Code)")
+    p.add_argument("--key-in", choices=("header", "body"), default="header",
+                   help="send the key as the Api-Key header or the key field")  # fmt: skip
+    p.add_argument("--form", choices=("nested", "flat"), default="nested",
+                   help="the payload: a nested JSON object or flat key-value pairs")  # fmt: skip
+    p.add_argument("--group", action="append", help="a group name to send (repeatable)")
+    p.add_argument("--data", metavar="DIR", type=Path, help="local data folder")
+    p.set_defaults(func=cmd_forward, server=None, event=None, key=None, station=None)
 
     p = sub.add_parser(
         "eventbrite-events", help="list an Eventbrite organization's events (to pick one)"

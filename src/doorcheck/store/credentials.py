@@ -176,3 +176,22 @@ def forget_login(data_dir: Path) -> None:
             pass
     for name in (LOGIN_FILE, SECRET_FILE):
         (data_dir / name).unlink(missing_ok=True)
+
+
+def save_named_secret(data_dir: Path, name: str, value: str) -> str:
+    """Another secret of this door (a destination's API key): in the keyring where
+    one works, else in the user-only secret file. Returns where it went."""
+    if os.environ.get("DOORCHECK_SECRETS") != "file" and _keyring_set(f"secret|{name}", value):
+        return "keyring"
+    data = _read_secret_file(data_dir)
+    data[f"secret:{name}"] = value
+    _write_private(private_dir(data_dir) / SECRET_FILE, json.dumps(data))
+    return "file"
+
+
+def load_named_secret(data_dir: Path, name: str) -> str | None:
+    if os.environ.get("DOORCHECK_SECRETS") != "file":
+        value = _keyring_get(f"secret|{name}")
+        if value:
+            return value
+    return _read_secret_file(data_dir).get(f"secret:{name}")

@@ -8,7 +8,7 @@ over the server's copy whenever a guest is shown or judged (DESIGN.md §2.5).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -46,6 +46,7 @@ from doorcheck.store.rows import (
 )
 from doorcheck.store.schema import (
     STATES_WAITING,
+    ForwardRow,
     GuestRow,
     OutboxRow,
     ScanRow,
@@ -58,6 +59,7 @@ OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
 STATE = StateRow.__table__  # type: ignore[attr-defined]
 SETTINGS = SettingRow.__table__  # type: ignore[attr-defined]
 SCANS = ScanRow.__table__  # type: ignore[attr-defined]
+FORWARDS = ForwardRow.__table__  # type: ignore[attr-defined]
 
 _CHECK_IN = COLUMNS.index("check_in")
 _CHECK_IN_STATION = COLUMNS.index("check_in_station")
@@ -741,6 +743,96 @@ class LocalStore:
     def guests_with_changes(self) -> list[str]:
         with self.read() as conn:
             return list(conn.execute(select(OUTBOX.c.guest_id).distinct()).scalars())
+
+    # -- forwards to destinations (Event Cadence) ----------------------------------
+
+    def enqueue_forwards(self, destination: str, build: Callable[[Guest], str | None]) -> int:
+        """Queue a profile for every check-in and walk-in recorded since the last
+        call (the outbox's order), in one transaction with the position reached, so
+        none is queued twice or lost. ``build`` returns the payload as JSON, or None
+        to hold it back (the reason is its MissingEmailError text, raised)."""
+        key = f"forwarded_seq:{destination}"
+        created = now_text()
+        queued = 0
+        with self.write() as conn:
+            done = int(self._get(STATE, key, conn) or 0)
+            rows = conn.execute(
+                select(OUTBOX.c.seq, OUTBOX.c.guest_id)
+                .where(
+                    OUTBOX.c.seq > done,
+                    OUTBOX.c.action.in_(("checkIn", "addCompanion")),
+                    OUTBOX.c.state != "rejected",
+                )
+                .order_by(OUTBOX.c.seq)
+            ).all()
+            for seq, guest_id in rows:
+                view = self.guest_by_id(guest_id, conn)
+                if view is None:
+                    continue
+                state, error, payload = "pending", None, ""
+                try:
+                    payload = build(view.guest) or ""
+                except ValueError as exc:
+                    state, error = "held", str(exc)
+                conn.execute(
+                    insert(FORWARDS).values(
+                        destination=destination, guest_id=guest_id, source_seq=seq,
+                        payload=payload, state=state, attempts=0, last_error=error,
+                        created=created,
+                    )
+                )  # fmt: skip
+                queued += 1
+                done = seq
+            if rows:
+                self._set(STATE, {key: str(max(done, rows[-1][0]))}, conn)
+        return queued
+
+    def pending_forwards(self, destination: str, limit: int = 50) -> list[tuple[int, str]]:
+        with self.read() as conn:
+            rows = conn.execute(
+                select(FORWARDS.c.id, FORWARDS.c.payload)
+                .where(FORWARDS.c.destination == destination, FORWARDS.c.state == "pending")
+                .order_by(FORWARDS.c.id)
+                .limit(limit)
+            ).all()
+        return [(int(r.id), str(r.payload)) for r in rows]
+
+    def answer_forward(self, forward_id: int, state: str, error: str | None = None) -> None:
+        with self.write() as conn:
+            conn.execute(
+                update(FORWARDS)
+                .where(FORWARDS.c.id == forward_id)
+                .values(
+                    state=state,
+                    attempts=FORWARDS.c.attempts + 1,
+                    last_error=error,
+                    answered=now_text(),
+                )
+            )
+
+    def forward_counts(self, destination: str) -> dict[str, int]:
+        with self.read() as conn:
+            rows = conn.execute(
+                select(FORWARDS.c.state, func.count())
+                .where(FORWARDS.c.destination == destination)
+                .group_by(FORWARDS.c.state)
+            ).all()
+        return {str(state): int(count) for state, count in rows}
+
+    def forward_problems(self, destination: str) -> list[tuple[str, str]]:
+        """(guest name, why) for profiles held back."""
+        with self.read() as conn:
+            rows = conn.execute(
+                select(FORWARDS.c.guest_id, FORWARDS.c.last_error).where(
+                    FORWARDS.c.destination == destination,
+                    FORWARDS.c.state == "held",
+                )
+            ).all()
+            found = []
+            for guest_id, error in rows:
+                view = self.guest_by_id(guest_id, conn)
+                found.append((view.guest.display_name if view else guest_id, str(error or "")))
+        return found
 
     def guests_with_presence(self) -> list[Guest]:
         """Every guest who came or left, as this door knows it (pending changes in),

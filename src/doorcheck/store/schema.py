@@ -1,4 +1,4 @@
-"""Tables of the kiosk's local database (SQLModel), schema revision 0002.
+"""Tables of the kiosk's local database (SQLModel), schema revision 0003.
 
 The migrations in ``store/migrations`` create exactly this; a test compares the two.
 Date-times are stored as ISO 8601 text in UTC with microseconds
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 
 
 class GuestRow(SQLModel, table=True):
@@ -93,6 +93,25 @@ class ScanRow(SQLModel, table=True):
     source: str
     verdict: str
     guest_id: str | None = None
+
+
+class ForwardRow(SQLModel, table=True):
+    """A guest's profile to push to a destination (Event Cadence), kept until it is
+    accepted: the same durable outbox idea as the station's, for another address."""
+
+    __tablename__ = "forwards"
+
+    id: int | None = Field(default=None, primary_key=True)
+    destination: str
+    guest_id: str
+    source_seq: int  # the outbox change that caused it (a check-in, a walk-in)
+    payload: str  # the profile as JSON (the key is added when sending, never stored)
+    # pending, done, held (cannot be sent as it is: no email)
+    state: str = Field(default="pending", index=True)
+    attempts: int = 0
+    last_error: str | None = None
+    created: str = ""
+    answered: str | None = None
 
 
 STATES_WAITING = ("pending", "sent")

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 from doorcheck.domain.timeutil import parse_datetime
 from doorcheck.store.local import StoreStatus
 from doorcheck.sync.engine import SyncStatus
+from doorcheck.sync.forwarder import ForwardStatus
 from doorcheck.ui.i18n import mark, tr
 
 MODE_NAMES = {"checkIn": mark("Check-in only"), "toggle": mark("Check-in / check-out"),
@@ -27,6 +28,7 @@ class DoorStatusBar(QStatusBar):
         self.waiting.setToolTip(tr("Show the changes waiting, in conflict or rejected"))
         self.waiting.clicked.connect(self.changes_requested)
         self.local = False  # a guest list from a file (show_local)
+        self.forwarding: QLabel | None = None  # Event Cadence, where set up
         self.inside = QLabel(tr("{inside} / {guests} in").format(inside=0, guests=0))
         for label, name in ((self.station, tr("Station and mode")), (self.online, tr("Server")),
                             (self.synced, tr("Last sync")), (self.waiting, tr("Changes waiting")),
@@ -34,6 +36,22 @@ class DoorStatusBar(QStatusBar):
             label.setAccessibleName(name)
             label.setStyleSheet("padding: 0 12px; font-size: 15px;")
             self.addPermanentWidget(label)
+
+    def show_forwarding(self, status: ForwardStatus) -> None:
+        """Event Cadence, where the door forwards profiles: shown once set up."""
+        if self.forwarding is None:
+            self.forwarding = QLabel()
+            self.forwarding.setAccessibleName(tr("Forwarding to Event Cadence"))
+            self.addPermanentWidget(self.forwarding)
+        text = tr("Event Cadence: {sent} sent, {waiting} waiting").format(
+            sent=status.sent, waiting=status.waiting
+        )
+        if status.held:
+            text += ", " + tr("{count} held back").format(count=status.held)
+        colour = "#b71c1c" if status.blocked else "#263238"
+        self.forwarding.setText(text)
+        self.forwarding.setStyleSheet(f"padding: 0 12px; font-size: 15px; color: {colour};")
+        self.forwarding.setToolTip(tr(status.problem) if status.problem else "")
 
     def show_local(self, file_name: str) -> None:
         """A guest list from a file: no server to be online with."""

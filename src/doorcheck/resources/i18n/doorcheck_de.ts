@@ -652,6 +652,14 @@
       <translation>Eingecheckt</translation>
     </message>
     <message>
+      <source>Forwarding to Event Cadence</source>
+      <translation>Weiterleitung an Event Cadence</translation>
+    </message>
+    <message>
+      <source>Event Cadence: {sent} sent, {waiting} waiting</source>
+      <translation>Event Cadence: {sent} gesendet, {waiting} wartend</translation>
+    </message>
+    <message>
       <source>● Online</source>
       <translation>● Online</translation>
     </message>
@@ -670,6 +678,10 @@
     <message>
       <source>Guest list from {file}</source>
       <translation>Gästeliste aus {file}</translation>
+    </message>
+    <message>
+      <source>{count} held back</source>
+      <translation>{count} zurückgehalten</translation>
     </message>
     <message>
       <source>Synced {time}</source>
