@@ -204,6 +204,8 @@ def cmd_login(args: argparse.Namespace) -> int:
         return _login_xing(args)
     if args.source == "eventbrite":
         return _login_eventbrite(args)
+    if args.source == "eventbrite-legacy":
+        return _login_eventbrite_legacy(args)
     if not all([args.server, args.event, args.key, args.station]):
         raise CommandError("login needs --server, --event, --key and --station")
     door = open_door(args)
@@ -260,6 +262,21 @@ def _login_eventbrite(args: argparse.Namespace) -> int:
     save_login(kiosk_data_dir(args), server, args.event, station, args.key)
     print(f"Saved the Eventbrite login for event {args.event}, station {station!r}; "
           "`doorcheck sync` loads the attendees.")  # fmt: skip
+    return 0
+
+
+def _login_eventbrite_legacy(args: argparse.Namespace) -> int:
+    """Eventbrite's legacy XML API: the application key, the user key, the event."""
+    from doorcheck.connectors.eventbrite_legacy import DEFAULT_URL
+    from doorcheck.store.credentials import save_login
+    from doorcheck.sync.sources import EVENTBRITE_LEGACY
+
+    if not (args.app_key and args.key and args.event):
+        raise CommandError("the legacy Eventbrite API needs --app-key, --key (user key), --event")
+    station = args.station or "Main Entrance"
+    server = EVENTBRITE_LEGACY + (args.server or DEFAULT_URL)
+    save_login(kiosk_data_dir(args), server, args.event, station, f"{args.app_key}\n{args.key}")
+    print(f"Saved the legacy Eventbrite login for event {args.event}, station {station!r}.")
     return 0
 
 
@@ -1174,6 +1191,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from doorcheck.sync.source_sync import load_list
 
     path = Path(args.file).resolve()
+    if path.suffix.lower() == ".xml":
+        return _import_xml(args, path)
     connector = SpreadsheetConnector(path, args.map or ())
     try:
         batches = list(connector.full_load())
@@ -1211,6 +1230,42 @@ def cmd_import(args: argparse.Namespace) -> int:
         store.close()
     print(f"Loaded {written} guests into station {args.station!r}; open the kiosk with "
           "`doorcheck kiosk`.")  # fmt: skip
+    return 0
+
+
+def _import_xml(args: argparse.Namespace, path: Path) -> int:
+    """An attendee list saved from Eventbrite's legacy XML API."""
+    from doorcheck.connectors.eventbrite_legacy import LegacyXmlFile
+    from doorcheck.store.credentials import FILE_SOURCE, save_login
+    from doorcheck.store.local import LocalStore
+    from doorcheck.sync.connector import SourceError
+    from doorcheck.sync.source_sync import load_list
+
+    connector = LegacyXmlFile(path)
+    try:
+        guests = [g for batch in connector.full_load() for g in batch]
+    except SourceError as exc:
+        raise CommandError(f"{path.name}: {exc.message}") from exc
+    print(f"{path.name}: {len(guests)} tickets from Eventbrite's XML attendee list")
+    if args.preview:
+        for obj, _ in guests[:5]:
+            fields = obj["fields"]
+            name = " ".join(fields.get(key, "") for key in ("firstName", "lastName"))
+            print(f"  {obj['accessCode'] or '-':<24} {name}".rstrip())
+        print(f"{len(guests)} guests would be loaded (preview: nothing was changed).")
+        return 0
+    data_dir = kiosk_data_dir(args)
+    event_id = "file-" + safe_name(path.stem)
+    save_login(data_dir, FILE_SOURCE + str(path), event_id, args.station, "")
+    store = LocalStore.open(store_path(data_dir, event_id, args.station))
+    try:
+        written = load_list(store, connector)
+        store.set_state("event", json.dumps({"id": event_id, "name": path.stem}))
+        store.set_state("mode", args.mode)
+        store.set_state("last_sync", datetime.now().astimezone().isoformat())
+    finally:
+        store.close()
+    print(f"Loaded {written} guests into station {args.station!r}.")
     return 0
 
 
@@ -1293,7 +1348,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_kiosk)
 
     p = sub.add_parser(
-        "import", help="load a guest list from a CSV or XLSX file into this door (no server)"
+        "import", help="load a guest list (CSV, XLSX, or Eventbrite XML) into this door (no server)"
     )
     p.add_argument("file", metavar="FILE")
     p.add_argument(
@@ -1393,12 +1448,15 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "login":
             p.add_argument(
                 "--source",
-                choices=("station", "xing", "eventbrite"),
+                choices=("station", "xing", "eventbrite", "eventbrite-legacy"),
                 default="station",
                 help="where the guests come from (default: an Invitario-style station; "
                 "a spreadsheet is loaded with `doorcheck import`)",
             )
             p.add_argument("--v2", action="store_true", help="XING Events: the v2 sync feed")
+            p.add_argument(
+                "--app-key", help="Eventbrite's legacy API: the application key (--key: user key)"
+            )
         if name == "sync":
             p.add_argument(
                 "--watch",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from doorcheck.connectors.eventbrite import POLL_SECONDS as EVENTBRITE_POLL_SECONDS
 from doorcheck.connectors.eventbrite import EventbriteConnector, EventbriteSettings
+from doorcheck.connectors.eventbrite_legacy import LegacyConnector, LegacySettings, LegacyXmlFile
 from doorcheck.connectors.spreadsheet import SpreadsheetConnector
 from doorcheck.connectors.xing import POLL_SECONDS, XingConnector, XingSettings
 from doorcheck.store.credentials import FILE_SOURCE, SavedLogin
@@ -23,9 +24,11 @@ SOURCES = {
     "spreadsheet": "spreadsheet (CSV, XLSX)",
     "xing": "XING Events",
     "eventbrite": "Eventbrite",
+    "eventbrite-legacy": "Eventbrite (legacy XML API)",
 }
 XING, XING2 = "xing:", "xing2:"
 EVENTBRITE = "eventbrite:"
+EVENTBRITE_LEGACY = "eventbrite-legacy:"
 
 
 def source_of(server: str) -> str:
@@ -35,6 +38,8 @@ def source_of(server: str) -> str:
         return "xing"
     if server.startswith(EVENTBRITE):
         return "eventbrite"
+    if server.startswith(EVENTBRITE_LEGACY):
+        return "eventbrite-legacy"
     return "station"
 
 
@@ -46,7 +51,10 @@ def connector_for(login: SavedLogin, secret: str) -> Connector | None:
     """None for a station: it has the full sync engine."""
     server = login.server
     if server.startswith(FILE_SOURCE):
-        return SpreadsheetConnector(Path(server.removeprefix(FILE_SOURCE)))
+        path = Path(server.removeprefix(FILE_SOURCE))
+        if path.suffix.lower() == ".xml":  # saved from Eventbrite's legacy API
+            return LegacyXmlFile(path)
+        return SpreadsheetConnector(path)
     if server.startswith((XING, XING2)):
         version = 2 if server.startswith(XING2) else 1
         url = server.removeprefix(XING2 if version == 2 else XING)
@@ -54,11 +62,16 @@ def connector_for(login: SavedLogin, secret: str) -> Connector | None:
     if server.startswith(EVENTBRITE):
         url = server.removeprefix(EVENTBRITE)
         return EventbriteConnector(EventbriteSettings(secret, login.event_id, url))
+    if server.startswith(EVENTBRITE_LEGACY):
+        app_key, _, user_key = secret.partition("\n")  # both kept as one secret
+        url = server.removeprefix(EVENTBRITE_LEGACY)
+        return LegacyConnector(LegacySettings(app_key, user_key, login.event_id, url))
     return None
 
 
 def poll_seconds(server: str, default: float) -> float:
     """How often to ask the source: XING's feed asks for every 30 s or so; Eventbrite
     allows 2,000 calls an hour."""
-    floor = {"xing": POLL_SECONDS, "eventbrite": EVENTBRITE_POLL_SECONDS}.get(source_of(server))
+    floor = {"xing": POLL_SECONDS, "eventbrite": EVENTBRITE_POLL_SECONDS,
+             "eventbrite-legacy": EVENTBRITE_POLL_SECONDS}.get(source_of(server))  # fmt: skip
     return max(default, floor) if floor else default
