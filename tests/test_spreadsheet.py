@@ -266,3 +266,17 @@ def test_the_login_screen_loads_a_spreadsheet(qtbot: QtBot, tmp_path: Path) -> N
     saved = load_login(data)
     assert saved is not None and saved[0].station_name == "Garderobe"
     assert saved[0].server.endswith("gäste.csv")
+
+
+def test_the_window_exports_check_ins(file_kiosk: Kiosk, tmp_path: Path) -> None:
+    from doorcheck.app import export_check_ins
+
+    kiosk = file_kiosk
+    statistics = kiosk.window.statistics
+    assert statistics is not None and not statistics.export.isHidden()
+    kiosk.scan("T-1", "scanner")
+    written = export_check_ins(kiosk, tmp_path / "door-export.csv")
+    assert written is not None
+    with written.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert [row[0] for row in rows[1:]] == ["T-1"]

@@ -214,3 +214,14 @@ def test_the_login_screen_logs_into_xing(url: str, tmp_path: Path, qtbot: QtBot)
         dialog.submit()
     saved = load_login(data)
     assert saved is not None and saved[0].server == "xing:" + url
+
+
+def test_sync_with_a_source_logs_in_and_loads_in_one_go(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = ["--data", str(tmp_path / "door")]
+    assert doorcheck(["sync", "--source", "xing", "--server", url, "--key", API_KEY,
+                      *data]) == 0  # fmt: skip
+    assert "252 guests received" in capsys.readouterr().out
+    assert doorcheck(["sync", *data]) == 0  # afterwards: the saved source
+    assert "0 guests received" in capsys.readouterr().out

@@ -261,6 +261,9 @@ def build_kiosk(
         lambda: ChangesDialog(lambda: store.changes(SHOWN_CHANGES), window).exec()
     )
     window.settings_requested.connect(lambda: open_settings(kiosk))
+    if window.statistics is not None:
+        window.statistics.export.setVisible(True)
+        window.statistics.export.clicked.connect(lambda: export_check_ins(kiosk))
     if is_file_source(login.server):
         window.status.show_local(Path(login.server.removeprefix(FILE_SOURCE)).name)
     signals.status.connect(window.status.show_sync)
@@ -332,6 +335,29 @@ def open_settings(kiosk: Kiosk) -> None:
     dialog.wipe_requested.connect(wipe_now)
     if dialog.exec() == SettingsDialog.DialogCode.Accepted:
         apply_settings(kiosk, dialog.result_settings())
+
+
+def export_check_ins(kiosk: Kiosk, path: Path | None = None) -> Path | None:
+    """Who came and left at this door, to a CSV or XLSX file the steward picks."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from doorcheck.connectors.spreadsheet import export_rows, write_export
+
+    if path is None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            kiosk.window, tr("Export check-ins"), "check-ins.xlsx",
+            tr("Excel (*.xlsx);;CSV (*.csv)"),
+        )  # fmt: skip
+        if not chosen:
+            return None
+        path = Path(chosen)
+    try:
+        written = write_export(export_rows(kiosk.store.guests_with_presence()), path)
+    except OSError as exc:
+        why = tr("Cannot write {file}: {why}").format(file=path, why=exc.strerror)
+        QMessageBox.warning(kiosk.window, tr("Export check-ins"), why)
+        return None
+    return written
 
 
 def wipe(kiosk: Kiosk) -> str | None:

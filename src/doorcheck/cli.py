@@ -327,6 +327,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     if args.watch:
         return _watch(args)
+    if args.source:  # log into that source first, then sync from it
+        cmd_login(args)
+        args.server = args.event = args.key = args.station = None  # the saved login now
     door = open_door(args)
     if door.source != "station":
         try:
@@ -1445,11 +1448,11 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=text)
         _kiosk_options(p)
-        if name == "login":
+        if name in ("login", "sync"):
             p.add_argument(
                 "--source",
                 choices=("station", "xing", "eventbrite", "eventbrite-legacy"),
-                default="station",
+                default="station" if name == "login" else None,
                 help="where the guests come from (default: an Invitario-style station; "
                 "a spreadsheet is loaded with `doorcheck import`)",
             )

@@ -52,8 +52,8 @@ SOURCE_FORMS = (
                mark("Event ID (optional)"), False, "https://api.xing-events.com"),
     SourceForm("eventbrite", mark("Eventbrite"), mark("API address"), mark("Token"),
                mark("Event ID"), True, "https://www.eventbriteapi.com"),
-    SourceForm("spreadsheet", mark("Spreadsheet file (CSV, XLSX)"), mark("File"), "", "",
-               False),
+    SourceForm("spreadsheet", mark("Guest list file (CSV, XLSX, Eventbrite XML)"),
+               mark("File"), "", "", False),
 )  # fmt: skip
 
 
@@ -149,7 +149,7 @@ class LoginDialog(QDialog):
 
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, tr("Guest list"), "", tr("Guest lists (*.csv *.xlsx *.txt)")
+            self, tr("Guest list"), "", tr("Guest lists (*.csv *.xlsx *.txt *.xml)")
         )
         if path:
             self.server.setText(path)

@@ -133,6 +133,7 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
     )
     statistics = StatisticsPanel()
     statistics.show_statistics(_statistics())
+    statistics.export.setVisible(True)  # as the composition root shows it
     window = KioskWindow(
         "Winter Gala 2026", "Main Entrance", Mode.CHECK_IN.value, search, statistics
     )

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -112,10 +113,16 @@ class StatisticsPanel(QWidget):
         self.stations.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.stations.setMinimumWidth(360)
         self.stations.setStyleSheet("font-size: 16px;")
+        self.export = QPushButton(tr("Export check-ins\u2026"))
+        self.export.setAccessibleName(tr("Export check-ins to a CSV or XLSX file"))
+        self.export.setMinimumHeight(40)
+        self.export.setStyleSheet("font-size: 15px; padding: 4px 14px;")
+        self.export.setVisible(False)  # shown once the composition root can export
         figures = QHBoxLayout()
         figures.addWidget(self.inside)
         figures.addStretch(1)
         figures.addWidget(self.last_hour)
+        figures.addWidget(self.export)
         chart = QVBoxLayout()
         chart.addWidget(title)
         chart.addWidget(self.chart, 1)

@@ -4,6 +4,14 @@
   <context>
     <name>doorcheck</name>
     <message>
+      <source>Export check-ins</source>
+      <translation>Check-ins exportieren</translation>
+    </message>
+    <message>
+      <source>Excel (*.xlsx);;CSV (*.csv)</source>
+      <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
+    </message>
+    <message>
       <source>Undone: the last check-in was taken back</source>
       <translation>Rückgängig: Der letzte Check-in wurde zurückgenommen</translation>
     </message>
@@ -18,6 +26,10 @@
     <message>
       <source>USB scanner set up for a {layout} keyboard</source>
       <translation>USB-Scanner eingerichtet für Tastatur {layout}</translation>
+    </message>
+    <message>
+      <source>Cannot write {file}: {why}</source>
+      <translation>{file} lässt sich nicht schreiben: {why}</translation>
     </message>
     <message>
       <source>The station server refused the request.</source>
@@ -184,8 +196,8 @@
       <translation>Token</translation>
     </message>
     <message>
-      <source>Spreadsheet file (CSV, XLSX)</source>
-      <translation>Tabellendatei (CSV, XLSX)</translation>
+      <source>Guest list file (CSV, XLSX, Eventbrite XML)</source>
+      <translation>Gästelisten-Datei (CSV, XLSX, Eventbrite-XML)</translation>
     </message>
     <message>
       <source>File</source>
@@ -228,8 +240,8 @@
       <translation>Gästeliste</translation>
     </message>
     <message>
-      <source>Guest lists (*.csv *.xlsx *.txt)</source>
-      <translation>Gästelisten (*.csv *.xlsx *.txt)</translation>
+      <source>Guest lists (*.csv *.xlsx *.txt *.xml)</source>
+      <translation>Gästelisten (*.csv *.xlsx *.txt *.xml)</translation>
     </message>
     <message>
       <source>Logging in and fetching the guest list…</source>
@@ -590,6 +602,14 @@
     <message>
       <source>Per station</source>
       <translation>Je Station</translation>
+    </message>
+    <message>
+      <source>Export check-ins…</source>
+      <translation>Check-ins exportieren …</translation>
+    </message>
+    <message>
+      <source>Export check-ins to a CSV or XLSX file</source>
+      <translation>Check-ins in eine CSV- oder XLSX-Datei exportieren</translation>
     </message>
     <message>
       <source>Arrived</source>
