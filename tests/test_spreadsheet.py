@@ -243,12 +243,12 @@ def saved_event(kiosk: Kiosk) -> str:
 
 
 def test_the_login_screen_loads_a_spreadsheet(qtbot: QtBot, tmp_path: Path) -> None:
-    from doorcheck.cli import login_and_sync
+    from doorcheck.cli import login_and_sync, preview_file
     from doorcheck.ui.login_dialog import LoginDialog
 
     path = write(tmp_path / "gäste.csv", GERMAN + "Jürgen;Müller;;;T-1;\n", "utf-8-sig")
     data = tmp_path / "door"
-    dialog = LoginDialog(lambda *values: login_and_sync(data, *values))
+    dialog = LoginDialog(lambda *values: login_and_sync(data, *values), preview=preview_file)
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.form.isRowVisible(dialog.app_code)  # a station asks for an App Code
@@ -260,6 +260,10 @@ def test_the_login_screen_loads_a_spreadsheet(qtbot: QtBot, tmp_path: Path) -> N
     dialog.submit()
     assert "Fill in the fields shown" in dialog.message.text()
     dialog.server.setText(str(path))
+    dialog.show_preview(str(path))  # what "Choose..." does once a file is picked
+    qtbot.waitUntil(lambda: "1 guest (" in dialog.message.text(), timeout=10_000)
+    assert "lastName = 'Nachname'" in dialog.message.text()
+    assert "T-1  Jürgen Müller" in dialog.message.text()
     dialog.station.setText("Garderobe")
     with qtbot.waitSignal(dialog.accepted, timeout=15_000):
         dialog.submit()

@@ -792,6 +792,35 @@ def login_and_sync(
         raise StationError(str(exc)) from exc
 
 
+def preview_file(path: str) -> str:
+    """The login screen's preview of a guest list file, in a few lines."""
+    from doorcheck.connectors.eventbrite_legacy import LegacyXmlFile
+    from doorcheck.connectors.spreadsheet import FIELDS, SpreadsheetError, load_file
+    from doorcheck.sync.connector import SourceError
+
+    file = Path(path)
+    try:
+        if file.suffix.lower() == ".xml":
+            count = sum(len(batch) for batch in LegacyXmlFile(file).full_load())
+            return f"{file.name}: {count} tickets from an Eventbrite attendee list."
+        sheet = load_file(file)
+    except SpreadsheetError as exc:
+        return str(exc)
+    except SourceError as exc:
+        return exc.message
+    columns = ", ".join(
+        f"{name} = {sheet.table.headers[column]!r}"
+        for name, column in sorted(sheet.mapping.items(), key=lambda item: FIELDS.index(item[0]))
+    )
+    lines = [f"{file.name}: {plural(len(sheet.guests), 'guest')} ({columns})."]
+    lines += sheet.problems()
+    for guest in sheet.guests[:3]:
+        fields = guest["fields"]
+        name = " ".join(fields.get(key, "") for key in ("firstName", "lastName")).strip()
+        lines.append(f"  {guest['accessCode'] or '-'}  {name}")
+    return "\n".join(lines)
+
+
 def _login_screen(app: Any, data_dir: Path, camera: str) -> Any:
     from doorcheck.scan.sources import open_frames
     from doorcheck.store.credentials import load_login
@@ -802,6 +831,7 @@ def _login_screen(app: Any, data_dir: Path, camera: str) -> Any:
     dialog = LoginDialog(
         lambda *values: login_and_sync(data_dir, *values),
         camera=lambda: CameraBridge(lambda: open_frames(camera)),
+        preview=preview_file,
     )
     keys = ScannerKeyFilter()  # a USB scanner reads the station's setup code
     keys.scanned.connect(dialog.fill_from_setup)

@@ -59,6 +59,7 @@ SOURCE_FORMS = (
 
 class _Result(QObject):
     done = Signal(object)  # None on success, else the message for the steward
+    preview = Signal(str)  # what a guest list file would load
 
 
 class LoginDialog(QDialog):
@@ -69,9 +70,11 @@ class LoginDialog(QDialog):
         self,
         login: LoginFunction,
         camera: Callable[[], CameraBridge] | None = None,
+        preview: Callable[[str], str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._preview = preview  # a guest list file: what would be loaded, in words
         self.setWindowTitle(tr("Log this door in"))
         self._login = login
         self.server = QLineEdit()
@@ -124,6 +127,7 @@ class LoginDialog(QDialog):
         layout.addWidget(self.preview)
         self._result = _Result(self)
         self._result.done.connect(self._finished)
+        self._result.preview.connect(self.message.setText)
         self.button.clicked.connect(self.submit)
         self._show_source()
 
@@ -153,6 +157,21 @@ class LoginDialog(QDialog):
         )
         if path:
             self.server.setText(path)
+            self.show_preview(path)
+
+    def show_preview(self, path: str) -> None:
+        """What the file would load (columns found, problems, the first guests), worked
+        out on a worker thread: a list of 100,000 rows takes a moment."""
+        if self._preview is None:
+            return
+        preview = self._preview
+        self.message.setStyleSheet("")
+        self.message.setText(tr("Reading the file\u2026"))
+
+        def work() -> None:
+            self._result.preview.emit(preview(path))
+
+        threading.Thread(target=work, name="doorcheck-preview", daemon=True).start()
 
     def fill_from_setup(self, text: str) -> bool:
         """A scanned code: if it is a station setup code, fill in and log in."""

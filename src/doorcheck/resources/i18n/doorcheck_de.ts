@@ -244,6 +244,10 @@
       <translation>Gästelisten (*.csv *.xlsx *.txt *.xml)</translation>
     </message>
     <message>
+      <source>Reading the file…</source>
+      <translation>Die Datei wird gelesen …</translation>
+    </message>
+    <message>
       <source>Logging in and fetching the guest list…</source>
       <translation>Anmeldung und Abruf der Gästeliste …</translation>
     </message>
