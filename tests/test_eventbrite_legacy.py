@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -178,5 +179,33 @@ def test_the_api_pages_and_increments(legacy: tuple[FakeLegacy, str], tmp_path: 
                            remote=True)  # fmt: skip
         assert wrong.run_once() is None
         assert "Application Key Error" in (wrong.status.last_error or "")
+    finally:
+        store.close()
+
+
+def test_the_login_screen_logs_into_the_legacy_api(
+    legacy: tuple[FakeLegacy, str], tmp_path: Path, qtbot: QtBot
+) -> None:
+    from doorcheck.cli import login_and_sync
+    from doorcheck.store.credentials import load_login
+    from doorcheck.ui.login_dialog import LoginDialog
+
+    _, url = legacy
+    data = tmp_path / "door"
+    dialog = LoginDialog(lambda *values: login_and_sync(data, *values))
+    qtbot.addWidget(dialog)
+    dialog.source.setCurrentIndex(dialog.source.findData("eventbrite-legacy"))
+    assert dialog.form.isRowVisible(dialog.app_key)  # two keys for this API
+    for field, text in ((dialog.server, url), (dialog.event_id, "77"),
+                        (dialog.app_code, "USER"), (dialog.app_key, "APP"),
+                        (dialog.station, "Main Entrance")):  # fmt: skip
+        field.setText(text)
+    with qtbot.waitSignal(dialog.accepted, timeout=15_000):
+        dialog.submit()
+    saved = load_login(data)
+    assert saved is not None and saved[1] == "APP\nUSER"
+    store = LocalStore.open(next(data.rglob("*.sqlite3")))
+    try:
+        assert store.status().guests == 120
     finally:
         store.close()

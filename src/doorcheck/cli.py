@@ -779,8 +779,13 @@ def login_and_sync(
     if source == "spreadsheet":
         steps = [["import", address, "--station", station, *base]]
     else:
+        app_key = ""
+        if source == "eventbrite-legacy":  # the application key, then the user key
+            app_key, _, key = key.partition("\n")
         login = ["login", "--source", source, "--server", address, "--key", key,
                  "--station", station]  # fmt: skip
+        if app_key:
+            login += ["--app-key", app_key]
         if event:
             login += ["--event", event]
         steps = [[*login, *base], ["sync", *base]]

@@ -43,6 +43,7 @@ class SourceForm:
     event: str
     event_needed: bool
     default_address: str = ""
+    second_secret: str = ""  # Eventbrite's legacy API has two keys
 
 
 SOURCE_FORMS = (
@@ -52,6 +53,9 @@ SOURCE_FORMS = (
                mark("Event ID (optional)"), False, "https://api.xing-events.com"),
     SourceForm("eventbrite", mark("Eventbrite"), mark("API address"), mark("Token"),
                mark("Event ID"), True, "https://www.eventbriteapi.com"),
+    SourceForm("eventbrite-legacy", mark("Eventbrite (legacy XML API)"), mark("API address"),
+               mark("User key"), mark("Event ID"), True, "https://www.eventbrite.com",
+               second_secret=mark("Application key")),
     SourceForm("spreadsheet", mark("Guest list file (CSV, XLSX, Eventbrite XML)"),
                mark("File"), "", "", False),
 )  # fmt: skip
@@ -83,6 +87,8 @@ class LoginDialog(QDialog):
         self.app_code = QLineEdit()
         self.app_code.setEchoMode(QLineEdit.EchoMode.Password)
         self.station = QLineEdit()
+        self.app_key = QLineEdit()  # the legacy Eventbrite API's second key
+        self.app_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.message = QLabel(tr("Type the station's details, or scan its setup code."))
         self.message.setWordWrap(True)
         self.button = QPushButton(tr("Log in"))
@@ -104,6 +110,8 @@ class LoginDialog(QDialog):
         for label, field, name in ((tr("Server"), self.address_row, tr("Server address")),
                                    (tr("Event ID"), self.event_id, tr("Event ID")),
                                    (tr("App Code"), self.app_code, tr("App Code")),
+                                   (tr("Application key"), self.app_key,
+                                    tr("Application key")),
                                    (tr("Station"), self.station, tr("Station name"))):  # fmt: skip
             field.setAccessibleName(name)
             field.setMinimumWidth(380)
@@ -139,7 +147,7 @@ class LoginDialog(QDialog):
         """Only the fields this kind of source needs, with its own words."""
         chosen = self.chosen
         rows = ((self.address_row, chosen.address), (self.app_code, chosen.secret),
-                (self.event_id, chosen.event))  # fmt: skip
+                (self.event_id, chosen.event), (self.app_key, chosen.second_secret))  # fmt: skip
         for field, label in rows:
             self.form.setRowVisible(field, bool(label))
             text = self.form.labelForField(field)
@@ -194,6 +202,9 @@ class LoginDialog(QDialog):
                                                              self.station))  # fmt: skip
         needed = [address, station]
         needed += [secret] if chosen.secret else []
+        if chosen.second_secret:  # both legacy Eventbrite keys travel as one secret
+            needed.append(self.app_key.text().strip())
+            secret = f"{self.app_key.text().strip()}\n{secret}"
         needed += [event] if chosen.event_needed else []
         if not all(needed):
             self.message.setText(

@@ -196,12 +196,24 @@
       <translation>Token</translation>
     </message>
     <message>
+      <source>Eventbrite (legacy XML API)</source>
+      <translation>Eventbrite (alte XML-API)</translation>
+    </message>
+    <message>
+      <source>User key</source>
+      <translation>Benutzerschlüssel</translation>
+    </message>
+    <message>
       <source>Guest list file (CSV, XLSX, Eventbrite XML)</source>
       <translation>Gästelisten-Datei (CSV, XLSX, Eventbrite-XML)</translation>
     </message>
     <message>
       <source>File</source>
       <translation>Datei</translation>
+    </message>
+    <message>
+      <source>Application key</source>
+      <translation>Anwendungsschlüssel</translation>
     </message>
     <message>
       <source>Log this door in</source>
