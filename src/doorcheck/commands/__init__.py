@@ -1,0 +1,1 @@
+"""The subcommands of ``doorcheck``, grouped by what they work on; ``cli`` parses."""

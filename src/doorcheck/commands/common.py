@@ -1,0 +1,185 @@
+"""What the commands share: the one-line error, the data folder, the headless door."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from doorcheck.domain.verdict import Mode
+from doorcheck.paths import store_path
+
+if TYPE_CHECKING:
+    from doorcheck.services.checkin import CheckInService
+    from doorcheck.store.credentials import SavedLogin
+
+
+class CommandError(Exception):
+    """A failure to report in one line, with exit status 1."""
+
+
+# -- shared option groups ------------------------------------------------------------
+
+
+def kiosk_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("station login (default: the saved login)")
+    group.add_argument("--server", metavar="URL", help="station server URL")
+    group.add_argument("--event", metavar="ID", help="event ID")
+    group.add_argument("--key", metavar="CODE", help="the station's App Code")
+    group.add_argument("--station", metavar="NAME", help="station name")
+    parser.add_argument("--data", metavar="DIR", type=Path, help="local data folder")
+
+
+def server_db_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data", metavar="DIR", type=Path, help="folder of the server's SQLite database"
+    )
+    parser.add_argument(
+        "--db", metavar="URL", help="database URL instead (sqlite:///… or postgresql://…)"
+    )
+
+
+def kiosk_data_dir(args: argparse.Namespace) -> Path:
+    if args.data is not None:
+        return Path(args.data)
+    from platformdirs import user_data_path
+
+    return user_data_path("doorcheck", appauthor=False)
+
+
+def server_db_url(args: argparse.Namespace, *, temporary: bool = False) -> str:
+    from doorcheck.station.server.db import sqlite_url
+    from doorcheck.station.server.serve import default_data_dir
+
+    if args.db:
+        return str(args.db)
+    if args.data is not None:
+        data = Path(args.data)
+    elif temporary:
+        data = Path(tempfile.mkdtemp(prefix="doorcheck-demo-"))
+    else:
+        data = default_data_dir()
+    data.mkdir(parents=True, exist_ok=True)
+    return sqlite_url(data)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def local_time(iso: str | None) -> str:
+    """A stored UTC time as the steward's clock shows it."""
+    from doorcheck.domain.timeutil import parse_datetime
+
+    when = parse_datetime(iso)
+    if when is None:
+        return "never"
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+# -- the headless kiosk --------------------------------------------------------------
+
+
+class Door:
+    """A headless kiosk: the saved login, a client and the local store, wired."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        server: str,
+        event_id: str,
+        station: str,
+        app_code: str,
+        device_id: str | None,
+    ) -> None:
+        from doorcheck.station.client import Credentials, StationClient
+        from doorcheck.station.writer import ChangeWriter, StationChangeWriter
+        from doorcheck.store.credentials import is_file_source, private_dir
+        from doorcheck.store.local import LocalStore
+        from doorcheck.sync.source_sync import LocalListWriter
+        from doorcheck.sync.sources import source_of
+
+        self.data_dir = private_dir(data_dir)
+        self.station = station
+        self.saved: SavedLogin | None = None
+        self.client = StationClient(
+            server, Credentials(event_id, app_code, station), device_id=device_id
+        )
+        self.event_id = event_id
+        self.store = LocalStore.open(store_path(self.data_dir, event_id, station))
+        self.file_source = is_file_source(server)  # a spreadsheet: no server to upload to
+        self.source = source_of(server)
+        # Only a station takes check-ins; elsewhere they are applied here and exported.
+        self.writer: ChangeWriter = (
+            StationChangeWriter(self.client)
+            if self.source == "station"
+            else LocalListWriter(self.store)
+        )
+
+    def service(self) -> CheckInService:
+        from doorcheck.services.checkin import CheckInService
+
+        event = json.loads(self.store.get_state("event") or "{}")
+        config = event.get("configuration") or {}
+        return CheckInService(
+            self.store,
+            self.station,
+            Mode(self.store.get_state("mode") or Mode.CHECK_IN.value),
+            access_code_pattern=config.get("accessCodePattern"),
+        )
+
+    def remember_session(self) -> None:
+        """Keep a renewed session token for the next command (saved logins only)."""
+        from doorcheck.store.credentials import save_session_token
+
+        if self.saved is not None and self.client.session_token:
+            save_session_token(self.data_dir, self.saved, self.client.session_token)
+
+    def close(self) -> None:
+        self.store.close()
+        self.client.close()
+
+
+def open_door(args: argparse.Namespace) -> Door:
+    from doorcheck.services.privacy import wipe_expired
+    from doorcheck.store.credentials import load_login, load_session_token
+
+    data_dir = kiosk_data_dir(args)
+    for wiped in wipe_expired(data_dir):
+        print(
+            f"doorcheck: wiped the local data of event {wiped} (its wipe time had come)",
+            file=sys.stderr,
+        )
+    given = [args.server, args.event, args.key, args.station]
+    if all(given):
+        return Door(
+            data_dir,
+            server=args.server,
+            event_id=args.event,
+            station=args.station,
+            app_code=args.key,
+            device_id=None,
+        )
+    if any(given):
+        raise CommandError("give all of --server, --event, --key and --station, or none")
+    saved = load_login(data_dir)
+    if saved is None:
+        raise CommandError(f"not logged in: run 'doorcheck login' first (data folder {data_dir})")
+    login, secret = saved
+    door = Door(
+        data_dir,
+        server=login.server,
+        event_id=login.event_id,
+        station=login.station_name,
+        app_code=secret,
+        device_id=login.device_id,
+    )
+    door.saved = login
+    token = load_session_token(data_dir, login)
+    if token:
+        door.client.adopt_session(token)
+    return door
