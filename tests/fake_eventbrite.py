@@ -66,7 +66,9 @@ class FakeEventbrite:
             if self.faults:
                 fault = self.faults.pop(0)
                 if fault == "rate":
-                    return error("HIT_RATE_LIMIT", 429, "Hourly rate limit has been reached")
+                    limited = error("HIT_RATE_LIMIT", 429, "Hourly rate limit has been reached")
+                    limited.headers["Retry-After"] = "120"
+                    return limited
                 if fault == "garbage":
                     return PlainTextResponse('{"attendees": [', status_code=200)
                 if fault == "500":

@@ -113,6 +113,7 @@ def test_the_rate_limit_is_respected_and_said(
     assert sync.run_once() is None
     assert "2000 calls an hour" in (sync.status.last_error or "")
     assert sync.status.online is False and store.status().guests == 0
+    assert sync.status.retry_in == 120.0 and sync.delay() == 120.0  # as Eventbrite asked
     # The kiosk asks once a minute: 60 calls an hour per page, far below 2,000.
     assert poll_seconds("eventbrite:" + url, 3.0) == 60.0
     assert sync.run_once() is not None and store.status().guests == 123

@@ -148,9 +148,11 @@ class EventbriteConnector(web.WebConnector):
                 (f"Eventbrite answered {code or response.status_code}: "
                  f"{answer.get('error_description', '')}".strip(), response.status_code >= 500),
             )  # fmt: skip
-            if response.status_code == 429 and code != "HIT_RATE_LIMIT":
+            wait = None
+            if response.status_code == 429 or code == "HIT_RATE_LIMIT":
                 message, retryable = ERRORS["HIT_RATE_LIMIT"]
-            raise SourceError(message, retryable=retryable)
+                wait = _retry_after(response.headers.get("Retry-After"))
+            raise SourceError(message, retryable=retryable, retry_after=wait)
         return answer
 
 
@@ -196,6 +198,15 @@ def guest_from_attendee(attendee: dict[str, Any]) -> dict[str, Any]:
 
 
 EPOCH = "1970-01-01T00:00:00Z"
+RATE_LIMIT_PAUSE = 600.0  # without a Retry-After: ten minutes, a sixth of the hour's budget
+
+
+def _retry_after(header: str | None) -> float:
+    """Seconds from a Retry-After header (a number; dates are not used here)."""
+    try:
+        return max(1.0, float(header)) if header else RATE_LIMIT_PAUSE
+    except ValueError:
+        return RATE_LIMIT_PAUSE
 
 
 def _changed(attendee: dict[str, Any]) -> str:

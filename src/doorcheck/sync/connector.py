@@ -18,10 +18,13 @@ from doorcheck.store.local import LocalStore
 class SourceError(Exception):
     """A guest source failed; ``message`` is for the steward."""
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    def __init__(
+        self, message: str, *, retryable: bool = True, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.retryable = retryable
+        self.retry_after = retry_after  # seconds the source asked us to wait, if it said
 
 
 class CursorLostError(SourceError):

@@ -56,6 +56,11 @@ class SourceSync(Background):
         is asked for news."""
         self.run_once()
 
+    def delay(self) -> float:
+        """The usual interval, or longer when the source asked for a pause."""
+        wait = self.status.retry_in
+        return max(self.interval, wait) if wait is not None else self.interval
+
     def run_once(self) -> SyncReport | None:
         written = 0
         try:
@@ -65,7 +70,8 @@ class SourceSync(Background):
             # The list already loaded stays: the door works on with it.
             message = getattr(exc, "message", None) or f"The guest list cannot be read: {exc}"
             online = False if self.remote else None
-            self._publish(SyncStatus(online, self.status.last_success, message, None))
+            wait = getattr(exc, "retry_after", None)  # a rate limit says how long
+            self._publish(SyncStatus(online, self.status.last_success, message, wait))
             return None
         self.store.set_state("last_sync", datetime.now(UTC).isoformat())
         self._publish(SyncStatus(True if self.remote else None, datetime.now(UTC), None, None))
