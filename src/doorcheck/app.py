@@ -266,6 +266,11 @@ def build_kiosk(
         window.statistics.export.clicked.connect(lambda: export_check_ins(kiosk))
     if is_file_source(login.server):
         window.status.show_local(Path(login.server.removeprefix(FILE_SOURCE)).name)
+    if connector is not None:
+        # No write-back at this source: nothing ever waits to be uploaded, so the
+        # count and its list of changes are not shown.
+        window.status.waiting.hide()
+        window.status.uploads = False
     signals.status.connect(window.status.show_sync)
     signals.status.connect(remember_session)
     signals.snapshot.connect(show_snapshot)

@@ -287,9 +287,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"Server:          {reach}")
     print(f"Guests:          {status.guests}")
     print(f"Checked in:      {status.checked_in} of {status.guests}")
-    print(f"Waiting uploads: {status.pending}")
-    print(f"Conflicts:       {status.conflicts}")
-    print(f"Rejected:        {status.rejected}")
+    if door.source == "station":  # only a station takes uploads
+        print(f"Waiting uploads: {status.pending}")
+        print(f"Conflicts:       {status.conflicts}")
+        print(f"Rejected:        {status.rejected}")
     print(f"Last sync:       {local_time(status.last_sync)}")
     if status.last_error:
         print(f"Last error:      {status.last_error}")

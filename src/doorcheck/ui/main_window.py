@@ -158,7 +158,7 @@ class KioskWindow(QMainWindow):
         self.tabs.cornerWidget(Qt.Corner.TopRightCorner).setVisible(not locked)
         self.staff_button.setVisible(locked)
         # The list of changes names other guests: not for whoever stands at a locked door.
-        self.status.waiting.setVisible(not locked)
+        self.status.waiting.setVisible(not locked and self.status.uploads)
         self.scan.undo.setVisible(not (locked and self.self_check_in))
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, locked)
         if locked and full_screen:

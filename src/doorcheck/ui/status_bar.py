@@ -28,6 +28,7 @@ class DoorStatusBar(QStatusBar):
         self.waiting.setToolTip(tr("Show the changes waiting, in conflict or rejected"))
         self.waiting.clicked.connect(self.changes_requested)
         self.local = False  # a guest list from a file (show_local)
+        self.uploads = True  # False where the source takes no uploads: no waiting count
         self.forwarding: QLabel | None = None  # Event Cadence, where set up
         self.inside = QLabel(tr("{inside} / {guests} in").format(inside=0, guests=0))
         for label, name in ((self.station, tr("Station and mode")), (self.online, tr("Server")),
