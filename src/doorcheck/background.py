@@ -5,9 +5,10 @@ once after ``nudge()``, until ``stop()``, which returns once the thread has ende
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 
 
-class Background:
+class Background(ABC):
     thread_name = "doorcheck-worker"
 
     def __init__(self, interval: float) -> None:
@@ -36,8 +37,9 @@ class Background:
     def stopping(self) -> bool:
         return self._stop.is_set()
 
+    @abstractmethod
     def step(self) -> None:
-        raise NotImplementedError
+        """One round of the work (a sync, a count, a push)."""
 
     def delay(self) -> float:
         """Seconds until the next step, unless nudged."""
