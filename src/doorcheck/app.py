@@ -205,7 +205,6 @@ def build_kiosk(
         data_dir,
         source,
     )
-    window.pin_matches = settings.pin_matches
     window.has_pin = lambda: bool(kiosk.settings.pin_hash)
 
     def set_pin(pin: str) -> None:

@@ -98,7 +98,7 @@ class Door:
     ) -> None:
         from doorcheck.station.client import Credentials, StationClient
         from doorcheck.station.writer import ChangeWriter, StationChangeWriter
-        from doorcheck.store.credentials import is_file_source, private_dir
+        from doorcheck.store.credentials import private_dir
         from doorcheck.store.local import LocalStore
         from doorcheck.sync.source_sync import LocalListWriter
         from doorcheck.sync.sources import source_of
@@ -111,7 +111,6 @@ class Door:
         )
         self.event_id = event_id
         self.store = LocalStore.open(store_path(self.data_dir, event_id, station))
-        self.file_source = is_file_source(server)  # a spreadsheet: no server to upload to
         self.source = source_of(server)
         # Only a station takes check-ins; elsewhere they are applied here and exported.
         self.writer: ChangeWriter = (

@@ -265,7 +265,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             door.store.changes(("pending", "sent", "conflict", "rejected")) if args.changes else []
         )
         online = None if args.local or door.source != "station" else _probe_online(door)
-        source = door.client.base_url.removeprefix("file:") if door.file_source else None
+        source = (
+            door.client.base_url.removeprefix("file:") if door.source == "spreadsheet" else None
+        )
     finally:
         door.close()
     if args.json:

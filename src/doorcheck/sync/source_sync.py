@@ -140,13 +140,19 @@ class _Merging:
         return self.connector.cursor()
 
     def full_load(self) -> Iterator[Sequence[WireGuest]]:
+        changed = set(self.store.guests_with_changes())  # once, not per batch
         for batch in self.connector.full_load():
-            yield _merged(self.store, batch)
+            yield _merged(self.store, batch, changed)
 
 
-def _merged(store: LocalStore, batch: Sequence[WireGuest]) -> list[WireGuest]:
+def _merged(
+    store: LocalStore, batch: Sequence[WireGuest], changed: set[str] | None = None
+) -> list[WireGuest]:
+    """``changed``: the guests this door has changes for (read here if not given)."""
     ids = {str(obj.get("id")) for obj, _ in batch}
-    presence = store.local_presence(ids & set(store.guests_with_changes()))
+    if changed is None:
+        changed = set(store.guests_with_changes())
+    presence = store.local_presence(ids & changed)
     result = []
     for obj, raw in batch:
         guest_id = str(obj.get("id"))
