@@ -2,6 +2,13 @@
 
     .venv/bin/python -m benchmarks.scan [--photos ../shared/barcodes] [--json OUT]
 
+The Linux installer's own OpenCV (packaging/build-opencv) is measured by putting it
+first on the path:
+
+    python3 -m zipfile -e build/opencv/*/opencv_python_headless-*.whl build/opencv/site
+    PYTHONPATH=build/opencv/site .venv/bin/python -m benchmarks.scan \
+        --json benchmarks/results-scan-installer.json
+
 - Decode rate per set of real photos (the shared set, with known payloads): our
   decoder against zxing-cpp called plainly, and false positives on the no-code sets.
 - Decode time per 1280x720 frame with the default formats (synthetic phone-screen
@@ -134,7 +141,15 @@ def main() -> int:
     parser.add_argument("--photos", type=Path, default=DEFAULT_PHOTOS)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    report: dict[str, object] = {}
+    # Which OpenCV was measured: the registry's wheel, or the installer's own build
+    # (packaging/build-opencv: no FFmpeg, no BLAS), put first with PYTHONPATH.
+    opencv = {
+        "version": cv2.__version__,
+        "ffmpeg": bool(cv2.videoio_registry.hasBackend(cv2.CAP_FFMPEG)),
+        "module": str(Path(cv2.__file__).parent),
+    }
+    print(f"OpenCV {opencv['version']} from {opencv['module']}, FFmpeg: {opencv['ffmpeg']}\n")
+    report: dict[str, object] = {"opencv": opencv}
     if (args.photos / "manifest.csv").exists():
         rates = decode_rates(args.photos)
         report["decode_rates"] = rates

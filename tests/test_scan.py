@@ -32,7 +32,13 @@ from doorcheck.domain.wedge import (
 from doorcheck.scan import synthetic as F
 from doorcheck.scan.decoder import Decoder
 from doorcheck.scan.scanner import CameraScanner, ScanEvent
-from doorcheck.scan.sources import SourceError, folder_frames, video_frames
+from doorcheck.scan.sources import (
+    SourceError,
+    folder_frames,
+    unreadable_video,
+    video_codecs_built_in,
+    video_frames,
+)
 from doorcheck.services.checkin import CheckInService
 from doorcheck.store.local import LocalStore
 from tests.test_store import full_sync, wire
@@ -252,6 +258,19 @@ def test_frames_from_a_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(SourceError, match="holds no images"):
         list(folder_frames(tmp_path / "empty"))
+
+
+def test_a_broken_video_is_refused_in_words(tmp_path: Path) -> None:
+    broken = tmp_path / "door.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(200))
+    with pytest.raises(SourceError) as refused:
+        next(video_frames(broken))
+    assert str(broken) in str(refused.value)
+    # Without FFmpeg (the Linux installer's OpenCV) the message names what does play.
+    expected = unreadable_video(broken, codecs=video_codecs_built_in())
+    assert str(refused.value) == str(expected)
+    without = str(unreadable_video(broken, codecs=False))
+    assert "Motion-JPEG" in without and "folder" in without
 
 
 # -- USB keyboard-wedge scanners ------------------------------------------------------

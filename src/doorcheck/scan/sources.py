@@ -70,6 +70,26 @@ def is_video(path: Path) -> bool:
     return path.suffix.lower() in VIDEO_SUFFIXES
 
 
+def unreadable_video(path: Path, *, codecs: bool) -> SourceError:
+    """What to say when a video does not open; ``codecs``: FFmpeg is built in.
+
+    The Linux installer's OpenCV is built without FFmpeg (packaging/build-opencv) and
+    reads only Motion-JPEG .avi files, so an .mp4 that opens in development does not
+    open there, and the message must say why rather than call the file broken.
+    """
+    if codecs:
+        return SourceError(f"{path} is not a video this program can read")
+    return SourceError(
+        f"{path} cannot be played: this installation plays Motion-JPEG .avi videos "
+        "(like the demo's ticket reel) and folders of pictures, not compressed video. "
+        "Convert the video to Motion-JPEG, or export its frames into a folder."
+    )
+
+
+def video_codecs_built_in() -> bool:
+    return bool(cv2.videoio_registry.hasBackend(cv2.CAP_FFMPEG))
+
+
 def video_frames(path: Path, *, loop: bool = False, pace: bool = False) -> Iterator[np.ndarray]:
     """Frames of a video file; ``pace`` plays them at the file's frame rate."""
     if not path.is_file():
@@ -77,7 +97,7 @@ def video_frames(path: Path, *, loop: bool = False, pace: bool = False) -> Itera
     while True:
         capture = cv2.VideoCapture(str(path))
         if not capture.isOpened():
-            raise SourceError(f"{path} is not a video this program can read")
+            raise unreadable_video(path, codecs=video_codecs_built_in())
         delay = 1.0 / (capture.get(cv2.CAP_PROP_FPS) or 25.0)
         try:
             while True:
