@@ -31,7 +31,9 @@ def test_the_self_test_checks_every_part_and_says_so() -> None:
     assert [c.split(":")[0].removeprefix("ok").strip() for c in checks] == [
         "local store",
         "decode the sample ticket",
+        "play a video",
         "check-in round trip",
+        "print a sheet",
         "kiosk window",
         "sounds",
     ]

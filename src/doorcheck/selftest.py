@@ -1,9 +1,11 @@
 """``doorcheck self-test``: is this installation whole? One line per check.
 
 Run headless on a fresh install (the frozen build, the installed .deb): it opens a
-temporary store, decodes the bundled sample ticket, and round-trips a check-in of
-that code with a station server started inside this process, then draws the kiosk
-window offscreen in both languages. Nothing outside a temporary folder is touched.
+temporary store, decodes the bundled sample ticket, plays a Motion-JPEG reel,
+round-trips a check-in of that code with a station server started inside this
+process, prints the calibration sheet, then draws the kiosk window offscreen in both
+languages. Each check touches a part a frozen build can lose (a library, a plugin,
+a data file). Nothing outside a temporary folder is touched.
 """
 
 from __future__ import annotations
@@ -57,6 +59,28 @@ def check_decode(context: Context) -> str:
     return f"{codes[0].format} {texts[0]}"
 
 
+def check_video(context: Context) -> str:
+    """The demo's ticket reel: Motion-JPEG written and played back by this OpenCV.
+
+    The Linux installer ships an OpenCV without FFmpeg; this is the video path it keeps.
+    """
+    from doorcheck.scan.decoder import Decoder
+    from doorcheck.scan.sources import video_frames
+    from doorcheck.scan.synthetic import ticket_reel
+
+    reel = context.work / "reel.avi"
+    ticket_reel([SAMPLE_CODE], str(reel), fps=5.0, seconds_each=1.0, gap=0.4)
+    decoder = Decoder()
+    frames = 0
+    read: set[str] = set()
+    for index, frame in enumerate(video_frames(reel)):
+        frames += 1
+        read.update(code.text for code in decoder.decode(frame, retry=index))
+    if read != {SAMPLE_CODE}:
+        raise AssertionError(f"read {sorted(read)!r} from the reel, expected {SAMPLE_CODE!r}")
+    return f"Motion-JPEG reel of {frames} frames played and read"
+
+
 def check_round_trip(context: Context) -> str:
     from doorcheck.domain.verdict import Mode, VerdictKind
     from doorcheck.services.checkin import CheckInService
@@ -96,6 +120,23 @@ def check_round_trip(context: Context) -> str:
             client.close()
     repository.engine.dispose()
     return f"admitted, uploaded and applied on {url}"
+
+
+def check_printing(context: Context) -> str:
+    """The USB scanners' calibration sheet as PDF and PNG (Pillow, its fonts), read back."""
+    from doorcheck.domain.wedge import CALIBRATION_CODE
+    from doorcheck.scan.calibration import write_calibration_sheet
+    from doorcheck.scan.decoder import Decoder
+    from doorcheck.scan.sources import read_image
+
+    pdf = write_calibration_sheet(context.work / "calibration.pdf")
+    if not pdf.read_bytes().startswith(b"%PDF"):
+        raise AssertionError("the calibration sheet's PDF is not a PDF")
+    png = write_calibration_sheet(context.work / "calibration.png")
+    codes = Decoder().decode(read_image(png))
+    if sorted(code.text for code in codes) != [CALIBRATION_CODE, CALIBRATION_CODE]:
+        raise AssertionError(f"read {[code.text for code in codes]!r} from the sheet")
+    return "calibration sheet written as PDF and PNG, both codes read back"
 
 
 def check_window(context: Context) -> str:
@@ -148,7 +189,9 @@ def check_sounds(context: Context) -> str:
 CHECKS: list[tuple[str, Callable[[Context], str]]] = [
     ("local store", check_store),
     ("decode the sample ticket", check_decode),
+    ("play a video", check_video),
     ("check-in round trip", check_round_trip),
+    ("print a sheet", check_printing),
     ("kiosk window", check_window),
     ("sounds", check_sounds),
 ]
