@@ -56,7 +56,7 @@ def test_german_excel_csv_with_bom_and_semicolons(tmp_path: Path) -> None:
         "email": "j@example.org", "notes": "VIP"}  # fmt: skip
     assert sheet.duplicates == {"T-1001": [2, 5]}
     assert (sheet.empty_rows, sheet.without_code) == (1, 1)
-    assert "code T-1001 is on rows 2, 5" in sheet.problems()[0]
+    assert "code T-1001 is on rows 2, 5" in str(sheet.problems()[0])
 
 
 def test_windows_1252_commas_and_a_title_row_above_the_header(tmp_path: Path) -> None:
@@ -272,6 +272,37 @@ def test_the_login_screen_loads_a_spreadsheet(qtbot: QtBot, tmp_path: Path) -> N
     saved = load_login(data)
     assert saved is not None and saved[0].station_name == "Garderobe"
     assert saved[0].server.endswith("gäste.csv")
+
+
+def test_the_preview_speaks_the_window_language(qtbot: QtBot, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from doorcheck.cli import preview_file
+    from doorcheck.ui.i18n import install_language
+    from doorcheck.ui.login_dialog import LoginDialog
+
+    rows = "Jürgen;Müller;;;T-1;\n;;;;;\nAnna;Ohnecode;;;;\n"
+    path = write(tmp_path / "liste.csv", GERMAN + rows)
+    # The command line and logs read English; the same lines are phrases underneath.
+    english = [str(line) for line in preview_file(str(path))]
+    assert english[0].startswith("liste.csv: 2 guests (")
+    assert "1 guest has no code: find them by name at the door" in english
+    assert "1 empty row skipped" in english
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    try:
+        install_language(app, "de")
+        dialog = LoginDialog(lambda *values: None, preview=preview_file)
+        qtbot.addWidget(dialog)
+        dialog.show_preview(str(path))
+        qtbot.waitUntil(lambda: "liste.csv: 2 Gäste (" in dialog.message.text(), timeout=10_000)
+        shown = dialog.message.text()
+        assert "1 Gast hat keinen Code: am Eingang nach Namen suchen" in shown
+        assert "1 leere Zeile übersprungen" in shown and "T-1  Jürgen Müller" in shown
+        dialog.show_preview(str(tmp_path / "fehlt.csv"))
+        qtbot.waitUntil(lambda: "lässt sich nicht öffnen" in dialog.message.text(), timeout=10_000)
+    finally:
+        install_language(app, "en")
 
 
 def test_the_window_exports_check_ins(file_kiosk: Kiosk, tmp_path: Path) -> None:

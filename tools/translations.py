@@ -3,7 +3,7 @@
     python tools/translations.py           # update doorcheck_de.ts, compile doorcheck_de.qm
     python tools/translations.py --check   # exit 1 if a text lacks a translation
 
-Texts are the string literals passed to ``tr(...)`` or ``mark(...)`` anywhere in
+Texts are the string literals passed to ``tr(...)``, ``mark(...)`` or ``phrase(...)`` in
 ``src/doorcheck``. Translations live in the .ts file (Qt Linguist opens it); new
 texts are added there as unfinished, texts no longer used are dropped. The .qm file
 is made by Qt's own lrelease, shipped inside PySide6.
@@ -32,7 +32,7 @@ def collect(source: Path = SOURCE) -> list[str]:
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
-                and node.func.id in ("tr", "mark")
+                and node.func.id in ("tr", "mark", "phrase")
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)

@@ -10,12 +10,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from doorcheck.commands.common import (
-    CommandError,
-    kiosk_data_dir,
-    plural,
-)
+from doorcheck.commands.common import CommandError, kiosk_data_dir
 from doorcheck.paths import safe_name
+from doorcheck.words import Phrase, phrase
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -167,8 +164,9 @@ def login_and_sync(
         raise StationError(str(exc)) from exc
 
 
-def preview_file(path: str) -> str:
-    """The login screen's preview of a guest list file, in a few lines."""
+def preview_file(path: str) -> list[str | Phrase]:
+    """The login screen's preview of a guest list file, a line each: in English as
+    ``str()`` of each line, in the window's language through ``ui.i18n.say``."""
     from doorcheck.connectors.eventbrite_legacy import LegacyXmlFile
     from doorcheck.connectors.spreadsheet import FIELDS, SpreadsheetError, load_file
     from doorcheck.sync.connector import SourceError
@@ -177,23 +175,34 @@ def preview_file(path: str) -> str:
     try:
         if file.suffix.lower() == ".xml":
             count = sum(len(batch) for batch in LegacyXmlFile(file).full_load())
-            return f"{file.name}: {count} tickets from an Eventbrite attendee list."
+            return [
+                phrase(
+                    "{file}: {count} tickets from an Eventbrite attendee list.",
+                    file=file.name, count=count,
+                )
+            ]  # fmt: skip
         sheet = load_file(file)
     except SpreadsheetError as exc:
-        return str(exc)
+        return [exc.phrase]
     except SourceError as exc:
-        return exc.message
+        return [exc.message]
     columns = ", ".join(
         f"{name} = {sheet.table.headers[column]!r}"
         for name, column in sorted(sheet.mapping.items(), key=lambda item: FIELDS.index(item[0]))
     )
-    lines = [f"{file.name}: {plural(len(sheet.guests), 'guest')} ({columns})."]
-    lines += sheet.problems()
+    count = len(sheet.guests)
+    found = (
+        phrase("{file}: 1 guest ({columns}).", file=file.name, columns=columns)
+        if count == 1
+        else phrase("{file}: {count} guests ({columns}).", file=file.name, count=count,
+                    columns=columns)
+    )  # fmt: skip
+    lines: list[str | Phrase] = [found, *sheet.problems()]
     for guest in sheet.guests[:3]:
         fields = guest["fields"]
         name = " ".join(fields.get(key, "") for key in ("firstName", "lastName")).strip()
         lines.append(f"  {guest['accessCode'] or '-'}  {name}")
-    return "\n".join(lines)
+    return lines
 
 
 def _login_screen(app: Any, data_dir: Path, camera: str) -> Any:

@@ -27,6 +27,7 @@ from typing import Any
 from doorcheck.domain.guest import Guest
 from doorcheck.domain.textfold import fold
 from doorcheck.sync.connector import Capability
+from doorcheck.words import Phrase, phrase
 
 # Words a header may use for each guest field (compared folded: case and accents off).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -50,6 +51,10 @@ MAX_BYTES = 200 * 1024 * 1024  # a guest list is never this big; a wrong file ma
 class SpreadsheetError(Exception):
     """The file cannot be read as a guest list; the message says why, in words."""
 
+    def __init__(self, message: Phrase) -> None:
+        super().__init__(str(message))
+        self.phrase = message
+
 
 @dataclass
 class Table:
@@ -69,15 +74,29 @@ class SheetImport:
     empty_rows: int = 0
     without_code: int = 0
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Phrase]:
         lines = []
         for code, rows in self.duplicates.items():
             listed = ", ".join(str(r) for r in rows)
-            lines.append(f"code {code} is on rows {listed}: only row {rows[0]} was kept")
-        if self.without_code:
-            lines.append(f"{self.without_code} guests have no code: find them by name at the door")
-        if self.empty_rows:
-            lines.append(f"{self.empty_rows} empty rows skipped")
+            lines.append(
+                phrase(
+                    "code {code} is on rows {rows}: only row {kept} was kept",
+                    code=code, rows=listed, kept=rows[0],
+                )
+            )  # fmt: skip
+        if self.without_code == 1:
+            lines.append(phrase("1 guest has no code: find them by name at the door"))
+        elif self.without_code:
+            lines.append(
+                phrase(
+                    "{count} guests have no code: find them by name at the door",
+                    count=self.without_code,
+                )
+            )
+        if self.empty_rows == 1:
+            lines.append(phrase("1 empty row skipped"))
+        elif self.empty_rows:
+            lines.append(phrase("{count} empty rows skipped", count=self.empty_rows))
         return lines
 
 
@@ -106,13 +125,19 @@ def apply_overrides(
     for item in overrides:
         name, _, column = item.partition("=")
         if name not in SYNONYMS:
-            raise SpreadsheetError(f"unknown field {name!r}: use one of {', '.join(FIELDS)}")
+            raise SpreadsheetError(
+                phrase(
+                    "unknown field {name!r}: use one of {fields}",
+                    name=name,
+                    fields=", ".join(FIELDS),
+                )
+            )
         if column.isdigit() and 1 <= int(column) <= len(headers):
             chosen[name] = int(column) - 1
             continue
         matches = [i for i, h in enumerate(headers) if _normal(h) == _normal(column)]
         if not matches:
-            raise SpreadsheetError(f"no column {column!r} in this file")
+            raise SpreadsheetError(phrase("no column {column!r} in this file", column=column))
         chosen[name] = matches[0]
     return chosen
 
@@ -149,7 +174,7 @@ def _table(rows: Iterable[Sequence[Any]], encoding: str = "", delimiter: str = "
             continue
         data.append(cells)
     if header is None:
-        raise SpreadsheetError("the file has no rows")
+        raise SpreadsheetError(phrase("the file has no rows"))
     while header and not header[-1]:
         header.pop()
     width = len(header)
@@ -161,9 +186,13 @@ def read_table(path: Path) -> Table:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise SpreadsheetError(f"cannot open {path}: {exc.strerror}") from exc
+        raise SpreadsheetError(
+            phrase("cannot open {path}: {why}", path=path, why=exc.strerror)
+        ) from exc
     if size > MAX_BYTES:
-        raise SpreadsheetError(f"{path} is {size // 1_000_000} MB: too big for a guest list")
+        raise SpreadsheetError(
+            phrase("{path} is {mb} MB: too big for a guest list", path=path, mb=size // 1_000_000)
+        )
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path)
     text, encoding = _decode(path.read_bytes())
@@ -177,7 +206,9 @@ def read_table(path: Path) -> Table:
     try:
         return _table(rows, encoding, delimiter)
     except csv.Error as exc:
-        raise SpreadsheetError(f"{path} is not a readable CSV file: {exc}") from exc
+        raise SpreadsheetError(
+            phrase("{path} is not a readable CSV file: {why}", path=path, why=exc)
+        ) from exc
 
 
 def _read_xlsx(path: Path) -> Table:
@@ -188,7 +219,9 @@ def _read_xlsx(path: Path) -> Table:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise SpreadsheetError(f"{path} is not a readable XLSX file ({exc})") from exc
+        raise SpreadsheetError(
+            phrase("{path} is not a readable XLSX file ({why})", path=path, why=exc)
+        ) from exc
     try:
         sheet = book.worksheets[0]
         return _table(sheet.iter_rows(values_only=True), "xlsx")
@@ -241,7 +274,11 @@ def load_file(path: Path, overrides: Iterable[str] = ()) -> SheetImport:
     if not {"accessCode", "firstName", "lastName", "email", "company"} & set(mapping):
         found = ", ".join(h for h in table.headers if h) or "none"
         raise SpreadsheetError(
-            f"no column looks like a code or a name (headers: {found}); map them with field=Column"
+            phrase(
+                "no column looks like a code or a name (headers: {found}); "
+                "map them with field=Column",
+                found=found,
+            )
         )
     return import_table(table, mapping, path.name)
 

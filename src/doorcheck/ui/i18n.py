@@ -12,9 +12,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from doorcheck.words import mark
+from doorcheck.words import Phrase, mark
 
-__all__ = ["install_language", "mark", "tr"]
+__all__ = ["install_language", "mark", "say", "tr"]
 
 CONTEXT = "doorcheck"
 SUPPORTED = ("en", "de")
@@ -22,6 +22,13 @@ SUPPORTED = ("en", "de")
 
 def tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
+
+
+def say(text: str | Phrase) -> str:
+    """A marked text or a phrase, in the window's language (thread-safe, as is tr)."""
+    if isinstance(text, Phrase):
+        return tr(text.template).format(**text.values)
+    return tr(text)
 
 
 def catalogue(language: str) -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
@@ -24,8 +24,9 @@ from doorcheck.scan.scanner import ScanEvent
 from doorcheck.station.errors import StationError
 from doorcheck.station.setup import parse_setup
 from doorcheck.ui.camera_bridge import CameraBridge
-from doorcheck.ui.i18n import mark, tr
+from doorcheck.ui.i18n import mark, say, tr
 from doorcheck.ui.preview import CameraPreview
+from doorcheck.words import Phrase
 
 # source, address (URL or file), event, secret (App Code, API key, token), station
 LoginFunction = Callable[[str, str, str, str, str], object]
@@ -74,7 +75,7 @@ class LoginDialog(QDialog):
         self,
         login: LoginFunction,
         camera: Callable[[], CameraBridge] | None = None,
-        preview: Callable[[str], str] | None = None,
+        preview: Callable[[str], Sequence[str | Phrase]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -177,7 +178,7 @@ class LoginDialog(QDialog):
         self.message.setText(tr("Reading the file\u2026"))
 
         def work() -> None:
-            self._result.preview.emit(preview(path))
+            self._result.preview.emit("\n".join(say(line) for line in preview(path)))
 
         threading.Thread(target=work, name="doorcheck-preview", daemon=True).start()
 

@@ -32,6 +32,70 @@
       <translation>{file} lässt sich nicht schreiben: {why}</translation>
     </message>
     <message>
+      <source>{file}: 1 guest ({columns}).</source>
+      <translation>{file}: 1 Gast ({columns}).</translation>
+    </message>
+    <message>
+      <source>{file}: {count} guests ({columns}).</source>
+      <translation>{file}: {count} Gäste ({columns}).</translation>
+    </message>
+    <message>
+      <source>{file}: {count} tickets from an Eventbrite attendee list.</source>
+      <translation>{file}: {count} Tickets aus einer Eventbrite-Teilnehmerliste.</translation>
+    </message>
+    <message>
+      <source>the file has no rows</source>
+      <translation>die Datei hat keine Zeilen</translation>
+    </message>
+    <message>
+      <source>{path} is {mb} MB: too big for a guest list</source>
+      <translation>{path} ist {mb} MB groß: zu groß für eine Gästeliste</translation>
+    </message>
+    <message>
+      <source>no column looks like a code or a name (headers: {found}); map them with field=Column</source>
+      <translation>keine Spalte sieht nach Code oder Name aus (Überschriften: {found}); ordnen Sie sie mit field=Spalte zu</translation>
+    </message>
+    <message>
+      <source>code {code} is on rows {rows}: only row {kept} was kept</source>
+      <translation>Code {code} steht in den Zeilen {rows}: nur Zeile {kept} wurde übernommen</translation>
+    </message>
+    <message>
+      <source>1 guest has no code: find them by name at the door</source>
+      <translation>1 Gast hat keinen Code: am Eingang nach Namen suchen</translation>
+    </message>
+    <message>
+      <source>1 empty row skipped</source>
+      <translation>1 leere Zeile übersprungen</translation>
+    </message>
+    <message>
+      <source>unknown field {name!r}: use one of {fields}</source>
+      <translation>unbekanntes Feld {name!r}: möglich sind {fields}</translation>
+    </message>
+    <message>
+      <source>no column {column!r} in this file</source>
+      <translation>keine Spalte {column!r} in dieser Datei</translation>
+    </message>
+    <message>
+      <source>cannot open {path}: {why}</source>
+      <translation>{path} lässt sich nicht öffnen: {why}</translation>
+    </message>
+    <message>
+      <source>{path} is not a readable CSV file: {why}</source>
+      <translation>{path} ist keine lesbare CSV-Datei: {why}</translation>
+    </message>
+    <message>
+      <source>{path} is not a readable XLSX file ({why})</source>
+      <translation>{path} ist keine lesbare XLSX-Datei ({why})</translation>
+    </message>
+    <message>
+      <source>{count} guests have no code: find them by name at the door</source>
+      <translation>{count} Gäste haben keinen Code: am Eingang nach Namen suchen</translation>
+    </message>
+    <message>
+      <source>{count} empty rows skipped</source>
+      <translation>{count} leere Zeilen übersprungen</translation>
+    </message>
+    <message>
       <source>The station server refused the request.</source>
       <translation>Der Stationsserver hat die Anfrage abgelehnt.</translation>
     </message>
