@@ -32,7 +32,7 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
 
 from benchmarks.sync import Row, demo_server, percentile, report
-from doorcheck.app import Kiosk, _camera, _connect_camera, build_kiosk, start
+from doorcheck.app import Kiosk, build_kiosk, start, switch_camera
 from doorcheck.scan import synthetic
 from doorcheck.store.credentials import load_login
 from doorcheck.sync.engine import SyncEngine
@@ -165,9 +165,7 @@ def main() -> int:
             meter.start()
             if os.environ.get("DOORCHECK_BENCH_TRACE"):
                 print(f"camera starts {time.monotonic():.1f}", file=sys.stderr)
-            kiosk.camera = _camera(str(reel), kiosk.settings)
-            _connect_camera(kiosk)
-            kiosk.camera.start()
+            switch_camera(kiosk, str(reel))
             run_until(app, lambda: len(latencies) >= len(sample), args.seconds)
             stalls = meter.stop()
             _stop(kiosk, app)

@@ -67,6 +67,9 @@ def test_counts_come_from_the_server_copies_and_this_doors_changes(tmp_path: Pat
         StationCount("Side Door", arrivals=2, departures=0),
     ]
     assert store.status().checked_in == stats.inside
+    # The store watcher's single read gives the same status and statistics.
+    status, together = store.status_and_statistics()
+    assert together == stats and status == store.status()
     store.close()
 
 

@@ -318,11 +318,17 @@ def apply_settings(kiosk: Kiosk, chosen: KioskSettings) -> None:
     kiosk.engine.nudge()
     kiosk.keys.detector.layout = chosen.keyboard_layout
     if chosen.camera != before.camera or chosen.formats != before.formats:
-        kiosk.camera.stop()
-        kiosk.camera_source = chosen.camera
-        kiosk.camera = _camera(chosen.camera, chosen)
-        _connect_camera(kiosk)
-        kiosk.camera.start()
+        switch_camera(kiosk, chosen.camera)
+
+
+def switch_camera(kiosk: Kiosk, source: str) -> None:
+    """Read from ``source`` (a camera index, a video file, a folder) from now on, with
+    the code formats of the kiosk's settings."""
+    kiosk.camera.stop()
+    kiosk.camera_source = source
+    kiosk.camera = _camera(source, kiosk.settings)
+    _connect_camera(kiosk)
+    kiosk.camera.start()
 
 
 def open_settings(kiosk: Kiosk) -> None:

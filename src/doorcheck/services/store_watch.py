@@ -39,7 +39,7 @@ class StoreWatcher(Background):
         self._on_snapshot = on_snapshot
 
     def snapshot(self) -> StoreSnapshot:
-        return StoreSnapshot(self.store.status(), self.store.statistics())
+        return StoreSnapshot(*self.store.status_and_statistics())
 
     def step(self) -> None:
         try:

@@ -662,39 +662,53 @@ class LocalStore:
 
     def status(self) -> StoreStatus:
         with self.read() as conn:
-            live = GUESTS.c.delete_time.is_(None)
-            guests = conn.execute(select(func.count()).select_from(GUESTS).where(live)).scalar_one()
-            inside_server = GUESTS.c.check_in.is_not(None) & (
-                GUESTS.c.check_out.is_(None) | (GUESTS.c.check_out < GUESTS.c.check_in)
+            guests, checked_in = self._presence_counts(conn)
+            return self._status(conn, guests, checked_in)
+
+    def status_and_statistics(self) -> tuple[StoreStatus, Statistics]:
+        """Both in one read, the guests and who is inside counted once (the store
+        watcher's tick every two seconds, off the GUI thread)."""
+        with self.read() as conn:
+            statistics = self._statistics(conn)
+            return self._status(conn, statistics.guests, statistics.inside), statistics
+
+    def _presence_counts(self, conn: Connection) -> tuple[int, int]:
+        """Live guests, and how many are inside with this door's waiting changes laid
+        over the server's copies."""
+        live = GUESTS.c.delete_time.is_(None)
+        guests = conn.execute(select(func.count()).select_from(GUESTS).where(live)).scalar_one()
+        inside_server = GUESTS.c.check_in.is_not(None) & (
+            GUESTS.c.check_out.is_(None) | (GUESTS.c.check_out < GUESTS.c.check_in)
+        )
+        checked_in = conn.execute(
+            select(func.count()).select_from(GUESTS).where(live, inside_server)
+        ).scalar_one()
+        # Adjust for guests whose pending changes move them in or out.
+        waiting_ids = (
+            conn.execute(
+                select(OUTBOX.c.guest_id).where(OUTBOX.c.state.in_(STATES_WAITING)).distinct()
             )
-            checked_in = conn.execute(
-                select(func.count()).select_from(GUESTS).where(live, inside_server)
-            ).scalar_one()
-            # Adjust for guests whose pending changes move them in or out.
-            waiting_ids = (
-                conn.execute(
-                    select(OUTBOX.c.guest_id).where(OUTBOX.c.state.in_(STATES_WAITING)).distinct()
-                )
-                .scalars()
-                .all()
-            )
-            for guest_id in waiting_ids:
-                raw = conn.execute(
-                    select(GUESTS.c.raw).where(GUESTS.c.id == guest_id, live)
-                ).scalar()
-                if raw is None:
-                    continue
-                server = guest_from_raw(raw)
-                shown = self._overlaid(conn, guest_from_raw(raw))
-                checked_in += int(shown.is_checked_in) - int(server.is_checked_in)
-            counts: dict[str, int] = dict(
-                conn.execute(select(OUTBOX.c.state, func.count()).group_by(OUTBOX.c.state)).all()
-            )
-            state: dict[str, str] = dict(conn.execute(select(STATE.c.key, STATE.c.value)).all())
+            .scalars()
+            .all()
+        )
+        for guest_id in waiting_ids:
+            raw = conn.execute(select(GUESTS.c.raw).where(GUESTS.c.id == guest_id, live)).scalar()
+            if raw is None:
+                continue
+            server = guest_from_raw(raw)
+            shown = self._overlaid(conn, guest_from_raw(raw))
+            checked_in += int(shown.is_checked_in) - int(server.is_checked_in)
+        return int(guests), int(checked_in)
+
+    def _status(self, conn: Connection, guests: int, checked_in: int) -> StoreStatus:
+        counts: dict[str, int] = dict(
+            conn.execute(select(OUTBOX.c.state, func.count()).group_by(OUTBOX.c.state)).all()
+        )
+        state: dict[str, str] = dict(conn.execute(select(STATE.c.key, STATE.c.value)).all())
         skew = state.get("clock_skew")
         return StoreStatus(
-            guests=int(guests),
-            checked_in=int(checked_in),
+            guests=guests,
+            checked_in=checked_in,
             pending=counts.get("pending", 0) + counts.get("sent", 0),
             conflicts=counts.get("conflict", 0),
             rejected=counts.get("rejected", 0),
@@ -857,6 +871,10 @@ class LocalStore:
         Counted in SQL over the server's copies, then corrected for the few guests
         this door has changes waiting for, as ``status`` does.
         """
+        with self.read() as conn:
+            return self._statistics(conn)
+
+    def _statistics(self, conn: Connection) -> Statistics:
         live = GUESTS.c.delete_time.is_(None)
         inside = GUESTS.c.check_in.is_not(None) & (
             GUESTS.c.check_out.is_(None) | (GUESTS.c.check_out < GUESTS.c.check_in)
@@ -868,50 +886,49 @@ class LocalStore:
         arrivals: dict[str, int] = {}
         came: dict[str, int] = {}
         left: dict[str, int] = {}
-        with self.read() as conn:
-            waiting = set(
-                conn.execute(
-                    select(OUTBOX.c.guest_id).where(OUTBOX.c.state.in_(STATES_WAITING)).distinct()
-                ).scalars()
-            )
-            settled = live & GUESTS.c.id.not_in(waiting) if waiting else live
-            guests = conn.execute(select(func.count()).select_from(GUESTS).where(live)).scalar_one()
-            inside_now = conn.execute(
-                select(func.count()).select_from(GUESTS).where(settled, inside)
-            ).scalar_one()
-            for key, count in conn.execute(
-                select(bucket, func.count())
-                .where(settled, GUESTS.c.check_in.is_not(None))
-                .group_by(bucket)
-            ):
-                arrivals[key] = count
-            for station, count in conn.execute(
-                select(GUESTS.c.check_in_station, func.count())
-                .where(settled, GUESTS.c.check_in.is_not(None))
-                .group_by(GUESTS.c.check_in_station)
-            ):
-                came[station or "?"] = count
-            for station, count in conn.execute(
-                select(GUESTS.c.check_out_station, func.count())
-                .where(settled, GUESTS.c.check_in.is_not(None), ~inside)
-                .group_by(GUESTS.c.check_out_station)
-            ):
-                left[station or "?"] = count
-            for raw in conn.execute(
-                select(GUESTS.c.raw).where(live, GUESTS.c.id.in_(waiting))
-            ).scalars():
-                guest = self._overlaid(conn, guest_from_raw(raw))
-                if guest.check_in is None:
-                    continue
-                key = _bucket_key(guest.check_in)
-                arrivals[key] = arrivals.get(key, 0) + 1
-                station = guest.check_in_station or "?"
-                came[station] = came.get(station, 0) + 1
-                if guest.is_checked_in:
-                    inside_now += 1
-                else:
-                    station = guest.check_out_station or "?"
-                    left[station] = left.get(station, 0) + 1
+        waiting = set(
+            conn.execute(
+                select(OUTBOX.c.guest_id).where(OUTBOX.c.state.in_(STATES_WAITING)).distinct()
+            ).scalars()
+        )
+        settled = live & GUESTS.c.id.not_in(waiting) if waiting else live
+        guests = conn.execute(select(func.count()).select_from(GUESTS).where(live)).scalar_one()
+        inside_now = conn.execute(
+            select(func.count()).select_from(GUESTS).where(settled, inside)
+        ).scalar_one()
+        for key, count in conn.execute(
+            select(bucket, func.count())
+            .where(settled, GUESTS.c.check_in.is_not(None))
+            .group_by(bucket)
+        ):
+            arrivals[key] = count
+        for station, count in conn.execute(
+            select(GUESTS.c.check_in_station, func.count())
+            .where(settled, GUESTS.c.check_in.is_not(None))
+            .group_by(GUESTS.c.check_in_station)
+        ):
+            came[station or "?"] = count
+        for station, count in conn.execute(
+            select(GUESTS.c.check_out_station, func.count())
+            .where(settled, GUESTS.c.check_in.is_not(None), ~inside)
+            .group_by(GUESTS.c.check_out_station)
+        ):
+            left[station or "?"] = count
+        for raw in conn.execute(
+            select(GUESTS.c.raw).where(live, GUESTS.c.id.in_(waiting))
+        ).scalars():
+            guest = self._overlaid(conn, guest_from_raw(raw))
+            if guest.check_in is None:
+                continue
+            key = _bucket_key(guest.check_in)
+            arrivals[key] = arrivals.get(key, 0) + 1
+            station = guest.check_in_station or "?"
+            came[station] = came.get(station, 0) + 1
+            if guest.is_checked_in:
+                inside_now += 1
+            else:
+                station = guest.check_out_station or "?"
+                left[station] = left.get(station, 0) + 1
         buckets = []
         for key, count in sorted(arrivals.items()):
             start = parse_datetime(key + ":00+00:00")
