@@ -111,7 +111,7 @@ def test_the_rate_limit_is_respected_and_said(
     fake.faults.append("rate")
     sync = engine(store, url)
     assert sync.run_once() is None
-    assert "2000 calls an hour" in (sync.status.last_error or "")
+    assert "2000 calls an hour" in str(sync.status.last_error or "")
     assert sync.status.online is False and store.status().guests == 0
     assert sync.status.retry_in == 120.0 and sync.delay() == 120.0  # as Eventbrite asked
     # The kiosk asks once a minute: 60 calls an hour per page, far below 2,000.
@@ -128,7 +128,7 @@ def test_a_refused_token_or_unknown_event_is_said_in_words(
 ) -> None:
     sync = engine(store, url, token=token, event=event)
     assert sync.run_once() is None
-    assert words in (sync.status.last_error or "")
+    assert words in str(sync.status.last_error or "")
     connector = EventbriteConnector(EventbriteSettings(token, event, url))
     with pytest.raises(SourceError) as caught:
         list(connector.full_load())

@@ -178,7 +178,7 @@ def test_the_api_pages_and_increments(legacy: tuple[FakeLegacy, str], tmp_path: 
         wrong = SourceSync(store, LegacyConnector(LegacySettings("APP", "nope", "77", url)),
                            remote=True)  # fmt: skip
         assert wrong.run_once() is None
-        assert "Application Key Error" in (wrong.status.last_error or "")
+        assert "Application Key Error" in str(wrong.status.last_error or "")
     finally:
         store.close()
 

@@ -11,17 +11,20 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from PySide6.QtCore import QLocale, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
+from doorcheck.connectors.web import request_json
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.services.checkin import CheckInService, ScanOutcome
 from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
 from doorcheck.settings import KioskSettings
 from doorcheck.station.errors import ServerUnreachableError
 from doorcheck.store.local import LocalStore, StationCount, Statistics
+from doorcheck.sync.connector import SourceError
 from doorcheck.sync.engine import SyncStatus
 from doorcheck.ui.i18n import chosen_language, install_language
 from doorcheck.ui.main_window import KioskWindow
@@ -389,6 +392,17 @@ def test_switching_to_german_translates_the_window(qtbot: QtBot) -> None:
         # The station's errors, made below the UI, are shown in German too.
         german.status.show_sync(SyncStatus(False, None, ServerUnreachableError().message, 5.0))
         assert german.status.online.toolTip().startswith("Der Stationsserver ist nicht")
+        # And a guest source's, made with values in it (a port nobody listens on).
+        with (
+            httpx.Client(base_url="http://127.0.0.1:9", timeout=2) as http,
+            pytest.raises(SourceError) as unreachable,
+        ):
+            request_json(http, "XING Events", "GET", "/", {})
+        assert unreachable.value.message.startswith("Cannot reach XING Events")
+        german.status.show_sync(SyncStatus(False, None, unreachable.value.words, 5.0))
+        assert german.status.online.toolTip() == (
+            "XING Events ist nicht erreichbar; der Eingang arbeitet offline weiter"
+        )
     finally:
         install_language(app, "en")
     english = build()

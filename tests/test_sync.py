@@ -118,7 +118,7 @@ def test_offline_check_ins_queue_and_drain_when_the_server_returns(
     assert door.engine.run_once() is None
     status = door.statuses[-1]
     assert status.online is False and status.retry_in is not None and status.retry_in > 0
-    assert "Cannot reach" in (status.last_error or "")
+    assert "Cannot reach" in str(status.last_error or "")
     assert door.store.status().pending == 1
     port = int(server.url.rsplit(":", 1)[1])
     with running_server(engine, port=port) as back:

@@ -140,7 +140,7 @@ def test_a_refused_key_is_said_in_words(url: str, store: LocalStore) -> None:
     sync = engine(store, url, key="wrong")
     assert sync.run_once() is None
     assert sync.status.online is False
-    assert "refused the API key" in (sync.status.last_error or "")
+    assert "refused the API key" in str(sync.status.last_error or "")
     assert store.status().guests == 0
 
 

@@ -29,6 +29,7 @@ from doorcheck.connectors import web
 from doorcheck.logs import register_secret
 from doorcheck.station.liststream import WireGuest
 from doorcheck.sync.connector import Capability, SourceError
+from doorcheck.words import phrase
 
 DEFAULT_URL = "https://www.eventbrite.com"
 PAGE = 50
@@ -228,9 +229,19 @@ class LegacyConnector(web.WebConnector):
         try:
             response = self._http.get(path, params=query)
         except httpx.TimeoutException as exc:
-            raise SourceError("Eventbrite did not answer in time; the door works on") from exc
+            raise SourceError(
+                phrase("{source} did not answer in time; the door works on", source="Eventbrite")
+            ) from exc
         except httpx.HTTPError as exc:
-            raise SourceError("Cannot reach Eventbrite; the door works on offline") from exc
+            raise SourceError(
+                phrase("Cannot reach {source}; the door works on offline", source="Eventbrite")
+            ) from exc
         if response.status_code >= 500:
-            raise SourceError(f"Eventbrite has a problem (HTTP {response.status_code}); we retry")
+            raise SourceError(
+                phrase(
+                    "{source} has a problem (HTTP {status}); we retry",
+                    source="Eventbrite",
+                    status=response.status_code,
+                )
+            )
         return response.content

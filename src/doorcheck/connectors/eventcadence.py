@@ -21,6 +21,7 @@ import httpx
 from doorcheck.connectors import web
 from doorcheck.domain.guest import Guest
 from doorcheck.sync.connector import SourceError
+from doorcheck.words import phrase
 
 DESTINATION = "eventcadence"
 
@@ -107,9 +108,13 @@ class CadencePusher:
         try:
             response = self._http.post(self.settings.url, json=body)  # exactly as given
         except httpx.TimeoutException as exc:
-            raise SourceError("Event Cadence did not answer in time; we retry") from exc
+            raise SourceError(
+                phrase("{source} did not answer in time; we retry", source="Event Cadence")
+            ) from exc
         except httpx.HTTPError as exc:
-            raise SourceError("Cannot reach Event Cadence; we retry") from exc
+            raise SourceError(
+                phrase("Cannot reach {source}; we retry", source="Event Cadence")
+            ) from exc
         if response.status_code == 200:
             return
         detail = response.text.strip()[:200]

@@ -12,6 +12,7 @@ import httpx
 from doorcheck.logs import register_secret
 from doorcheck.station.liststream import WireGuest
 from doorcheck.sync.connector import Capability, SourceError
+from doorcheck.words import phrase
 
 
 def client(
@@ -41,17 +42,27 @@ def request_json(
     try:
         response = http.request(method, path, params=params)
     except httpx.TimeoutException as exc:
-        raise SourceError(f"{source} did not answer in time; the door works on") from exc
+        raise SourceError(
+            phrase("{source} did not answer in time; the door works on", source=source)
+        ) from exc
     except httpx.HTTPError as exc:
-        raise SourceError(f"Cannot reach {source}; the door works on offline") from exc
+        raise SourceError(
+            phrase("Cannot reach {source}; the door works on offline", source=source)
+        ) from exc
     try:
         answer = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SourceError(
-            f"{source} sent an answer that is not JSON (HTTP {response.status_code}); we retry"
+            phrase(
+                "{source} sent an answer that is not JSON (HTTP {status}); we retry",
+                source=source,
+                status=response.status_code,
+            )
         ) from exc
     if not isinstance(answer, dict):
-        raise SourceError(f"{source} sent an answer that is not a JSON object")
+        raise SourceError(
+            phrase("{source} sent an answer that is not a JSON object", source=source)
+        )
     return response, answer
 
 

@@ -13,16 +13,19 @@ from typing import Protocol
 
 from doorcheck.station.liststream import WireGuest
 from doorcheck.store.local import LocalStore
+from doorcheck.words import Phrase
 
 
 class SourceError(Exception):
-    """A guest source failed; ``message`` is for the steward."""
+    """A guest source failed; ``message`` is for the steward (in English; ``words``
+    is the same, translatable where it was made with ``phrase``)."""
 
     def __init__(
-        self, message: str, *, retryable: bool = True, retry_after: float | None = None
+        self, message: str | Phrase, *, retryable: bool = True, retry_after: float | None = None
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(str(message))
+        self.message = str(message)
+        self.words = message
         self.retryable = retryable
         self.retry_after = retry_after  # seconds the source asked us to wait, if it said
 

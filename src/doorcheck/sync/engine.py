@@ -25,6 +25,7 @@ from doorcheck.station.liststream import WireGuest
 from doorcheck.station.wire import ChangeOutcome
 from doorcheck.station.writer import ChangeWriter
 from doorcheck.store.local import LocalStore
+from doorcheck.words import Phrase
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class SyncStatus:
 
     online: bool | None
     last_success: datetime | None
-    last_error: str | None
+    last_error: str | Phrase | None  # English when printed; ui.i18n.say translates
     retry_in: float | None  # seconds until the next attempt after a failure
 
 

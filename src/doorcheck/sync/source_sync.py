@@ -25,6 +25,7 @@ from doorcheck.sync.connector import (
     load_full,
 )
 from doorcheck.sync.engine import SyncReport, SyncStatus, push_pending
+from doorcheck.words import Phrase, phrase
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,13 @@ class SourceSync(Background):
             written = self._follow_source()
         except (OSError, SpreadsheetError, SourceError) as exc:
             # The list already loaded stays: the door works on with it.
-            message = getattr(exc, "message", None) or f"The guest list cannot be read: {exc}"
+            message: str | Phrase = (
+                exc.words
+                if isinstance(exc, SourceError)
+                else exc.phrase
+                if isinstance(exc, SpreadsheetError)
+                else phrase("The guest list cannot be read: {why}", why=exc)
+            )
             online = False if self.remote else None
             wait = getattr(exc, "retry_after", None)  # a rate limit says how long
             self._publish(SyncStatus(online, self.status.last_success, message, wait))

@@ -9,7 +9,7 @@ from doorcheck.domain.timeutil import parse_datetime
 from doorcheck.store.local import StoreStatus
 from doorcheck.sync.engine import SyncStatus
 from doorcheck.sync.forwarder import ForwardStatus
-from doorcheck.ui.i18n import mark, tr
+from doorcheck.ui.i18n import mark, say, tr
 
 MODE_NAMES = {"checkIn": mark("Check-in only"), "toggle": mark("Check-in / check-out"),
               "checkOut": mark("Check-out only")}  # fmt: skip
@@ -62,7 +62,7 @@ class DoorStatusBar(QStatusBar):
 
     def show_sync(self, status: SyncStatus) -> None:
         if self.local:
-            self.online.setToolTip(tr(status.last_error) if status.last_error else "")
+            self.online.setToolTip(say(status.last_error) if status.last_error else "")
             return
         if status.online is None:
             return
@@ -74,7 +74,7 @@ class DoorStatusBar(QStatusBar):
             self.online.setStyleSheet(
                 "padding: 0 12px; font-size: 15px; color: #b71c1c; font-weight: bold;"
             )
-        self.online.setToolTip(tr(status.last_error) if status.last_error else "")
+        self.online.setToolTip(say(status.last_error) if status.last_error else "")
 
     def show_store(self, status: StoreStatus) -> None:
         when = parse_datetime(status.last_sync)

@@ -44,6 +44,26 @@
       <translation>{file}: {count} Tickets aus einer Eventbrite-Teilnehmerliste.</translation>
     </message>
     <message>
+      <source>{source} has a problem (HTTP {status}); we retry</source>
+      <translation>{source} hat ein Problem (HTTP {status}); wir versuchen es erneut</translation>
+    </message>
+    <message>
+      <source>{source} did not answer in time; the door works on</source>
+      <translation>{source} hat nicht rechtzeitig geantwortet; der Eingang arbeitet weiter</translation>
+    </message>
+    <message>
+      <source>Cannot reach {source}; the door works on offline</source>
+      <translation>{source} ist nicht erreichbar; der Eingang arbeitet offline weiter</translation>
+    </message>
+    <message>
+      <source>{source} did not answer in time; we retry</source>
+      <translation>{source} hat nicht rechtzeitig geantwortet; wir versuchen es erneut</translation>
+    </message>
+    <message>
+      <source>Cannot reach {source}; we retry</source>
+      <translation>{source} ist nicht erreichbar; wir versuchen es erneut</translation>
+    </message>
+    <message>
       <source>the file has no rows</source>
       <translation>die Datei hat keine Zeilen</translation>
     </message>
@@ -94,6 +114,14 @@
     <message>
       <source>{count} empty rows skipped</source>
       <translation>{count} leere Zeilen übersprungen</translation>
+    </message>
+    <message>
+      <source>{source} sent an answer that is not a JSON object</source>
+      <translation>{source} hat eine Antwort geschickt, die kein JSON-Objekt ist</translation>
+    </message>
+    <message>
+      <source>{source} sent an answer that is not JSON (HTTP {status}); we retry</source>
+      <translation>{source} hat eine Antwort geschickt, die kein JSON ist (HTTP {status}); wir versuchen es erneut</translation>
     </message>
     <message>
       <source>The station server refused the request.</source>
@@ -150,6 +178,10 @@
     <message>
       <source>The station server sent an answer we cannot read; we will retry. If this persists, check the server URL.</source>
       <translation>Der Stationsserver hat unlesbar geantwortet; wir versuchen es erneut. Bleibt das so, prüfen Sie die Serveradresse.</translation>
+    </message>
+    <message>
+      <source>The guest list cannot be read: {why}</source>
+      <translation>Die Gästeliste kann nicht gelesen werden: {why}</translation>
     </message>
     <message>
       <source>Waiting to upload</source>
