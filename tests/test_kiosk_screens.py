@@ -17,6 +17,7 @@ from PySide6.QtCore import QLocale, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
+from doorcheck.connectors.spreadsheet import SpreadsheetError, read_table
 from doorcheck.connectors.web import request_json
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.services.checkin import CheckInService, ScanOutcome
@@ -33,6 +34,7 @@ from doorcheck.ui.search_panel import CompanionDialog, GuestDesk, SearchPanel
 from doorcheck.ui.settings_dialog import SettingsDialog
 from doorcheck.ui.sounds import SOUND_OF, SoundPlayer, find_player, sound_file
 from doorcheck.ui.statistics_panel import StatisticsPanel, recent_buckets
+from doorcheck.words import phrase
 from tests.test_kiosk_window import desk
 from tests.test_store import full_sync, wire
 
@@ -372,7 +374,7 @@ def test_the_language_follows_the_system_or_the_setting() -> None:
     assert chosen_language("de", QLocale("en_GB")) == "de"
 
 
-def test_switching_to_german_translates_the_window(qtbot: QtBot) -> None:
+def test_switching_to_german_translates_the_window(qtbot: QtBot, tmp_path: Path) -> None:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
 
@@ -402,6 +404,15 @@ def test_switching_to_german_translates_the_window(qtbot: QtBot) -> None:
         german.status.show_sync(SyncStatus(False, None, unreachable.value.words, 5.0))
         assert german.status.online.toolTip() == (
             "XING Events ist nicht erreichbar; der Eingang arbeitet offline weiter"
+        )
+        # A phrase inside a phrase: an unreadable guest list and why.
+        (tmp_path / "leer.csv").write_text("", encoding="utf-8")
+        with pytest.raises(SpreadsheetError) as empty:
+            read_table(tmp_path / "leer.csv")
+        why = phrase("The guest list cannot be read: {why}", why=empty.value.phrase)
+        german.status.show_sync(SyncStatus(False, None, why, 5.0))
+        assert german.status.online.toolTip() == (
+            "Die Gästeliste kann nicht gelesen werden: die Datei hat keine Zeilen"
         )
     finally:
         install_language(app, "en")

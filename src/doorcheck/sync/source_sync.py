@@ -72,9 +72,10 @@ class SourceSync(Background):
             message: str | Phrase = (
                 exc.words
                 if isinstance(exc, SourceError)
-                else exc.phrase
-                if isinstance(exc, SpreadsheetError)
-                else phrase("The guest list cannot be read: {why}", why=exc)
+                else phrase(
+                    "The guest list cannot be read: {why}",
+                    why=exc.phrase if isinstance(exc, SpreadsheetError) else exc,
+                )
             )
             online = False if self.remote else None
             wait = getattr(exc, "retry_after", None)  # a rate limit says how long

@@ -25,9 +25,11 @@ def tr(text: str) -> str:
 
 
 def say(text: str | Phrase) -> str:
-    """A marked text or a phrase, in the window's language (thread-safe, as is tr)."""
+    """A marked text or a phrase, in the window's language (thread-safe, as is tr);
+    a phrase inside a phrase is translated too."""
     if isinstance(text, Phrase):
-        return tr(text.template).format(**text.values)
+        values = {k: say(v) if isinstance(v, Phrase) else v for k, v in text.values.items()}
+        return tr(text.template).format(**values)
     return tr(text)
 
 
