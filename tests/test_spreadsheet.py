@@ -274,10 +274,10 @@ def test_the_login_screen_loads_a_spreadsheet(qtbot: QtBot, tmp_path: Path) -> N
     assert saved[0].server.endswith("gäste.csv")
 
 
-def test_the_preview_speaks_the_window_language(qtbot: QtBot, tmp_path: Path) -> None:
+def test_the_preview_and_login_errors_speak_the_window_language(qtbot: QtBot, tmp_path: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from doorcheck.cli import preview_file
+    from doorcheck.cli import login_and_sync, preview_file
     from doorcheck.ui.i18n import install_language
     from doorcheck.ui.login_dialog import LoginDialog
 
@@ -301,6 +301,15 @@ def test_the_preview_speaks_the_window_language(qtbot: QtBot, tmp_path: Path) ->
         assert "1 leere Zeile übersprungen" in shown and "T-1  Jürgen Müller" in shown
         dialog.show_preview(str(tmp_path / "fehlt.csv"))
         qtbot.waitUntil(lambda: "lässt sich nicht öffnen" in dialog.message.text(), timeout=10_000)
+        # Logging in with a list that is not there: the real login, refused in German.
+        login = LoginDialog(lambda *values: login_and_sync(tmp_path / "door", *values))
+        qtbot.addWidget(login)
+        login.source.setCurrentIndex(login.source.findData("spreadsheet"))
+        login.server.setText(str(tmp_path / "fehlt.csv"))
+        login.station.setText("Garderobe")
+        login.submit()
+        qtbot.waitUntil(lambda: "lässt sich nicht öffnen" in login.message.text(), timeout=15_000)
+        assert login.button.isEnabled() and login.result() == 0  # still open, can retry
     finally:
         install_language(app, "en")
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from doorcheck.domain.verdict import Mode
 from doorcheck.paths import store_path
+from doorcheck.words import Phrase
 
 if TYPE_CHECKING:
     from doorcheck.services.checkin import CheckInService
@@ -18,7 +19,12 @@ if TYPE_CHECKING:
 
 
 class CommandError(Exception):
-    """A failure to report in one line, with exit status 1."""
+    """A failure to report in one line, with exit status 1. ``words`` is the same
+    message for the login screen, translatable where it was made with ``phrase``."""
+
+    def __init__(self, message: str | Phrase) -> None:
+        super().__init__(str(message))
+        self.words = message
 
 
 # -- shared option groups ------------------------------------------------------------

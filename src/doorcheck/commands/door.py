@@ -116,7 +116,7 @@ def cmd_eventbrite_events(args: argparse.Namespace) -> int:
     try:
         events = connector.events(args.organization)
     except SourceError as exc:
-        raise CommandError(exc.message) from exc
+        raise CommandError(exc.words) from exc
     finally:
         connector.close()
     for event in events:

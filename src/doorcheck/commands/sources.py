@@ -65,7 +65,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         batches = list(connector.full_load())
     except SpreadsheetError as exc:
-        raise CommandError(str(exc)) from exc
+        raise CommandError(exc.phrase) from exc
     sheet = connector.sheet
     assert sheet is not None
     table = sheet.table

@@ -161,7 +161,7 @@ def login_and_sync(
             args = build_parser().parse_args(argv)
             args.func(args)
     except CommandError as exc:
-        raise StationError(str(exc)) from exc
+        raise StationError(exc.words) from exc
 
 
 def preview_file(path: str) -> list[str | Phrase]:

@@ -28,15 +28,16 @@ sync engine whether the same request may succeed later unchanged.
 
 from __future__ import annotations
 
-from doorcheck.words import mark
+from doorcheck.words import Phrase, mark
 
 
 class StationError(Exception):
     retryable = False
 
-    def __init__(self, message: str, detail: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Phrase, detail: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        self.words = message  # what the window says (a phrase is translated whole)
         self.detail = detail
 
     def __str__(self) -> str:

@@ -222,7 +222,7 @@ class LoginDialog(QDialog):
             try:
                 self._login(*values)
             except StationError as exc:
-                self._result.done.emit(exc.message)
+                self._result.done.emit(exc.words)
             else:
                 self._result.done.emit(None)
 
@@ -263,9 +263,9 @@ class LoginDialog(QDialog):
         self.stop_camera()
         super().done(result)
 
-    def _finished(self, error: str | None) -> None:
+    def _finished(self, error: str | Phrase | None) -> None:
         self.button.setEnabled(True)
         if error is None:
             self.accept()
         else:
-            self.show_error(tr(error))
+            self.show_error(say(error))
