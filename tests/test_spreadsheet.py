@@ -274,7 +274,9 @@ def test_the_login_screen_loads_a_spreadsheet(qtbot: QtBot, tmp_path: Path) -> N
     assert saved[0].server.endswith("gäste.csv")
 
 
-def test_the_preview_and_login_errors_speak_the_window_language(qtbot: QtBot, tmp_path: Path) -> None:
+def test_the_preview_and_login_errors_speak_the_window_language(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
     from PySide6.QtWidgets import QApplication
 
     from doorcheck.cli import login_and_sync, preview_file
