@@ -226,16 +226,8 @@ class LegacyConnector(web.WebConnector):
 
     def _get(self, path: str, params: dict[str, str]) -> bytes:
         query = {"app_key": self.settings.app_key, "user_key": self.settings.user_key, **params}
-        try:
+        with web.reaching("Eventbrite"):
             response = self._http.get(path, params=query)
-        except httpx.TimeoutException as exc:
-            raise SourceError(
-                phrase("{source} did not answer in time; the door works on", source="Eventbrite")
-            ) from exc
-        except httpx.HTTPError as exc:
-            raise SourceError(
-                phrase("Cannot reach {source}; the door works on offline", source="Eventbrite")
-            ) from exc
         if response.status_code >= 500:
             raise SourceError(
                 phrase(

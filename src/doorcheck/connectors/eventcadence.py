@@ -21,7 +21,6 @@ import httpx
 from doorcheck.connectors import web
 from doorcheck.domain.guest import Guest
 from doorcheck.sync.connector import SourceError
-from doorcheck.words import phrase
 
 DESTINATION = "eventcadence"
 
@@ -105,16 +104,8 @@ class CadencePusher:
         body = flat(payload) if self.settings.form == "flat" else dict(payload)
         if self.settings.key_in == "body":
             body["key"] = self._key
-        try:
+        with web.reaching("Event Cadence", forwarding=True):
             response = self._http.post(self.settings.url, json=body)  # exactly as given
-        except httpx.TimeoutException as exc:
-            raise SourceError(
-                phrase("{source} did not answer in time; we retry", source="Event Cadence")
-            ) from exc
-        except httpx.HTTPError as exc:
-            raise SourceError(
-                phrase("Cannot reach {source}; we retry", source="Event Cadence")
-            ) from exc
         if response.status_code == 200:
             return
         detail = response.text.strip()[:200]

@@ -4,6 +4,8 @@ SourceError in words, and the helpers that turn source data into wire guests."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,21 +36,34 @@ def client(
     )
 
 
+@contextmanager
+def reaching(source: str, *, forwarding: bool = False) -> Iterator[None]:
+    """A network failure inside becomes a SourceError in the steward's words. A guest
+    source's failure leaves the door working on its list; a destination we forward
+    to (``forwarding``) is simply tried again."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise SourceError(
+            phrase("{source} did not answer in time; we retry", source=source)
+            if forwarding
+            else phrase("{source} did not answer in time; the door works on", source=source)
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise SourceError(
+            phrase("Cannot reach {source}; we retry", source=source)
+            if forwarding
+            else phrase("Cannot reach {source}; the door works on offline", source=source)
+        ) from exc
+
+
 def request_json(
     http: httpx.Client, source: str, method: str, path: str, params: dict[str, str]
 ) -> tuple[httpx.Response, dict[str, Any]]:
     """The answer as JSON; a network failure or an answer that is not JSON becomes
     a SourceError naming ``source`` (the door works on with what it has)."""
-    try:
+    with reaching(source):
         response = http.request(method, path, params=params)
-    except httpx.TimeoutException as exc:
-        raise SourceError(
-            phrase("{source} did not answer in time; the door works on", source=source)
-        ) from exc
-    except httpx.HTTPError as exc:
-        raise SourceError(
-            phrase("Cannot reach {source}; the door works on offline", source=source)
-        ) from exc
     try:
         answer = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
