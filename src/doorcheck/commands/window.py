@@ -185,7 +185,7 @@ def preview_file(path: str) -> list[str | Phrase]:
     except SpreadsheetError as exc:
         return [exc.phrase]
     except SourceError as exc:
-        return [exc.message]
+        return [exc.words]
     columns = ", ".join(
         f"{name} = {sheet.table.headers[column]!r}"
         for name, column in sorted(sheet.mapping.items(), key=lambda item: FIELDS.index(item[0]))
