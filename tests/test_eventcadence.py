@@ -95,7 +95,7 @@ def test_a_refused_key_stops_sending_and_loses_nothing(
     service.scan("C2")
     wrong = forwarder(store, url, key="wrong")
     status = wrong.run_once()
-    assert status.blocked and "refused the API key" in (status.problem or "")
+    assert status.blocked and "refused the API key" in str(status.problem or "")
     assert (status.sent, status.waiting) == (0, 2)
     assert wrong.run_once().waiting == 2  # blocked: no more attempts with that key
     fixed = forwarder(store, url).run_once()  # the settings changed
@@ -111,7 +111,7 @@ def test_a_server_error_is_retried_with_backoff(
     sending = forwarder(store, url)
     first = sending.run_once()
     assert (first.sent, first.waiting) == (0, 1) and not first.blocked
-    assert "HTTP 500" in (first.problem or "") and sending.delay() < sending.interval
+    assert "HTTP 500" in str(first.problem or "") and sending.delay() < sending.interval
     assert sending.run_once().waiting == 1
     assert sending.run_once().sent == 1
 

@@ -17,6 +17,7 @@ from PySide6.QtCore import QLocale, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
+from doorcheck.connectors.eventbrite_legacy import parse as parse_legacy_xml
 from doorcheck.connectors.spreadsheet import SpreadsheetError, read_table
 from doorcheck.connectors.web import request_json
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
@@ -405,6 +406,11 @@ def test_switching_to_german_translates_the_window(qtbot: QtBot, tmp_path: Path)
         assert german.status.online.toolTip() == (
             "XING Events ist nicht erreichbar; der Eingang arbeitet offline weiter"
         )
+        # A source's protocol trouble: a legacy Eventbrite answer that is not XML.
+        with pytest.raises(SourceError) as garbled:
+            parse_legacy_xml(b"<attendees><attendee>")
+        german.status.show_sync(SyncStatus(False, None, garbled.value.words, 5.0))
+        assert german.status.online.toolTip().startswith("Die Antwort ist kein wohlgeformtes XML")
         # A phrase inside a phrase: an unreadable guest list and why.
         (tmp_path / "leer.csv").write_text("", encoding="utf-8")
         with pytest.raises(SpreadsheetError) as empty:

@@ -21,24 +21,28 @@ import httpx
 from doorcheck.connectors import web
 from doorcheck.station.liststream import WireGuest
 from doorcheck.sync.connector import CursorLostError, SourceError
+from doorcheck.words import Phrase, mark, phrase
 
 DEFAULT_URL = "https://www.eventbriteapi.com"
 POLL_SECONDS = 60.0  # a page a minute stays far below 2,000 calls an hour
 HOURLY_LIMIT = 2000
 
 # The documented error codes, in words for the steward; (message, worth retrying).
-ERRORS: dict[str, tuple[str, bool]] = {
-    "INVALID_AUTH": ("Eventbrite refused the token. Check it in the login.", False),
-    "NO_AUTH": ("Eventbrite needs a token. Add it to the login.", False),
-    "NOT_AUTHORIZED": ("This token may not read that event's attendees.", False),
-    "NOT_FOUND": ("Eventbrite does not know that event. Check the event ID.", False),
+ERRORS: dict[str, tuple[str | Phrase, bool]] = {
+    "INVALID_AUTH": (mark("Eventbrite refused the token. Check it in the login."), False),
+    "NO_AUTH": (mark("Eventbrite needs a token. Add it to the login."), False),
+    "NOT_AUTHORIZED": (mark("This token may not read that event's attendees."), False),
+    "NOT_FOUND": (mark("Eventbrite does not know that event. Check the event ID."), False),
     "HIT_RATE_LIMIT": (
-        f"Eventbrite's limit of {HOURLY_LIMIT} calls an hour is reached; "
-        "the door works on and asks again later.",
+        phrase(
+            "Eventbrite's limit of {limit} calls an hour is reached; "
+            "the door works on and asks again later.",
+            limit=HOURLY_LIMIT,
+        ),
         True,
     ),
-    "INTERNAL_ERROR": ("Eventbrite has a problem; we retry.", True),
-    "BAD_PAGE": ("Eventbrite refused a page number; the list is read again.", True),
+    "INTERNAL_ERROR": (mark("Eventbrite has a problem; we retry."), True),
+    "BAD_PAGE": (mark("Eventbrite refused a page number; the list is read again."), True),
 }
 
 
@@ -134,7 +138,7 @@ class EventbriteConnector(web.WebConnector):
                 return
             token = pagination.get("continuation")
             if not token:
-                raise SourceError("Eventbrite said there is more but gave no continuation")
+                raise SourceError(mark("Eventbrite said there is more but gave no continuation"))
             query = {**params, "continuation": str(token)}
 
     def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
@@ -142,12 +146,18 @@ class EventbriteConnector(web.WebConnector):
         if response.status_code >= 400 or "error" in answer:
             code = str(answer.get("error") or "")
             if code == "BAD_CONTINUATION_TOKEN":
-                raise CursorLostError("Eventbrite no longer takes our page token; reloading")
+                raise CursorLostError(mark("Eventbrite no longer takes our page token; reloading"))
+            detail = str(answer.get("error_description") or "").strip()
+            answered = code or response.status_code
             message, retryable = ERRORS.get(
                 code,
-                (f"Eventbrite answered {code or response.status_code}: "
-                 f"{answer.get('error_description', '')}".strip(), response.status_code >= 500),
-            )  # fmt: skip
+                (
+                    phrase("Eventbrite answered {code}: {detail}", code=answered, detail=detail)
+                    if detail
+                    else phrase("Eventbrite answered {code}", code=answered),
+                    response.status_code >= 500,
+                ),
+            )
             wait = None
             if response.status_code == 429 or code == "HIT_RATE_LIMIT":
                 message, retryable = ERRORS["HIT_RATE_LIMIT"]

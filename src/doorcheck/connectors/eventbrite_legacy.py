@@ -50,14 +50,21 @@ def parse(xml: bytes) -> Element:
     try:
         root = fromstring(xml, forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise SourceError(f"The XML was refused as unsafe ({type(exc).__name__})") from exc
+        raise SourceError(
+            phrase("The XML was refused as unsafe ({why})", why=type(exc).__name__)
+        ) from exc
     except ParseError as exc:
-        raise SourceError(f"The answer is not well-formed XML: {exc}") from exc
+        raise SourceError(phrase("The answer is not well-formed XML: {why}", why=exc)) from exc
     if root.tag == "error":
         kind = (root.findtext("error_type") or "Error").strip()
         text = (root.findtext("error_message") or "").strip()
         retryable = kind not in ("Application Key Error", "Authentication Error")
-        raise SourceError(f"Eventbrite: {kind}: {text}".rstrip(": "), retryable=retryable)
+        raise SourceError(
+            phrase("Eventbrite: {kind}: {text}", kind=kind, text=text)
+            if text
+            else phrase("Eventbrite: {kind}", kind=kind),
+            retryable=retryable,
+        )
     return root
 
 
@@ -153,7 +160,9 @@ class LegacyXmlFile:
         try:
             data = self.path.read_bytes()
         except OSError as exc:
-            raise SourceError(f"cannot read {self.path}: {exc.strerror}") from exc
+            raise SourceError(
+                phrase("cannot open {path}: {why}", path=self.path, why=exc.strerror)
+            ) from exc
         yield parse_attendees(data)
 
     def cursor(self) -> str:

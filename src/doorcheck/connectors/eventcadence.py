@@ -21,6 +21,7 @@ import httpx
 from doorcheck.connectors import web
 from doorcheck.domain.guest import Guest
 from doorcheck.sync.connector import SourceError
+from doorcheck.words import mark, phrase
 
 DESTINATION = "eventcadence"
 
@@ -111,13 +112,20 @@ class CadencePusher:
         detail = response.text.strip()[:200]
         if response.status_code == 401:
             raise SourceError(
-                "Event Cadence refused the API key: check it in the forwarding settings"
-                + (f" ({detail})" if detail else ""),
+                phrase(
+                    "Event Cadence refused the API key: check it in the forwarding settings "
+                    "({detail})",
+                    detail=detail,
+                )
+                if detail
+                else mark("Event Cadence refused the API key: check it in the forwarding settings"),
                 retryable=False,
             )
+        status = response.status_code
         raise SourceError(
-            f"Event Cadence answered HTTP {response.status_code}"
-            + (f": {detail}" if detail else "")
-            + "; we retry",
-            retryable=response.status_code >= 500 or response.status_code == 429,
-        )
+            phrase("Event Cadence answered HTTP {status}: {detail}; we retry", status=status,
+                   detail=detail)
+            if detail
+            else phrase("Event Cadence answered HTTP {status}; we retry", status=status),
+            retryable=status >= 500 or status == 429,
+        )  # fmt: skip

@@ -14,7 +14,7 @@ import httpx
 from doorcheck.logs import register_secret
 from doorcheck.station.liststream import WireGuest
 from doorcheck.sync.connector import Capability, SourceError
-from doorcheck.words import phrase
+from doorcheck.words import mark, phrase
 
 
 def client(
@@ -119,5 +119,5 @@ class WebConnector:
 
     def cursor(self) -> str:
         if self._cursor is None:
-            raise SourceError("no sync position yet: load the list first", retryable=False)
+            raise SourceError(mark("no sync position yet: load the list first"), retryable=False)
         return self._cursor

@@ -27,6 +27,7 @@ import httpx
 from doorcheck.connectors import web
 from doorcheck.station.liststream import WireGuest
 from doorcheck.sync.connector import CursorLostError, SourceError
+from doorcheck.words import mark, phrase
 
 MAX_RESULTS = 200  # the feed's documented maximum per call
 POLL_SECONDS = 30.0  # "written to be called quite often, for example, every 30 seconds"
@@ -96,7 +97,7 @@ class XingConnector(web.WebConnector):
         events = answer.get("events")
         following = answer.get("nextId")
         if not isinstance(events, list) or following is None:
-            raise SourceError("XING Events sent a sync answer without events or nextId")
+            raise SourceError(mark("XING Events sent a sync answer without events or nextId"))
         guests = []
         for event in events:
             guest = self._guest_of(event)
@@ -118,7 +119,7 @@ class XingConnector(web.WebConnector):
         answer = self._call("GET", path, {"version": "1", "format": "json"})
         ticket = answer.get("ticket")
         if not isinstance(ticket, dict):
-            raise SourceError(f"XING Events sent no ticket for {path}")
+            raise SourceError(phrase("XING Events sent no ticket for {path}", path=path))
         wanted = self.settings.event_id
         if wanted and ticket.get("eventId") is not None and str(ticket["eventId"]) != wanted:
             return None
@@ -132,12 +133,21 @@ class XingConnector(web.WebConnector):
             text = ", ".join(str(e) for e in errors) if isinstance(errors, list) else str(errors)
             if response.status_code in (401, 403) or "apikey" in text.lower():
                 raise SourceError(
-                    f"XING Events refused the API key ({text or response.status_code})",
+                    phrase(
+                        "XING Events refused the API key ({why})",
+                        why=text or response.status_code,
+                    ),
                     retryable=False,
                 )
             if "sync" in path and ("id" in text.lower() or response.status_code == 404):
-                raise CursorLostError(f"XING Events no longer knows sync id ({text})")
-            raise SourceError(f"XING Events answered with an error: {text or response.status_code}")
+                raise CursorLostError(
+                    phrase("XING Events no longer knows sync id ({why})", why=text)
+                )
+            raise SourceError(
+                phrase(
+                    "XING Events answered with an error: {why}", why=text or response.status_code
+                )
+            )
         return answer
 
 

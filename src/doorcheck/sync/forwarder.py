@@ -24,6 +24,7 @@ from doorcheck.domain.guest import Guest
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.connector import SourceError
 from doorcheck.sync.engine import Backoff
+from doorcheck.words import Phrase
 
 log = logging.getLogger(__name__)
 SETTINGS_KEY = "forward.eventcadence"
@@ -34,7 +35,7 @@ class ForwardStatus:
     sent: int
     waiting: int
     held: int  # no email: cannot be sent as they are
-    problem: str | None
+    problem: str | Phrase | None  # English when printed; ui.i18n.say translates
     blocked: bool  # the key was refused: nothing is sent until the settings change
 
 
@@ -56,8 +57,8 @@ class Forwarder(Background):
         self.backoff = backoff or Backoff()
         self._on_status = on_status
         self._retry_in: float | None = None
-        self.last_error: str | None = None
-        self.blocked: str | None = None
+        self.last_error: str | Phrase | None = None
+        self.blocked: str | Phrase | None = None
 
     def step(self) -> None:
         self.run_once()
@@ -84,12 +85,12 @@ class Forwarder(Background):
             try:
                 self.pusher.push(json.loads(payload))
             except SourceError as exc:
-                self.last_error = exc.message
+                self.last_error = exc.words
                 self.store.answer_forward(forward_id, "pending", exc.message)
                 if not exc.retryable:
                     # The key: every profile would be refused. Nothing is sent (or
                     # lost) until the settings change and the forwarder starts again.
-                    self.blocked = exc.message
+                    self.blocked = exc.words
                     return
                 self._retry_in = self.backoff.next_delay()
                 log.info("Event Cadence: %s; next try in %.0f s", exc.message, self._retry_in)

@@ -52,7 +52,7 @@ class DoorStatusBar(QStatusBar):
         colour = "#b71c1c" if status.blocked else "#263238"
         self.forwarding.setText(text)
         self.forwarding.setStyleSheet(f"padding: 0 12px; font-size: 15px; color: {colour};")
-        self.forwarding.setToolTip(tr(status.problem) if status.problem else "")
+        self.forwarding.setToolTip(say(status.problem) if status.problem else "")
 
     def show_local(self, file_name: str) -> None:
         """A guest list from a file: no server to be online with."""

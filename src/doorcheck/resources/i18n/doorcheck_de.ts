@@ -44,24 +44,88 @@
       <translation>{file}: {count} Tickets aus einer Eventbrite-Teilnehmerliste.</translation>
     </message>
     <message>
+      <source>Eventbrite refused the token. Check it in the login.</source>
+      <translation>Eventbrite hat den Token abgelehnt. Prüfen Sie ihn in der Anmeldung.</translation>
+    </message>
+    <message>
+      <source>Eventbrite needs a token. Add it to the login.</source>
+      <translation>Eventbrite braucht einen Token. Tragen Sie ihn in der Anmeldung ein.</translation>
+    </message>
+    <message>
+      <source>This token may not read that event's attendees.</source>
+      <translation>Dieser Token darf die Teilnehmer dieser Veranstaltung nicht lesen.</translation>
+    </message>
+    <message>
+      <source>Eventbrite does not know that event. Check the event ID.</source>
+      <translation>Eventbrite kennt diese Veranstaltung nicht. Prüfen Sie die Veranstaltungs-ID.</translation>
+    </message>
+    <message>
+      <source>Eventbrite's limit of {limit} calls an hour is reached; the door works on and asks again later.</source>
+      <translation>Eventbrites Grenze von {limit} Abfragen pro Stunde ist erreicht; der Eingang arbeitet weiter und fragt später erneut.</translation>
+    </message>
+    <message>
+      <source>Eventbrite has a problem; we retry.</source>
+      <translation>Eventbrite hat ein Problem; wir versuchen es erneut.</translation>
+    </message>
+    <message>
+      <source>Eventbrite refused a page number; the list is read again.</source>
+      <translation>Eventbrite hat eine Seitennummer abgelehnt; die Liste wird neu gelesen.</translation>
+    </message>
+    <message>
+      <source>Eventbrite said there is more but gave no continuation</source>
+      <translation>Eventbrite meldet weitere Seiten, nennt aber keine Fortsetzung</translation>
+    </message>
+    <message>
+      <source>Eventbrite no longer takes our page token; reloading</source>
+      <translation>Eventbrite nimmt unseren Seiten-Token nicht mehr an; die Liste wird neu geladen</translation>
+    </message>
+    <message>
+      <source>Eventbrite answered {code}: {detail}</source>
+      <translation>Eventbrite hat mit {code} geantwortet: {detail}</translation>
+    </message>
+    <message>
+      <source>Eventbrite answered {code}</source>
+      <translation>Eventbrite hat mit {code} geantwortet</translation>
+    </message>
+    <message>
+      <source>The XML was refused as unsafe ({why})</source>
+      <translation>Das XML wurde als unsicher abgelehnt ({why})</translation>
+    </message>
+    <message>
+      <source>The answer is not well-formed XML: {why}</source>
+      <translation>Die Antwort ist kein wohlgeformtes XML: {why}</translation>
+    </message>
+    <message>
+      <source>Eventbrite: {kind}: {text}</source>
+      <translation>Eventbrite: {kind}: {text}</translation>
+    </message>
+    <message>
+      <source>Eventbrite: {kind}</source>
+      <translation>Eventbrite: {kind}</translation>
+    </message>
+    <message>
       <source>{source} has a problem (HTTP {status}); we retry</source>
       <translation>{source} hat ein Problem (HTTP {status}); wir versuchen es erneut</translation>
     </message>
     <message>
-      <source>{source} did not answer in time; the door works on</source>
-      <translation>{source} hat nicht rechtzeitig geantwortet; der Eingang arbeitet weiter</translation>
+      <source>cannot open {path}: {why}</source>
+      <translation>{path} lässt sich nicht öffnen: {why}</translation>
     </message>
     <message>
-      <source>Cannot reach {source}; the door works on offline</source>
-      <translation>{source} ist nicht erreichbar; der Eingang arbeitet offline weiter</translation>
+      <source>Event Cadence answered HTTP {status}: {detail}; we retry</source>
+      <translation>Event Cadence hat mit HTTP {status} geantwortet: {detail}; wir versuchen es erneut</translation>
     </message>
     <message>
-      <source>{source} did not answer in time; we retry</source>
-      <translation>{source} hat nicht rechtzeitig geantwortet; wir versuchen es erneut</translation>
+      <source>Event Cadence answered HTTP {status}; we retry</source>
+      <translation>Event Cadence hat mit HTTP {status} geantwortet; wir versuchen es erneut</translation>
     </message>
     <message>
-      <source>Cannot reach {source}; we retry</source>
-      <translation>{source} ist nicht erreichbar; wir versuchen es erneut</translation>
+      <source>Event Cadence refused the API key: check it in the forwarding settings ({detail})</source>
+      <translation>Event Cadence hat den API-Schlüssel abgelehnt: prüfen Sie ihn in den Weiterleitungseinstellungen ({detail})</translation>
+    </message>
+    <message>
+      <source>Event Cadence refused the API key: check it in the forwarding settings</source>
+      <translation>Event Cadence hat den API-Schlüssel abgelehnt: prüfen Sie ihn in den Weiterleitungseinstellungen</translation>
     </message>
     <message>
       <source>the file has no rows</source>
@@ -96,10 +160,6 @@
       <translation>keine Spalte {column!r} in dieser Datei</translation>
     </message>
     <message>
-      <source>cannot open {path}: {why}</source>
-      <translation>{path} lässt sich nicht öffnen: {why}</translation>
-    </message>
-    <message>
       <source>{path} is not a readable CSV file: {why}</source>
       <translation>{path} ist keine lesbare CSV-Datei: {why}</translation>
     </message>
@@ -122,6 +182,46 @@
     <message>
       <source>{source} sent an answer that is not JSON (HTTP {status}); we retry</source>
       <translation>{source} hat eine Antwort geschickt, die kein JSON ist (HTTP {status}); wir versuchen es erneut</translation>
+    </message>
+    <message>
+      <source>no sync position yet: load the list first</source>
+      <translation>noch keine Sync-Position: laden Sie zuerst die Liste</translation>
+    </message>
+    <message>
+      <source>{source} did not answer in time; we retry</source>
+      <translation>{source} hat nicht rechtzeitig geantwortet; wir versuchen es erneut</translation>
+    </message>
+    <message>
+      <source>{source} did not answer in time; the door works on</source>
+      <translation>{source} hat nicht rechtzeitig geantwortet; der Eingang arbeitet weiter</translation>
+    </message>
+    <message>
+      <source>Cannot reach {source}; we retry</source>
+      <translation>{source} ist nicht erreichbar; wir versuchen es erneut</translation>
+    </message>
+    <message>
+      <source>Cannot reach {source}; the door works on offline</source>
+      <translation>{source} ist nicht erreichbar; der Eingang arbeitet offline weiter</translation>
+    </message>
+    <message>
+      <source>XING Events sent a sync answer without events or nextId</source>
+      <translation>XING Events hat eine Sync-Antwort ohne events oder nextId geschickt</translation>
+    </message>
+    <message>
+      <source>XING Events sent no ticket for {path}</source>
+      <translation>XING Events hat kein Ticket für {path} geschickt</translation>
+    </message>
+    <message>
+      <source>XING Events answered with an error: {why}</source>
+      <translation>XING Events hat mit einem Fehler geantwortet: {why}</translation>
+    </message>
+    <message>
+      <source>XING Events refused the API key ({why})</source>
+      <translation>XING Events hat den API-Schlüssel abgelehnt ({why})</translation>
+    </message>
+    <message>
+      <source>XING Events no longer knows sync id ({why})</source>
+      <translation>XING Events kennt die Sync-ID nicht mehr ({why})</translation>
     </message>
     <message>
       <source>The station server refused the request.</source>
