@@ -71,11 +71,10 @@ def check_video(context: Context) -> str:
     reel = context.work / "reel.avi"
     ticket_reel([SAMPLE_CODE], str(reel), fps=5.0, seconds_each=1.0, gap=0.4)
     decoder = Decoder()
-    frames = 0
     read: set[str] = set()
-    for index, frame in enumerate(video_frames(reel)):
-        frames += 1
-        read.update(code.text for code in decoder.decode(frame, retry=index))
+    frames = 0
+    for frames, frame in enumerate(video_frames(reel), start=1):
+        read.update(code.text for code in decoder.decode(frame, retry=frames))
     if read != {SAMPLE_CODE}:
         raise AssertionError(f"read {sorted(read)!r} from the reel, expected {SAMPLE_CODE!r}")
     return f"Motion-JPEG reel of {frames} frames played and read"
