@@ -1,0 +1,162 @@
+"""What the log folder keeps at rest: no secret in any encoding, no guest's email, and
+nothing another user of the laptop can read."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from doorcheck import logs
+from doorcheck.cli import main as doorcheck
+from doorcheck.station.server.serve import serve_app_in_thread
+from tests.fake_xing import FakeXing
+
+ROOT = Path(__file__).resolve().parent.parent
+# Characters a query string must encode: slash, plus, equals, ampersand, space, umlaut.
+ODD_KEY = "s3cr3t/key+with=odd&chars ü"
+
+
+def encodings(secret: str) -> list[str]:
+    """The forms a secret takes in a URL: as it is, encoded (once, twice, with ``+`` for
+    a space, with lower-case hex)."""
+    once = quote(secret, safe="")
+    return [
+        secret,
+        once,
+        quote_plus(secret, safe=""),
+        quote(secret),  # "/" left as it is
+        quote(once, safe=""),
+        re.sub("%[0-9A-F]{2}", lambda hexa: hexa[0].lower(), once),
+    ]
+
+
+@pytest.fixture
+def fresh_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Secrets registered by a test stay in that test."""
+    monkeypatch.setattr(logs, "_secrets", set())
+    monkeypatch.setattr(logs, "_pattern", None, raising=False)
+
+
+@pytest.fixture
+def xing_url() -> Iterator[str]:
+    with serve_app_in_thread(FakeXing().app()) as served:
+        yield served
+
+
+def test_a_key_in_a_query_string_is_masked_however_it_is_encoded(
+    xing_url: str, tmp_path: Path, fresh_secrets: None
+) -> None:
+    # XING takes its key in the query string; httpx logs the URL percent-encoded.
+    data = ["--data", str(tmp_path / "door")]
+    doorcheck(["-v", "login", "--source", "xing", "--server", xing_url,
+               "--key", ODD_KEY, "--event", "777", *data])  # fmt: skip
+    doorcheck(["-v", "sync", *data])  # the fake knows another key: the log is what matters
+    text = (tmp_path / "logs" / "doorcheck.log").read_text(encoding="utf-8")
+    assert "HTTP Request: POST" in text and "apikey=[secret]" in text
+    for form in encodings(ODD_KEY):
+        assert form not in text
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    secret=st.text(
+        st.characters(blacklist_categories=("Cs", "Cc")), min_size=4, max_size=40
+    ).filter(lambda s: s.strip() == s and "%" not in s),
+    before=st.sampled_from(["", "GET https://x.test/a?key=", "token "]),
+)
+def test_any_secret_is_masked_in_every_encoding(secret: str, before: str) -> None:
+    saved = set(logs._secrets)
+    try:
+        logs.register_secret(secret)
+        for form in encodings(secret):
+            masked = logs.redact(f"{before}{form}&next=1")
+            assert masked == f"{before}{logs.MASK}&next=1", form
+    finally:
+        logs._secrets.clear()
+        logs._secrets.update(saved)
+        logs._pattern = None
+
+
+def test_an_email_address_in_a_log_line_is_masked(fresh_secrets: None) -> None:
+    assert logs.redact("could not mail jane.doe+door@example.co.uk twice") == (
+        "could not mail [email] twice"
+    )
+
+
+def write_logs(folder: Path, lines: int) -> None:
+    """A real process that logs ``lines`` long lines into ``folder`` (and rotates)."""
+    script = (
+        "import logging\n"
+        "from doorcheck.logs import setup_logging\n"
+        "setup_logging()\n"
+        f"for i in range({lines}): logging.getLogger('t').warning('line %d %s', i, 'x' * 500)\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "DOORCHECK_LOG_DIR": str(folder),
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+        },
+        check=True,
+    )
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_the_log_folder_and_every_file_in_it_are_the_users_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "logs"
+    # As an older version left it: readable by everyone.
+    (folder / "crash-reports").mkdir(parents=True)
+    folder.chmod(0o755)
+    (folder / "crash-reports").chmod(0o755)
+    for old in ("doorcheck.log", "doorcheck.log.1", "crash-reports/crash-20260101-000000-0.txt"):
+        (folder / old).write_text("an old line\n", encoding="utf-8")
+        (folder / old).chmod(0o644)
+    write_logs(folder, 6000)  # about three megabytes: the file rotates twice or more
+    files = sorted(folder.glob("doorcheck.log*"))
+    assert len(files) >= 3
+    assert mode(folder) == 0o700 and mode(folder / "crash-reports") == 0o700
+    assert {mode(path) for path in files} == {0o600}
+    assert mode(folder / "crash-reports" / "crash-20260101-000000-0.txt") == 0o600
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_a_shared_folder_is_not_narrowed_but_the_log_in_it_is_private(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)  # like /tmp: everyone's, with the sticky bit
+    write_logs(shared, 3)
+    assert mode(shared) == 0o1777
+    assert mode(shared / "doorcheck.log") == 0o600
+
+
+def test_crash_reports_are_capped(tmp_path: Path) -> None:
+    folder = tmp_path / "logs"
+    crashes = folder / "crash-reports"
+    crashes.mkdir(parents=True)
+    for i in range(logs.MAX_CRASH_REPORTS + 5):
+        (crashes / f"crash-20260101-000000-{i:06d}.txt").write_text("old", encoding="utf-8")
+    try:
+        raise ValueError("boom")
+    except ValueError as exc:
+        newest = logs.write_crash_report(folder, ValueError, exc, exc.__traceback__)
+    reports = sorted(crashes.glob("crash-*.txt"))
+    assert newest is not None and newest in reports
+    assert len(reports) == logs.MAX_CRASH_REPORTS
+    assert crashes / "crash-20260101-000000-000000.txt" not in reports  # the oldest went
