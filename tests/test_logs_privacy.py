@@ -3,6 +3,7 @@ nothing another user of the laptop can read."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import stat
@@ -12,9 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Column, MetaData, String, Table, create_engine
+from sqlalchemy.exc import IntegrityError
 
 from doorcheck import logs
 from doorcheck.cli import main as doorcheck
@@ -160,3 +164,41 @@ def test_crash_reports_are_capped(tmp_path: Path) -> None:
     assert newest is not None and newest in reports
     assert len(reports) == logs.MAX_CRASH_REPORTS
     assert crashes / "crash-20260101-000000-000000.txt" not in reports  # the oldest went
+
+
+def test_a_parameter_named_like_a_secret_is_masked_though_nobody_registered_it(
+    xing_url: str, tmp_path: Path, fresh_secrets: None
+) -> None:
+    path = logs.setup_logging(folder=tmp_path / "own-logs")
+    assert path is not None
+    with httpx.Client(base_url=xing_url, timeout=5) as http:
+        http.get("/api/sync/10", params={"user_key": "never-registered-1", "count": "5"})
+        http.get("/api/sync/10", params={"Access_Token": "never-registered-2"})
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = path.read_text(encoding="utf-8")
+    assert "user_key=[secret]&count=5" in text and "Access_Token=[secret]" in text
+    assert "never-registered" not in text
+
+
+def test_a_database_error_handed_to_a_log_call_keeps_its_sql_not_its_values(
+    tmp_path: Path,
+) -> None:
+    path = logs.setup_logging(folder=tmp_path / "own-logs")
+    assert path is not None
+    engine = create_engine(f"sqlite:///{tmp_path / 'door.sqlite3'}")
+    guests = Table("guests", MetaData(), Column("id", String, primary_key=True),
+                   Column("name", String))  # fmt: skip
+    guests.metadata.create_all(engine)
+    row = {"id": "g-9", "name": "Quirin Obermaier"}
+    with pytest.raises(IntegrityError) as failed, engine.begin() as connection:
+        connection.execute(guests.insert(), [row, row])
+    assert "Quirin Obermaier" in str(failed.value)  # SQLAlchemy puts the values in
+    logging.getLogger("doorcheck.store").warning("could not save: %s", failed.value)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = path.read_text(encoding="utf-8")
+    assert "could not save: IntegrityError: UNIQUE constraint failed: guests.id" in text
+    assert "[SQL: INSERT INTO guests (id, name) VALUES (?, ?)]" in text
+    assert "Quirin" not in text
+    engine.dispose()

@@ -41,7 +41,7 @@ def mask_emails(text: str) -> str:
     return EMAIL.sub("[email]", text)
 
 
-def _database_error(value: BaseException) -> str | None:
+def database_error(value: BaseException) -> str | None:
     """SQLAlchemy's errors without their parameters: the driver's error and the SQL."""
     sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")  # imported only where used
     if sqlalchemy_exc is None or not isinstance(value, sqlalchemy_exc.StatementError):
@@ -58,7 +58,7 @@ def _database_error(value: BaseException) -> str | None:
 
 def exception_words(value: BaseException) -> str:
     """The part of an exception's message a crash report or the log may keep."""
-    database = _database_error(value)
+    database = database_error(value)
     if database is not None:
         return mask_emails(database)
     if isinstance(value, OSError) and value.strerror:

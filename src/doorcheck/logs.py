@@ -27,7 +27,7 @@ from typing import Any
 
 import re2
 
-from doorcheck.crash import exception_words, mask_emails, scrubbed_traceback
+from doorcheck.crash import database_error, exception_words, mask_emails, scrubbed_traceback
 
 LOG_FILE = "doorcheck.log"
 CRASH_FOLDER = "crash-reports"
@@ -72,16 +72,30 @@ def _secret_pattern() -> Any:
     return _pattern
 
 
+# A query parameter named like a secret, registered or not (a connector that forgot).
+_SECRET_PARAMETER = re2.compile(
+    r"(?i)([?&](?:api_?key|app_?key|user_?key|access_?token|session_?token|token|"
+    r"password|secret)=)[^&#\s\"'<>]+"
+)
+
+
 def redact(text: str) -> str:
-    """``text`` with every registered secret masked, in any percent-encoding, and every
-    email address masked."""
+    """``text`` with every registered secret masked, in any percent-encoding, every
+    query parameter named like a secret masked, and every email address masked."""
     if _secrets:
         text = _secret_pattern().sub(MASK, text)
+    text = _SECRET_PARAMETER.sub(rf"\1{MASK}", text)
     return mask_emails(text)
 
 
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            # A database error handed to a log call keeps its SQL, not its parameters.
+            record.args = tuple(
+                (database_error(arg) or arg) if isinstance(arg, BaseException) else arg
+                for arg in record.args
+            )
         record.msg = redact(record.getMessage())
         record.args = None
         return True
