@@ -214,8 +214,10 @@ def test_the_status_bar_shows_station_names_and_errors_literally(qtbot: QtBot) -
     # A label another part of the program adds later is plain text too.
     later = QLabel("<b>3 guests could not be read</b>")
     bar.addPermanentWidget(later)
+    failing = QLabel("sync failing: <img src='/etc/passwd'>")
+    bar.insertWidget(0, failing)
     labels = bar.findChildren(QLabel)
-    assert later in labels and all(
+    assert {later, failing} <= set(labels) and all(
         label.textFormat() == Qt.TextFormat.PlainText for label in labels
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QChildEvent, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from doorcheck.domain.timeutil import parse_datetime
@@ -39,15 +39,13 @@ class DoorStatusBar(QStatusBar):
             label.setStyleSheet("padding: 0 12px; font-size: 15px;")
             self.addPermanentWidget(label)
 
-    def addPermanentWidget(self, widget: QWidget, stretch: int | None = 0) -> None:  # noqa: N802
-        """Station names and error texts come from outside: every label in the bar,
-        also one added later, shows plain text."""
-        plain_labels(widget)
-        super().addPermanentWidget(widget, stretch or 0)
-
-    def insertWidget(self, index: int, widget: QWidget, stretch: int | None = 0) -> int:  # noqa: N802
-        plain_labels(widget)
-        return super().insertWidget(index, widget, stretch or 0)
+    def childEvent(self, event: QChildEvent) -> None:  # noqa: N802 - Qt's name
+        """Station names and error texts come from outside: every label put in the bar,
+        also later and by any of Qt's add or insert calls, shows plain text."""
+        child = event.child()
+        if event.added() and isinstance(child, QWidget):
+            plain_labels(child)
+        super().childEvent(event)
 
     def show_forwarding(self, status: ForwardStatus) -> None:
         """Event Cadence, where the door forwards profiles: shown once set up."""
