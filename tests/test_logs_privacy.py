@@ -202,3 +202,20 @@ def test_a_database_error_handed_to_a_log_call_keeps_its_sql_not_its_values(
     assert "[SQL: INSERT INTO guests (id, name) VALUES (?, ?)]" in text
     assert "Quirin" not in text
     engine.dispose()
+
+
+def test_a_huge_message_is_logged_cut_after_its_secrets_are_masked(
+    tmp_path: Path, fresh_secrets: None
+) -> None:
+    path = logs.setup_logging(folder=tmp_path / "own-logs")
+    assert path is not None
+    secret = "cut-me-not-" + "s" * 40
+    logs.register_secret(secret)
+    # The secret straddles the cut: masked first, it cannot leave half of itself behind.
+    answer = "x" * (logs.MAX_LOG_LINE - 10) + secret + "y" * 5_000_000
+    logging.getLogger("doorcheck.sync").warning("the server answered %s", answer)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = path.read_text(encoding="utf-8")
+    assert len(text) < logs.MAX_LOG_LINE + 500
+    assert "cut-me-not" not in text and "more characters left out]" in text

@@ -32,6 +32,7 @@ from doorcheck.crash import database_error, exception_words, mask_emails, scrubb
 LOG_FILE = "doorcheck.log"
 CRASH_FOLDER = "crash-reports"
 MAX_CRASH_REPORTS = 50  # a crash loop cannot fill the disk; the newest are kept
+MAX_LOG_LINE = 10_000  # characters of one message: a server's 10 MB answer is not logged whole
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
 MASK = "[secret]"
@@ -90,13 +91,18 @@ def redact(text: str) -> str:
 
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, BaseException):  # log.warning(exc)
+            record.msg = database_error(record.msg) or record.msg
         if isinstance(record.args, tuple):
             # A database error handed to a log call keeps its SQL, not its parameters.
             record.args = tuple(
                 (database_error(arg) or arg) if isinstance(arg, BaseException) else arg
                 for arg in record.args
             )
-        record.msg = redact(record.getMessage())
+        text = redact(record.getMessage())  # masked whole, then cut: no half secret stays
+        if len(text) > MAX_LOG_LINE:
+            text = f"{text[:MAX_LOG_LINE]} [{len(text) - MAX_LOG_LINE} more characters left out]"
+        record.msg = text
         record.args = None
         return True
 
