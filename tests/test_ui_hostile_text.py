@@ -25,7 +25,7 @@ from doorcheck.store.local import ChangeView, LocalStore, StationCount, Statisti
 from doorcheck.sync.engine import SyncStatus
 from doorcheck.sync.forwarder import ForwardStatus
 from doorcheck.ui.changes_dialog import ChangesDialog
-from doorcheck.ui.login_dialog import LoginDialog
+from doorcheck.ui.login_dialog import MAX_PREVIEW_LINES, LoginDialog
 from doorcheck.ui.main_window import KioskWindow
 from doorcheck.ui.pin_dialog import PinDialog
 from doorcheck.ui.plain import MAX_SHOWN, RICH, safe_colour, warn
@@ -300,3 +300,15 @@ def test_a_warning_box_shows_an_outside_text_literally(qtbot: QtBot) -> None:
     assert seen == [
         (Qt.TextFormat.PlainText, "Cannot write <b>/tmp/x.csv</b>: <img src='/etc/passwd'>")
     ]
+
+
+def test_a_file_preview_is_shown_literally_and_bounded(qtbot: QtBot, tmp_path: Path) -> None:
+    """The login screen's preview of a guest list file: its rows come from the file."""
+    rows = [f"  CODE{i}  <b>Guest</b> <img src='/etc/passwd'> {i}" for i in range(5000)]
+    dialog = LoginDialog(lambda *values: None, preview=lambda path: rows)
+    qtbot.addWidget(dialog)
+    dialog.show_preview(str(tmp_path / "guests.csv"))
+    qtbot.waitUntil(lambda: "CODE0" in dialog.message.text(), timeout=10_000)
+    lines = dialog.message.text().splitlines()
+    assert dialog.message.textFormat() == Qt.TextFormat.PlainText
+    assert lines[0] == rows[0] and len(lines) == MAX_PREVIEW_LINES
