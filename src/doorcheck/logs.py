@@ -36,17 +36,27 @@ MAX_LOG_LINE = 10_000  # characters of one message: a server's 10 MB answer is n
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
 MASK = "[secret]"
-_secrets: set[str] = set()
-_pattern: Any = None  # a compiled RE2 pattern (the module has no type hints)
+_secrets: dict[str, Any] = {}  # each secret and its compiled RE2 pattern (no type hints)
+_longest_first: list[Any] = []
+_registering = threading.Lock()
 _installed: list[logging.Handler] = []
 
 
 def register_secret(value: str | None) -> None:
     """From now on ``value`` is masked in every log line and crash report."""
-    global _pattern
-    if value and len(value) >= 4 and value not in _secrets:
-        _secrets.add(value)
-        _pattern = None  # rebuilt on next use
+    global _longest_first
+    if not value or len(value) < 4:
+        return
+    with _registering:  # workers log in on their own threads
+        if value in _secrets:
+            return
+        # RE2: linear time whatever the text, so a long log line cannot stall the door.
+        # One small pattern a secret: however many tokens a long day brings, none
+        # outgrows RE2's memory budget as one pattern of all of them could.
+        _secrets[value] = re2.compile("".join(map(_encodings, value)))
+        # Longest first, so a secret that contains another is masked whole; a new
+        # list each time, so a thread masking a line meanwhile reads a whole one.
+        _longest_first = [_secrets[s] for s in sorted(_secrets, key=len, reverse=True)]
 
 
 def _encodings(char: str) -> str:
@@ -64,15 +74,6 @@ def _encodings(char: str) -> str:
     return "(?:" + "|".join(forms) + ")"
 
 
-def _secret_pattern() -> Any:
-    global _pattern
-    if _pattern is None:
-        longest_first = sorted(_secrets, key=len, reverse=True)
-        # RE2: linear time whatever the text, so a long log line cannot stall the door.
-        _pattern = re2.compile("|".join("".join(map(_encodings, s)) for s in longest_first))
-    return _pattern
-
-
 # A query parameter named like a secret, registered or not (a connector that forgot).
 _SECRET_PARAMETER = re2.compile(
     r"(?i)([?&](?:api_?key|app_?key|user_?key|access_?token|session_?token|token|"
@@ -83,8 +84,8 @@ _SECRET_PARAMETER = re2.compile(
 def redact(text: str) -> str:
     """``text`` with every registered secret masked, in any percent-encoding, every
     query parameter named like a secret masked, and every email address masked."""
-    if _secrets:
-        text = _secret_pattern().sub(MASK, text)
+    for pattern in _longest_first:
+        text = pattern.sub(MASK, text)
     text = _SECRET_PARAMETER.sub(rf"\1{MASK}", text)
     return mask_emails(text)
 
