@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from doorcheck.crash import MAX_CHAIN, scrubbed_traceback
 from doorcheck.station.server import db
 from tests.support import RunningServer, fresh_engine, populate, running_server
 
@@ -182,3 +183,19 @@ def test_a_crash_with_a_guest_in_flight_names_them_nowhere(tmp_path: Path) -> No
     # Only the user can read them, as the log.
     assert stat.S_IMODE((logs / "crash-reports").stat().st_mode) == 0o700
     assert {stat.S_IMODE(path.stat().st_mode) for path in reports} == {0o600}
+
+
+def test_a_long_or_circular_chain_of_causes_ends_in_the_report() -> None:
+    first = ValueError("Quirin Obermaier")
+    second = KeyError("q.obermaier@example.org")
+    first.__context__ = second
+    second.__context__ = first  # a cycle: a report must still end
+    assert "".join(scrubbed_traceback(ValueError, first, None)).count("Error: ") == 2
+    cause: BaseException = RuntimeError("the first")
+    for number in range(100):
+        effect = RuntimeError(f"then {number}")
+        effect.__cause__ = cause
+        cause = effect
+    report = "".join(scrubbed_traceback(RuntimeError, cause, None))
+    assert report.count("RuntimeError: ") == MAX_CHAIN
+    assert "Quirin" not in report and "obermaier" not in report

@@ -25,10 +25,10 @@ from doorcheck.store.local import ChangeView, LocalStore, StationCount, Statisti
 from doorcheck.sync.engine import SyncStatus
 from doorcheck.sync.forwarder import ForwardStatus
 from doorcheck.ui.changes_dialog import ChangesDialog
-from doorcheck.ui.login_dialog import MAX_PREVIEW_LINES, LoginDialog
+from doorcheck.ui.login_dialog import MAX_MESSAGE, MAX_PREVIEW_LINES, LoginDialog
 from doorcheck.ui.main_window import KioskWindow
 from doorcheck.ui.pin_dialog import PinDialog
-from doorcheck.ui.plain import MAX_SHOWN, RICH, safe_colour, warn
+from doorcheck.ui.plain import MAX_SHOWN, MAX_TOOLTIP, MAX_WARNING, RICH, safe_colour, warn
 from doorcheck.ui.search_panel import CompanionDialog, SearchPanel
 from doorcheck.ui.settings_dialog import SettingsDialog
 from doorcheck.ui.statistics_panel import StatisticsPanel
@@ -207,6 +207,8 @@ def test_the_status_bar_shows_station_names_and_errors_literally(qtbot: QtBot) -
     bar.show_forwarding(ForwardStatus(1, 2, 0, "<i>refused</i> key", True))
     assert bar.forwarding is not None
     assert shown(bar.forwarding.toolTip()) == "<i>refused</i> key"
+    bar.show_sync(SyncStatus(False, None, "<b>" + "e" * 50_000, 5.0))
+    assert len(shown(bar.online.toolTip())) == MAX_TOOLTIP
     bar.show_sync(SyncStatus(True, datetime.now(UTC), None, None))
     assert bar.online.toolTip() == ""  # no error, no tooltip
     bar.show_local("<b>guests</b>.csv")
@@ -297,9 +299,22 @@ def test_a_warning_box_shows_an_outside_text_literally(qtbot: QtBot) -> None:
 
     when_modal(look)
     warn(None, "Export check-ins", "Cannot write <b>/tmp/x.csv</b>: <img src='/etc/passwd'>")
-    assert seen == [
-        (Qt.TextFormat.PlainText, "Cannot write <b>/tmp/x.csv</b>: <img src='/etc/passwd'>")
-    ]
+    when_modal(look)
+    warn(None, "Wipe local data", "<i>" + "w" * 100_000)
+    assert seen[0] == (
+        Qt.TextFormat.PlainText,
+        "Cannot write <b>/tmp/x.csv</b>: <img src='/etc/passwd'>",
+    )
+    assert seen[1][0] == Qt.TextFormat.PlainText and len(seen[1][1]) == MAX_WARNING
+
+
+def test_a_login_error_from_a_server_is_shown_literally_and_bounded(qtbot: QtBot) -> None:
+    dialog = LoginDialog(lambda *values: None)
+    qtbot.addWidget(dialog)
+    dialog.show_error("The station server refused the request: <b>" + "n" * 100_000)
+    assert dialog.message.textFormat() == Qt.TextFormat.PlainText
+    assert dialog.message.text().startswith("The station server refused the request: <b>nnn")
+    assert len(dialog.message.text()) == MAX_MESSAGE
 
 
 def test_a_file_preview_is_shown_literally_and_bounded(qtbot: QtBot, tmp_path: Path) -> None:

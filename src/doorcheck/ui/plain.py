@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 RICH = "doorcheckOwnRichText"  # a property: this label's rich text is ours, escaped
 MAX_SHOWN = 300  # characters of one outside text on screen: two metres away, more is noise
 MAX_TOOLTIP = 1000  # characters of an error in a tooltip, read up close
+MAX_WARNING = 2000  # characters of a warning box's text
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _COLOUR_NAME = re.compile(r"[a-z]{3,20}")  # "red", "gold", "lightgreen": letters only
 
@@ -76,6 +77,6 @@ def safe_colour(value: str | None) -> str | None:
 def warn(parent: QWidget | None, title: str, text: str) -> None:
     """A warning box whose text, often from outside (a file name, a server's answer),
     shows as plain text."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, clip(text, 2000), parent=parent)
+    box = QMessageBox(QMessageBox.Icon.Warning, title, clip(text, MAX_WARNING), parent=parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.exec()
