@@ -106,7 +106,8 @@ def test_an_unexpected_error_leaves_a_crash_report_without_secrets(tmp_path: Pat
     (report,) = (tmp_path / "crash-reports").glob("crash-*.txt")
     assert str(report) in result.stderr and "unexpected error" in result.stderr
     text = report.read_text(encoding="utf-8")
-    assert "RuntimeError: server said no to [secret]" in text
+    # The message is withheld whole (it may name a guest, see tests/test_crash.py).
+    assert "RuntimeError: [message withheld" in text
     log = (tmp_path / "doorcheck.log").read_text(encoding="utf-8")
     assert "sent [secret]" in log and "sent [secret]" in result.stderr
     assert "app-code-s3cr3t" not in text + result.stderr + log

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from doorcheck.domain.timeutil import parse_datetime
 from doorcheck.store.local import ChangeView
 from doorcheck.ui.i18n import mark, tr
+from doorcheck.ui.plain import clip, plain_labels
 
 STATE_WORDS = {
     "pending": mark("Waiting to upload"),
@@ -59,6 +60,7 @@ class ChangesDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         self.resize(900, 480)
+        plain_labels(self)
         self.refresh()
 
     def refresh(self) -> None:
@@ -69,9 +71,9 @@ class ChangesDialog(QDialog):
             cells = [
                 tr(STATE_WORDS.get(change.state, change.state)),
                 tr(ACTION_WORDS.get(change.action, change.action)),
-                change.guest_name,
+                clip(change.guest_name),
                 when.astimezone().strftime("%H:%M:%S") if when else change.door_time,
-                change.message or change.last_error or "",
+                clip(change.message or change.last_error or ""),
             ]
             for column, text in enumerate(cells):
                 self.table.setItem(index, column, QTableWidgetItem(text))

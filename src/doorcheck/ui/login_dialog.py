@@ -25,8 +25,12 @@ from doorcheck.station.errors import StationError
 from doorcheck.station.setup import parse_setup
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.i18n import mark, say, tr
+from doorcheck.ui.plain import clip, plain_labels
 from doorcheck.ui.preview import CameraPreview
 from doorcheck.words import Phrase
+
+MAX_PREVIEW_LINES = 40  # of a guest list file's preview: what fits the dialog
+MAX_MESSAGE = 600  # characters of an error the dialog shows (a server's text, maybe)
 
 # source, address (URL or file), event, secret (App Code, API key, token), station
 LoginFunction = Callable[[str, str, str, str, str], object]
@@ -139,6 +143,7 @@ class LoginDialog(QDialog):
         self._result.preview.connect(self.message.setText)
         self.button.clicked.connect(self.submit)
         self._show_source()
+        plain_labels(self)  # server answers and file previews come from outside
 
     @property
     def chosen(self) -> SourceForm:
@@ -178,7 +183,8 @@ class LoginDialog(QDialog):
         self.message.setText(tr("Reading the file\u2026"))
 
         def work() -> None:
-            self._result.preview.emit("\n".join(say(line) for line in preview(path)))
+            lines = preview(path)[:MAX_PREVIEW_LINES]
+            self._result.preview.emit("\n".join(clip(say(line)) for line in lines))
 
         threading.Thread(target=work, name="doorcheck-preview", daemon=True).start()
 
@@ -230,7 +236,7 @@ class LoginDialog(QDialog):
 
     def show_error(self, text: str) -> None:
         self.message.setStyleSheet("color: #b71c1c; font-weight: bold;")
-        self.message.setText(text)
+        self.message.setText(clip(text, MAX_MESSAGE))
 
     def start_camera(self) -> None:
         """The camera reads codes until one is a station setup code."""

@@ -24,6 +24,7 @@ from doorcheck import __version__
 from doorcheck.services.checkin import ScanOutcome
 from doorcheck.ui.i18n import tr
 from doorcheck.ui.pin_dialog import PinDialog
+from doorcheck.ui.plain import clip, plain_labels
 from doorcheck.ui.scan_screen import ScanScreen
 from doorcheck.ui.search_panel import SearchPanel
 from doorcheck.ui.statistics_panel import StatisticsPanel
@@ -46,7 +47,9 @@ class KioskWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"doorcheck {__version__} \u2013 {event_name} \u2013 {station}")
+        self.setWindowTitle(
+            f"doorcheck {__version__} \u2013 {clip(event_name)} \u2013 {clip(station)}"
+        )
         self.self_check_in = self_check_in
         self.scan = ScanScreen(guest_facing=self_check_in)
         self.tabs = QTabWidget()
@@ -95,6 +98,7 @@ class KioskWindow(QMainWindow):
         self.set_pin: Callable[[str], None] = lambda pin: None
         self.resize(1366, 768)
         self.setMinimumSize(1024, 600)
+        plain_labels(self)
         self._shortcuts()
 
     def _shortcuts(self) -> None:

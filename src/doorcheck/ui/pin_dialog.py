@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from doorcheck.ui.i18n import tr
+from doorcheck.ui.plain import plain_labels
 
 MIN_PIN = 4
 
@@ -45,6 +46,7 @@ class PinDialog(QDialog):
             font = box.font()
             font.setPointSize(18)
             box.setFont(font)
+        plain_labels(self)
 
     def _check(self) -> None:
         if self.choose:

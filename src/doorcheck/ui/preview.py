@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from doorcheck.scan.decoder import Corners
 from doorcheck.ui.i18n import tr
+from doorcheck.ui.plain import clip, plain_labels
 
 
 def to_qimage(frame: np.ndarray) -> QImage:
@@ -31,6 +32,7 @@ class CameraPreview(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setStyleSheet("background: #000; color: #ccc; border-radius: 12px;")
         self.setText(tr("No camera picture yet"))
+        plain_labels(self)  # a camera's error names a file or a device from outside
 
     def show_frame(self, image: QImage, outlines: list[Corners]) -> None:
         pixmap = QPixmap.fromImage(image)
@@ -54,4 +56,4 @@ class CameraPreview(QLabel):
 
     def show_problem(self, message: str) -> None:
         self.clear()
-        self.setText(message)
+        self.setText(clip(message))

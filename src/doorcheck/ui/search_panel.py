@@ -34,6 +34,7 @@ from doorcheck.domain.verdict import VerdictKind
 from doorcheck.services.checkin import ScanOutcome
 from doorcheck.store.local import GuestView, SearchHit
 from doorcheck.ui.i18n import tr
+from doorcheck.ui.plain import RICH, clip, plain_labels
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def state_text(guest: Guest) -> str:
         when = f"{guest.check_in.astimezone():%H:%M}"
         if guest.check_in_station:
             return tr("IN since {time} at {station}").format(
-                time=when, station=guest.check_in_station
+                time=when, station=clip(guest.check_in_station)
             )
         return tr("IN since {time}").format(time=when)
     if guest.registration_state.value == "deregistered":
@@ -73,7 +74,7 @@ def describe(hit: SearchHit) -> str:
         parts.append(company)
     if hit.main_name:
         parts.append(tr("companion of {name}").format(name=hit.main_name))
-    return f"{_DOT.join(parts)}    \u2014 {state_text(guest)}"
+    return f"{_DOT.join(clip(part) for part in parts)}    \u2014 {state_text(guest)}"
 
 
 def _big(widget: QWidget, size: int = 16) -> None:
@@ -87,7 +88,7 @@ class CompanionDialog(QDialog):
 
     def __init__(self, main_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(tr("Add a companion of {name}").format(name=main_name))
+        self.setWindowTitle(tr("Add a companion of {name}").format(name=clip(main_name)))
         self.first = QLineEdit()
         self.first.setAccessibleName(tr("First name"))
         self.last = QLineEdit()
@@ -116,6 +117,7 @@ class CompanionDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
+        plain_labels(self)
 
     def fields(self) -> dict[str, FieldValue]:
         values = {
@@ -134,7 +136,9 @@ class GuestDetails(QWidget):
         self.text = QLabel()
         self.text.setAccessibleName(tr("Guest details"))
         self.text.setWordWrap(True)
+        # Our own markup (the name big, the code in type): every outside part escaped.
         self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setProperty(RICH, True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.companions = QListWidget()
@@ -149,6 +153,7 @@ class GuestDetails(QWidget):
         layout.addWidget(self.companions_title)
         layout.addWidget(self.companions, 1)
         self.view: GuestView | None = None
+        plain_labels(self)
         self.show_view(None)
 
     def show_view(self, view: GuestView | None) -> None:
@@ -160,21 +165,24 @@ class GuestDetails(QWidget):
             self.companions.hide()
             return
         guest = view.guest
-        rows = [f"<b style='font-size: 20pt'>{escape(guest.display_name)}</b>"]
+        rows = [f"<b style='font-size: 20pt'>{escape(clip(guest.display_name))}</b>"]
         for key, label in (("company", tr("Company")), ("email", tr("Email")),
                            ("notes", tr("Notes"))):  # fmt: skip
             if guest.field_text(key):
-                rows.append(f"{escape(label)}: {escape(guest.field_text(key))}")
+                rows.append(f"{escape(label)}: {escape(clip(guest.field_text(key)))}")
         if guest.access_code:
-            rows.append(f"{escape(tr('Code'))}: <tt>{escape(guest.access_code)}</tt>")
+            rows.append(f"{escape(tr('Code'))}: <tt>{escape(clip(guest.access_code))}</tt>")
         rows.append(f"<b>{escape(state_text(guest))}</b>")
         if view.main_guest is not None:
-            rows.append(escape(tr("companion of {name}").format(name=view.main_guest.display_name)))
+            main_name = clip(view.main_guest.display_name)
+            rows.append(escape(tr("companion of {name}").format(name=main_name)))
         if view.pending:
             rows.append(escape(tr("{count} change(s) not yet uploaded").format(count=view.pending)))
         self.text.setText("<br>".join(rows))
         for companion in view.companions:
-            item = QListWidgetItem(f"{companion.display_name}    \u2014 {state_text(companion)}")
+            item = QListWidgetItem(
+                f"{clip(companion.display_name)}    \u2014 {state_text(companion)}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, companion.id)
             if companion.is_checked_in:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
@@ -261,6 +269,7 @@ class SearchPanel(QWidget):
         self.results.itemActivated.connect(lambda _: self._activate())
         self.box.installEventFilter(self)
         self._hits: list[SearchHit] = []
+        plain_labels(self)
 
     def refresh(self) -> None:
         text = self.box.text().strip()
@@ -373,4 +382,4 @@ class SearchPanel(QWidget):
             outcome = self.desk.act(companion.id, Action.CHECK_IN)
             self.acted.emit(outcome)
         self.refresh()
-        self.hint.setText(tr("{name} added").format(name=companion.display_name))
+        self.hint.setText(tr("{name} added").format(name=clip(companion.display_name)))

@@ -30,6 +30,7 @@ from doorcheck.scan.decoder import DEFAULT_FORMATS
 from doorcheck.settings import LANGUAGES, SYNC_INTERVALS, KioskSettings
 from doorcheck.ui.i18n import mark, tr
 from doorcheck.ui.pin_dialog import PinDialog
+from doorcheck.ui.plain import clip, plain_labels
 
 # Formats a ticket may carry, in the order the settings list them.
 FORMATS = (*DEFAULT_FORMATS, "EAN13", "EAN8", "UPCA", "Code39", "ITF", "Codabar")
@@ -100,7 +101,7 @@ class SettingsDialog(QDialog):
         self.note = QLabel()
         self.note.setWordWrap(True)
         if settings.problem:
-            self.note.setText(settings.problem)
+            self.note.setText(clip(settings.problem))
         form = QFormLayout()
         form.addRow(tr("Camera"), self.camera)
         form.addRow(tr("Code formats"), formats)
@@ -119,6 +120,7 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.note)
         layout.addWidget(buttons)
+        plain_labels(self)
 
     def result_settings(self) -> KioskSettings:
         chosen = replace(

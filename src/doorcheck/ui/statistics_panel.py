@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from doorcheck.store.local import BUCKET_MINUTES, Statistics
 from doorcheck.ui.i18n import tr
+from doorcheck.ui.plain import clip, plain_labels
 
 SHOWN_BUCKETS = 36  # three hours of 5-minute bars: wide enough to read at a glance
 BAR = QColor("#1565c0")
@@ -132,6 +133,7 @@ class StatisticsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(figures)
         layout.addLayout(body, 1)
+        plain_labels(self)
         self.show_statistics(Statistics([], 0, 0, []))
 
     def show_statistics(self, stats: Statistics, now: datetime | None = None) -> None:
@@ -148,7 +150,7 @@ class StatisticsPanel(QWidget):
         self.stations.setRowCount(len(stats.stations))
         for row, station in enumerate(stats.stations):
             for column, value in enumerate(
-                (station.station, str(station.arrivals), str(station.departures))
+                (clip(station.station), str(station.arrivals), str(station.departures))
             ):
                 item = QTableWidgetItem(value)
                 if column:

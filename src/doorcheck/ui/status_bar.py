@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QChildEvent, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from doorcheck.domain.timeutil import parse_datetime
@@ -10,6 +10,7 @@ from doorcheck.store.local import StoreStatus
 from doorcheck.sync.engine import SyncStatus
 from doorcheck.sync.forwarder import ForwardStatus
 from doorcheck.ui.i18n import mark, say, tr
+from doorcheck.ui.plain import clip, plain_labels, plain_tooltip
 
 MODE_NAMES = {"checkIn": mark("Check-in only"), "toggle": mark("Check-in / check-out"),
               "checkOut": mark("Check-out only")}  # fmt: skip
@@ -20,7 +21,7 @@ class DoorStatusBar(QStatusBar):
 
     def __init__(self, station: str, mode: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.station = QLabel(f"{station} \u00b7 {tr(MODE_NAMES.get(mode, mode))}")
+        self.station = QLabel(f"{clip(station)} \u00b7 {tr(MODE_NAMES.get(mode, mode))}")
         self.online = QLabel(tr("Connecting\u2026"))
         self.synced = QLabel(tr("Never synced"))
         self.waiting = QPushButton(tr("{count} waiting").format(count=0))
@@ -38,6 +39,14 @@ class DoorStatusBar(QStatusBar):
             label.setStyleSheet("padding: 0 12px; font-size: 15px;")
             self.addPermanentWidget(label)
 
+    def childEvent(self, event: QChildEvent) -> None:  # noqa: N802 - Qt's name
+        """Station names and error texts come from outside: every label put in the bar,
+        also later and by any of Qt's add or insert calls, shows plain text."""
+        child = event.child()
+        if event.added() and isinstance(child, QWidget):
+            plain_labels(child)
+        super().childEvent(event)
+
     def show_forwarding(self, status: ForwardStatus) -> None:
         """Event Cadence, where the door forwards profiles: shown once set up."""
         if self.forwarding is None:
@@ -52,17 +61,19 @@ class DoorStatusBar(QStatusBar):
         colour = "#b71c1c" if status.blocked else "#263238"
         self.forwarding.setText(text)
         self.forwarding.setStyleSheet(f"padding: 0 12px; font-size: 15px; color: {colour};")
-        self.forwarding.setToolTip(say(status.problem) if status.problem else "")
+        self.forwarding.setToolTip(plain_tooltip(say(status.problem) if status.problem else ""))
 
     def show_local(self, file_name: str) -> None:
         """A guest list from a file: no server to be online with."""
-        self.online.setText(tr("Guest list from {file}").format(file=file_name))
+        self.online.setText(tr("Guest list from {file}").format(file=clip(file_name)))
         self.online.setStyleSheet("padding: 0 12px; font-size: 15px; color: #263238;")
         self.local = True
 
     def show_sync(self, status: SyncStatus) -> None:
         if self.local:
-            self.online.setToolTip(say(status.last_error) if status.last_error else "")
+            self.online.setToolTip(
+                plain_tooltip(say(status.last_error) if status.last_error else "")
+            )
             return
         if status.online is None:
             return
@@ -74,7 +85,7 @@ class DoorStatusBar(QStatusBar):
             self.online.setStyleSheet(
                 "padding: 0 12px; font-size: 15px; color: #b71c1c; font-weight: bold;"
             )
-        self.online.setToolTip(say(status.last_error) if status.last_error else "")
+        self.online.setToolTip(plain_tooltip(say(status.last_error) if status.last_error else ""))
 
     def show_store(self, status: StoreStatus) -> None:
         when = parse_datetime(status.last_sync)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 from doorcheck.domain.verdict import VerdictKind
 from doorcheck.services.checkin import ScanOutcome
 from doorcheck.ui.i18n import mark, tr
+from doorcheck.ui.plain import clip, plain_labels, safe_colour
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class VerdictPanel(QFrame):
         self._reset.setInterval(hold_ms)
         self._reset.timeout.connect(self.show_ready)
         self.kind: VerdictKind | None = None
+        plain_labels(self)  # guest names, notes and codes come from outside
         self.show_ready()
         self._warm_up()
 
@@ -120,13 +122,16 @@ class VerdictPanel(QFrame):
         self.setAccessibleDescription(f"{tr(look.title)}. {' '.join(lines)}")
         self._reset.start()
 
-    def _paint(self, look: Look, title: str, detail: str, band: str | None = None) -> None:
+    def _paint(self, look: Look, title: str, detail: str, highlight: str | None = None) -> None:
         colour = _text_colour(look.background)
         self.setStyleSheet(
             f"#verdict {{ background: {look.background}; border-radius: 12px; }}"
             f" QLabel {{ color: {colour}; background: transparent; }}"
         )
-        self.band.setVisible(bool(band))
+        # The guest's colour comes from outside: only QColor's rewriting of a plain
+        # colour reaches the style sheet, never the text the server sent.
+        band = safe_colour(highlight)
+        self.band.setVisible(band is not None)
         if band:
             self.band.setStyleSheet(f"background: {band}; border-radius: 6px;")
         self.symbol.setText(look.symbol)
@@ -172,4 +177,4 @@ def detail_lines(outcome: ScanOutcome, guest_facing: bool = False) -> list[str]:
         lines.append(tr("companion of {name}").format(name=outcome.main_guest.display_name))
     if guest_facing and verdict.kind not in (VerdictKind.ADMIT, VerdictKind.EXIT):
         lines.append(tr("Please ask a member of staff."))
-    return lines
+    return [clip(line) for line in lines]
