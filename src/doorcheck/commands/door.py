@@ -43,8 +43,7 @@ def cmd_login(args: argparse.Namespace) -> int:
             door.data_dir, args.server, args.event, result.station_name, args.key, device_id
         )
         save_session_token(door.data_dir, saved, result.session_token)
-        door.store.set_state("event", json.dumps(result.event.raw))
-        door.store.set_state("mode", result.event.configuration.mode.value)
+        door.take_station_from_login()
         measure_skew(door.store, door.client)
     finally:
         door.close()
@@ -160,7 +159,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
         finally:
             door.close()
     try:
+        if door.client.session_token is None:
+            # Who the station is comes first: its name picks the file synced into.
+            door.client.login()
+            door.take_station_from_login()
         report = sync_once(door.store, door.client, door.writer)
+        door.take_station_from_login()  # a renewed session may bring a changed mode
         door.remember_session()
         status = door.store.status()
     finally:
@@ -227,9 +231,10 @@ def _check(args: argparse.Namespace, requested_action: str) -> int:
 
     door = open_door(args)
     try:
+        service = door.service()  # first: it may ask the server who this station is
         if door.store.get_state("cursor") is None:
             raise CommandError("no guest list yet: run 'doorcheck sync' first")
-        outcome = door.service().scan(args.code, "manual", Action(requested_action))
+        outcome = service.scan(args.code, "manual", Action(requested_action))
         if outcome.code is None:
             raise CommandError(f"not a valid ticket code: {outcome.problem}")
         label = outcome.verdict.kind.name.replace("_", " ")

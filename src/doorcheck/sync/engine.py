@@ -10,6 +10,7 @@ The engine has no Qt in it: the GUI wraps it and turns ``on_status`` into a sign
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -133,6 +134,20 @@ def measure_skew(
         store.set_state("clock_skew", f"{skew:.1f}")
 
 
+def remember_station(store: LocalStore, client: StationClient) -> None:
+    """After a login: the event and the station's mode as the server answered them.
+    The server decides what this station is (its mode), never what was typed."""
+    result = client.login_result
+    if result is None:
+        return
+    store.set_states(
+        {
+            "event": json.dumps(result.event.raw),
+            "mode": result.event.configuration.mode.value,
+        }
+    )
+
+
 class SyncEngine(Background):
     """Runs sync rounds on a worker thread: every ``interval`` seconds, at once after
     a local change (``nudge``), and after failures with backoff and jitter."""
@@ -169,6 +184,7 @@ class SyncEngine(Background):
                 if self.client.session_token is None:
                     self.client.login()
                     measure_skew(self.store, self.client, self._clock)
+                    remember_station(self.store, self.client)
                 report = sync_once(self.store, self.client, self.writer)
             except StationError as exc:
                 delay = self.backoff.next_delay()
