@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from doorcheck.ui.settings_dialog import LAYOUT_NAMES, SettingsDialog
 from doorcheck.ui.sounds import SoundPlayer
 from doorcheck.ui.statistics_panel import StatisticsPanel
 
+log = logging.getLogger(__name__)
 SHOWN_CHANGES = ("pending", "sent", "conflict", "rejected")
 
 
@@ -287,7 +289,11 @@ def _forwarder(
 
     settings = load_settings(store)
     key = load_named_secret(data_dir, f"eventcadence|{event_id}")
-    if settings is None or not key:
+    if settings is None:
+        return None
+    if not key:
+        # Set up, but the key is gone: say so rather than stop forwarding in silence.
+        log.warning("Event Cadence is set up but its key is missing; run 'doorcheck forward'")
         return None
     return Forwarder(store, CadencePusher(settings, key), on_status=signals.forwarding.emit)
 
