@@ -59,6 +59,7 @@ class WorkerSignals(QObject):
     status = Signal(object)  # SyncStatus
     snapshot = Signal(object)  # StoreSnapshot
     forwarding = Signal(object)  # ForwardStatus
+    health = Signal(object)  # WorkerHealth, from any worker
 
 
 @dataclass
@@ -147,6 +148,7 @@ def build_kiosk(
             interval=poll_seconds(login.server, settings.sync_interval),
             remote=is_remote(login.server),
             on_status=signals.status.emit,
+            on_health=signals.health.emit,
         )
     else:
         engine = SyncEngine(
@@ -155,6 +157,7 @@ def build_kiosk(
             StationChangeWriter(client),
             interval=settings.sync_interval,
             on_status=signals.status.emit,
+            on_health=signals.health.emit,
         )
     service = CheckInService(
         store,
@@ -192,7 +195,7 @@ def build_kiosk(
     source = camera or settings.camera
     keys = ScannerKeyFilter()
     keys.detector.layout = settings.keyboard_layout
-    watcher = StoreWatcher(store, signals.snapshot.emit)
+    watcher = StoreWatcher(store, signals.snapshot.emit, on_health=signals.health.emit)
     kiosk = Kiosk(
         window,
         store,
@@ -273,6 +276,7 @@ def build_kiosk(
         window.status.waiting.hide()
         window.status.uploads = False
     signals.status.connect(window.status.show_sync)
+    signals.health.connect(window.status.show_health)
     signals.status.connect(remember_session)
     signals.snapshot.connect(show_snapshot)
     app.installEventFilter(keys)
@@ -295,7 +299,12 @@ def _forwarder(
         # Set up, but the key is gone: say so rather than stop forwarding in silence.
         log.warning("Event Cadence is set up but its key is missing; run 'doorcheck forward'")
         return None
-    return Forwarder(store, CadencePusher(settings, key), on_status=signals.forwarding.emit)
+    return Forwarder(
+        store,
+        CadencePusher(settings, key),
+        on_status=signals.forwarding.emit,
+        on_health=signals.health.emit,
+    )
 
 
 def _camera(source: str, settings: KioskSettings) -> CameraBridge:

@@ -18,6 +18,10 @@ from doorcheck.commands.common import (
 )
 from doorcheck.paths import store_path
 
+# The workers as `doorcheck status` names them (sync.health.WORKERS).
+WORKER_NAMES = {"sync": "Sync", "source": "Guest list", "forward": "Event Cadence",
+                "count": "Counting"}  # fmt: skip
+
 
 def cmd_login(args: argparse.Namespace) -> int:
     from doorcheck.store.credentials import load_login, save_login, save_session_token
@@ -181,6 +185,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def _watch(args: argparse.Namespace) -> int:
     """Keep the door in step until Ctrl+C: the sync engine's thread, its states shown."""
     from doorcheck.sync.engine import SyncEngine, SyncReport, SyncStatus
+    from doorcheck.sync.health import WorkerHealth
 
     door = open_door(args)
     shown: list[bool | None] = [None]
@@ -203,6 +208,14 @@ def _watch(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
+    def on_health(health: WorkerHealth) -> None:
+        when = datetime.now().strftime("%H:%M:%S")
+        if health.failing is None:
+            print(f"{when} sync works again", flush=True)
+        else:
+            state = "STOPPED" if health.stopped else "FAILING"
+            print(f"{when} {state}: {health.failing}", flush=True)
+
     engine = SyncEngine(
         door.store,
         door.client,
@@ -210,6 +223,7 @@ def _watch(args: argparse.Namespace) -> int:
         interval=args.interval,
         on_status=on_status,
         on_report=on_report,
+        on_health=on_health,
     )
     engine.start()
     try:
@@ -262,9 +276,12 @@ def cmd_checkout(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from doorcheck.sync.health import stored_failures
+
     door = open_door(args)
     try:
         status = door.store.status()
+        failures = stored_failures(door.store)
         event = json.loads(door.store.get_state("event") or "{}")
         changes = (
             door.store.changes(("pending", "sent", "conflict", "rejected")) if args.changes else []
@@ -280,7 +297,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             "event": event.get("name"),
             "station": door.station,
             "online": online,
-        }
+            "failing": {f.worker: {"reason": f.reason, "stopped": f.stopped, "since": f.since}
+                        for f in failures},
+        }  # fmt: skip
         if args.changes:
             payload["changes"] = [c.__dict__ for c in changes]
         print(json.dumps(payload))
@@ -301,6 +320,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"Last sync:       {local_time(status.last_sync)}")
     if status.last_error:
         print(f"Last error:      {status.last_error}")
+    for failure in failures:  # written by the window's or `sync --watch`'s workers
+        state = "stopped" if failure.stopped else "failing"
+        print(f"{WORKER_NAMES[failure.worker] + ':':<17}{state}: {failure.reason} "
+              f"(since {local_time(failure.since)})")  # fmt: skip
     skew = status.clock_skew_seconds
     if skew is not None and abs(skew) > 60:
         ahead = "ahead of" if skew > 0 else "behind"
