@@ -29,6 +29,19 @@ class CommandError(Exception):
         self.words = message
 
 
+DISK_FULL = (
+    "the laptop's disk is full: nothing was recorded. Free some space, then run the "
+    "command again (changes already waiting are kept)."
+)
+
+
+def refusal_of_disk(exc: BaseException) -> str | None:
+    """The one line any command ends with when the disk (or the store) is full."""
+    from doorcheck.sync.health import is_disk_full
+
+    return DISK_FULL if is_disk_full(exc) else None
+
+
 # -- shared option groups ------------------------------------------------------------
 
 

@@ -239,9 +239,12 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace, requested_action: str) -> int:
+    from sqlalchemy.exc import OperationalError
+
     from doorcheck.domain.changes import Action
     from doorcheck.station.errors import StationError
     from doorcheck.sync.engine import push_pending
+    from doorcheck.sync.health import is_disk_full
 
     door = open_door(args)
     try:
@@ -260,6 +263,11 @@ def _check(args: argparse.Namespace, requested_action: str) -> int:
             upload = "uploaded" if door.source == "station" else "recorded"
         except StationError as exc:
             upload = f"queued, will upload later ({exc.message})"
+        except OperationalError as exc:
+            if not is_disk_full(exc):
+                raise
+            # The verdict is on disk; only the upload's answer could not be written.
+            upload = "queued, will upload later (the laptop's disk is full)"
         door.remember_session()
     finally:
         door.close()
