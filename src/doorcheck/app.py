@@ -22,11 +22,10 @@ from doorcheck.paths import store_path
 from doorcheck.scan.decoder import Decoder
 from doorcheck.scan.scanner import ScanEvent
 from doorcheck.scan.sources import list_cameras, open_frames
-from doorcheck.services.checkin import CheckInService, ScanOutcome
+from doorcheck.services.checkin import CheckInService, ScanOutcome, station_service
 from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
 from doorcheck.settings import KioskSettings
 from doorcheck.station.client import Credentials, StationClient
-from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.credentials import (
     FILE_SOURCE,
     SavedLogin,
@@ -38,7 +37,7 @@ from doorcheck.store.local import LocalStore
 from doorcheck.sync.engine import SyncEngine, SyncStatus
 from doorcheck.sync.forwarder import Forwarder
 from doorcheck.sync.source_sync import SourceSync
-from doorcheck.sync.sources import connector_for, is_remote, poll_seconds
+from doorcheck.sync.sources import door_sync
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import tr
@@ -137,35 +136,13 @@ def build_kiosk(
         client.adopt_session(token)
     event = json.loads(store.get_state("event") or "{}")
     configuration = event.get("configuration") or {}
-    mode = Mode(store.get_state("mode") or Mode.CHECK_IN.value)
     signals = WorkerSignals()
-    engine: SyncEngine | SourceSync
-    connector = connector_for(login, app_code)
-    if connector is not None:  # a spreadsheet or XING Events: no write-back
-        engine = SourceSync(
-            store,
-            connector,
-            interval=poll_seconds(login.server, settings.sync_interval),
-            remote=is_remote(login.server),
-            on_status=signals.status.emit,
-            on_health=signals.health.emit,
-        )
-    else:
-        engine = SyncEngine(
-            store,
-            client,
-            StationChangeWriter(client),
-            interval=settings.sync_interval,
-            on_status=signals.status.emit,
-            on_health=signals.health.emit,
-        )
-    service = CheckInService(
-        store,
-        login.station_name,
-        mode,
-        access_code_pattern=configuration.get("accessCodePattern"),
-        on_change=engine.nudge,
-    )
+    # The same worker and service as the commands' door (sync.sources.door_sync).
+    engine = door_sync(store, login, app_code, client, interval=settings.sync_interval,
+                       on_status=signals.status.emit, on_health=signals.health.emit)  # fmt: skip
+    connector = engine.connector if isinstance(engine, SourceSync) else None
+    service = station_service(store, login.station_name, on_change=engine.nudge)
+    mode = service.mode
     desk = GuestDesk(
         search=store.search,
         act=service.act,

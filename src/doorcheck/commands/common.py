@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -14,10 +13,15 @@ from doorcheck.paths import store_path
 from doorcheck.words import Phrase
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from doorcheck.services.checkin import CheckInService
     from doorcheck.station.writer import ChangeWriter
     from doorcheck.store.credentials import SavedLogin
     from doorcheck.store.local import LocalStore
+    from doorcheck.sync.engine import SyncEngine, SyncStatus
+    from doorcheck.sync.health import WorkerHealth
+    from doorcheck.sync.source_sync import SourceSync
 
 
 class CommandError(Exception):
@@ -186,17 +190,33 @@ class Door:
         return Mode(known or Mode.CHECK_IN.value)
 
     def service(self) -> CheckInService:
-        from doorcheck.services.checkin import CheckInService
+        from doorcheck.services.checkin import station_service
 
-        mode = self.mode()
-        event = json.loads(self.store.get_state("event") or "{}")
-        config = event.get("configuration") or {}
-        return CheckInService(
-            self.store,
-            self.station,
-            mode,
-            access_code_pattern=config.get("accessCodePattern"),
-        )
+        self.mode()  # known, or asked of the server, before anything is decided
+        return station_service(self.store, self.station)
+
+    @property
+    def login(self) -> SavedLogin:
+        """The saved login, or one made of the login details given on the command line."""
+        from doorcheck.store.credentials import SavedLogin
+
+        if self.saved is not None:
+            return self.saved
+        return SavedLogin(self.client.base_url, self.event_id, self.station,
+                          self.client.device_id or "", vault="none")  # fmt: skip
+
+    def sync_worker(
+        self,
+        *,
+        interval: float = 3.0,
+        on_status: Callable[[SyncStatus], None] | None = None,
+        on_health: Callable[[WorkerHealth], None] | None = None,
+    ) -> SyncEngine | SourceSync:
+        """The same worker the window runs for this door (sync.sources.door_sync)."""
+        from doorcheck.sync.sources import door_sync
+
+        return door_sync(self.store, self.login, self.client.credentials.app_code, self.client,
+                         interval=interval, on_status=on_status, on_health=on_health)  # fmt: skip
 
     def remember_session(self) -> None:
         """Keep a renewed session token for the next command (saved logins only)."""

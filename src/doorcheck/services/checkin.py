@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,23 @@ from doorcheck.store.local import GuestView, LocalStore
 from doorcheck.sync.health import is_disk_full
 
 UNDO_WINDOW = timedelta(seconds=15)
+
+
+def station_service(
+    store: LocalStore, station: str, *, on_change: Callable[[], None] | None = None
+) -> CheckInService:
+    """A door's check-in service as its store knows the station: the mode and the
+    code pattern from the server's (or the import's) last word. The window and the
+    commands make it here, so a door decides the same wherever it runs."""
+    event = json.loads(store.get_state("event") or "{}")
+    configuration = event.get("configuration") or {}
+    return CheckInService(
+        store,
+        station,
+        Mode(store.get_state("mode") or Mode.CHECK_IN.value),
+        access_code_pattern=configuration.get("accessCodePattern"),
+        on_change=on_change,
+    )
 
 
 def laptop_now() -> datetime:
