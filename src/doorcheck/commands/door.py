@@ -208,10 +208,14 @@ def _watch(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
+    failing: list[bool] = [False]
+
     def on_health(health: WorkerHealth) -> None:
         when = datetime.now().strftime("%H:%M:%S")
+        was_failing, failing[0] = failing[0], health.failing is not None
         if health.failing is None:
-            print(f"{when} sync works again", flush=True)
+            if was_failing:
+                print(f"{when} sync works again", flush=True)
         else:
             state = "STOPPED" if health.stopped else "FAILING"
             print(f"{when} {state}: {health.failing}", flush=True)
