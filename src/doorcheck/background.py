@@ -127,13 +127,14 @@ class Background(ABC):
         self._report(WorkerHealth(self.worker))
 
     def _report(self, health: WorkerHealth) -> None:
-        self.health = health
+        # Kept in the store first: whoever sees ``health`` change finds it there too.
         if self._state is not None:
             try:
                 save_health(self._state, health)
                 self._state_checked = True
             except Exception as exc:  # the store may be what fails: the report still shows
                 log.warning("%s: could not keep its state (%s)", self.worker, describe(exc))
+        self.health = health
         if self.on_health is not None:
             self.on_health(health)
 
