@@ -16,8 +16,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy.exc import OperationalError
 
-from doorcheck.domain.verdict import Mode
+from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.paths import store_path
 from doorcheck.scan.decoder import Decoder
 from doorcheck.scan.scanner import ScanEvent
@@ -36,6 +37,7 @@ from doorcheck.store.credentials import (
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.engine import SyncEngine, SyncStatus
 from doorcheck.sync.forwarder import Forwarder
+from doorcheck.sync.health import is_disk_full
 from doorcheck.sync.source_sync import SourceSync
 from doorcheck.sync.sources import door_sync
 from doorcheck.ui.camera_bridge import CameraBridge
@@ -197,7 +199,14 @@ def build_kiosk(
     window.pin_matches = lambda pin: kiosk.settings.pin_matches(pin)
 
     def undo() -> None:
-        if service.undo_last():
+        try:
+            undone = service.undo_last()
+        except OperationalError as exc:
+            if not is_disk_full(exc):
+                raise
+            kiosk.show(ScanOutcome(Verdict(VerdictKind.NOT_RECORDED), None))  # nothing undone
+            return
+        if undone:
             window.scan.verdict.show_ready(tr("Undone: the last check-in was taken back"))
             window.scan.undo.setEnabled(False)
             watcher.nudge()
