@@ -5,6 +5,9 @@ waiting for a station server that does not exist."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +15,7 @@ import zxingcpp
 from PIL import Image
 
 from doorcheck.commands.common import Door
+from doorcheck.store.credentials import load_login
 from doorcheck.sync.source_sync import SourceSync
 from tests.test_cli import doorcheck
 
@@ -47,8 +51,6 @@ def test_the_command_line_door_gets_the_windows_worker(tmp_path: Path) -> None:
     sheet = tmp_path / "guests.csv"
     sheet.write_text("Code,First name,Last name\nT-1,Ann,Lee\n", "utf-8")
     doorcheck("import", sheet, "--station", "Front", "--data", tmp_path / "door")
-    from doorcheck.store.credentials import load_login
-
     saved = load_login(tmp_path / "door")
     assert saved is not None
     login, secret = saved
@@ -59,3 +61,26 @@ def test_the_command_line_door_gets_the_windows_worker(tmp_path: Path) -> None:
         assert isinstance(door.sync_worker(), SourceSync)
     finally:
         door.close()
+
+
+def test_sync_watch_follows_a_spreadsheet_as_the_window_does(tmp_path: Path) -> None:
+    sheet = tmp_path / "guests.csv"
+    sheet.write_text("Code,First name,Last name\nT-1,Ann,Lee\n", "utf-8")
+    data = ["--data", str(tmp_path / "door")]
+    doorcheck("import", sheet, "--station", "Front", *data)
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "doorcheck", "sync", "--watch", "--interval", "0.2", *data],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        sheet.write_text("Code,First name,Last name\nT-1,Ann,Lee\nT-2,Ben,Ray\n", "utf-8")
+        deadline = time.monotonic() + 30
+        guests = 1
+        while guests != 2 and time.monotonic() < deadline:
+            time.sleep(0.3)
+            guests = json.loads(doorcheck("status", "--json", *data).stdout)["guests"]
+        assert guests == 2  # the changed file was read again
+    finally:
+        watcher.terminate()
+        watcher.wait(20)

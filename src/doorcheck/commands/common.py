@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from doorcheck.station.writer import ChangeWriter
     from doorcheck.store.credentials import SavedLogin
     from doorcheck.store.local import LocalStore
-    from doorcheck.sync.engine import SyncEngine, SyncStatus
+    from doorcheck.sync.engine import SyncEngine, SyncReport, SyncStatus
     from doorcheck.sync.health import WorkerHealth
     from doorcheck.sync.source_sync import SourceSync
 
@@ -211,12 +211,14 @@ class Door:
         interval: float = 3.0,
         on_status: Callable[[SyncStatus], None] | None = None,
         on_health: Callable[[WorkerHealth], None] | None = None,
+        on_report: Callable[[SyncReport], None] | None = None,
     ) -> SyncEngine | SourceSync:
         """The same worker the window runs for this door (sync.sources.door_sync)."""
         from doorcheck.sync.sources import door_sync
 
         return door_sync(self.store, self.login, self.client.credentials.app_code, self.client,
-                         interval=interval, on_status=on_status, on_health=on_health)  # fmt: skip
+                         interval=interval, on_status=on_status, on_health=on_health,
+                         on_report=on_report)  # fmt: skip
 
     def remember_session(self) -> None:
         """Keep a renewed session token for the next command (saved logins only)."""

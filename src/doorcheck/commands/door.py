@@ -184,7 +184,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def _watch(args: argparse.Namespace) -> int:
     """Keep the door in step until Ctrl+C: the sync engine's thread, its states shown."""
-    from doorcheck.sync.engine import SyncEngine, SyncReport, SyncStatus
+    from doorcheck.sync.engine import SyncReport, SyncStatus
     from doorcheck.sync.health import WorkerHealth
 
     door = open_door(args)
@@ -220,15 +220,9 @@ def _watch(args: argparse.Namespace) -> int:
             state = "STOPPED" if health.stopped else "FAILING"
             print(f"{when} {state}: {health.failing}", flush=True)
 
-    engine = SyncEngine(
-        door.store,
-        door.client,
-        door.writer,
-        interval=args.interval,
-        on_status=on_status,
-        on_report=on_report,
-        on_health=on_health,
-    )
+    # The window's worker for this door: a spreadsheet's list is followed, not a server.
+    engine = door.sync_worker(interval=args.interval, on_status=on_status,
+                              on_health=on_health, on_report=on_report)  # fmt: skip
     engine.start()
     try:
         while True:

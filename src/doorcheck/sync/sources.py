@@ -22,7 +22,7 @@ from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.credentials import FILE_SOURCE, SavedLogin
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.connector import Connector
-from doorcheck.sync.engine import SyncEngine, SyncStatus
+from doorcheck.sync.engine import SyncEngine, SyncReport, SyncStatus
 from doorcheck.sync.health import WorkerHealth
 from doorcheck.sync.source_sync import SourceSync
 
@@ -93,6 +93,7 @@ def door_sync(
     interval: float = 3.0,
     on_status: Callable[[SyncStatus], None] | None = None,
     on_health: Callable[[WorkerHealth], None] | None = None,
+    on_report: Callable[[SyncReport], None] | None = None,  # a station's rounds only
 ) -> SyncEngine | SourceSync:
     """The worker that keeps a door's store in step with its source, the same for
     the window, `doorcheck scan` and `doorcheck sync --watch`: a station gets the
@@ -115,5 +116,6 @@ def door_sync(
         StationChangeWriter(client),
         interval=interval,
         on_status=on_status,
+        on_report=on_report,
         on_health=on_health,
     )
