@@ -87,6 +87,8 @@ def test_a_station_name_typed_in_another_case_is_still_the_exit_door(
     status = json.loads(doorcheck("status", "--json", "--local", "--data", data).stdout)
     assert status["station"] == "Exit"
     assert status["guests"] == len(server.guests)  # the synced list, in the same file
+    files = {p.name for p in (data / "events").rglob("*.sqlite3")}
+    assert files == {"Exit.sqlite3"}  # the server's spelling; no second, modeless file
     # The exit door's mode holds: nobody is admitted here.
     scanned = doorcheck("checkin", code, "--data", data, check=False)
     assert scanned.returncode != 0
