@@ -89,3 +89,24 @@ def test_an_unreadable_saved_login_asks_for_a_new_login(tmp_path: Path) -> None:
     assert load_login(tmp_path) is None
     (tmp_path / "login.json").write_text('{"server": "x"}')
     assert load_login(tmp_path) is None
+
+
+def test_logging_in_again_with_the_file_vault_keeps_the_other_secrets(tmp_path: Path) -> None:
+    from doorcheck.store.credentials import load_named_secret, save_named_secret
+
+    server, event, station = "http://127.0.0.1:9", "ev1", "Main Entrance"
+    first = save_login(tmp_path, server, event, station, "app-code-1", "device-1")
+    assert first.vault == "file"
+    assert save_named_secret(tmp_path, "eventcadence|ev1", "cadence-key") == "file"
+    save_session_token(tmp_path, first, "session-1")
+
+    again = save_login(tmp_path, server, event, station, "app-code-2", "device-1")
+    assert load_login(tmp_path) == (again, "app-code-2")
+    assert load_named_secret(tmp_path, "eventcadence|ev1") == "cadence-key"
+    assert load_session_token(tmp_path, again) == "session-1"
+    assert (tmp_path / "secret.json").stat().st_mode & 0o077 == 0
+
+    # Another station's login: its session is not ours, the destination key stays.
+    other = save_login(tmp_path, server, event, "Exit", "app-code-3", "device-1")
+    assert load_session_token(tmp_path, other) is None
+    assert load_named_secret(tmp_path, "eventcadence|ev1") == "cadence-key"

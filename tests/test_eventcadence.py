@@ -153,3 +153,38 @@ def test_the_kiosk_forwards_as_it_checks_in(
         assert label is not None
         qtbot.waitUntil(lambda: "1 sent" in label.text(), timeout=10_000)
     assert [p["lastName"] for p in fake.received] == ["Lee"]
+
+
+def test_the_forwarders_failures_are_reported_kept_and_cleared(
+    fake: FakeCadence, url: str, door: tuple[LocalStore, CheckInService]
+) -> None:
+    from doorcheck.sync.engine import wait_for
+    from doorcheck.sync.health import stored_failures
+
+    store, service = door
+    service.scan("C1")
+    fake.faults += [500, 500]
+    sending = forwarder(store, url)
+    sending.interval = 0.05
+    sending.start()
+    try:
+        assert wait_for(lambda: sending.health.failing is not None, 20)
+        assert "HTTP 500" in str(sending.health.failing) and not sending.health.stopped
+        assert wait_for(lambda: store.forward_counts("eventcadence").get("done") == 1, 20)
+        assert wait_for(lambda: sending.health.failing is None, 20)
+        assert stored_failures(store) == []
+    finally:
+        sending.stop()
+
+    service.scan("C2")
+    wrong = forwarder(store, url, key="wrong")
+    wrong.interval = 0.05
+    wrong.start()
+    try:
+        assert wait_for(lambda: wrong.health.stopped, 20)
+        [failure] = stored_failures(store)
+        assert (failure.worker, failure.stopped) == ("forward", True)
+        assert "refused the API key" in failure.reason
+        assert wrong.running  # it keeps counting what waits; it sends nothing
+    finally:
+        wrong.stop()

@@ -107,3 +107,17 @@ def test_the_events_pattern_is_applied() -> None:
     assert clean_code("DC-1234", r"DC-\d{4}").code == "DC-1234"
     refused = clean_code("http://evil.example", r"DC-\d{4}")
     assert refused.code is None and "not a ticket of this event" in refused.problem
+
+
+def test_a_station_refuses_what_its_mode_does_not_do() -> None:
+    inside = guest(check_in=T)
+    out = decide(inside, Mode.CHECK_IN, Action.CHECK_OUT)
+    assert (out.kind, out.action) == (VerdictKind.WRONG_MODE, None)
+    assert "only checks guests in" in out.headline()
+    came = decide(guest(), Mode.CHECK_OUT, Action.CHECK_IN)
+    assert (came.kind, came.action) == (VerdictKind.WRONG_MODE, None)
+    assert "only checks guests out" in came.headline()
+    # A toggle station does both; the other directions stay allowed.
+    assert decide(inside, Mode.TOGGLE, Action.CHECK_OUT).kind == VerdictKind.EXIT
+    assert decide(guest(), Mode.CHECK_IN, Action.CHECK_IN).kind == VerdictKind.ADMIT
+    assert decide(inside, Mode.CHECK_OUT, Action.CHECK_OUT).kind == VerdictKind.EXIT

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,17 +16,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy.exc import OperationalError
 
-from doorcheck.domain.verdict import Mode
+from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.paths import store_path
 from doorcheck.scan.decoder import Decoder
 from doorcheck.scan.scanner import ScanEvent
 from doorcheck.scan.sources import list_cameras, open_frames
-from doorcheck.services.checkin import CheckInService, ScanOutcome
+from doorcheck.services.checkin import CheckInService, ScanOutcome, station_service
 from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
 from doorcheck.settings import KioskSettings
 from doorcheck.station.client import Credentials, StationClient
-from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.credentials import (
     FILE_SOURCE,
     SavedLogin,
@@ -36,8 +37,9 @@ from doorcheck.store.credentials import (
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.engine import SyncEngine, SyncStatus
 from doorcheck.sync.forwarder import Forwarder
+from doorcheck.sync.health import is_disk_full
 from doorcheck.sync.source_sync import SourceSync
-from doorcheck.sync.sources import connector_for, is_remote, poll_seconds
+from doorcheck.sync.sources import door_sync
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import tr
@@ -48,6 +50,7 @@ from doorcheck.ui.settings_dialog import LAYOUT_NAMES, SettingsDialog
 from doorcheck.ui.sounds import SoundPlayer
 from doorcheck.ui.statistics_panel import StatisticsPanel
 
+log = logging.getLogger(__name__)
 SHOWN_CHANGES = ("pending", "sent", "conflict", "rejected")
 
 
@@ -57,6 +60,7 @@ class WorkerSignals(QObject):
     status = Signal(object)  # SyncStatus
     snapshot = Signal(object)  # StoreSnapshot
     forwarding = Signal(object)  # ForwardStatus
+    health = Signal(object)  # WorkerHealth, from any worker
 
 
 @dataclass
@@ -134,33 +138,13 @@ def build_kiosk(
         client.adopt_session(token)
     event = json.loads(store.get_state("event") or "{}")
     configuration = event.get("configuration") or {}
-    mode = Mode(store.get_state("mode") or Mode.CHECK_IN.value)
     signals = WorkerSignals()
-    engine: SyncEngine | SourceSync
-    connector = connector_for(login, app_code)
-    if connector is not None:  # a spreadsheet or XING Events: no write-back
-        engine = SourceSync(
-            store,
-            connector,
-            interval=poll_seconds(login.server, settings.sync_interval),
-            remote=is_remote(login.server),
-            on_status=signals.status.emit,
-        )
-    else:
-        engine = SyncEngine(
-            store,
-            client,
-            StationChangeWriter(client),
-            interval=settings.sync_interval,
-            on_status=signals.status.emit,
-        )
-    service = CheckInService(
-        store,
-        login.station_name,
-        mode,
-        access_code_pattern=configuration.get("accessCodePattern"),
-        on_change=engine.nudge,
-    )
+    # The same worker and service as the commands' door (sync.sources.door_sync).
+    engine = door_sync(store, login, app_code, client, interval=settings.sync_interval,
+                       on_status=signals.status.emit, on_health=signals.health.emit)  # fmt: skip
+    connector = engine.connector if isinstance(engine, SourceSync) else None
+    service = station_service(store, login.station_name, on_change=engine.nudge)
+    mode = service.mode
     desk = GuestDesk(
         search=store.search,
         act=service.act,
@@ -190,7 +174,7 @@ def build_kiosk(
     source = camera or settings.camera
     keys = ScannerKeyFilter()
     keys.detector.layout = settings.keyboard_layout
-    watcher = StoreWatcher(store, signals.snapshot.emit)
+    watcher = StoreWatcher(store, signals.snapshot.emit, on_health=signals.health.emit)
     kiosk = Kiosk(
         window,
         store,
@@ -215,7 +199,14 @@ def build_kiosk(
     window.pin_matches = lambda pin: kiosk.settings.pin_matches(pin)
 
     def undo() -> None:
-        if service.undo_last():
+        try:
+            undone = service.undo_last()
+        except OperationalError as exc:
+            if not is_disk_full(exc):
+                raise
+            kiosk.show(ScanOutcome(Verdict(VerdictKind.NOT_RECORDED), None))  # nothing undone
+            return
+        if undone:
             window.scan.verdict.show_ready(tr("Undone: the last check-in was taken back"))
             window.scan.undo.setEnabled(False)
             watcher.nudge()
@@ -271,6 +262,7 @@ def build_kiosk(
         window.status.waiting.hide()
         window.status.uploads = False
     signals.status.connect(window.status.show_sync)
+    signals.health.connect(window.status.show_health)
     signals.status.connect(remember_session)
     signals.snapshot.connect(show_snapshot)
     app.installEventFilter(keys)
@@ -287,9 +279,18 @@ def _forwarder(
 
     settings = load_settings(store)
     key = load_named_secret(data_dir, f"eventcadence|{event_id}")
-    if settings is None or not key:
+    if settings is None:
         return None
-    return Forwarder(store, CadencePusher(settings, key), on_status=signals.forwarding.emit)
+    if not key:
+        # Set up, but the key is gone: say so rather than stop forwarding in silence.
+        log.warning("Event Cadence is set up but its key is missing; run 'doorcheck forward'")
+        return None
+    return Forwarder(
+        store,
+        CadencePusher(settings, key),
+        on_status=signals.forwarding.emit,
+        on_health=signals.health.emit,
+    )
 
 
 def _camera(source: str, settings: KioskSettings) -> CameraBridge:

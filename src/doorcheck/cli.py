@@ -21,6 +21,7 @@ from doorcheck.commands.camera import (
 from doorcheck.commands.common import (
     CommandError,
     kiosk_options,
+    refusal_of_disk,
     server_db_options,
 )
 from doorcheck.commands.door import (
@@ -381,6 +382,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        refusal = refusal_of_disk(exc)  # any command, at any step: said in one line
+        if refusal is None:
+            raise
+        print(f"doorcheck: {refusal}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

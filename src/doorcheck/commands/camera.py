@@ -34,7 +34,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from doorcheck.scan.scanner import CameraScanner, ScanEvent
     from doorcheck.scan.sources import SourceError, open_frames
     from doorcheck.settings import KioskSettings
-    from doorcheck.sync.engine import SyncEngine
 
     door = open_door(args)
     settings = KioskSettings.load(door.data_dir)
@@ -43,8 +42,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     elif args.camera != settings.camera:
         settings.camera = args.camera  # remembered for next time, as the settings screen does
         settings.save(door.data_dir)
-    engine = SyncEngine(door.store, door.client, door.writer)
     service = door.service()
+    engine = door.sync_worker()  # the window's worker: a spreadsheet's check-ins apply here
     service.on_change = engine.nudge
     finished = threading.Event()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -14,8 +13,15 @@ from doorcheck.paths import store_path
 from doorcheck.words import Phrase
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from doorcheck.services.checkin import CheckInService
+    from doorcheck.station.writer import ChangeWriter
     from doorcheck.store.credentials import SavedLogin
+    from doorcheck.store.local import LocalStore
+    from doorcheck.sync.engine import SyncEngine, SyncReport, SyncStatus
+    from doorcheck.sync.health import WorkerHealth
+    from doorcheck.sync.source_sync import SourceSync
 
 
 class CommandError(Exception):
@@ -25,6 +31,19 @@ class CommandError(Exception):
     def __init__(self, message: str | Phrase) -> None:
         super().__init__(str(message))
         self.words = message
+
+
+DISK_FULL = (
+    "the laptop's disk is full: nothing was recorded. Free some space, then run the "
+    "command again (changes already waiting are kept)."
+)
+
+
+def refusal_of_disk(exc: BaseException) -> str | None:
+    """The one line any command ends with when the disk (or the store) is full."""
+    from doorcheck.sync.health import is_disk_full
+
+    return DISK_FULL if is_disk_full(exc) else None
 
 
 # -- shared option groups ------------------------------------------------------------
@@ -90,7 +109,10 @@ def local_time(iso: str | None) -> str:
 
 
 class Door:
-    """A headless kiosk: the saved login, a client and the local store, wired."""
+    """A headless kiosk: the saved login, a client and the local store, wired.
+
+    The store opens on first use, so a login can first learn from the server who
+    the station is (its name as the server spells it decides the file)."""
 
     def __init__(
         self,
@@ -103,10 +125,7 @@ class Door:
         device_id: str | None,
     ) -> None:
         from doorcheck.station.client import Credentials, StationClient
-        from doorcheck.station.writer import ChangeWriter, StationChangeWriter
         from doorcheck.store.credentials import private_dir
-        from doorcheck.store.local import LocalStore
-        from doorcheck.sync.source_sync import LocalListWriter
         from doorcheck.sync.sources import source_of
 
         self.data_dir = private_dir(data_dir)
@@ -116,26 +135,90 @@ class Door:
             server, Credentials(event_id, app_code, station), device_id=device_id
         )
         self.event_id = event_id
-        self.store = LocalStore.open(store_path(self.data_dir, event_id, station))
         self.source = source_of(server)
+        self._store: LocalStore | None = None
+
+    @property
+    def store(self) -> LocalStore:
+        from doorcheck.store.local import LocalStore
+
+        if self._store is None:
+            self._store = LocalStore.open(store_path(self.data_dir, self.event_id, self.station))
+        return self._store
+
+    @property
+    def writer(self) -> ChangeWriter:
+        from doorcheck.station.writer import StationChangeWriter
+        from doorcheck.sync.source_sync import LocalListWriter
+
         # Only a station takes check-ins; elsewhere they are applied here and exported.
-        self.writer: ChangeWriter = (
-            StationChangeWriter(self.client)
-            if self.source == "station"
-            else LocalListWriter(self.store)
-        )
+        if self.source == "station":
+            return StationChangeWriter(self.client)
+        return LocalListWriter(self.store)
+
+    def take_station_from_login(self) -> None:
+        """The station is who the server says it is: its spelling of the name picks
+        the data file, its answer sets the event and the mode."""
+        from doorcheck.sync.engine import remember_station
+
+        result = self.client.login_result
+        if result is None:
+            return
+        if result.station_name != self.station:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            self.station = result.station_name
+        remember_station(self.store, self.client)
+
+    def mode(self) -> Mode:
+        """The station's mode as the server last said it. Never guessed: a door that
+        does not know it asks the server, and refuses to decide if it cannot."""
+        from doorcheck.station.errors import StationError
+
+        known = self.store.get_state("mode")
+        if known is None and self.source == "station":
+            try:
+                self.client.login()
+            except StationError as exc:
+                raise CommandError(
+                    "this door does not know its station's mode yet and cannot ask the "
+                    f"server ({exc.message}); run 'doorcheck login' while online"
+                ) from exc
+            self.take_station_from_login()
+            known = self.store.get_state("mode")
+        return Mode(known or Mode.CHECK_IN.value)
 
     def service(self) -> CheckInService:
-        from doorcheck.services.checkin import CheckInService
+        from doorcheck.services.checkin import station_service
 
-        event = json.loads(self.store.get_state("event") or "{}")
-        config = event.get("configuration") or {}
-        return CheckInService(
-            self.store,
-            self.station,
-            Mode(self.store.get_state("mode") or Mode.CHECK_IN.value),
-            access_code_pattern=config.get("accessCodePattern"),
-        )
+        self.mode()  # known, or asked of the server, before anything is decided
+        return station_service(self.store, self.station)
+
+    @property
+    def login(self) -> SavedLogin:
+        """The saved login, or one made of the login details given on the command line."""
+        from doorcheck.store.credentials import SavedLogin
+
+        if self.saved is not None:
+            return self.saved
+        return SavedLogin(self.client.base_url, self.event_id, self.station,
+                          self.client.device_id or "", vault="none")  # fmt: skip
+
+    def sync_worker(
+        self,
+        *,
+        interval: float = 3.0,
+        on_status: Callable[[SyncStatus], None] | None = None,
+        on_health: Callable[[WorkerHealth], None] | None = None,
+        on_report: Callable[[SyncReport], None] | None = None,
+    ) -> SyncEngine | SourceSync:
+        """The same worker the window runs for this door (sync.sources.door_sync)."""
+        from doorcheck.sync.sources import door_sync
+
+        return door_sync(self.store, self.login, self.client.credentials.app_code, self.client,
+                         interval=interval, on_status=on_status, on_health=on_health,
+                         on_report=on_report)  # fmt: skip
 
     def remember_session(self) -> None:
         """Keep a renewed session token for the next command (saved logins only)."""
@@ -145,7 +228,8 @@ class Door:
             save_session_token(self.data_dir, self.saved, self.client.session_token)
 
     def close(self) -> None:
-        self.store.close()
+        if self._store is not None:
+            self._store.close()
         self.client.close()
 
 

@@ -18,6 +18,10 @@ from doorcheck.commands.common import (
 )
 from doorcheck.paths import store_path
 
+# The workers as `doorcheck status` names them (sync.health.WORKERS).
+WORKER_NAMES = {"sync": "Sync", "source": "Guest list", "forward": "Event Cadence",
+                "count": "Counting"}  # fmt: skip
+
 
 def cmd_login(args: argparse.Namespace) -> int:
     from doorcheck.store.credentials import load_login, save_login, save_session_token
@@ -43,8 +47,7 @@ def cmd_login(args: argparse.Namespace) -> int:
             door.data_dir, args.server, args.event, result.station_name, args.key, device_id
         )
         save_session_token(door.data_dir, saved, result.session_token)
-        door.store.set_state("event", json.dumps(result.event.raw))
-        door.store.set_state("mode", result.event.configuration.mode.value)
+        door.take_station_from_login()
         measure_skew(door.store, door.client)
     finally:
         door.close()
@@ -160,7 +163,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
         finally:
             door.close()
     try:
+        if door.client.session_token is None:
+            # Who the station is comes first: its name picks the file synced into.
+            door.client.login()
+            door.take_station_from_login()
         report = sync_once(door.store, door.client, door.writer)
+        door.take_station_from_login()  # a renewed session may bring a changed mode
         door.remember_session()
         status = door.store.status()
     finally:
@@ -176,7 +184,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def _watch(args: argparse.Namespace) -> int:
     """Keep the door in step until Ctrl+C: the sync engine's thread, its states shown."""
-    from doorcheck.sync.engine import SyncEngine, SyncReport, SyncStatus
+    from doorcheck.sync.engine import SyncReport, SyncStatus
+    from doorcheck.sync.health import WorkerHealth
 
     door = open_door(args)
     shown: list[bool | None] = [None]
@@ -199,14 +208,21 @@ def _watch(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
-    engine = SyncEngine(
-        door.store,
-        door.client,
-        door.writer,
-        interval=args.interval,
-        on_status=on_status,
-        on_report=on_report,
-    )
+    failing: list[bool] = [False]
+
+    def on_health(health: WorkerHealth) -> None:
+        when = datetime.now().strftime("%H:%M:%S")
+        was_failing, failing[0] = failing[0], health.failing is not None
+        if health.failing is None:
+            if was_failing:
+                print(f"{when} sync works again", flush=True)
+        else:
+            state = "STOPPED" if health.stopped else "FAILING"
+            print(f"{when} {state}: {health.failing}", flush=True)
+
+    # The window's worker for this door: a spreadsheet's list is followed, not a server.
+    engine = door.sync_worker(interval=args.interval, on_status=on_status,
+                              on_health=on_health, on_report=on_report)  # fmt: skip
     engine.start()
     try:
         while True:
@@ -221,15 +237,19 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace, requested_action: str) -> int:
+    from sqlalchemy.exc import OperationalError
+
     from doorcheck.domain.changes import Action
     from doorcheck.station.errors import StationError
     from doorcheck.sync.engine import push_pending
+    from doorcheck.sync.health import is_disk_full
 
     door = open_door(args)
     try:
+        service = door.service()  # first: it may ask the server who this station is
         if door.store.get_state("cursor") is None:
             raise CommandError("no guest list yet: run 'doorcheck sync' first")
-        outcome = door.service().scan(args.code, "manual", Action(requested_action))
+        outcome = service.scan(args.code, "manual", Action(requested_action))
         if outcome.code is None:
             raise CommandError(f"not a valid ticket code: {outcome.problem}")
         label = outcome.verdict.kind.name.replace("_", " ")
@@ -241,6 +261,11 @@ def _check(args: argparse.Namespace, requested_action: str) -> int:
             upload = "uploaded" if door.source == "station" else "recorded"
         except StationError as exc:
             upload = f"queued, will upload later ({exc.message})"
+        except OperationalError as exc:
+            if not is_disk_full(exc):
+                raise
+            # The verdict is on disk; only the upload's answer could not be written.
+            upload = "queued, will upload later (the laptop's disk is full)"
         door.remember_session()
     finally:
         door.close()
@@ -257,9 +282,12 @@ def cmd_checkout(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from doorcheck.sync.health import stored_failures
+
     door = open_door(args)
     try:
         status = door.store.status()
+        failures = stored_failures(door.store)
         event = json.loads(door.store.get_state("event") or "{}")
         changes = (
             door.store.changes(("pending", "sent", "conflict", "rejected")) if args.changes else []
@@ -275,7 +303,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             "event": event.get("name"),
             "station": door.station,
             "online": online,
-        }
+            "failing": {f.worker: {"reason": f.reason, "stopped": f.stopped, "since": f.since}
+                        for f in failures},
+        }  # fmt: skip
         if args.changes:
             payload["changes"] = [c.__dict__ for c in changes]
         print(json.dumps(payload))
@@ -296,6 +326,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"Last sync:       {local_time(status.last_sync)}")
     if status.last_error:
         print(f"Last error:      {status.last_error}")
+    for failure in failures:  # written by the window's or `sync --watch`'s workers
+        state = "stopped" if failure.stopped else "failing"
+        print(f"{WORKER_NAMES[failure.worker] + ':':<17}{state}: {failure.reason} "
+              f"(since {local_time(failure.since)})")  # fmt: skip
     skew = status.clock_skew_seconds
     if skew is not None and abs(skew) > 60:
         ahead = "ahead of" if skew > 0 else "behind"

@@ -25,6 +25,8 @@ class VerdictKind(StrEnum):
     DEREGISTERED = "deregistered"  # red
     DELETED = "deleted"  # red
     INVALID_CODE = "invalidCode"  # red: not a ticket at all
+    WRONG_MODE = "wrongMode"  # red: this station does not do what was asked
+    NOT_RECORDED = "notRecorded"  # red: the laptop could not write it down (disk full)
 
 
 GOOD = frozenset({VerdictKind.ADMIT, VerdictKind.EXIT})
@@ -38,6 +40,7 @@ class Verdict:
     since: datetime | None = None  # for already-in: the earlier check-in
     station: str | None = None  # for already-in: where
     detail: str = ""
+    action_refused: Action | None = None  # for wrong-mode: what this station does not do
 
     @property
     def ok(self) -> bool:
@@ -65,6 +68,12 @@ class Verdict:
                 return "Ticket no longer valid (guest removed)"
             case VerdictKind.INVALID_CODE:
                 return "Not a valid ticket code"
+            case VerdictKind.WRONG_MODE:
+                if self.action_refused == Action.CHECK_OUT:
+                    return "This station only checks guests in: nobody is checked out here"
+                return "This station only checks guests out: nobody is checked in here"
+            case VerdictKind.NOT_RECORDED:
+                return "The laptop's disk is full: nothing was recorded. Free some space."
         return self.kind.value  # pragma: no cover - every kind is matched above
 
 
@@ -78,6 +87,9 @@ def decide(guest: Guest | None, mode: Mode, requested: Action | None = None) -> 
         return Verdict(VerdictKind.NOT_ON_LIST)
     if guest.is_deleted:
         return Verdict(VerdictKind.DELETED, guest)
+    refused = _refused_here(mode, requested)
+    if refused is not None:
+        return Verdict(VerdictKind.WRONG_MODE, guest, action_refused=refused)
     action = requested
     if action is None:
         if mode == Mode.CHECK_OUT or (mode == Mode.TOGGLE and guest.is_checked_in):
@@ -95,3 +107,14 @@ def decide(guest: Guest | None, mode: Mode, requested: Action | None = None) -> 
             VerdictKind.ALREADY_IN, guest, since=guest.check_in, station=guest.check_in_station
         )
     return Verdict(VerdictKind.ADMIT, guest, Action.CHECK_IN)
+
+
+def _refused_here(mode: Mode, requested: Action | None) -> Action | None:
+    """The station refuses (error 2030) a check-out at a check-in-only station and a
+    check-in at a check-out-only one: refused here first, so the answer never
+    promises what the station will refuse."""
+    if mode == Mode.CHECK_IN and requested == Action.CHECK_OUT:
+        return Action.CHECK_OUT
+    if mode == Mode.CHECK_OUT and requested == Action.CHECK_IN:
+        return Action.CHECK_IN
+    return None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError
 
 from doorcheck.domain.changes import Action
 from doorcheck.domain.codes import clean_code
@@ -15,8 +17,26 @@ from doorcheck.domain.guest import FieldValue, Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind, decide
 from doorcheck.station.wire import OutgoingChange
 from doorcheck.store.local import GuestView, LocalStore
+from doorcheck.sync.health import is_disk_full
 
 UNDO_WINDOW = timedelta(seconds=15)
+
+
+def station_service(
+    store: LocalStore, station: str, *, on_change: Callable[[], None] | None = None
+) -> CheckInService:
+    """A door's check-in service as its store knows the station: the mode and the
+    code pattern from the server's (or the import's) last word. The window and the
+    commands make it here, so a door decides the same wherever it runs."""
+    event = json.loads(store.get_state("event") or "{}")
+    configuration = event.get("configuration") or {}
+    return CheckInService(
+        store,
+        station,
+        Mode(store.get_state("mode") or Mode.CHECK_IN.value),
+        access_code_pattern=configuration.get("accessCodePattern"),
+        on_change=on_change,
+    )
 
 
 def laptop_now() -> datetime:
@@ -42,6 +62,15 @@ class ScanOutcome:
         if self.main_guest is not None:
             text += f" (companion of {self.main_guest.display_name})"
         return text
+
+
+def _not_recorded(exc: OperationalError, code: str | None) -> ScanOutcome:
+    """The transaction that would have recorded the verdict failed, so nothing of it
+    is on disk: red, never an admit that is not on disk. A full disk is said as such;
+    any other failure of the store is not this function's to explain."""
+    if not is_disk_full(exc):
+        raise exc
+    return ScanOutcome(Verdict(VerdictKind.NOT_RECORDED), code)
 
 
 @dataclass
@@ -100,28 +129,37 @@ class CheckInService:
                 self.store.journal_scan(conn, shown, source, VerdictKind.INVALID_CODE.value, None)
             return ScanOutcome(Verdict(VerdictKind.INVALID_CODE), None, check.problem)
         code = check.code
-        with self.store.write() as conn:
-            view = self.store.guest_by_code(code, conn)
-            verdict, changes = self._decide(conn, view, requested, code, source)
+        try:
+            with self.store.write() as conn:
+                view = self.store.guest_by_code(code, conn)
+                verdict, changes = self._decide(conn, view, requested, code, source)
+        except OperationalError as exc:
+            return _not_recorded(exc, code)
         return self._after(verdict, code, view, changes)
 
     def act(self, guest_id: str, action: Action, source: str = "manual") -> ScanOutcome:
         """A manual check-in or check-out from the guest list."""
-        with self.store.write() as conn:
-            view = self.store.guest_by_id(guest_id, conn)
-            code = (view.guest.access_code if view else None) or guest_id
-            verdict, changes = self._decide(conn, view, action, code, source)
+        try:
+            with self.store.write() as conn:
+                view = self.store.guest_by_id(guest_id, conn)
+                code = (view.guest.access_code if view else None) or guest_id
+                verdict, changes = self._decide(conn, view, action, code, source)
+        except OperationalError as exc:
+            return _not_recorded(exc, None)
         return self._after(verdict, None, view, changes)
 
     def check_in_party(self, guest_id: str, companion_ids: Sequence[str]) -> list[ScanOutcome]:
         """A guest and chosen companions in one transaction: all are recorded, or none."""
         outcomes: list[tuple[Verdict, GuestView | None, list[OutgoingChange]]] = []
-        with self.store.write() as conn:
-            for person in (guest_id, *companion_ids):
-                view = self.store.guest_by_id(person, conn)
-                code = (view.guest.access_code if view else None) or person
-                verdict, changes = self._decide(conn, view, Action.CHECK_IN, code, "party")
-                outcomes.append((verdict, view, changes))
+        try:
+            with self.store.write() as conn:
+                for person in (guest_id, *companion_ids):
+                    view = self.store.guest_by_id(person, conn)
+                    code = (view.guest.access_code if view else None) or person
+                    verdict, changes = self._decide(conn, view, Action.CHECK_IN, code, "party")
+                    outcomes.append((verdict, view, changes))
+        except OperationalError as exc:
+            return [_not_recorded(exc, None) for _ in (guest_id, *companion_ids)]
         everything = [c for _, _, changes in outcomes for c in changes]
         self._remember(everything)
         return [

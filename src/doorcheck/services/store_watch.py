@@ -7,16 +7,12 @@ thread counts and hands the result on.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from doorcheck.background import Background
 from doorcheck.store.local import LocalStore, Statistics, StoreStatus
-
-log = logging.getLogger(__name__)
+from doorcheck.sync.health import WorkerHealth
 
 
 @dataclass(frozen=True)
@@ -27,14 +23,16 @@ class StoreSnapshot:
 
 class StoreWatcher(Background):
     thread_name = "doorcheck-count"
+    worker = "count"
 
     def __init__(
         self,
         store: LocalStore,
         on_snapshot: Callable[[StoreSnapshot], None],
         interval: float = 2.0,
+        on_health: Callable[[WorkerHealth], None] | None = None,
     ) -> None:
-        super().__init__(interval)
+        super().__init__(interval, state=store, on_health=on_health)
         self.store = store
         self._on_snapshot = on_snapshot
 
@@ -42,10 +40,7 @@ class StoreWatcher(Background):
         return StoreSnapshot(*self.store.status_and_statistics())
 
     def step(self) -> None:
-        try:
-            snapshot = self.snapshot()
-        except SQLAlchemyError as exc:  # a busy or damaged file: say so, keep trying
-            log.warning("could not count the store: %s", exc)
-            return
+        # A busy or damaged file raises: the worker reports it and keeps trying.
+        snapshot = self.snapshot()
         if not self.stopping:
             self._on_snapshot(snapshot)

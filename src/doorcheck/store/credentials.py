@@ -135,9 +135,23 @@ def save_login(
         login.vault = "keyring"
     else:
         login.vault = "file"
-        _write_private(private_dir(data_dir) / SECRET_FILE, json.dumps({"appCode": app_code}))
+        secrets = _read_secret_file(data_dir)
+        # Other secrets in the file (a destination's key) outlive a new login; the
+        # session token only while it is the same station's.
+        if _saved_user(data_dir) != login.keyring_user:
+            secrets.pop("sessionToken", None)
+        secrets["appCode"] = app_code
+        _write_private(private_dir(data_dir) / SECRET_FILE, json.dumps(secrets))
     _write_private(data_dir / LOGIN_FILE, json.dumps(asdict(login), indent=2))
     return login
+
+
+def _saved_user(data_dir: Path) -> str | None:
+    """Who the saved login is (server, event, station), whatever its vault holds."""
+    try:
+        return SavedLogin(**json.loads((data_dir / LOGIN_FILE).read_text("utf-8"))).keyring_user
+    except (OSError, ValueError, TypeError):
+        return None
 
 
 def load_login(data_dir: Path) -> tuple[SavedLogin, str] | None:

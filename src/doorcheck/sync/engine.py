@@ -10,8 +10,8 @@ The engine has no Qt in it: the GUI wraps it and turns ``on_status`` into a sign
 
 from __future__ import annotations
 
+import json
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -19,12 +19,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from doorcheck.background import Background
+from doorcheck.background import Backoff as Backoff  # re-exported: callers build it here
 from doorcheck.station.client import StationClient
-from doorcheck.station.errors import StationError
+from doorcheck.station.errors import (
+    InvalidSessionError,
+    StationError,
+    TooManyDevicesError,
+    TooManyLoginAttemptsError,
+)
 from doorcheck.station.liststream import WireGuest
 from doorcheck.station.wire import ChangeOutcome
 from doorcheck.station.writer import ChangeWriter
 from doorcheck.store.local import LocalStore
+from doorcheck.sync.health import WorkerHealth
 from doorcheck.words import Phrase
 
 log = logging.getLogger(__name__)
@@ -47,24 +54,6 @@ class SyncStatus:
     last_success: datetime | None
     last_error: str | Phrase | None  # English when printed; ui.i18n.say translates
     retry_in: float | None  # seconds until the next attempt after a failure
-
-
-@dataclass
-class Backoff:
-    """Exponential backoff with full jitter, so many doors do not retry in step."""
-
-    base: float = 1.0
-    ceiling: float = 60.0
-    failures: int = 0
-    rng: Callable[[], float] = random.random
-
-    def next_delay(self) -> float:
-        self.failures += 1
-        spread = min(self.ceiling, self.base * 2.0 ** (self.failures - 1))
-        return float(self.rng()) * spread + 0.2
-
-    def reset(self) -> None:
-        self.failures = 0
 
 
 def _utc_now() -> datetime:
@@ -133,11 +122,34 @@ def measure_skew(
         store.set_state("clock_skew", f"{skew:.1f}")
 
 
+def retrying_helps(exc: StationError) -> bool:
+    """The error tree's ``retryable``, and the refusals that pass with time: a session
+    is renewed by logging in, the login brake lifts, another device logs out."""
+    return exc.retryable or isinstance(
+        exc, (InvalidSessionError, TooManyLoginAttemptsError, TooManyDevicesError)
+    )
+
+
+def remember_station(store: LocalStore, client: StationClient) -> None:
+    """After a login: the event and the station's mode as the server answered them.
+    The server decides what this station is (its mode), never what was typed."""
+    result = client.login_result
+    if result is None:
+        return
+    store.set_states(
+        {
+            "event": json.dumps(result.event.raw),
+            "mode": result.event.configuration.mode.value,
+        }
+    )
+
+
 class SyncEngine(Background):
     """Runs sync rounds on a worker thread: every ``interval`` seconds, at once after
     a local change (``nudge``), and after failures with backoff and jitter."""
 
     thread_name = "doorcheck-sync"
+    worker = "sync"
 
     def __init__(
         self,
@@ -149,13 +161,13 @@ class SyncEngine(Background):
         backoff: Backoff | None = None,
         on_status: Callable[[SyncStatus], None] | None = None,
         on_report: Callable[[SyncReport], None] | None = None,
+        on_health: Callable[[WorkerHealth], None] | None = None,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
-        super().__init__(interval)
+        super().__init__(interval, backoff=backoff, state=store, on_health=on_health)
         self.store = store
         self.client = client
         self.writer = writer
-        self.backoff = backoff or Backoff()
         self._on_status = on_status
         self._on_report = on_report
         self._clock = clock
@@ -169,8 +181,17 @@ class SyncEngine(Background):
                 if self.client.session_token is None:
                     self.client.login()
                     measure_skew(self.store, self.client, self._clock)
+                    remember_station(self.store, self.client)
                 report = sync_once(self.store, self.client, self.writer)
             except StationError as exc:
+                if not retrying_helps(exc):
+                    # A wrong App Code or a TLS failure: every retry would fail the
+                    # same way (and trip the server's login brake). Its words say
+                    # what to do; the steward logs in again.
+                    self._publish(SyncStatus(False, self.status.last_success, exc.words, None))
+                    self.fail(exc.words, stopped=True)
+                    self.store.set_state("last_error", exc.message)
+                    return None
                 delay = self.backoff.next_delay()
                 log.info("sync failed (%s); next try in %.1f s", exc.message, delay)
                 self.store.set_state("last_error", exc.message)

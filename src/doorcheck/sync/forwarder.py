@@ -24,6 +24,7 @@ from doorcheck.domain.guest import Guest
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.connector import SourceError
 from doorcheck.sync.engine import Backoff
+from doorcheck.sync.health import WorkerHealth
 from doorcheck.words import Phrase
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ class ForwardStatus:
 
 class Forwarder(Background):
     thread_name = "doorcheck-forward"
+    worker = "forward"
+    steps_when_stopped = True  # blocked, it still queues and counts what waits
 
     def __init__(
         self,
@@ -50,11 +53,11 @@ class Forwarder(Background):
         interval: float = 10.0,
         backoff: Backoff | None = None,
         on_status: Callable[[ForwardStatus], None] | None = None,
+        on_health: Callable[[WorkerHealth], None] | None = None,
     ) -> None:
-        super().__init__(interval)
+        super().__init__(interval, backoff=backoff, state=store, on_health=on_health)
         self.store = store
         self.pusher = pusher
-        self.backoff = backoff or Backoff()
         self._on_status = on_status
         self._retry_in: float | None = None
         self.last_error: str | Phrase | None = None
@@ -72,6 +75,8 @@ class Forwarder(Background):
         self._retry_in = None
         if self.blocked is None:
             self._send()
+        else:
+            self.still_failing()
         counts = self.store.forward_counts(DESTINATION)
         status = ForwardStatus(counts.get("done", 0), counts.get("pending", 0),
                                counts.get("held", 0), self.blocked or self.last_error,
@@ -91,9 +96,10 @@ class Forwarder(Background):
                     # The key: every profile would be refused. Nothing is sent (or
                     # lost) until the settings change and the forwarder starts again.
                     self.blocked = exc.words
+                    self.fail(exc.words, stopped=True)
                     return
-                self._retry_in = self.backoff.next_delay()
-                log.info("Event Cadence: %s; next try in %.0f s", exc.message, self._retry_in)
+                self.fail(exc.words)
+                self._retry_in = self.health.retry_in
                 return
             self.store.answer_forward(forward_id, "done")
             self.last_error = None

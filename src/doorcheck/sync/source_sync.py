@@ -25,6 +25,7 @@ from doorcheck.sync.connector import (
     load_full,
 )
 from doorcheck.sync.engine import SyncReport, SyncStatus, push_pending
+from doorcheck.sync.health import WorkerHealth
 from doorcheck.words import Phrase, phrase
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class SourceSync(Background):
     sources are online or offline; a file is neither."""
 
     thread_name = "doorcheck-source"
+    worker = "source"
 
     def __init__(
         self,
@@ -44,8 +46,9 @@ class SourceSync(Background):
         interval: float = 3.0,
         remote: bool = False,
         on_status: Callable[[SyncStatus], None] | None = None,
+        on_health: Callable[[WorkerHealth], None] | None = None,
     ) -> None:
-        super().__init__(interval)
+        super().__init__(interval, state=store, on_health=on_health)
         self.store = store
         self.connector = connector
         self.remote = remote
@@ -80,6 +83,10 @@ class SourceSync(Background):
             online = False if self.remote else None
             wait = getattr(exc, "retry_after", None)  # a rate limit says how long
             self._publish(SyncStatus(online, self.status.last_success, message, wait))
+            if isinstance(exc, SourceError) and not exc.retryable:
+                self.fail(message, stopped=True)  # a refused key: its words say what to do
+            elif not self.remote:
+                self.fail(message)  # a file that cannot be read is not "offline"
             return None
         self.store.set_state("last_sync", datetime.now(UTC).isoformat())
         self._publish(SyncStatus(True if self.remote else None, datetime.now(UTC), None, None))

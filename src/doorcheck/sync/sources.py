@@ -9,6 +9,7 @@ Eventbrite, with its token kept the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from doorcheck.connectors.eventbrite import POLL_SECONDS as EVENTBRITE_POLL_SECONDS
@@ -16,8 +17,14 @@ from doorcheck.connectors.eventbrite import EventbriteConnector, EventbriteSetti
 from doorcheck.connectors.eventbrite_legacy import LegacyConnector, LegacySettings, LegacyXmlFile
 from doorcheck.connectors.spreadsheet import SpreadsheetConnector
 from doorcheck.connectors.xing import POLL_SECONDS, XingConnector, XingSettings
+from doorcheck.station.client import StationClient
+from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.credentials import FILE_SOURCE, SavedLogin
+from doorcheck.store.local import LocalStore
 from doorcheck.sync.connector import Connector
+from doorcheck.sync.engine import SyncEngine, SyncReport, SyncStatus
+from doorcheck.sync.health import WorkerHealth
+from doorcheck.sync.source_sync import SourceSync
 
 SOURCES = {
     "station": "Invitario-style check-in station",
@@ -75,3 +82,40 @@ def poll_seconds(server: str, default: float) -> float:
     floor = {"xing": POLL_SECONDS, "eventbrite": EVENTBRITE_POLL_SECONDS,
              "eventbrite-legacy": EVENTBRITE_POLL_SECONDS}.get(source_of(server))  # fmt: skip
     return max(default, floor) if floor else default
+
+
+def door_sync(
+    store: LocalStore,
+    login: SavedLogin,
+    secret: str,
+    client: StationClient,
+    *,
+    interval: float = 3.0,
+    on_status: Callable[[SyncStatus], None] | None = None,
+    on_health: Callable[[WorkerHealth], None] | None = None,
+    on_report: Callable[[SyncReport], None] | None = None,  # a station's rounds only
+) -> SyncEngine | SourceSync:
+    """The worker that keeps a door's store in step with its source, the same for
+    the window, `doorcheck scan` and `doorcheck sync --watch`: a station gets the
+    sync engine (uploads and pulls); a source without write-back (a spreadsheet,
+    XING, Eventbrite) the follower, which applies this door's check-ins to its own
+    copy, so nothing waits for a station server that does not exist."""
+    connector = connector_for(login, secret)
+    if connector is not None:
+        return SourceSync(
+            store,
+            connector,
+            interval=poll_seconds(login.server, interval),
+            remote=is_remote(login.server),
+            on_status=on_status,
+            on_health=on_health,
+        )
+    return SyncEngine(
+        store,
+        client,
+        StationChangeWriter(client),
+        interval=interval,
+        on_status=on_status,
+        on_report=on_report,
+        on_health=on_health,
+    )

@@ -26,6 +26,8 @@ SOUND_OF = {
     VerdictKind.DEREGISTERED: "deny",
     VerdictKind.DELETED: "deny",
     VerdictKind.INVALID_CODE: "deny",
+    VerdictKind.WRONG_MODE: "deny",
+    VerdictKind.NOT_RECORDED: "deny",
 }
 LINUX_PLAYERS = ("pw-play", "paplay", "aplay")
 

@@ -9,9 +9,13 @@ from doorcheck.domain.timeutil import parse_datetime
 from doorcheck.store.local import StoreStatus
 from doorcheck.sync.engine import SyncStatus
 from doorcheck.sync.forwarder import ForwardStatus
+from doorcheck.sync.health import WorkerHealth
 from doorcheck.ui.i18n import mark, say, tr
 from doorcheck.ui.plain import clip, plain_labels, plain_tooltip
 
+# Who is failing, as the status bar names the workers (sync.health.WORKERS).
+WORKER_NAMES = {"sync": mark("Sync"), "source": mark("Guest list"),
+                "forward": mark("Event Cadence"), "count": mark("Counting")}  # fmt: skip
 MODE_NAMES = {"checkIn": mark("Check-in only"), "toggle": mark("Check-in / check-out"),
               "checkOut": mark("Check-out only")}  # fmt: skip
 
@@ -31,6 +35,15 @@ class DoorStatusBar(QStatusBar):
         self.local = False  # a guest list from a file (show_local)
         self.uploads = True  # False where the source takes no uploads: no waiting count
         self.forwarding: QLabel | None = None  # Event Cadence, where set up
+        self.problems: dict[str, WorkerHealth] = {}  # workers failing now
+        self.failing = QLabel()
+        self.failing.setAccessibleName(tr("Failing"))
+        self.failing.setWordWrap(True)
+        self.failing.setStyleSheet(
+            "padding: 0 12px; font-size: 15px; color: #b71c1c; font-weight: bold;"
+        )
+        self.failing.hide()
+        self.addWidget(self.failing, 1)
         self.inside = QLabel(tr("{inside} / {guests} in").format(inside=0, guests=0))
         for label, name in ((self.station, tr("Station and mode")), (self.online, tr("Server")),
                             (self.synced, tr("Last sync")), (self.waiting, tr("Changes waiting")),
@@ -62,6 +75,30 @@ class DoorStatusBar(QStatusBar):
         self.forwarding.setText(text)
         self.forwarding.setStyleSheet(f"padding: 0 12px; font-size: 15px; color: {colour};")
         self.forwarding.setToolTip(plain_tooltip(say(status.problem) if status.problem else ""))
+
+    def show_health(self, health: WorkerHealth) -> None:
+        """A worker failing says so, in words, until its next good round."""
+        if health.failing is None:
+            self.problems.pop(health.worker, None)
+        else:
+            self.problems[health.worker] = health
+        lines = []
+        for problem in self.problems.values():
+            name = tr(WORKER_NAMES.get(problem.worker, problem.worker))
+            reason = say(problem.failing) if problem.failing is not None else ""
+            if problem.stopped:
+                lines.append(tr("{worker} stopped: {reason}").format(worker=name, reason=reason))
+            else:
+                lines.append(tr("{worker} failing: {reason}").format(worker=name, reason=reason))
+        self.failing.setText("\n".join(lines))
+        self.failing.setToolTip("\n".join(lines))
+        self.failing.setVisible(bool(lines))
+        if health.worker in ("sync", "source") and health.failing is not None and not self.local:
+            # Not "Online" while the rounds fail, whatever the last one said.
+            self.online.setText(tr("\u26a0 Sync failing \u2013 the door works on"))
+            self.online.setStyleSheet(
+                "padding: 0 12px; font-size: 15px; color: #b71c1c; font-weight: bold;"
+            )
 
     def show_local(self, file_name: str) -> None:
         """A guest list from a file: no server to be online with."""

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from doorcheck.domain.changes import Action
 from doorcheck.domain.verdict import VerdictKind
 from doorcheck.services.checkin import ScanOutcome
 from doorcheck.ui.i18n import mark, tr
@@ -39,6 +40,8 @@ LOOKS = {
     VerdictKind.DEREGISTERED: Look(STOP.background, "\u2716", mark("Deregistered")),
     VerdictKind.DELETED: Look(STOP.background, "\u2716", mark("Not valid")),
     VerdictKind.INVALID_CODE: Look(STOP.background, "\u2716", mark("Not a ticket")),
+    VerdictKind.WRONG_MODE: Look(STOP.background, "\u2716", mark("Not at this station")),
+    VerdictKind.NOT_RECORDED: Look(STOP.background, "\u2716", mark("Not recorded")),
 }
 
 
@@ -173,6 +176,13 @@ def detail_lines(outcome: ScanOutcome, guest_facing: bool = False) -> list[str]:
             lines.append(
                 tr(outcome.problem) if outcome.problem else tr("This is not a ticket code")
             )
+        case VerdictKind.WRONG_MODE:
+            if verdict.action_refused == Action.CHECK_OUT:
+                lines += [name, tr("This station only checks guests in.")]
+            else:
+                lines += [name, tr("This station only checks guests out.")]
+        case VerdictKind.NOT_RECORDED:
+            lines.append(tr("The laptop's disk is full: nothing was recorded. Free some space."))
     if outcome.main_guest is not None:
         lines.append(tr("companion of {name}").format(name=outcome.main_guest.display_name))
     if guest_facing and verdict.kind not in (VerdictKind.ADMIT, VerdictKind.EXIT):

@@ -280,6 +280,30 @@
       <translation>Der Stationsserver hat unlesbar geantwortet; wir versuchen es erneut. Bleibt das so, prüfen Sie die Serveradresse.</translation>
     </message>
     <message>
+      <source>The laptop's disk is full: nothing new is recorded until space is free.</source>
+      <translation>Die Festplatte des Laptops ist voll: Bis wieder Platz frei ist, wird nichts Neues gespeichert.</translation>
+    </message>
+    <message>
+      <source>An unexpected error ({kind}).</source>
+      <translation>Ein unerwarteter Fehler ({kind}).</translation>
+    </message>
+    <message>
+      <source>The door's data file is locked by another program.</source>
+      <translation>Die Datendatei des Eingangs ist von einem anderen Programm gesperrt.</translation>
+    </message>
+    <message>
+      <source>The door's data file cannot be written (check its folder's permissions).</source>
+      <translation>Die Datendatei des Eingangs kann nicht geschrieben werden (Berechtigungen des Ordners prüfen).</translation>
+    </message>
+    <message>
+      <source>The door's data file failed (SQLite error {code}).</source>
+      <translation>Die Datendatei des Eingangs hat versagt (SQLite-Fehler {code}).</translation>
+    </message>
+    <message>
+      <source>The laptop is out of memory.</source>
+      <translation>Der Arbeitsspeicher des Laptops ist erschöpft.</translation>
+    </message>
+    <message>
       <source>The guest list cannot be read: {why}</source>
       <translation>Die Gästeliste kann nicht gelesen werden: {why}</translation>
     </message>
@@ -844,6 +868,14 @@
       <translation>Am meisten: {count} Ankünfte um {time}</translation>
     </message>
     <message>
+      <source>Event Cadence</source>
+      <translation>Event Cadence</translation>
+    </message>
+    <message>
+      <source>Counting</source>
+      <translation>Zählung</translation>
+    </message>
+    <message>
       <source>Check-in only</source>
       <translation>Nur Check-in</translation>
     </message>
@@ -868,6 +900,10 @@
       <translation>Wartende, strittige oder abgelehnte Änderungen zeigen</translation>
     </message>
     <message>
+      <source>Failing</source>
+      <translation>Fehler</translation>
+    </message>
+    <message>
       <source>Station and mode</source>
       <translation>Station und Modus</translation>
     </message>
@@ -890,6 +926,10 @@
     <message>
       <source>Event Cadence: {sent} sent, {waiting} waiting</source>
       <translation>Event Cadence: {sent} gesendet, {waiting} wartend</translation>
+    </message>
+    <message>
+      <source>⚠ Sync failing – the door works on</source>
+      <translation>⚠ Synchronisierung gestört – der Eingang arbeitet weiter</translation>
     </message>
     <message>
       <source>● Online</source>
@@ -926,6 +966,14 @@
     <message>
       <source>{count} rejected</source>
       <translation>{count} abgelehnt</translation>
+    </message>
+    <message>
+      <source>{worker} stopped: {reason}</source>
+      <translation>{worker} angehalten: {reason}</translation>
+    </message>
+    <message>
+      <source>{worker} failing: {reason}</source>
+      <translation>{worker} gestört: {reason}</translation>
     </message>
     <message>
       <source>Welcome</source>
@@ -988,6 +1036,14 @@
       <translation>Kein Ticket</translation>
     </message>
     <message>
+      <source>Not at this station</source>
+      <translation>Nicht an dieser Station</translation>
+    </message>
+    <message>
+      <source>Not recorded</source>
+      <translation>Nicht gespeichert</translation>
+    </message>
+    <message>
       <source>Scan result</source>
       <translation>Scan-Ergebnis</translation>
     </message>
@@ -1016,8 +1072,20 @@
       <translation>Dieses Ticket wurde von der Gästeliste entfernt</translation>
     </message>
     <message>
+      <source>The laptop's disk is full: nothing was recorded. Free some space.</source>
+      <translation>Die Festplatte des Laptops ist voll: Nichts wurde gespeichert. Bitte Platz freigeben.</translation>
+    </message>
+    <message>
       <source>This is not a ticket code</source>
       <translation>Das ist kein Ticket-Code</translation>
+    </message>
+    <message>
+      <source>This station only checks guests in.</source>
+      <translation>Diese Station checkt Gäste nur ein.</translation>
+    </message>
+    <message>
+      <source>This station only checks guests out.</source>
+      <translation>Diese Station checkt Gäste nur aus.</translation>
     </message>
     <message>
       <source>Code {code} is not on the guest list</source>
