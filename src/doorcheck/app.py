@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 from sqlalchemy.exc import OperationalError
 
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
@@ -44,6 +44,7 @@ from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import tr
 from doorcheck.ui.main_window import KioskWindow
+from doorcheck.ui.plain import warn
 from doorcheck.ui.scanner_keys import ScannerKeyFilter
 from doorcheck.ui.search_panel import GuestDesk, SearchPanel
 from doorcheck.ui.settings_dialog import LAYOUT_NAMES, SettingsDialog
@@ -341,7 +342,7 @@ def open_settings(kiosk: Kiosk) -> None:
     def wipe_now() -> None:
         refused = wipe(kiosk)
         if refused:
-            QMessageBox.warning(kiosk.window, tr("Wipe local data"), refused)
+            warn(kiosk.window, tr("Wipe local data"), refused)
 
     dialog.wipe_requested.connect(wipe_now)
     if dialog.exec() == SettingsDialog.DialogCode.Accepted:
@@ -366,7 +367,7 @@ def export_check_ins(kiosk: Kiosk, path: Path | None = None) -> Path | None:
         written = write_export(export_rows(kiosk.store.guests_with_presence()), path)
     except OSError as exc:
         why = tr("Cannot write {file}: {why}").format(file=path, why=exc.strerror)
-        QMessageBox.warning(kiosk.window, tr("Export check-ins"), why)
+        warn(kiosk.window, tr("Export check-ins"), why)
         return None
     return written
 
