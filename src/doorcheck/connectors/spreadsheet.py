@@ -318,12 +318,31 @@ def export_rows(guests: Iterable[Guest]) -> list[list[str]]:
     return rows
 
 
+# A cell that begins with one of these is read as a formula by Excel, LibreOffice or
+# Google Sheets (tab and carriage return too, as OWASP's "CSV injection" notes): a
+# guest named "=HYPERLINK(...)" must stay text in the organizer's spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE; kept
+# here so reading a CSV does not import openpyxl).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def neutralise(cell: str) -> str:
+    """A cell as inert text, as OWASP describes: a leading apostrophe before any
+    formula-starting character, and (for XLSX, whose XML cannot hold them) no control
+    characters, which openpyxl would refuse with the guest's name in the error."""
+    cell = CONTROL_CHARACTERS.sub("", cell)
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def write_export(rows: list[list[str]], path: Path) -> Path:
     """CSV (UTF-8 with a byte-order mark, so Excel shows umlauts) or XLSX by suffix;
-    written next to the target and renamed over it, so a full disk leaves no half
-    file behind."""
+    every cell neutralised (``neutralise``), so both the command line and the window's
+    Statistics tab write inert text; written next to the target and renamed over it,
+    so a full disk leaves no half file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
+    safe = ([neutralise(cell) for cell in row] for row in rows)
     try:
         if path.suffix.lower() == ".xlsx":
             import openpyxl
@@ -331,14 +350,15 @@ def write_export(rows: list[list[str]], path: Path) -> Path:
             book = openpyxl.Workbook(write_only=True)
             sheet = book.create_sheet("Check-ins")
             sheet.append(list(EXPORT_HEADERS))
-            for row in rows:
+            for row in safe:
                 sheet.append(row)
             book.save(partial)
         else:
             with partial.open("w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle)
+                # Every cell quoted: a separator inside a cell cannot start a new one.
+                writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
                 writer.writerow(EXPORT_HEADERS)
-                writer.writerows(rows)
+                writer.writerows(safe)
         partial.replace(path)
     except OSError:
         partial.unlink(missing_ok=True)
