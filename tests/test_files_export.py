@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -22,7 +23,7 @@ def read_csv(path: Path) -> list[list[str]]:
         return list(csv.reader(handle))
 
 
-def read_xlsx(path: Path) -> list[list[openpyxl.cell.cell.Cell]]:
+def read_xlsx(path: Path) -> list[list[Any]]:
     # Not data_only: a formula would show as data_type "f" with its text.
     book = openpyxl.load_workbook(path)
     return [list(row) for row in book.worksheets[0].iter_rows()]
