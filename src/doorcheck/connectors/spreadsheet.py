@@ -84,7 +84,8 @@ class Guests(Sequence[dict[str, Any]]):
 
     def add(self, row: int, values: dict[str, str]) -> None:
         self._rows.append(row)
-        self._values.append(self.SEPARATOR.join(values[name] for name in self._fields))
+        # The values come in the mapping's order, which is the fields' order.
+        self._values.append(self.SEPARATOR.join(values.values()))
 
     def __len__(self) -> int:
         return len(self._values)

@@ -122,16 +122,16 @@ def _bounded(path: Path, rows: Iterator[tuple[int, list[str]]]) -> Iterator[tupl
                     path=path.name, limit=MAX_CELLS,
                 )
             )  # fmt: skip
-        for column, text in enumerate(row, start=1):
-            if len(text) > MAX_CELL_CHARS:
-                raise SpreadsheetError(
-                    phrase(
-                        "row {row}, column {column} of {path} holds {count} characters; "
-                        "a cell holds at most {limit}",
-                        row=number, column=column, path=path.name, count=len(text),
-                        limit=MAX_CELL_CHARS,
-                    )
-                )  # fmt: skip
+        if row and max(map(len, row)) > MAX_CELL_CHARS:
+            column, text = next((i, t) for i, t in enumerate(row, 1) if len(t) > MAX_CELL_CHARS)
+            raise SpreadsheetError(
+                phrase(
+                    "row {row}, column {column} of {path} holds {count} characters; "
+                    "a cell holds at most {limit}",
+                    row=number, column=column, path=path.name, count=len(text),
+                    limit=MAX_CELL_CHARS,
+                )
+            )  # fmt: skip
         yield number, row
 
 
@@ -199,7 +199,7 @@ class _BoundedLines:
         self.row_chars += len(line)
         if self.row_chars > MAX_ROW_CHARS:
             raise _RowTooLongError
-        return line
+        return CONTROL_CHARACTERS.sub("", line)  # once a line, not once a cell
 
 
 @contextmanager
@@ -217,7 +217,7 @@ def _csv_records(path: Path, handle: IO[str], delimiter: str) -> Iterator[tuple[
     try:
         for number, record in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
             lines.row_chars = 0
-            yield number, [cell_text(value) for value in record]
+            yield number, [value.strip() for value in record]
     except _RowTooLongError:
         raise SpreadsheetError(
             phrase(
