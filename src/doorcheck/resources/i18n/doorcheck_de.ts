@@ -104,6 +104,10 @@
       <translation>Eventbrite: {kind}</translation>
     </message>
     <message>
+      <source>{path} is larger than {limit} MB: too big for an attendee list</source>
+      <translation>{path} ist größer als {limit} MB: zu groß für eine Teilnehmerliste</translation>
+    </message>
+    <message>
       <source>{source} has a problem (HTTP {status}); we retry</source>
       <translation>{source} hat ein Problem (HTTP {status}); wir versuchen es erneut</translation>
     </message>
@@ -188,6 +192,10 @@
       <translation>{path} enthält mehr als {limit} Zellen: zu groß für eine Gästeliste</translation>
     </message>
     <message>
+      <source>row {row}, column {column} of {path} holds {count} characters; a cell holds at most {limit}</source>
+      <translation>Zeile {row}, Spalte {column} von {path} enthält {count} Zeichen; eine Zelle fasst höchstens {limit}</translation>
+    </message>
+    <message>
       <source>row {row} of {path} is longer than {limit} characters: this is not a guest list</source>
       <translation>Zeile {row} von {path} ist länger als {limit} Zeichen: das ist keine Gästeliste</translation>
     </message>
@@ -198,10 +206,6 @@
     <message>
       <source>{path}: its part {part} unpacks to {mb} MB, more than {limit} MB: too big for a guest list</source>
       <translation>{path}: der Teil {part} wird entpackt {mb} MB groß, mehr als {limit} MB: zu groß für eine Gästeliste</translation>
-    </message>
-    <message>
-      <source>row {row}, column {column} of {path} holds {count} characters; a cell holds at most {limit}</source>
-      <translation>Zeile {row}, Spalte {column} von {path} enthält {count} Zeichen; eine Zelle fasst höchstens {limit}</translation>
     </message>
     <message>
       <source>{source} sent an answer that is not a JSON object</source>
