@@ -55,6 +55,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 FIELDS = tuple(SYNONYMS)
 # Guest ids made from codes are the same on every import of the same list.
+# Codes on several rows are listed up to this many, each with up to this many rows.
+LISTED = 10
 ID_NAMESPACE = uuid.UUID("8d0c6f7e-6a39-4c1e-9d0b-d00c4ec0ffee")
 __all__ = ["MAX_BYTES", "SpreadsheetError"]  # part of this module's face, made in tables
 
@@ -110,20 +112,32 @@ class SheetImport:
     mapping: dict[str, int]  # guest field -> column
     guests: Guests = field(default_factory=lambda: Guests((), ""))  # wire objects
     rows: int = 0  # data rows read
-    duplicates: dict[str, list[int]] = field(default_factory=dict)  # code -> sheet rows
+    # code -> its first LISTED sheet rows, for the first LISTED codes on several rows
+    duplicates: dict[str, list[int]] = field(default_factory=dict)
+    more_duplicates: int = 0  # rows repeating a code, beyond those listed
     empty_rows: int = 0
     without_code: int = 0
 
     def problems(self) -> list[Phrase]:
+        """What the organizer should know, a line each; a list full of repeated codes
+        gives a few lines, not one a code (the window shows them all)."""
         lines = []
         for code, rows in self.duplicates.items():
-            listed = ", ".join(str(r) for r in rows)
+            listed = ", ".join(str(r) for r in rows) + (", …" if len(rows) == LISTED else "")
             lines.append(
                 phrase(
                     "code {code} is on rows {rows}: only row {kept} was kept",
                     code=code, rows=listed, kept=rows[0],
                 )
             )  # fmt: skip
+        if self.more_duplicates:
+            lines.append(
+                phrase(
+                    "{count} more rows repeat a code of a row above them: only the first "
+                    "row of each code was kept",
+                    count=self.more_duplicates,
+                )
+            )
         if self.without_code == 1:
             lines.append(phrase("1 guest has no code: find them by name at the door"))
         elif self.without_code:
@@ -235,9 +249,15 @@ def _import_rows(
         code = values.get("accessCode", "")
         if code:
             first = first_row_of.setdefault(code, row)
-            if first != row:
-                sheet.duplicates.setdefault(code, [first]).append(row)
-                continue  # reported by problems(); the first row with this code stands
+            if first != row:  # reported by problems(); the first row with this code stands
+                listed = sheet.duplicates.get(code)
+                if listed is None and len(sheet.duplicates) < LISTED:
+                    sheet.duplicates[code] = [first, row]
+                elif listed is not None and len(listed) < LISTED:
+                    listed.append(row)
+                else:
+                    sheet.more_duplicates += 1
+                continue
         else:
             sheet.without_code += 1
         yield row, values

@@ -140,6 +140,10 @@
       <translation>Code {code} steht in den Zeilen {rows}: nur Zeile {kept} wurde übernommen</translation>
     </message>
     <message>
+      <source>{count} more rows repeat a code of a row above them: only the first row of each code was kept</source>
+      <translation>{count} weitere Zeilen wiederholen den Code einer Zeile darüber: nur die erste Zeile jedes Codes wurde übernommen</translation>
+    </message>
+    <message>
       <source>1 guest has no code: find them by name at the door</source>
       <translation>1 Gast hat keinen Code: am Eingang nach Namen suchen</translation>
     </message>
