@@ -5,6 +5,7 @@ a list refused at its last row changes nothing at the door; big legal lists are 
 from __future__ import annotations
 
 import csv
+import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -216,3 +217,35 @@ def test_a_big_legal_xlsx_is_read(tmp_path: Path) -> None:
     assert len(imported.guests) == imported.rows == 30_000
     assert imported.guests[-1]["accessCode"] == "T029999"
     assert imported.guests[7]["fields"]["notes"] == "y" * 300
+
+
+def declare_size(path: Path, part: str, size: int) -> None:
+    """Rewrites the unpacked size a zip declares for ``part`` (local header and
+    central directory), leaving its data as it is."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        offset = archive.getinfo(part).header_offset
+    data[offset + 22 : offset + 26] = size.to_bytes(4, "little")
+    central = data.index(b"PK\x01\x02")
+    while data[central + 46 : central + 46 + len(part)] != part.encode():
+        central = data.index(b"PK\x01\x02", central + 4)
+    data[central + 24 : central + 28] = size.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+
+
+def test_a_part_holding_more_than_it_declares_is_cut_at_its_declared_size(
+    tmp_path: Path,
+) -> None:
+    # 50 MB of strings declared as 1000 bytes: zipfile unpacks no more than declared
+    # (and the checksum fails), so the declared sizes checked before opening hold.
+    strings = f'<sst xmlns="{MAIN}"><si><t>'.encode() + b"A" * 50_000_000 + b"</t></si></sst>"
+    sheet = sheet_xml(['<row r="1"><c r="A1" t="s"><v>0</v></c></row>'])
+    path = xlsx(tmp_path / "liar.xlsx", sheet, strings)
+    declare_size(path, "xl/sharedStrings.xml", 1000)
+    tracemalloc.start()
+    try:
+        refused(path, "liar.xlsx is not a readable XLSX file")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000
