@@ -29,12 +29,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, overload
 
-from doorcheck.connectors.tables import (
-    CONTROL_CHARACTERS,
-    MAX_BYTES,
-    SpreadsheetError,
-    open_rows,
-)
+from doorcheck.connectors.tables import CONTROL_CHARACTERS, open_rows
+from doorcheck.connectors.tables import SpreadsheetError as SpreadsheetError  # its home was here
 from doorcheck.domain.guest import Guest
 from doorcheck.domain.textfold import fold
 from doorcheck.sync.connector import Capability
@@ -58,7 +54,6 @@ FIELDS = tuple(SYNONYMS)
 # Codes on several rows are listed up to this many, each with up to this many rows.
 LISTED = 10
 ID_NAMESPACE = uuid.UUID("8d0c6f7e-6a39-4c1e-9d0b-d00c4ec0ffee")
-__all__ = ["MAX_BYTES", "SpreadsheetError"]  # part of this module's face, made in tables
 
 
 @dataclass
