@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from pytestqt.qtbot import QtBot
 
 from doorcheck.cli import main as doorcheck
 from doorcheck.connectors.spreadsheet import write_export
@@ -69,3 +70,25 @@ def test_the_export_command_writes_hostile_names_as_text(
     cells = read_xlsx(tmp_path / "out.xlsx")[1][:4]
     assert [(c.data_type, c.value) for c in cells] == [
         ("s", "T-1"), ("s", "'=1+1"), ("s", "'@cmd"), ("s", "'-Evil Corp")]  # fmt: skip
+
+
+def test_the_windows_statistics_export_writes_hostile_names_as_text(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    from doorcheck.app import export_check_ins
+    from tests.test_kiosk_window import open_kiosk
+
+    guest_list = tmp_path / "list.csv"
+    with guest_list.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Code", "First name", "Last name"])
+        writer.writerow(["T-1", '=HYPERLINK("http://evil.example","x")', "+1\x07"])
+    data = tmp_path / "door"
+    assert doorcheck(["import", str(guest_list), "--data", str(data)]) == 0
+    with open_kiosk(qtbot, data, str(tmp_path / "no-camera")) as kiosk:
+        kiosk.scan("T-1", "scanner")
+        written = [export_check_ins(kiosk, tmp_path / name) for name in ("w.csv", "w.xlsx")]
+    assert None not in written
+    expected = ["T-1", '\'=HYPERLINK("http://evil.example","x")', "'+1"]
+    assert read_csv(tmp_path / "w.csv")[1][:3] == expected
+    assert [c.value for c in read_xlsx(tmp_path / "w.xlsx")[1][:3]] == expected
