@@ -12,6 +12,8 @@ from pathlib import Path
 
 import cv2
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from doorcheck.scan import synthetic as F
 from doorcheck.scan.decoder import Decoder
@@ -83,3 +85,24 @@ def test_a_folder_of_only_unreadable_pictures_says_so(tmp_path: Path) -> None:
     (tmp_path / "1-broken.jpg").write_bytes(b"\xff\xd8 not really")
     with pytest.raises(SourceError, match="holds no image this program can read"):
         next(folder_frames(tmp_path, loop=True))
+
+
+MAGIC = st.sampled_from(
+    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xc0\x00\x11\x08",
+     b"BM", b"II*\x00", b"MM\x00*", b"RIFF\x00\x00\x00\x00WEBPVP8 ", b"GIF89a", b""]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(magic=MAGIC, rest=st.binary(max_size=400), suffix=st.sampled_from([".png", ".jpg", ".tif"]))
+def test_any_bytes_as_a_picture_give_a_picture_or_words(
+    tmp_path_factory: pytest.TempPathFactory, magic: bytes, rest: bytes, suffix: str
+) -> None:
+    path = tmp_path_factory.mktemp("pictures") / f"ticket{suffix}"
+    path.write_bytes(magic + rest)
+    try:
+        image = read_image(path)
+    except SourceError as exc:
+        assert str(path) in str(exc)
+    else:
+        assert image.shape[0] * image.shape[1] <= MAX_IMAGE_PIXELS
