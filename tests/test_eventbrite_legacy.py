@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from doorcheck.cli import main as doorcheck
 from doorcheck.connectors.eventbrite_legacy import (
+    MAX_FILE_BYTES,
     LegacyConnector,
     LegacySettings,
     parse_attendees,
@@ -114,6 +115,20 @@ def test_a_saved_attendee_list_is_imported_and_scanned(
     bad.write_bytes(b"<attendees><attendee>")
     assert doorcheck(["import", str(bad), *data]) == 1
     assert "not well-formed" in capsys.readouterr().err
+
+
+def test_a_saved_list_larger_than_the_bound_is_refused_unread(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Well-formed XML, one attendee, padded past the bound: refused before parsing.
+    path = tmp_path / "attendees.xml"
+    with path.open("wb") as handle:
+        handle.write(b"<attendees>" + attendee(1, "Ann", "<barcode>EV-1-1</barcode>").encode())
+        handle.write(b" " * MAX_FILE_BYTES)
+        handle.write(b"</attendees>")
+    assert doorcheck(["import", str(path), "--data", str(tmp_path / "door")]) == 1
+    said = capsys.readouterr().err
+    assert "attendees.xml is larger than 64 MB: too big for an attendee list" in said
 
 
 NOT_FOUND = (

@@ -328,3 +328,19 @@ def test_the_window_exports_check_ins(file_kiosk: Kiosk, tmp_path: Path) -> None
     with written.open(encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     assert [row[0] for row in rows[1:]] == ["T-1"]
+
+
+def test_a_list_full_of_repeated_codes_gives_a_few_lines_not_one_a_code(tmp_path: Path) -> None:
+    rows = "".join(f"C-{i},Twice {i}\nC-{i},Again {i}\n" for i in range(1000))
+    path = write(tmp_path / "list.csv", "Code,Name\n" + "X-1,Often\n" * 50 + rows)
+    sheet = load_file(path)
+    assert len(sheet.guests) == 1001  # the first row of each code
+    lines = [str(line) for line in sheet.problems()]
+    assert len(lines) == 11
+    assert lines[0] == ("code X-1 is on rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, …: "
+                        "only row 2 was kept")  # fmt: skip
+    assert lines[1] == "code C-0 is on rows 52, 53: only row 52 was kept"
+    # 40 more rows of X-1, and 991 codes repeated once each beyond the 9 listed.
+    assert lines[10] == (
+        "1031 more rows repeat a code of a row above them: only the first row of each code was kept"
+    )

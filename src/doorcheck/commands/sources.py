@@ -53,7 +53,11 @@ def cmd_forward(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """A guest list from a CSV or XLSX file, straight into this door (no server)."""
-    from doorcheck.connectors.spreadsheet import SpreadsheetConnector, SpreadsheetError
+    from doorcheck.connectors.spreadsheet import (
+        SpreadsheetConnector,
+        SpreadsheetError,
+        load_file,
+    )
     from doorcheck.store.credentials import FILE_SOURCE, save_login
     from doorcheck.store.local import LocalStore
     from doorcheck.sync.source_sync import load_list
@@ -61,15 +65,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file).resolve()
     if path.suffix.lower() == ".xml":
         return _import_xml(args, path)
-    connector = SpreadsheetConnector(path, args.map or ())
     try:
-        batches = list(connector.full_load())
+        sheet = load_file(path, args.map or ())
     except SpreadsheetError as exc:
         raise CommandError(exc.phrase) from exc
-    sheet = connector.sheet
-    assert sheet is not None
     table = sheet.table
-    print(f"{path.name}: {len(table.rows)} rows"
+    print(f"{path.name}: {sheet.rows} rows"
           + (f", {table.encoding}" if table.encoding else "")
           + (f", separated by {table.delimiter!r}" if table.delimiter else ""))  # fmt: skip
     for name, column in sheet.mapping.items():
@@ -84,9 +85,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(line.rstrip())
         print(f"{len(sheet.guests)} guests would be loaded (preview: nothing was changed).")
         return 0
-    del batches  # read once to report; load_full reads the file again, as the kiosk will
+    del sheet  # read once to report; load_list reads the file again, as the kiosk will
     data_dir = kiosk_data_dir(args)
     event_id = "file-" + safe_name(path.stem)
+    connector = SpreadsheetConnector(path, args.map or ())
     save_login(data_dir, FILE_SOURCE + str(path), event_id, args.station, "")
     store = LocalStore.open(store_path(data_dir, event_id, args.station))
     try:
@@ -94,6 +96,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         store.set_state("event", json.dumps({"id": event_id, "name": path.stem}))
         store.set_state("mode", args.mode)
         store.set_state("last_sync", datetime.now().astimezone().isoformat())
+    except SpreadsheetError as exc:  # the file changed since it was read above
+        raise CommandError(exc.phrase) from exc
     finally:
         store.close()
     print(f"Loaded {written} guests into station {args.station!r}; open the kiosk with "

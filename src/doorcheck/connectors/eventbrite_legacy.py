@@ -34,6 +34,9 @@ from doorcheck.words import phrase
 DEFAULT_URL = "https://www.eventbrite.com"
 PAGE = 50
 EPOCH = "1970-01-01 00:00:00"
+# A saved attendee list is parsed whole, at about five times its size in memory;
+# 64 MB holds some 40,000 attendees, more than the legacy API's events had.
+MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -158,17 +161,26 @@ class LegacyXmlFile:
 
     def full_load(self) -> Iterator[Sequence[WireGuest]]:
         try:
-            data = self.path.read_bytes()
+            with self.path.open("rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)  # never more, whatever the file says
         except OSError as exc:
             raise SourceError(
                 phrase("cannot open {path}: {why}", path=self.path, why=exc.strerror)
             ) from exc
+        if len(data) > MAX_FILE_BYTES:
+            raise SourceError(
+                phrase(
+                    "{path} is larger than {limit} MB: too big for an attendee list",
+                    path=self.path.name, limit=MAX_FILE_BYTES // (1024 * 1024),
+                )
+            )  # fmt: skip
         yield parse_attendees(data)
 
     def cursor(self) -> str:
         import hashlib
 
-        return "file:" + hashlib.sha256(self.path.read_bytes()).hexdigest()
+        with self.path.open("rb") as handle:  # in chunks: the file may be large
+            return "file:" + hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 @dataclass(frozen=True)

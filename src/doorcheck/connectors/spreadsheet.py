@@ -9,21 +9,28 @@ are matched by name in English or German ("Vorname", "E-Mail", "Ticketnummer"), 
 any can be mapped by hand. Rows without anything in the mapped columns are skipped
 and counted; a code that appears twice is reported with its rows, and only its first
 row is kept, because one code must mean one guest at the door.
+
+Files are read as a stream within bounds (connectors/tables.py), and the guests are
+kept compact until asked for, so a list of a million rows fits in a few hundred MB.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import hashlib
 import json
 import re
 import uuid
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
+from doorcheck.connectors.tables import CONTROL_CHARACTERS, open_rows
+from doorcheck.connectors.tables import SpreadsheetError as SpreadsheetError  # its home was here
 from doorcheck.domain.guest import Guest
 from doorcheck.domain.textfold import fold
 from doorcheck.sync.connector import Capability
@@ -44,46 +51,88 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 FIELDS = tuple(SYNONYMS)
 # Guest ids made from codes are the same on every import of the same list.
+# Codes on several rows are listed up to this many, each with up to this many rows.
+LISTED = 10
 ID_NAMESPACE = uuid.UUID("8d0c6f7e-6a39-4c1e-9d0b-d00c4ec0ffee")
-MAX_BYTES = 200 * 1024 * 1024  # a guest list is never this big; a wrong file may be
-
-
-class SpreadsheetError(Exception):
-    """The file cannot be read as a guest list; the message says why, in words."""
-
-    def __init__(self, message: Phrase) -> None:
-        super().__init__(str(message))
-        self.phrase = message
 
 
 @dataclass
 class Table:
+    """What a file's first rows say: its header and how it is written."""
+
     headers: list[str]
-    rows: list[list[str]]  # data rows, padded to the header's width
-    first_row: int  # the sheet row number of rows[0] (for messages: "row 17")
+    first_row: int  # the sheet row number of the first data row (for messages: "row 17")
     encoding: str = ""
     delimiter: str = ""
+
+
+class Guests(Sequence[dict[str, Any]]):
+    """A sheet's guests, kept compact (a row number and one string each) and made
+    into wire objects when asked for: a million guests take about 150 MB, not the
+    gigabyte their dictionaries would."""
+
+    SEPARATOR = "\x1f"  # the unit separator: cell texts hold no control characters
+
+    def __init__(self, fields: Sequence[str], sheet_name: str) -> None:
+        self._fields = tuple(fields)
+        self._sheet_name = sheet_name
+        self._rows = array("I")  # 4 bytes a row number
+        self._values: list[str] = []
+
+    def add(self, row: int, values: dict[str, str]) -> None:
+        self._rows.append(row)
+        # The values come in the mapping's order, which is the fields' order.
+        self._values.append(self.SEPARATOR.join(values.values()))
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._guest(i) for i in range(*index.indices(len(self)))]
+        return self._guest(range(len(self))[index])
+
+    def _guest(self, index: int) -> dict[str, Any]:
+        values = dict(zip(self._fields, self._values[index].split(self.SEPARATOR), strict=True))
+        return guest_object(values, self._rows[index], self._sheet_name)
 
 
 @dataclass
 class SheetImport:
     table: Table
     mapping: dict[str, int]  # guest field -> column
-    guests: list[dict[str, Any]] = field(default_factory=list)  # wire objects
-    duplicates: dict[str, list[int]] = field(default_factory=dict)  # code -> sheet rows
+    guests: Guests = field(default_factory=lambda: Guests((), ""))  # wire objects
+    rows: int = 0  # data rows read
+    # code -> its first LISTED sheet rows, for the first LISTED codes on several rows
+    duplicates: dict[str, list[int]] = field(default_factory=dict)
+    more_duplicates: int = 0  # rows repeating a code, beyond those listed
     empty_rows: int = 0
     without_code: int = 0
 
     def problems(self) -> list[Phrase]:
+        """What the organizer should know, a line each; a list full of repeated codes
+        gives a few lines, not one a code (the window shows them all)."""
         lines = []
         for code, rows in self.duplicates.items():
-            listed = ", ".join(str(r) for r in rows)
+            listed = ", ".join(str(r) for r in rows) + (", …" if len(rows) == LISTED else "")
             lines.append(
                 phrase(
                     "code {code} is on rows {rows}: only row {kept} was kept",
                     code=code, rows=listed, kept=rows[0],
                 )
             )  # fmt: skip
+        if self.more_duplicates:
+            lines.append(
+                phrase(
+                    "{count} more rows repeat a code of a row above them: only the first "
+                    "row of each code was kept",
+                    count=self.more_duplicates,
+                )
+            )
         if self.without_code == 1:
             lines.append(phrase("1 guest has no code: find them by name at the door"))
         elif self.without_code:
@@ -142,91 +191,21 @@ def apply_overrides(
     return chosen
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        # Older Excel on Windows saves "CSV" as Windows-1252; every byte decodes.
-        return data.decode("cp1252", errors="replace"), "cp1252"
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a ticket number typed as a number stays "1042"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _table(rows: Iterable[Sequence[Any]], encoding: str = "", delimiter: str = "") -> Table:
-    header: list[str] | None = None
-    data: list[list[str]] = []
-    first = 0
-    for number, raw in enumerate(rows, start=1):
-        cells = [_cell(v) for v in raw]
-        if header is None:
-            if any(cells):
-                header, first = cells, number + 1
-            continue
-        data.append(cells)
-    if header is None:
-        raise SpreadsheetError(phrase("the file has no rows"))
-    while header and not header[-1]:
-        header.pop()
-    width = len(header)
-    padded = [(row + [""] * width)[:width] for row in data]
-    return Table(header, padded, first, encoding, delimiter)
+def _header(rows: Iterator[tuple[int, list[str]]]) -> tuple[list[str], int]:
+    """The first row with anything in it (title rows above are skipped)."""
+    for number, cells in rows:
+        if any(cells):
+            while cells and not cells[-1]:
+                cells.pop()
+            return cells, number + 1
+    raise SpreadsheetError(phrase("the file has no rows"))
 
 
 def read_table(path: Path) -> Table:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise SpreadsheetError(
-            phrase("cannot open {path}: {why}", path=path, why=exc.strerror)
-        ) from exc
-    if size > MAX_BYTES:
-        raise SpreadsheetError(
-            phrase("{path} is {mb} MB: too big for a guest list", path=path, mb=size // 1_000_000)
-        )
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    text, encoding = _decode(path.read_bytes())
-    sample = text[:65536]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ";,\t|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        dialect, delimiter = csv.excel, ","
-    rows = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        return _table(rows, encoding, delimiter)
-    except csv.Error as exc:
-        raise SpreadsheetError(
-            phrase("{path} is not a readable CSV file: {why}", path=path, why=exc)
-        ) from exc
-
-
-def _read_xlsx(path: Path) -> Table:
-    from zipfile import BadZipFile
-
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise SpreadsheetError(
-            phrase("{path} is not a readable XLSX file ({why})", path=path, why=exc)
-        ) from exc
-    try:
-        sheet = book.worksheets[0]
-        return _table(sheet.iter_rows(values_only=True), "xlsx")
-    finally:
-        book.close()
+    """A file's header and form, from its first rows."""
+    with open_rows(path) as opened:
+        headers, first = _header(opened.rows)
+        return Table(headers, first, opened.encoding, opened.delimiter)
 
 
 def guest_object(values: dict[str, str], row: int, sheet_name: str) -> dict[str, Any]:
@@ -247,40 +226,67 @@ def guest_object(values: dict[str, str], row: int, sheet_name: str) -> dict[str,
     }
 
 
-def import_table(table: Table, mapping: dict[str, int], sheet_name: str = "") -> SheetImport:
-    result = SheetImport(table, mapping)
-    rows_of: dict[str, list[int]] = {}
-    for offset, cells in enumerate(table.rows):
-        row = table.first_row + offset
-        values = {name: cells[column].strip() for name, column in mapping.items()}
+def _import_rows(
+    sheet: SheetImport, rows: Iterator[tuple[int, list[str]]]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows that become guests, with their sheet row numbers; counts empty rows,
+    guests without a code, and codes on more than one row (their first row stands)."""
+    first_row_of: dict[str, int] = {}
+    for row, cells in rows:
+        sheet.rows += 1
+        values = {
+            name: cells[column] if column < len(cells) else ""
+            for name, column in sheet.mapping.items()
+        }
         if not any(values.values()):
-            result.empty_rows += 1
+            sheet.empty_rows += 1
             continue
         code = values.get("accessCode", "")
         if code:
-            rows_of.setdefault(code, []).append(row)
-            if len(rows_of[code]) > 1:
-                continue  # reported below; the first row with this code stands
+            first = first_row_of.setdefault(code, row)
+            if first != row:  # reported by problems(); the first row with this code stands
+                listed = sheet.duplicates.get(code)
+                if listed is None and len(sheet.duplicates) < LISTED:
+                    sheet.duplicates[code] = [first, row]
+                elif listed is not None and len(listed) < LISTED:
+                    listed.append(row)
+                else:
+                    sheet.more_duplicates += 1
+                continue
         else:
-            result.without_code += 1
-        result.guests.append(guest_object(values, row, sheet_name))
-    result.duplicates = {code: rows for code, rows in rows_of.items() if len(rows) > 1}
-    return result
+            sheet.without_code += 1
+        yield row, values
+
+
+@contextmanager
+def open_sheet(
+    path: Path, overrides: Iterable[str] = ()
+) -> Iterator[tuple[SheetImport, Iterator[tuple[int, dict[str, str]]]]]:
+    """A guest list file opened: its SheetImport (header, mapping, and counts that
+    grow as rows are read) and its guest rows, read one by one."""
+    with open_rows(path) as opened:
+        headers, first = _header(opened.rows)
+        table = Table(headers, first, opened.encoding, opened.delimiter)
+        mapping = apply_overrides(guess_mapping(headers), headers, overrides)
+        if not {"accessCode", "firstName", "lastName", "email", "company"} & set(mapping):
+            found = ", ".join(h for h in headers if h) or "none"
+            raise SpreadsheetError(
+                phrase(
+                    "no column looks like a code or a name (headers: {found}); "
+                    "map them with field=Column",
+                    found=found,
+                )
+            )
+        sheet = SheetImport(table, mapping, Guests(tuple(mapping), path.name))
+        yield sheet, _import_rows(sheet, opened.rows)
 
 
 def load_file(path: Path, overrides: Iterable[str] = ()) -> SheetImport:
-    table = read_table(path)
-    mapping = apply_overrides(guess_mapping(table.headers), table.headers, overrides)
-    if not {"accessCode", "firstName", "lastName", "email", "company"} & set(mapping):
-        found = ", ".join(h for h in table.headers if h) or "none"
-        raise SpreadsheetError(
-            phrase(
-                "no column looks like a code or a name (headers: {found}); "
-                "map them with field=Column",
-                found=found,
-            )
-        )
-    return import_table(table, mapping, path.name)
+    """The whole list read and checked, its guests kept compact (see Guests)."""
+    with open_sheet(path, overrides) as (sheet, rows):
+        for row, values in rows:
+            sheet.guests.add(row, values)
+    return sheet
 
 
 def wire_guests(sheet: SheetImport) -> list[tuple[dict[str, Any], str]]:
@@ -318,12 +324,28 @@ def export_rows(guests: Iterable[Guest]) -> list[list[str]]:
     return rows
 
 
+# A cell that begins with one of these is read as a formula by Excel, LibreOffice or
+# Google Sheets (tab and carriage return too, as OWASP's "CSV injection" notes): a
+# guest named "=HYPERLINK(...)" must stay text in the organizer's spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A cell as inert text, as OWASP describes: a leading apostrophe before any
+    formula-starting character, and (for XLSX, whose XML cannot hold them) no control
+    characters, which openpyxl would refuse with the guest's name in the error."""
+    cell = CONTROL_CHARACTERS.sub("", cell)
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def write_export(rows: list[list[str]], path: Path) -> Path:
     """CSV (UTF-8 with a byte-order mark, so Excel shows umlauts) or XLSX by suffix;
-    written next to the target and renamed over it, so a full disk leaves no half
-    file behind."""
+    every cell neutralised (``neutralise``), so both the command line and the window's
+    Statistics tab write inert text; written next to the target and renamed over it,
+    so a full disk leaves no half file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
+    safe = ([neutralise(cell) for cell in row] for row in rows)
     try:
         if path.suffix.lower() == ".xlsx":
             import openpyxl
@@ -331,14 +353,15 @@ def write_export(rows: list[list[str]], path: Path) -> Path:
             book = openpyxl.Workbook(write_only=True)
             sheet = book.create_sheet("Check-ins")
             sheet.append(list(EXPORT_HEADERS))
-            for row in rows:
+            for row in safe:
                 sheet.append(row)
             book.save(partial)
         else:
             with partial.open("w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle)
+                # Every cell quoted: a separator inside a cell cannot start a new one.
+                writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
                 writer.writerow(EXPORT_HEADERS)
-                writer.writerows(rows)
+                writer.writerows(safe)
         partial.replace(path)
     except OSError:
         partial.unlink(missing_ok=True)
@@ -358,12 +381,15 @@ class SpreadsheetConnector:
         self.sheet: SheetImport | None = None
 
     def full_load(self) -> Iterator[list[tuple[dict[str, Any], str]]]:
+        """The whole file is read and checked before the first guest is handed on:
+        a file refused at its last row changes nothing at the door."""
         self.sheet = load_file(self.path, self.overrides)
-        guests = wire_guests(self.sheet)
+        guests = self.sheet.guests
         for start in range(0, len(guests), 2000):
-            yield guests[start : start + 2000]
+            yield [
+                (obj, json.dumps(obj, ensure_ascii=False)) for obj in guests[start : start + 2000]
+            ]
 
     def cursor(self) -> str:
-        import hashlib
-
-        return "file:" + hashlib.sha256(self.path.read_bytes()).hexdigest()
+        with self.path.open("rb") as handle:  # in chunks: the file may be large
+            return "file:" + hashlib.file_digest(handle, "sha256").hexdigest()

@@ -6,7 +6,9 @@ Files and folders let the demo and the tests run without a camera; a video can l
 
 from __future__ import annotations
 
+import logging
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,14 @@ cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v"}
+# The largest picture decoded. A 48-megapixel phone photo (8000 x 6000) still reads;
+# a larger one costs OpenCV 3 bytes a pixel in colour, plus the greyscale and the
+# decoder's prepared copies (about 8 bytes a pixel in all, 400 MB here), and a header
+# can claim 65500 x 65500 (12.9 GB) in a file of a few hundred bytes. The size comes
+# from the header, read before any pixel is decoded.
+MAX_IMAGE_PIXELS = 50_000_000
+
+log = logging.getLogger(__name__)
 
 
 class SourceError(Exception):
@@ -57,10 +67,48 @@ def list_cameras(limit: int = 6) -> list[CameraInfo]:
     return found
 
 
+def too_big(path: Path, size: tuple[int, int] | None = None) -> SourceError:
+    """What to say about a picture over MAX_IMAGE_PIXELS (``size`` where known)."""
+    pixels = f" ({size[0]} x {size[1]} pixels)" if size else ""
+    return SourceError(
+        f"{path} is too large{pixels}: pictures of up to "
+        f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels are read (a phone photo fits); "
+        "scale it down or crop it around the code"
+    )
+
+
+def image_size(path: Path) -> tuple[int, int]:
+    """Width and height from the file's header, without decoding a pixel (Pillow
+    reads the header only until the pixels are asked for)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own bomb warning (our bound is the tighter one) and its notes on
+            # corrupt metadata: the verdict on the file is ours, in words.
+            warnings.simplefilter("ignore")
+            with Image.open(path) as image:
+                return image.size
+    except Image.DecompressionBombError:
+        # Over twice Pillow's own bound, far over ours: refused before it says the size.
+        raise too_big(path) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        # SyntaxError: Pillow's word for a malformed header in some formats.
+        raise SourceError(f"{path} is not an image this program can read") from None
+
+
 def read_image(path: Path) -> np.ndarray:
+    """The picture in ``path``, refused in words when it is missing, not a picture,
+    or larger than MAX_IMAGE_PIXELS by its header."""
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    width, height = image_size(path)
+    if width * height > MAX_IMAGE_PIXELS:
+        raise too_big(path, (width, height))
+    try:
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    except cv2.error:
+        image = None  # OpenCV's own checks of a malformed file
     if image is None:
         raise SourceError(f"{path} is not an image this program can read")
     return image
@@ -98,6 +146,11 @@ def video_frames(path: Path, *, loop: bool = False, pace: bool = False) -> Itera
         capture = cv2.VideoCapture(str(path))
         if not capture.isOpened():
             raise unreadable_video(path, codecs=video_codecs_built_in())
+        width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
+        height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        if width * height > MAX_IMAGE_PIXELS:
+            capture.release()
+            raise too_big(path, (width, height))
         delay = 1.0 / (capture.get(cv2.CAP_PROP_FPS) or 25.0)
         try:
             while True:
@@ -114,14 +167,25 @@ def video_frames(path: Path, *, loop: bool = False, pace: bool = False) -> Itera
 
 
 def folder_frames(path: Path, *, loop: bool = False, every: float = 0.0) -> Iterator[np.ndarray]:
+    """The pictures of a folder in name order; one that cannot be read (or is too big)
+    is skipped with a warning, so one bad file does not stop the camera."""
     images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     if not images:
         raise SourceError(f"{path} holds no images")
     while True:
+        shown = 0
         for image in images:
-            yield read_image(image)
+            try:
+                frame = read_image(image)
+            except SourceError as exc:
+                log.warning("skipped: %s", exc)
+                continue
+            shown += 1
+            yield frame
             if every:
                 time.sleep(every)
+        if not shown:
+            raise SourceError(f"{path} holds no image this program can read")
         if not loop:
             return
 

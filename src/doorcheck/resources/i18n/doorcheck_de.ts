@@ -104,6 +104,10 @@
       <translation>Eventbrite: {kind}</translation>
     </message>
     <message>
+      <source>{path} is larger than {limit} MB: too big for an attendee list</source>
+      <translation>{path} ist größer als {limit} MB: zu groß für eine Teilnehmerliste</translation>
+    </message>
+    <message>
       <source>{source} has a problem (HTTP {status}); we retry</source>
       <translation>{source} hat ein Problem (HTTP {status}); wir versuchen es erneut</translation>
     </message>
@@ -132,16 +136,12 @@
       <translation>die Datei hat keine Zeilen</translation>
     </message>
     <message>
-      <source>{path} is {mb} MB: too big for a guest list</source>
-      <translation>{path} ist {mb} MB groß: zu groß für eine Gästeliste</translation>
-    </message>
-    <message>
-      <source>no column looks like a code or a name (headers: {found}); map them with field=Column</source>
-      <translation>keine Spalte sieht nach Code oder Name aus (Überschriften: {found}); ordnen Sie sie mit field=Spalte zu</translation>
-    </message>
-    <message>
       <source>code {code} is on rows {rows}: only row {kept} was kept</source>
       <translation>Code {code} steht in den Zeilen {rows}: nur Zeile {kept} wurde übernommen</translation>
+    </message>
+    <message>
+      <source>{count} more rows repeat a code of a row above them: only the first row of each code was kept</source>
+      <translation>{count} weitere Zeilen wiederholen den Code einer Zeile darüber: nur die erste Zeile jedes Codes wurde übernommen</translation>
     </message>
     <message>
       <source>1 guest has no code: find them by name at the door</source>
@@ -160,12 +160,8 @@
       <translation>keine Spalte {column!r} in dieser Datei</translation>
     </message>
     <message>
-      <source>{path} is not a readable CSV file: {why}</source>
-      <translation>{path} ist keine lesbare CSV-Datei: {why}</translation>
-    </message>
-    <message>
-      <source>{path} is not a readable XLSX file ({why})</source>
-      <translation>{path} ist keine lesbare XLSX-Datei ({why})</translation>
+      <source>no column looks like a code or a name (headers: {found}); map them with field=Column</source>
+      <translation>keine Spalte sieht nach Code oder Name aus (Überschriften: {found}); ordnen Sie sie mit field=Spalte zu</translation>
     </message>
     <message>
       <source>{count} guests have no code: find them by name at the door</source>
@@ -174,6 +170,46 @@
     <message>
       <source>{count} empty rows skipped</source>
       <translation>{count} leere Zeilen übersprungen</translation>
+    </message>
+    <message>
+      <source>{path} is not a readable XLSX file ({why})</source>
+      <translation>{path} ist keine lesbare XLSX-Datei ({why})</translation>
+    </message>
+    <message>
+      <source>{path} is {mb} MB: too big for a guest list</source>
+      <translation>{path} ist {mb} MB groß: zu groß für eine Gästeliste</translation>
+    </message>
+    <message>
+      <source>{path} unpacks to {mb} MB, more than {limit} MB: too big for a guest list</source>
+      <translation>{path} wird entpackt {mb} MB groß, mehr als {limit} MB: zu groß für eine Gästeliste</translation>
+    </message>
+    <message>
+      <source>{path} has more than {limit} rows, more than Excel holds: this is not a guest list</source>
+      <translation>{path} hat mehr als {limit} Zeilen, mehr als Excel fasst: das ist keine Gästeliste</translation>
+    </message>
+    <message>
+      <source>row {row} of {path} has {count} columns; a sheet has at most {limit}</source>
+      <translation>Zeile {row} von {path} hat {count} Spalten; ein Tabellenblatt hat höchstens {limit}</translation>
+    </message>
+    <message>
+      <source>{path} holds more than {limit} cells: too big for a guest list</source>
+      <translation>{path} enthält mehr als {limit} Zellen: zu groß für eine Gästeliste</translation>
+    </message>
+    <message>
+      <source>row {row}, column {column} of {path} holds {count} characters; a cell holds at most {limit}</source>
+      <translation>Zeile {row}, Spalte {column} von {path} enthält {count} Zeichen; eine Zelle fasst höchstens {limit}</translation>
+    </message>
+    <message>
+      <source>row {row} of {path} is longer than {limit} characters: this is not a guest list</source>
+      <translation>Zeile {row} von {path} ist länger als {limit} Zeichen: das ist keine Gästeliste</translation>
+    </message>
+    <message>
+      <source>{path} is not a readable CSV file: {why}</source>
+      <translation>{path} ist keine lesbare CSV-Datei: {why}</translation>
+    </message>
+    <message>
+      <source>{path}: its part {part} unpacks to {mb} MB, more than {limit} MB: too big for a guest list</source>
+      <translation>{path}: der Teil {part} wird entpackt {mb} MB groß, mehr als {limit} MB: zu groß für eine Gästeliste</translation>
     </message>
     <message>
       <source>{source} sent an answer that is not a JSON object</source>
