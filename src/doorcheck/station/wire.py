@@ -7,15 +7,17 @@ strict: known keys in their documented spelling, date-times as ISO 8601 with off
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import IntEnum, StrEnum
 from typing import Any
 
 from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import FieldValue, Guest, RegistrationState
-from doorcheck.domain.timeutil import format_datetime, parse_datetime
+from doorcheck.domain.timeutil import format_datetime, in_zone, parse_datetime
 from doorcheck.station.errors import BadResponseError
+from doorcheck.station.liststream import Unreadable, WireGuest
 
 JsonObject = dict[str, Any]
 
@@ -40,6 +42,87 @@ _GUEST_KEYS = frozenset(
         *_GUEST_TIME_KEYS,
     }
 )
+
+
+# A guest id longer than this is not an id (the documented ones are 36-character UUIDs).
+MAX_GUEST_ID_LENGTH = 200
+
+
+def unreadable_reason(obj: object, raw: str) -> str | None:
+    """Why a guest object as received cannot be stored and judged, in words that
+    hold none of its data; None when it can.
+
+    Whatever passes here reads with :func:`guest_from_json` and stores as a row
+    (tests/test_hostile_wire.py holds this for arbitrary JSON). A guest with a
+    date-time that cannot be read is refused whole rather than read without it:
+    a check-in or deletion read as absent would admit someone wrongly.
+    """
+    if isinstance(obj, Unreadable):
+        return obj.reason
+    if not isinstance(obj, dict):
+        return "it is not a JSON object"
+    guest_id = obj.get("id")
+    if isinstance(guest_id, bool) or not isinstance(guest_id, str | int) or not guest_id:
+        return "it has no id"
+    if len(str(guest_id)) > MAX_GUEST_ID_LENGTH:
+        return "its id is too long"
+    if not isinstance(obj.get("fields") or {}, dict):
+        return "its fields are not an object"
+    if not isinstance(obj.get("companions") or [], list):
+        return "its companions are not a list"
+    for key in _GUEST_TIME_KEYS:
+        value = obj.get(key)
+        if value is not None and value != "" and parse_datetime(value) is None:
+            return f"its {key} is not a date-time we can read"
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        return "it holds text that is not valid Unicode"
+    if "\\u" in raw or not raw:
+        # An escaped lone surrogate (\ud800) reads into a str SQLite cannot store.
+        try:
+            json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return "it holds text that is not valid Unicode"
+        except (ValueError, TypeError, RecursionError):
+            return "it cannot be written back as JSON"
+    return None
+
+
+def guest_id_of(obj: object) -> str | None:
+    """A guest object's id for logs and bookkeeping, when it has a usable one."""
+    if isinstance(obj, Unreadable):
+        return obj.guest_id
+    if isinstance(obj, dict):
+        value = obj.get("id")
+        if isinstance(value, str | int) and not isinstance(value, bool) and value:
+            text = str(value)
+            return text if len(text) <= MAX_GUEST_ID_LENGTH else None
+    return None
+
+
+def in_server_zone(guest: WireGuest, zone: tzinfo) -> WireGuest:
+    """The guest with every date-time that has no offset given ``zone``'s (the zone
+    of the answer's ``dateTime``: DESIGN.md §2.5), so everything after reads it
+    the same; the text is rewritten only when something changed."""
+    obj, raw = guest
+    if not isinstance(obj, dict):
+        return guest
+    changed: dict[str, str] | None = None
+    for key in _GUEST_TIME_KEYS:
+        value = obj.get(key)
+        if isinstance(value, str) and value:
+            written = in_zone(value, zone)
+            if written is not None:
+                changed = changed or {}
+                changed[key] = written
+    if changed is None:
+        return guest
+    obj = {**obj, **changed}
+    try:
+        return obj, json.dumps(obj, ensure_ascii=False)
+    except (ValueError, TypeError, RecursionError):
+        return obj, raw
 
 
 def _opt_str(value: object) -> str | None:
@@ -303,6 +386,10 @@ class ChangeResult:
         except ValueError as exc:
             raise BadResponseError(f"unknown change result: {exc}") from exc
         guest = obj.get("guest")
+        if guest and unreadable_reason(guest, "") is not None:
+            # The change's answer stands; a copy we cannot read is left out (the
+            # change then stays laid over until a readable copy comes).
+            guest = None
         code = obj.get("code")
         return cls(
             nonce=str(obj["nonce"]),
