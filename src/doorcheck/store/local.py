@@ -645,7 +645,7 @@ class LocalStore:
         # show the change yet; keep it laid over until a later copy comes (after
         # the copies above, which may predate it).
         with self.write() as conn:
-            unconfirmed = {
+            unconfirmed: dict[str, str | None] = {
                 UNCONFIRMED + r.nonce: guest_id
                 for r in results
                 if r.guest is None
