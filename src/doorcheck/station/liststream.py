@@ -135,8 +135,14 @@ class _Reader:
             except ValueError:
                 # Python refuses to convert integers of more than 4,300 digits.
                 return "it holds a number too long to read"
-            if end == len(self.text) and not self.done and not isinstance(value, dict | list):
-                # A number or literal may go on in the next chunk ("12" of "123").
+            if (
+                not self.done
+                and not isinstance(value, dict | list)
+                and _SCALAR_END.search(self.text, end) is None
+            ):
+                # A number or literal may go on in the next chunk ("12" of "123",
+                # "0" of "0.5" which reads as 0 with ".5" left): read on until a
+                # separator follows it.
                 self.more()
                 continue
             raw = self.text[self.pos : end]

@@ -315,8 +315,9 @@ class LocalStore:
                 self.write_wire(objects[start : start + _RESYNC_BATCH], generation=generation)
                 for start in range(0, len(objects), _RESYNC_BATCH)
             )
+        # By guest id, the later copy in the batch wins, readable or not.
         latest: dict[str, tuple[Any, ...]] = {}
-        refused: list[tuple[object, str]] = []
+        refused: dict[object, tuple[object, str]] = {}
         for obj, raw in objects:
             reason = unreadable_reason(obj, raw)
             row = None
@@ -326,10 +327,22 @@ class LocalStore:
                 except (ValueError, TypeError, OverflowError, RecursionError):
                     reason = "it cannot be stored"
             if row is None:
-                refused.append((obj, reason or "it cannot be read"))
+                guest_id = guest_id_of(obj)
+                if guest_id is not None:
+                    latest.pop(guest_id, None)
+                refused[guest_id or len(refused)] = (obj, reason or "it cannot be read")
                 continue
-            latest.pop(row[0], None)  # a later copy in the same batch wins
+            refused.pop(row[0], None)
+            latest.pop(row[0], None)
             latest[row[0]] = row
+        return self._store_batch(latest, list(refused.values()), generation)
+
+    def _store_batch(
+        self,
+        latest: dict[str, tuple[Any, ...]],
+        refused: list[tuple[object, str]],
+        generation: int | None,
+    ) -> int:
         try:
             return self._store_rows(list(latest.values()), refused, generation)
         except (StatementError, sqlite3.Error, UnicodeError) as exc:
