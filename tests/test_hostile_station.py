@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 
+from doorcheck.connectors import web
 from doorcheck.domain.verdict import Mode, VerdictKind
 from doorcheck.services.checkin import CheckInService
 from doorcheck.station import bounded, errors
 from doorcheck.station.client import Credentials, StationClient
 from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.local import LocalStore
+from doorcheck.sync.connector import SourceError
 from doorcheck.sync.engine import pull, push_pending
 from tests.hostile_station import HostileStation, raw
 
@@ -305,3 +307,31 @@ def test_applied_without_a_guest_keeps_the_check_in_until_the_server_copy_shows_
 def store_state_keys(store: LocalStore) -> list[str]:
     with store.read() as conn:
         return [str(k) for k in conn.exec_driver_sql("SELECT key FROM sync_state").scalars()]
+
+
+# -- 5. the same bounds for the other web sources (XING, Eventbrite, Event Cadence) ---
+
+
+def test_a_source_sending_a_gzip_bomb_fails_in_words(station: HostileStation) -> None:
+    station.behaviours.add("bomb:login")
+    with station.running() as url, web.client(url, "key", timeout=5, transport=None) as http:
+        with pytest.raises(SourceError) as refused:
+            web.request_json(http, "XING Events", "POST", "/api/v1/login", {})
+        assert (
+            str(refused.value) == "XING Events sent a larger answer than the door accepts; we retry"
+        )
+        # Event Cadence posts and reads the answer itself: bounded all the same.
+        with pytest.raises(SourceError), web.reaching("Event Cadence", forwarding=True):
+            http.post("/api/v1/login", json={}).raise_for_status()
+
+
+def test_a_source_trickling_its_answer_is_cut_off(
+    station: HostileStation, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(bounded, "REQUEST_SECONDS", 1.0)
+    station.trickle_seconds = 0.05
+    station.behaviours.add("trickle:login")
+    with station.running() as url, web.client(url, "key", timeout=5, transport=None) as http:
+        with pytest.raises(SourceError) as refused:
+            web.request_json(http, "Eventbrite", "POST", "/api/v1/login", {})
+        assert "did not answer in time" in str(refused.value)

@@ -211,3 +211,76 @@ def body(response: httpx.Response, limit: int, until: Deadline) -> Iterator[byte
 def read_all(response: httpx.Response, limit: int, until: Deadline) -> bytes:
     """The whole decompressed body, at most ``limit`` bytes."""
     return b"".join(body(response, limit, until))
+
+
+class BodyTooLargeError(httpx.DecodingError):
+    """AnswerTooLargeBodyError as httpx raises its own failures, for code that reads
+    responses through httpx (the connectors): it is an ``httpx.HTTPError``."""
+
+
+class _BoundedStream(httpx.SyncByteStream):
+    def __init__(self, response: httpx.Response, limit: int, until: Deadline, token: Any) -> None:
+        self._response = response
+        self._limit = limit
+        self._until = until
+        self._token = token
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from body(self._response, self._limit, self._until)
+        except AnswerTooLargeBodyError as exc:
+            raise BodyTooLargeError(str(exc)) from exc
+        except UnreadableBodyError as exc:
+            raise httpx.DecodingError(str(exc)) from exc
+
+    def close(self) -> None:
+        self._response.close()
+        if self._token is not None:
+            with contextlib.suppress(ValueError):  # closed in another context
+                _current.reset(self._token)
+            self._token = None
+
+
+class BoundedTransport(httpx.BaseTransport):
+    """Any transport, with every request's deadline and every answer's decompressed
+    size bounded, whichever way the caller reads it (``.json()``, ``.text``,
+    ``iter_bytes``). The answer comes without ``Content-Encoding``: it is inflated
+    here, piece by piece."""
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        *,
+        limit: int | None = None,
+        seconds: float | None = None,
+        per_mib: float = 0.0,
+    ) -> None:
+        self._inner = inner
+        self._limit = limit  # None: MAX_ANSWER_BYTES, REQUEST_SECONDS as set now
+        self._seconds = seconds
+        self._per_mib = per_mib
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        seconds = REQUEST_SECONDS if self._seconds is None else self._seconds
+        limit = MAX_ANSWER_BYTES if self._limit is None else self._limit
+        until = Deadline.after(seconds, self._per_mib)
+        # Set for the socket reads of this request, including the body read after
+        # this returns; the stream's close() takes it away.
+        token = _current.set(until)
+        try:
+            response = self._inner.handle_request(request)
+        except BaseException:
+            _current.reset(token)
+            raise
+        dropped = (b"content-encoding", b"content-length")
+        headers = [(k, v) for k, v in response.headers.raw if k.lower() not in dropped]
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            stream=_BoundedStream(response, limit, until, token),
+            extensions=response.extensions,
+            request=request,
+        )
+
+    def close(self) -> None:
+        self._inner.close()
