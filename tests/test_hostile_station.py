@@ -4,6 +4,7 @@ never admits wrongly."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -335,3 +336,32 @@ def test_a_source_trickling_its_answer_is_cut_off(
         with pytest.raises(SourceError) as refused:
             web.request_json(http, "Eventbrite", "POST", "/api/v1/login", {})
         assert "did not answer in time" in str(refused.value)
+
+
+# -- 2. the set-aside count where staff see it --------------------------------------
+
+
+def test_doorcheck_status_counts_the_guests_set_aside(
+    station: HostileStation, tmp_path: Path
+) -> None:
+    from tests.test_cli import doorcheck
+
+    station.guests = [guest(1), raw("null"), raw('{"id": "p-digits", "n": ' + "5" * 5000 + "}")]
+    data = ["--data", tmp_path / "door"]
+    with station.running() as url:
+        login = ["login", "--server", url, "--event", "123", "--key", "hostile-app-code"]
+        doorcheck(*login, "--station", "Main Entrance", *data)
+        doorcheck("sync", *data)
+    out = doorcheck("status", "--local", *data).stdout
+    assert "Guests:          1" in out
+    assert "Unreadable:      2 guests could not be read" in out
+
+
+def test_the_status_bar_counts_the_guests_set_aside(qtbot: Any, store: LocalStore) -> None:
+    from doorcheck.ui.status_bar import DoorStatusBar
+
+    store.write_wire([(guest(1), json.dumps(guest(1))), (None, "null")])
+    bar = DoorStatusBar("Main Entrance", "checkIn")
+    qtbot.addWidget(bar)
+    bar.show_store(store.status())
+    assert bar.waiting.text() == "0 waiting, 1 guests could not be read"

@@ -932,6 +932,10 @@
       <translation>{count} abgelehnt</translation>
     </message>
     <message>
+      <source>{count} guests could not be read</source>
+      <translation>{count} Gäste konnten nicht gelesen werden</translation>
+    </message>
+    <message>
       <source>Welcome</source>
       <translation>Willkommen</translation>
     </message>
