@@ -103,7 +103,9 @@ def test_updates_in_mixed_date_forms_all_reach_the_door(
     # the guest: the new copy comes, the check-in stays laid over it.
     service = CheckInService(store, "Main Entrance", Mode.CHECK_IN)
     assert service.scan("CODE0002").verdict.kind == VerdictKind.ADMIT
-    station.recent[2]["fields"] = {"firstName": "Renamed", "lastName": "Guest"}
+    renamed = station.recent[2]
+    assert isinstance(renamed, dict)
+    renamed["fields"] = {"firstName": "Renamed", "lastName": "Guest"}
 
     pull(store, client)
 
@@ -299,7 +301,7 @@ def test_applied_without_a_guest_keeps_the_check_in_until_the_server_copy_shows_
     assert uploaded == 1 and store.status().pending == 0
     assert service.scan("CODE0001").verdict.kind == VerdictKind.ALREADY_IN
     assert store.status().checked_in == 1
-    station.recent = [station.guests[0]]  # type: ignore[list-item]
+    station.recent = [station.guests[0]]
     pull(store, client)
     assert service.scan("CODE0001").verdict.kind == VerdictKind.ALREADY_IN
     assert not [k for k in store_state_keys(store) if k.startswith("unconfirmed:")]
