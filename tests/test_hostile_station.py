@@ -153,7 +153,15 @@ POISONS = {
     "p-bad-date": '{"id": "p-bad-date", "deleteDateTime": "yesterday-ish"}',
     "p-fields": '{"id": "p-fields", "fields": ["Poisoned"]}',
 }
-NAMELESS = ["null", '"garbage"', "42", '{"fields": {"firstName": "Poisoned"}}', "[]"]
+NAMELESS = [
+    "null",
+    '"garbage"',
+    "42",
+    '{"fields": {"firstName": "Poisoned"}}',
+    "[]",
+    '{"id": "lone-\\udc00-surrogate", "fields": {"firstName": "Poisoned"}}',
+    '{"id": "lone-\\udc00-and-deep", "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
+]
 
 
 def test_a_poisoned_full_list_keeps_every_readable_guest(

@@ -199,7 +199,7 @@ def _skip_value(reader: _Reader, reason: str) -> Unreadable:
                 content = text[string_start + 1 : at] if string_start >= 0 else None
                 if depth == 1 and content is not None and len(content) <= _ID_KEPT:
                     if wants_id:
-                        guest_id, wants_id = content, False
+                        guest_id, wants_id = _unescaped(content), False
                     else:
                         last_key = content
             continue
@@ -218,6 +218,15 @@ def _skip_value(reader: _Reader, reason: str) -> Unreadable:
             wants_id = depth == 1 and last_key == "id" and guest_id is None
         elif char == ",":
             last_key, wants_id = None, False
+
+
+def _unescaped(content: str) -> str | None:
+    """A JSON string's content with its escapes resolved (None if they are broken)."""
+    try:
+        value = json.loads(f'"{content}"')
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _skip_scalar(reader: _Reader, reason: str, digest: Any) -> Unreadable:

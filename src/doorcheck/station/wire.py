@@ -64,8 +64,8 @@ def unreadable_reason(obj: object, raw: str) -> str | None:
     guest_id = obj.get("id")
     if isinstance(guest_id, bool) or not isinstance(guest_id, str | int) or not guest_id:
         return "it has no id"
-    if len(str(guest_id)) > MAX_GUEST_ID_LENGTH:
-        return "its id is too long"
+    if guest_id_of(obj) is None:
+        return "its id is too long or not valid Unicode"
     if not isinstance(obj.get("fields") or {}, dict):
         return "its fields are not an object"
     if not isinstance(obj.get("companions") or [], list):
@@ -90,15 +90,19 @@ def unreadable_reason(obj: object, raw: str) -> str | None:
 
 
 def guest_id_of(obj: object) -> str | None:
-    """A guest object's id for logs and bookkeeping, when it has a usable one."""
-    if isinstance(obj, Unreadable):
-        return obj.guest_id
+    """A guest object's id for logs and bookkeeping, when it has a usable one (text
+    SQLite can store: an id with a lone surrogate has none)."""
+    value = obj.guest_id if isinstance(obj, Unreadable) else None
     if isinstance(obj, dict):
         value = obj.get("id")
-        if isinstance(value, str | int) and not isinstance(value, bool) and value:
-            text = str(value)
-            return text if len(text) <= MAX_GUEST_ID_LENGTH else None
-    return None
+    if not isinstance(value, str | int) or isinstance(value, bool) or not value:
+        return None
+    text = str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return text if len(text) <= MAX_GUEST_ID_LENGTH else None
 
 
 def in_server_zone(guest: WireGuest, zone: tzinfo) -> WireGuest:
