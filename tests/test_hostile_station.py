@@ -375,3 +375,18 @@ def test_the_status_bar_counts_the_guests_set_aside(qtbot: Any, store: LocalStor
     qtbot.addWidget(bar)
     bar.show_store(store.status())
     assert bar.waiting.text() == "0 waiting, 1 guests could not be read"
+
+
+def test_missing_fields_a_bare_guest_is_read_a_list_without_date_time_is_not(
+    station: HostileStation, client: StationClient, store: LocalStore
+) -> None:
+    station.guests = [guest(1), {"id": "bare"}]
+    station.behaviours.add("no-date-time")
+    with pytest.raises(errors.BadResponseError):
+        pull(store, client)
+    assert store.get_state("cursor") is None  # the next round starts the full list anew
+    station.behaviours.clear()
+    full, written = pull(store, client)
+    assert full and written == 2
+    bare = store.guest_by_id("bare")
+    assert bare is not None and not bare.guest.is_deleted and bare.guest.check_in is None

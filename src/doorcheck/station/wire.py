@@ -57,21 +57,25 @@ def unreadable_reason(obj: object, raw: str) -> str | None:
     date-time that cannot be read is refused whole rather than read without it:
     a check-in or deletion read as absent would admit someone wrongly.
     """
-    if isinstance(obj, Unreadable):
-        return obj.reason
-    if not isinstance(obj, dict):
-        return "it is not a JSON object"
-    guest_id = obj.get("id")
-    if isinstance(guest_id, bool) or not isinstance(guest_id, str | int) or not guest_id:
+    # Called for every guest of every list: plain type checks, one lookup each.
+    if type(obj) is not dict:
+        return obj.reason if isinstance(obj, Unreadable) else "it is not a JSON object"
+    get = obj.get
+    guest_id = get("id")
+    if type(guest_id) is int:
+        guest_id = str(guest_id) if guest_id else ""
+    if type(guest_id) is not str or not guest_id:
         return "it has no id"
-    if guest_id_of(obj) is None:
-        return "its id is too long or not valid Unicode"
-    if not isinstance(obj.get("fields") or {}, dict):
+    if len(guest_id) > MAX_GUEST_ID_LENGTH:
+        return "its id is too long"
+    fields = get("fields")
+    if fields and type(fields) is not dict:
         return "its fields are not an object"
-    if not isinstance(obj.get("companions") or [], list):
+    companions = get("companions")
+    if companions and type(companions) is not list:
         return "its companions are not a list"
     for key in _GUEST_TIME_KEYS:
-        value = obj.get(key)
+        value = get(key)
         if value is not None and value != "" and parse_datetime(value) is None:
             return f"its {key} is not a date-time we can read"
     try:
@@ -79,7 +83,8 @@ def unreadable_reason(obj: object, raw: str) -> str | None:
     except UnicodeEncodeError:
         return "it holds text that is not valid Unicode"
     if "\\u" in raw or not raw:
-        # An escaped lone surrogate (\ud800) reads into a str SQLite cannot store.
+        # An escaped lone surrogate (\ud800), in the id too, reads into a str SQLite
+        # cannot store.
         try:
             json.dumps(obj, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
@@ -115,11 +120,12 @@ def in_server_zone(guest: WireGuest, zone: tzinfo) -> WireGuest:
     changed: dict[str, str] | None = None
     for key in _GUEST_TIME_KEYS:
         value = obj.get(key)
-        if isinstance(value, str) and value:
-            written = in_zone(value, zone)
-            if written is not None:
-                changed = changed or {}
-                changed[key] = written
+        if type(value) is not str or not value or _has_offset(value):
+            continue
+        written = in_zone(value, zone)
+        if written is not None:
+            changed = changed or {}
+            changed[key] = written
     if changed is None:
         return guest
     obj = {**obj, **changed}
@@ -127,6 +133,11 @@ def in_server_zone(guest: WireGuest, zone: tzinfo) -> WireGuest:
         return obj, json.dumps(obj, ensure_ascii=False)
     except (ValueError, TypeError, RecursionError):
         return obj, raw
+
+
+def _has_offset(value: str) -> bool:
+    """Cheaply: ends in ``Z`` or ``±hh:mm`` (most values; the rest are parsed)."""
+    return value[-1] in "Zz" or (len(value) > 6 and value[-6] in "+-" and value[-3] == ":")
 
 
 def _opt_str(value: object) -> str | None:
