@@ -81,7 +81,14 @@ class HostileStation:
     behaviours: set[str] = field(default_factory=set)
     trickle_seconds: float = 1.0
     event: dict[str, Any] = field(
-        default_factory=lambda: {"id": "123", "name": "Hostile Gala", "configuration": {}}
+        # The seed's own example truncates the event's date-times.
+        default_factory=lambda: {
+            "id": "123",
+            "name": "Hostile Gala",
+            "configuration": {},
+            "startDateTime": "2018-01-...",
+            "endDateTime": "2018-01-...",
+        }
     )
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     sent_bytes: list[int] = field(default_factory=list)

@@ -8,6 +8,7 @@ strict: known keys in their documented spelling, date-times as ISO 8601 with off
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from enum import IntEnum, StrEnum
@@ -44,6 +45,8 @@ _GUEST_KEYS = frozenset(
 )
 
 
+# \ud800 to \udfff: half of a surrogate pair; alone it cannot be stored.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # A guest id longer than this is not an id (the documented ones are 36-character UUIDs).
 MAX_GUEST_ID_LENGTH = 200
 
@@ -82,7 +85,7 @@ def unreadable_reason(obj: object, raw: str) -> str | None:
         raw.encode("utf-8")
     except UnicodeEncodeError:
         return "it holds text that is not valid Unicode"
-    if "\\u" in raw or not raw:
+    if not raw or _SURROGATE_ESCAPE.search(raw):
         # An escaped lone surrogate (\ud800), in the id too, reads into a str SQLite
         # cannot store.
         try:
