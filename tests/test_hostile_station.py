@@ -152,6 +152,8 @@ POISONS = {
     + "}",
     "p-bad-date": '{"id": "p-bad-date", "deleteDateTime": "yesterday-ish"}',
     "p-fields": '{"id": "p-fields", "fields": ["Poisoned"]}',
+    # Past the 1 MiB a guest may take (liststream.MAX_GUEST_CHARS).
+    "p-huge": '{"id": "p-huge", "fields": {"notes": "Poisoned' + "x" * (3 << 20) + '"}}',
 }
 NAMELESS = [
     "null",

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from doorcheck.domain.codes import clean_code
+from doorcheck.station import bounded
 from doorcheck.station.liststream import ListStreamError, Unreadable, read_guest_list
 from doorcheck.station.wire import guest_from_json, guest_id_of, unreadable_reason
 from doorcheck.store.local import LocalStore
@@ -200,3 +201,13 @@ def test_a_pattern_re2_cannot_use_is_ignored_quietly(capfd: pytest.CaptureFixtur
     assert clean_code("abab", r"(ab)\1").code == "abab"  # the guest list still decides
     assert clean_code("x", "(" * 2000).code == "x"
     assert "invalid" not in capfd.readouterr().err
+
+
+def test_a_list_earns_more_time_as_its_bytes_arrive() -> None:
+    until = bounded.Deadline.after(60.0, per_mib=bounded.LIST_SECONDS_PER_MIB)
+    before = until.left()
+    until.received(10 << 20)  # 10 MiB arrived: 160 s more
+    assert until.left() - before > 150
+    plain = bounded.Deadline.after(60.0)
+    plain.received(10 << 20)
+    assert plain.left() <= 60.0
