@@ -317,7 +317,8 @@ class LocalStore:
             )
         # By guest id, the later copy in the batch wins, readable or not.
         latest: dict[str, tuple[Any, ...]] = {}
-        refused: dict[object, tuple[object, str]] = {}
+        refused: dict[str, tuple[object, str]] = {}
+        nameless: list[tuple[object, str]] = []
         for obj, raw in objects:
             reason = unreadable_reason(obj, raw)
             row = None
@@ -328,14 +329,16 @@ class LocalStore:
                     reason = "it cannot be stored"
             if row is None:
                 guest_id = guest_id_of(obj)
-                if guest_id is not None:
-                    latest.pop(guest_id, None)
-                refused[guest_id or len(refused)] = (obj, reason or "it cannot be read")
+                if guest_id is None:
+                    nameless.append((obj, reason or "it cannot be read"))
+                    continue
+                latest.pop(guest_id, None)
+                refused[guest_id] = (obj, reason or "it cannot be read")
                 continue
             refused.pop(row[0], None)
             latest.pop(row[0], None)
             latest[row[0]] = row
-        return self._store_batch(latest, list(refused.values()), generation)
+        return self._store_batch(latest, [*refused.values(), *nameless], generation)
 
     def _store_batch(
         self,
@@ -367,13 +370,8 @@ class LocalStore:
     ) -> int:
         with self.write(durable=False) as conn:
             if rows:
-                if generation is not None and not self._bulk_loading:
-                    # A copy the full list brings is current even when not newer:
-                    # mark it seen, so finish_full_sync keeps it.
-                    conn.exec_driver_sql(
-                        "UPDATE guests SET generation = ? WHERE id = ?",
-                        [(generation, row[0]) for row in rows],
-                    )
+                # The full list's upsert stamps its generation on every copy it
+                # brings, so finish_full_sync keeps them.
                 conn.exec_driver_sql(
                     _UPSERT_FULL if generation is not None else _UPSERT_RECENT, rows
                 )
