@@ -101,14 +101,18 @@ def test_migrations_build_exactly_the_schema_the_code_uses(store: LocalStore) ->
     assert differences == []
 
 
-def test_an_older_server_copy_never_replaces_a_newer_one(store: LocalStore) -> None:
+def test_a_later_answer_replaces_the_copy_whatever_its_time_stamps_say(
+    store: LocalStore,
+) -> None:
+    # DESIGN.md §2.5: the server's latest answer is the truth about its copy. Its
+    # serverUpdateDateTime may read earlier (no offset, another form, a clock set
+    # back): the deletion it reports must still reach the door.
     full_sync(store, [wire("g1", "C1", "Anna", "Alt", updated=T0 + timedelta(minutes=5))])
-    store.write_wire([wire("g1", "C1", "Anna", "Older", updated=T0)])
+    store.write_wire(
+        [wire("g1", "C1", "Anna", "Alt", updated=T0, deleteDateTime="2026-11-21T17:00:00")]
+    )
     view = store.guest_by_id("g1")
-    assert view is not None and view.guest.fields["lastName"] == "Alt"
-    store.write_wire([wire("g1", "C1", "Anna", "Newer", updated=T0 + timedelta(minutes=9))])
-    view = store.guest_by_id("g1")
-    assert view is not None and view.guest.fields["lastName"] == "Newer"
+    assert view is not None and view.guest.is_deleted
 
 
 def test_pending_changes_are_laid_over_every_server_copy(store: LocalStore) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 IMMEDIATE = {"immediate": True}
 
 
-def sqlite_engine(url: str) -> Engine:
+def sqlite_engine(url: str, *, hide_parameters: bool = False) -> Engine:
     """WAL, ``synchronous=FULL``, foreign keys, a long busy timeout, and
     ``BEGIN IMMEDIATE`` for connections with the execution option ``immediate``.
 
@@ -18,7 +18,13 @@ def sqlite_engine(url: str) -> Engine:
     first and writes later takes the write lock up front, so two such writers never
     deadlock into "database is locked".
     """
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    # hide_parameters: an SQL error's text (logs, stderr, crash reports) then never
+    # carries the values, which are guests' names and emails.
+    engine = create_engine(
+        url,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        hide_parameters=hide_parameters,
+    )
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -324,6 +324,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"Conflicts:       {status.conflicts}")
         print(f"Rejected:        {status.rejected}")
     print(f"Last sync:       {local_time(status.last_sync)}")
+    if status.unreadable:
+        print(f"Unreadable:      {status.unreadable} guests could not be read (set aside, logged)")
     if status.last_error:
         print(f"Last error:      {status.last_error}")
     for failure in failures:  # written by the window's or `sync --watch`'s workers

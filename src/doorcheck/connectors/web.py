@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from doorcheck.logs import register_secret
+from doorcheck.station import bounded
 from doorcheck.station.liststream import WireGuest
 from doorcheck.sync.connector import Capability, SourceError
 from doorcheck.words import mark, phrase
@@ -25,14 +26,23 @@ def client(
     transport: httpx.BaseTransport | None,
     headers: dict[str, str] | None = None,
 ) -> httpx.Client:
-    """TLS verified (httpx's default, never switched off); the secret masked in logs."""
+    """TLS verified (httpx's default, never switched off); the secret masked in logs.
+
+    Every request has an overall deadline (``bounded.REQUEST_SECONDS``, as long as
+    a page of attendees may take) and every answer a bound once decompressed
+    (``bounded.MAX_ANSWER_BYTES``): a trickling server or a gzip bomb from a
+    source fails the round in words instead of holding it or filling the memory.
+    """
     register_secret(secret)
     return httpx.Client(
         base_url=url.rstrip("/"),
         timeout=timeout,
-        transport=transport,
-        verify=True,
-        headers={"User-Agent": "doorcheck", **(headers or {})},
+        transport=bounded.BoundedTransport(transport or bounded.transport(verify=True)),
+        headers={
+            "User-Agent": "doorcheck",
+            "Accept-Encoding": bounded.ACCEPT_ENCODING,
+            **(headers or {}),
+        },
     )
 
 
@@ -43,6 +53,10 @@ def reaching(source: str, *, forwarding: bool = False) -> Iterator[None]:
     to (``forwarding``) is simply tried again."""
     try:
         yield
+    except bounded.BodyTooLargeError as exc:
+        raise SourceError(
+            phrase("{source} sent a larger answer than the door accepts; we retry", source=source)
+        ) from exc
     except httpx.TimeoutException as exc:
         raise SourceError(
             phrase("{source} did not answer in time; we retry", source=source)
@@ -66,7 +80,7 @@ def request_json(
         response = http.request(method, path, params=params)
     try:
         answer = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # not JSON, too deep, a number too long
         raise SourceError(
             phrase(
                 "{source} sent an answer that is not JSON (HTTP {status}); we retry",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timezone, tzinfo
 
 
 def parse_datetime(value: object, *, assume: tzinfo = UTC) -> datetime | None:
@@ -25,7 +25,42 @@ def parse_datetime(value: object, *, assume: tzinfo = UTC) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=assume)
+    try:
+        # Near the ends of the calendar (0001-01-01T00:00:00+14:00) the instant has
+        # no UTC form; such a value cannot be stored or compared: unreadable.
+        parsed.astimezone(UTC)
+    except OverflowError:
+        return None
     return parsed
+
+
+def zone_of(value: object) -> tzinfo:
+    """The zone a server writes in, from one of its date-times with an offset (its
+    answer's ``dateTime``); UTC when that has none or cannot be read."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return UTC
+        offset = parsed.utcoffset()
+        if offset is not None:
+            return timezone(offset)
+    return UTC
+
+
+def in_zone(value: str, zone: tzinfo) -> str | None:
+    """``value`` with ``zone``'s offset written in when it has none (else None: it
+    needs no change, or cannot be read)."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        return None
+    try:
+        return format_datetime(parsed.replace(tzinfo=zone))
+    except OverflowError:
+        return None
 
 
 def format_datetime(value: datetime) -> str:

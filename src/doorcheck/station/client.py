@@ -9,6 +9,7 @@ import socket
 import ssl
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
@@ -16,8 +17,9 @@ import certifi
 import httpx
 
 from doorcheck import __version__
+from doorcheck.domain.timeutil import zone_of
 from doorcheck.logs import register_secret
-from doorcheck.station import errors
+from doorcheck.station import bounded, errors
 from doorcheck.station.liststream import ListStreamError, WireGuest, read_guest_list
 from doorcheck.station.wire import (
     ChangeResult,
@@ -27,6 +29,9 @@ from doorcheck.station.wire import (
     LoginResult,
     OutgoingChange,
     guest_from_json,
+    guest_id_of,
+    in_server_zone,
+    unreadable_reason,
 )
 
 log = logging.getLogger(__name__)
@@ -83,14 +88,18 @@ class StationClient:
         if transport is None:
             # TCP_NODELAY: httpcore writes a POST's headers and body separately, and
             # with Nagle's algorithm each request then waits ~40 ms for a delayed ACK.
-            transport = httpx.HTTPTransport(
+            transport = bounded.transport(
                 verify=make_ssl_context(),
                 socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
             )
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=timeout,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": bounded.ACCEPT_ENCODING,
+            },
             transport=transport,
             follow_redirects=False,
         )
@@ -181,21 +190,35 @@ class StationClient:
         return self._stream("/api/v1/guest/list/recent", {"sinceDateTime": since}, sink, batch)
 
     def _stream(self, path: str, body: JsonObject, sink: GuestSink, batch: int) -> ListSummary:
-        return self._with_session(lambda token: self._stream_once(path, token, body, sink, batch))
+        # Offset-less date-times are in the server's zone (DESIGN.md §2.5): the
+        # answer's dateTime gives it; until that is read (it may follow the
+        # guests), the previous answer's, which a recent pull sends as since.
+        zone_hint = zone_of(body.get("sinceDateTime"))
+        return self._with_session(
+            lambda token: self._stream_once(path, token, body, sink, batch, zone_hint)
+        )
 
     def _stream_once(
-        self, path: str, token: str, body: JsonObject, sink: GuestSink, batch: int
+        self,
+        path: str,
+        token: str,
+        body: JsonObject,
+        sink: GuestSink,
+        batch: int,
+        zone_hint: tzinfo,
     ) -> ListSummary:
+        until = bounded.Deadline.after(bounded.REQUEST_SECONDS, bounded.LIST_SECONDS_PER_MIB)
         with (
             _transport_errors(),
+            bounded.deadline(until),
             self._http.stream("POST", path, json={"sessionToken": token, **body}) as response,
         ):
             kind = response.headers.get("content-type", "")
             if response.status_code != 200 or "json" not in kind:
-                response.read()
-                _read_envelope(response)  # raises the right error
+                _read_envelope(response, _read(response, until))  # raises the right error
                 raise errors.BadResponseError("guest list answer is not a JSON list")
-            return _parse_guest_stream(response.iter_bytes(), sink, batch)
+            chunks = bounded.body(response, bounded.MAX_LIST_BYTES, until)
+            return _parse_guest_stream(chunks, sink, batch, zone_hint)
 
     # -- the write extension (doorcheck's; docs/protocol.md) ----------------------
 
@@ -231,14 +254,24 @@ class StationClient:
             return call(self._session_token)
 
     def _post(self, path: str, body: JsonObject) -> tuple[JsonObject, httpx.Response]:
-        with _transport_errors():
-            response = self._http.post(path, json=body)
-        return _read_envelope(response), response
+        until = bounded.Deadline.after(bounded.REQUEST_SECONDS)
+        with (
+            _transport_errors(),
+            bounded.deadline(until),
+            self._http.stream("POST", path, json=body) as response,
+        ):
+            content = _read(response, until)
+        return _read_envelope(response, content), response
+
+
+def _read(response: httpx.Response, until: bounded.Deadline) -> bytes:
+    return bounded.read_all(response, bounded.MAX_ANSWER_BYTES, until)
 
 
 @contextlib.contextmanager
 def _transport_errors() -> Iterator[None]:
-    """httpx's failures as the station errors a steward can read."""
+    """httpx's failures, and answers past their bounds, as the station errors a
+    steward can read."""
     try:
         yield
     except httpx.TimeoutException as exc:
@@ -252,6 +285,10 @@ def _transport_errors() -> Iterator[None]:
         raise errors.BadResponseError(f"connection broken: {exc}") from exc
     except httpx.TransportError as exc:
         raise errors.ServerUnreachableError(str(exc)) from exc
+    except bounded.AnswerTooLargeBodyError as exc:
+        raise errors.AnswerTooLargeError(str(exc)) from exc
+    except bounded.UnreadableBodyError as exc:
+        raise errors.BadResponseError(str(exc)) from exc
 
 
 def _is_tls_failure(exc: Exception) -> bool:
@@ -263,19 +300,20 @@ def _is_tls_failure(exc: Exception) -> bool:
     return "SSL" in str(exc) or "CERTIFICATE" in str(exc).upper()
 
 
-def _read_envelope(response: httpx.Response) -> JsonObject:
+def _read_envelope(response: httpx.Response, content: bytes) -> JsonObject:
     """Turn any HTTP answer into the success body or the right exception."""
+    text = content[:400].decode("utf-8", "replace")
     try:
-        answer: Any = json.loads(response.content)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        answer: Any = json.loads(content)
+    except (ValueError, RecursionError):  # broken JSON, a number too long, deep nesting
         answer = None
     if isinstance(answer, dict) and answer.get("status") == "error":
         raise _first_error(answer)
     if response.status_code >= 500:
-        raise errors.ServerFailureError(response.status_code, response.text[:200])
+        raise errors.ServerFailureError(response.status_code, text[:200])
     if not isinstance(answer, dict):
         raise errors.BadResponseError(
-            f"HTTP {response.status_code}, not a JSON object: {response.text[:200]!r}"
+            f"HTTP {response.status_code}, not a JSON object: {text[:200]!r}"
         )
     if answer.get("status") != "success":
         raise errors.BadResponseError(f"HTTP {response.status_code}, no status 'success'")
@@ -302,7 +340,15 @@ def _guest_list(answer: JsonObject) -> GuestList:
         raise errors.BadResponseError("guest list answer has no guests list")
     if not isinstance(date_time, str) or not date_time:
         raise errors.BadResponseError("guest list answer has no dateTime")
-    parsed = [guest_from_json(g) for g in guests]
+    zone = zone_of(date_time)
+    parsed = []
+    for obj in guests:
+        obj, raw = in_server_zone((obj, json.dumps(obj, ensure_ascii=False)), zone)
+        reason = unreadable_reason(obj, raw)
+        if reason is not None:
+            log.warning("guest %r could not be read and is left out: %s", guest_id_of(obj), reason)
+            continue
+        parsed.append(guest_from_json(obj))
     count = answer.get("count")
     return GuestList(
         count=count if isinstance(count, int) else len(parsed), date_time=date_time, guests=parsed
@@ -318,19 +364,24 @@ class ListSummary:
     date_time: str
 
 
-def _parse_guest_stream(chunks: Iterator[bytes], sink: GuestSink, batch: int) -> ListSummary:
+def _parse_guest_stream(
+    chunks: Iterator[bytes], sink: GuestSink, batch: int, zone_hint: tzinfo
+) -> ListSummary:
+    """Every guest element goes to ``sink``, readable or not: the store sets aside
+    what it cannot read and keeps the rest (a poisoned guest must not stop the list).
+    """
     delivered = 0
+    envelope: dict[str, Any] = {}
 
-    def checked(guests: list[WireGuest]) -> None:
+    def in_zone(guests: list[WireGuest]) -> None:
         nonlocal delivered
-        for obj, _ in guests:
-            if not isinstance(obj, dict) or not obj.get("id"):
-                raise errors.BadResponseError(f"guest is not an object with an id: {obj!r:.200}")
+        date_time = envelope.get("dateTime")
+        zone = zone_of(date_time) if isinstance(date_time, str) else zone_hint
         delivered += len(guests)
-        sink(guests)
+        sink([in_server_zone(guest, zone) for guest in guests])
 
     try:
-        envelope = read_guest_list(chunks, checked, batch)
+        read_guest_list(chunks, in_zone, batch, envelope)
     except ListStreamError as exc:
         raise errors.BadResponseError(f"guest list is not valid JSON: {exc}") from exc
     if envelope.get("status") == "error":

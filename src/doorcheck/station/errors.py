@@ -24,6 +24,7 @@ sync engine whether the same request may succeed later unchanged.
         ├── TlsError                  certificate or TLS version rejected
         ├── ServerFailureError        HTTP 5xx
         └── BadResponseError          a body that is not the documented JSON
+            └── AnswerTooLargeError   larger than its bound once decompressed
 """
 
 from __future__ import annotations
@@ -187,3 +188,8 @@ class BadResponseError(TransportError):
             ),
             detail,
         )
+
+
+class AnswerTooLargeError(BadResponseError):
+    """An answer past its bound once decompressed (a gzip bomb, or a runaway
+    server); the words are BadResponseError's."""

@@ -7,15 +7,18 @@ strict: known keys in their documented spelling, date-times as ISO 8601 with off
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import IntEnum, StrEnum
 from typing import Any
 
 from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import FieldValue, Guest, RegistrationState
-from doorcheck.domain.timeutil import format_datetime, parse_datetime
+from doorcheck.domain.timeutil import format_datetime, in_zone, parse_datetime
 from doorcheck.station.errors import BadResponseError
+from doorcheck.station.liststream import Unreadable, WireGuest
 
 JsonObject = dict[str, Any]
 
@@ -40,6 +43,104 @@ _GUEST_KEYS = frozenset(
         *_GUEST_TIME_KEYS,
     }
 )
+
+
+# \ud800 to \udfff: half of a surrogate pair; alone it cannot be stored.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# A guest id longer than this is not an id (the documented ones are 36-character UUIDs).
+MAX_GUEST_ID_LENGTH = 200
+
+
+def unreadable_reason(obj: object, raw: str) -> str | None:
+    """Why a guest object as received cannot be stored and judged, in words that
+    hold none of its data; None when it can.
+
+    Whatever passes here reads with :func:`guest_from_json` and stores as a row
+    (tests/test_hostile_wire.py holds this for arbitrary JSON). A guest with a
+    date-time that cannot be read is refused whole rather than read without it:
+    a check-in or deletion read as absent would admit someone wrongly.
+    """
+    # Called for every guest of every list: plain type checks, one lookup each.
+    if type(obj) is not dict:
+        return obj.reason if isinstance(obj, Unreadable) else "it is not a JSON object"
+    get = obj.get
+    guest_id = get("id")
+    if type(guest_id) is int:
+        guest_id = str(guest_id) if guest_id else ""
+    if type(guest_id) is not str or not guest_id:
+        return "it has no id"
+    if len(guest_id) > MAX_GUEST_ID_LENGTH:
+        return "its id is too long"
+    fields = get("fields")
+    if fields and type(fields) is not dict:
+        return "its fields are not an object"
+    companions = get("companions")
+    if companions and type(companions) is not list:
+        return "its companions are not a list"
+    for key in _GUEST_TIME_KEYS:
+        value = get(key)
+        if value is not None and value != "" and parse_datetime(value) is None:
+            return f"its {key} is not a date-time we can read"
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        return "it holds text that is not valid Unicode"
+    if not raw or _SURROGATE_ESCAPE.search(raw):
+        # An escaped lone surrogate (\ud800), in the id too, reads into a str SQLite
+        # cannot store.
+        try:
+            json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return "it holds text that is not valid Unicode"
+        except (ValueError, TypeError, RecursionError):
+            return "it cannot be written back as JSON"
+    return None
+
+
+def guest_id_of(obj: object) -> str | None:
+    """A guest object's id for logs and bookkeeping, when it has a usable one (text
+    SQLite can store: an id with a lone surrogate has none)."""
+    value = obj.guest_id if isinstance(obj, Unreadable) else None
+    if isinstance(obj, dict):
+        value = obj.get("id")
+    if not isinstance(value, str | int) or isinstance(value, bool) or not value:
+        return None
+    text = str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return text if len(text) <= MAX_GUEST_ID_LENGTH else None
+
+
+def in_server_zone(guest: WireGuest, zone: tzinfo) -> WireGuest:
+    """The guest with every date-time that has no offset given ``zone``'s (the zone
+    of the answer's ``dateTime``: DESIGN.md §2.5), so everything after reads it
+    the same; the text is rewritten only when something changed."""
+    obj, raw = guest
+    if not isinstance(obj, dict):
+        return guest
+    changed: dict[str, str] | None = None
+    for key in _GUEST_TIME_KEYS:
+        value = obj.get(key)
+        if type(value) is not str or not value or _has_offset(value):
+            continue
+        written = in_zone(value, zone)
+        if written is not None:
+            changed = changed or {}
+            changed[key] = written
+    if changed is None:
+        return guest
+    obj = {**obj, **changed}
+    try:
+        return obj, json.dumps(obj, ensure_ascii=False)
+    except (ValueError, TypeError, RecursionError):
+        return obj, raw
+
+
+def _has_offset(value: str) -> bool:
+    """Cheaply: ends in ``Z`` or ``±hh:mm`` (most values; the rest are parsed)."""
+    return value[-1] in "Zz" or (len(value) > 6 and value[-6] in "+-" and value[-3] == ":")
 
 
 def _opt_str(value: object) -> str | None:
@@ -303,6 +404,10 @@ class ChangeResult:
         except ValueError as exc:
             raise BadResponseError(f"unknown change result: {exc}") from exc
         guest = obj.get("guest")
+        if guest and unreadable_reason(guest, "") is not None:
+            # The change's answer stands; a copy we cannot read is left out (the
+            # change then stays laid over until a readable copy comes).
+            guest = None
         code = obj.get("code")
         return cls(
             nonce=str(obj["nonce"]),

@@ -14,7 +14,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def open_engine(path: Path) -> Engine:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return sqlite_engine(f"sqlite:///{path}")
+    return sqlite_engine(f"sqlite:///{path}", hide_parameters=True)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -7,7 +7,10 @@ over the server's copy whenever a guest is shown or judged (DESIGN.md §2.5).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -23,10 +26,12 @@ from sqlalchemy import (
     cast,
     func,
     insert,
+    or_,
     select,
     text,
     update,
 )
+from sqlalchemy.exc import StatementError
 
 from doorcheck.domain.changes import Action, ChangeRecord, Presence, fold_presence
 from doorcheck.domain.guest import Guest
@@ -34,7 +39,14 @@ from doorcheck.domain.textfold import fold
 from doorcheck.domain.timeutil import format_datetime, parse_datetime
 from doorcheck.sqlite import IMMEDIATE
 from doorcheck.station.liststream import WireGuest
-from doorcheck.station.wire import ChangeOutcome, ChangeResult, OutgoingChange, guest_to_json
+from doorcheck.station.wire import (
+    ChangeOutcome,
+    ChangeResult,
+    OutgoingChange,
+    guest_id_of,
+    guest_to_json,
+    unreadable_reason,
+)
 from doorcheck.store import search_index
 from doorcheck.store.database import migrate, open_engine
 from doorcheck.store.rows import (
@@ -61,22 +73,28 @@ SETTINGS = SettingRow.__table__  # type: ignore[attr-defined]
 SCANS = ScanRow.__table__  # type: ignore[attr-defined]
 FORWARDS = ForwardRow.__table__  # type: ignore[attr-defined]
 
+log = logging.getLogger(__name__)
+
 _CHECK_IN = COLUMNS.index("check_in")
 _CHECK_IN_STATION = COLUMNS.index("check_in_station")
-_NEWER = (
-    " WHERE guests.server_update IS NULL OR excluded.server_update IS NULL"
-    " OR excluded.server_update >= guests.server_update"
-)
+
+# Bookkeeping in the state table (no schema change): a guest set aside because it
+# could not be read ("unreadable:<id>", or "unreadable:#<digest>" without an id),
+# and an applied change whose answer carried no server copy ("unconfirmed:<nonce>",
+# value the guest id), laid over until a server copy of the guest arrives.
+UNREADABLE = "unreadable:"
+UNCONFIRMED = "unconfirmed:"
 
 
 def _upsert(keep_generation: bool) -> str:
-    """Insert a guest row, or update it unless the stored copy is newer."""
+    """Insert a guest row, or replace it: the server's latest answer is the truth
+    about its copy (DESIGN.md §2.5), whatever its time stamps say."""
     updated = [c for c in COLUMNS if c != "id" and not (keep_generation and c == "generation")]
     names, marks = ", ".join(COLUMNS), ", ".join("?" for _ in COLUMNS)
     assignments = ", ".join(f"{c} = excluded.{c}" for c in updated)
     # Built from the fixed column names above only; values go in as parameters.
     insert = f"INSERT INTO guests ({names}) VALUES ({marks})"  # noqa: S608
-    return f"{insert} ON CONFLICT(id) DO UPDATE SET {assignments}{_NEWER}"
+    return f"{insert} ON CONFLICT(id) DO UPDATE SET {assignments}"
 
 
 _UPSERT_FULL = _upsert(keep_generation=False)
@@ -131,6 +149,7 @@ class StoreStatus:
     last_full_sync: str | None
     last_error: str | None
     clock_skew_seconds: float | None
+    unreadable: int = 0  # guests set aside because they could not be read
 
 
 @dataclass(frozen=True)
@@ -264,6 +283,8 @@ class LocalStore:
         with self.write() as conn:
             empty = conn.execute(select(GUESTS.c.rownum).limit(1)).first() is None
             values: dict[str, str | None] = {"generation": str(generation)}
+            # The full list says anew which guests cannot be read.
+            conn.execute(STATE.delete().where(STATE.c.key.startswith(UNREADABLE, autoescape=True)))
             if empty:
                 search_index.pause_for_bulk_load(conn)
                 values["search_bulk_load"] = "1"
@@ -277,10 +298,13 @@ class LocalStore:
 
     def write_wire(self, objects: Sequence[WireGuest], *, generation: int | None = None) -> int:
         """Store guest objects as the server sent them, in one short transaction
-        (call it per batch of a few thousand).
+        (call it per batch of a few thousand); returns how many were stored.
 
-        A copy older than the one stored (by ``serverUpdateDateTime``) is ignored, so
-        an answer that was overtaken never rolls a guest back.
+        A later copy always replaces an earlier one, within a batch too (a list
+        that names a guest twice: the later copy wins). A guest that cannot be read
+        is set aside (logged by id, counted in ``status().unreadable``) and its
+        earlier copy removed, so nobody is admitted on what the server no longer
+        says; the rest are stored.
         """
         if not objects:
             return 0
@@ -291,18 +315,108 @@ class LocalStore:
                 self.write_wire(objects[start : start + _RESYNC_BATCH], generation=generation)
                 for start in range(0, len(objects), _RESYNC_BATCH)
             )
-        rows = [row_from_wire(obj, generation or 0, raw) for obj, raw in objects]
+        # By guest id, the later copy in the batch wins, readable or not.
+        latest: dict[str, tuple[Any, ...]] = {}
+        refused: dict[str, tuple[object, str]] = {}
+        nameless: list[tuple[object, str]] = []
+        for obj, raw in objects:
+            reason = unreadable_reason(obj, raw)
+            row = None
+            if reason is None:
+                try:
+                    row = row_from_wire(obj, generation or 0, raw)
+                except (ValueError, TypeError, OverflowError, RecursionError):
+                    reason = "it cannot be stored"
+            if row is None:
+                guest_id = guest_id_of(obj)
+                if guest_id is None:
+                    nameless.append((obj, reason or "it cannot be read"))
+                    continue
+                latest.pop(guest_id, None)
+                refused[guest_id] = (obj, reason or "it cannot be read")
+                continue
+            refused.pop(row[0], None)
+            latest.pop(row[0], None)
+            latest[row[0]] = row
+        return self._store_batch(latest, [*refused.values(), *nameless], generation)
+
+    def _store_batch(
+        self,
+        latest: dict[str, tuple[Any, ...]],
+        refused: list[tuple[object, str]],
+        generation: int | None,
+    ) -> int:
+        try:
+            return self._store_rows(list(latest.values()), refused, generation)
+        except (StatementError, sqlite3.Error, UnicodeError) as exc:
+            if len(latest) <= 1:
+                raise
+            log.warning("a batch of guests failed to store (%s); storing one by one",
+                        type(exc).__name__)  # fmt: skip
+        stored = 0
+        for row in latest.values():
+            try:
+                stored += self._store_rows([row], [], generation)
+            except (StatementError, sqlite3.Error, UnicodeError):
+                refused.append(({"id": row[0]}, "it cannot be stored"))
+        self._store_rows([], refused, generation)
+        return stored
+
+    def _store_rows(
+        self,
+        rows: list[tuple[Any, ...]],
+        refused: list[tuple[object, str]],
+        generation: int | None,
+    ) -> int:
         with self.write(durable=False) as conn:
-            if generation is not None and not self._bulk_loading:
-                # A copy the full list brings is current even when not newer: mark it
-                # seen, so finish_full_sync keeps it.
+            if rows:
+                # The full list's upsert stamps its generation on every copy it
+                # brings, so finish_full_sync keeps them.
                 conn.exec_driver_sql(
-                    "UPDATE guests SET generation = ? WHERE id = ?",
-                    [(generation, row[0]) for row in rows],
+                    _UPSERT_FULL if generation is not None else _UPSERT_RECENT, rows
                 )
-            conn.exec_driver_sql(_UPSERT_FULL if generation is not None else _UPSERT_RECENT, rows)
-            self._find_superseded(conn, rows)
+                ids = [row[0] for row in rows]
+                self._settle(conn, ids)
+                self._find_superseded(conn, rows)
+            self._set_aside(conn, refused)
         return len(rows)
+
+    def _settle(self, conn: Connection, ids: Sequence[str]) -> None:
+        """Guests now read: no longer set aside, and their server copies now show
+        this door's applied changes whose answers carried none. (Mostly there is
+        neither: one cheap look first, so a 100,000-guest sync pays nothing.)"""
+        # Fixed table name and prefixes only; values go in as parameters.
+        state = STATE.name
+        if self._has_state(conn, UNREADABLE):
+            conn.exec_driver_sql(
+                f"DELETE FROM {state} WHERE key = ?",  # noqa: S608
+                [(UNREADABLE + guest_id,) for guest_id in ids],
+            )
+        if self._has_state(conn, UNCONFIRMED):
+            conn.exec_driver_sql(
+                f"DELETE FROM {state} WHERE key LIKE '{UNCONFIRMED}%' AND value = ?",  # noqa: S608
+                [(guest_id,) for guest_id in ids],
+            )
+
+    @staticmethod
+    def _has_state(conn: Connection, prefix: str) -> bool:
+        found = conn.execute(
+            select(STATE.c.key).where(STATE.c.key.startswith(prefix, autoescape=True)).limit(1)
+        ).first()
+        return found is not None
+
+    def _set_aside(self, conn: Connection, refused: Sequence[tuple[object, str]]) -> None:
+        for obj, reason in refused:
+            guest_id = guest_id_of(obj)
+            # Logged by id only: the object may carry names and emails.
+            log.warning("guest %r could not be read and is set aside: %s",
+                        guest_id if guest_id is not None else "(no id)", reason)  # fmt: skip
+            if guest_id is None:
+                digest = getattr(obj, "digest", None) or _digest(obj)
+                self._set(STATE, {f"{UNREADABLE}#{digest}": reason}, conn)
+                continue
+            self._set(STATE, {UNREADABLE + guest_id: reason}, conn)
+            conn.execute(GUESTS.delete().where(GUESTS.c.id == guest_id))
 
     def finish_full_sync(self, generation: int, cursor: str) -> int:
         """Guests the full list did not bring are gone from the server: mark them
@@ -430,9 +544,7 @@ class LocalStore:
         return GuestView(guest, main, companions, int(pending))
 
     def _overlaid(self, conn: Connection, guest: Guest) -> Guest:
-        rows = conn.execute(
-            select(OUTBOX).where(OUTBOX.c.guest_id == guest.id, OUTBOX.c.state.in_(STATES_WAITING))
-        ).all()
+        rows = conn.execute(select(OUTBOX).where(OUTBOX.c.guest_id == guest.id, _laid_over())).all()
         if not rows:
             return guest
         base = Presence(
@@ -548,6 +660,24 @@ class LocalStore:
             if r.guest is not None and r.effective != ChangeOutcome.REJECTED
         ]
         self.write_guests(copies)
+        # Applied without the server's copy in the answer: the stored copy does not
+        # show the change yet; keep it laid over until a later copy comes (after
+        # the copies above, which may predate it).
+        with self.write() as conn:
+            unconfirmed: dict[str, str | None] = {
+                UNCONFIRMED + r.nonce: guest_id
+                for r in results
+                if r.guest is None
+                and r.effective == ChangeOutcome.APPLIED
+                and (guest_id := self._guest_of_change(conn, r.nonce)) is not None
+            }
+            if unconfirmed:
+                self._set(STATE, unconfirmed, conn)
+
+    @staticmethod
+    def _guest_of_change(conn: Connection, nonce: str) -> str | None:
+        found = conn.execute(select(OUTBOX.c.guest_id).where(OUTBOX.c.nonce == nonce)).scalar()
+        return found if isinstance(found, str) else None
 
     def record_failure(self, nonces: Sequence[str], error: str) -> None:
         with self.write() as conn:
@@ -685,11 +815,7 @@ class LocalStore:
         ).scalar_one()
         # Adjust for guests whose pending changes move them in or out.
         waiting_ids = (
-            conn.execute(
-                select(OUTBOX.c.guest_id).where(OUTBOX.c.state.in_(STATES_WAITING)).distinct()
-            )
-            .scalars()
-            .all()
+            conn.execute(select(OUTBOX.c.guest_id).where(_laid_over()).distinct()).scalars().all()
         )
         for guest_id in waiting_ids:
             raw = conn.execute(select(GUESTS.c.raw).where(GUESTS.c.id == guest_id, live)).scalar()
@@ -717,6 +843,7 @@ class LocalStore:
             last_full_sync=state.get("last_full_sync"),
             last_error=state.get("last_error") or None,
             clock_skew_seconds=float(skew) if skew else None,
+            unreadable=sum(1 for key in state if key.startswith(UNREADABLE)),
         )
 
     def local_presence(self, guest_ids: Iterable[str]) -> dict[str, Presence]:
@@ -853,9 +980,7 @@ class LocalStore:
         for the export of check-ins."""
         with self.read() as conn:
             waiting = set(
-                conn.execute(
-                    select(OUTBOX.c.guest_id).where(OUTBOX.c.state.in_(STATES_WAITING)).distinct()
-                ).scalars()
+                conn.execute(select(OUTBOX.c.guest_id).where(_laid_over()).distinct()).scalars()
             )
             came = GUESTS.c.check_in.is_not(None) | GUESTS.c.check_out.is_not(None)
             rows = conn.execute(
@@ -887,9 +1012,7 @@ class LocalStore:
         came: dict[str, int] = {}
         left: dict[str, int] = {}
         waiting = set(
-            conn.execute(
-                select(OUTBOX.c.guest_id).where(OUTBOX.c.state.in_(STATES_WAITING)).distinct()
-            ).scalars()
+            conn.execute(select(OUTBOX.c.guest_id).where(_laid_over()).distinct()).scalars()
         )
         settled = live & GUESTS.c.id.not_in(waiting) if waiting else live
         guests = conn.execute(select(func.count()).select_from(GUESTS).where(live)).scalar_one()
@@ -945,6 +1068,20 @@ def _bucket_key(when: datetime) -> str:
     """The same text the SQL bucket makes: the UTC start of the 5-minute slot."""
     utc = when.astimezone(UTC)
     return f"{utc:%Y-%m-%dT%H:}{utc.minute // BUCKET_MINUTES * BUCKET_MINUTES:02d}"
+
+
+def _laid_over() -> Any:
+    """Outbox rows laid over the server's copy: those not answered yet, and those
+    applied by an answer that carried no copy, until the server's copy shows them."""
+    unconfirmed = select(func.substr(STATE.c.key, len(UNCONFIRMED) + 1)).where(
+        STATE.c.key.startswith(UNCONFIRMED, autoescape=True)
+    )
+    return or_(OUTBOX.c.state.in_(STATES_WAITING), OUTBOX.c.nonce.in_(unconfirmed))
+
+
+def _digest(obj: object) -> str:
+    """A guest without an id, recognised again when the same object comes back."""
+    return hashlib.sha256(repr(obj).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _guest_of(row: Any) -> Guest:

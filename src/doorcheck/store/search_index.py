@@ -46,9 +46,15 @@ SECONDARY_INDEXES = [
 
 
 def pause_for_bulk_load(conn: Connection) -> None:
-    """Loading an empty store: index at the end. Only inserts may happen until
-    ``resume``."""
+    """Loading an empty store: index at the end (``resume`` rebuilds it whole).
+
+    Every trigger goes, not only the insert's: a list that names a guest twice
+    updates a row the index never saw, and the update trigger's 'delete' of it
+    would corrupt the FTS5 index ("database disk image is malformed").
+    """
     conn.exec_driver_sql("DROP TRIGGER IF EXISTS guests_search_insert")
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS guests_search_delete")
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS guests_search_update")
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_guests_access_code")
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_guests_parent_id")
 
@@ -56,5 +62,6 @@ def pause_for_bulk_load(conn: Connection) -> None:
 def resume(conn: Connection) -> None:
     for statement in SECONDARY_INDEXES:
         conn.exec_driver_sql(statement)
-    conn.exec_driver_sql(INSERT_TRIGGER)
+    for statement in (INSERT_TRIGGER, *OTHER_TRIGGERS):
+        conn.exec_driver_sql(statement)
     conn.exec_driver_sql("INSERT INTO guest_search(guest_search) VALUES ('rebuild')")

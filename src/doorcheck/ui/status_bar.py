@@ -136,6 +136,8 @@ class DoorStatusBar(QStatusBar):
             parts.append(tr("{count} conflicts").format(count=status.conflicts))
         if status.rejected:
             parts.append(tr("{count} rejected").format(count=status.rejected))
+        if status.unreadable:  # set aside by the sync: the rest of the list is in use
+            parts.append(tr("{count} guests could not be read").format(count=status.unreadable))
         self.waiting.setText(", ".join(parts))
         self.inside.setText(
             tr("{inside} / {guests} in").format(inside=status.checked_in, guests=status.guests)

@@ -216,6 +216,10 @@
       <translation>{source} hat eine Antwort geschickt, die kein JSON-Objekt ist</translation>
     </message>
     <message>
+      <source>{source} sent a larger answer than the door accepts; we retry</source>
+      <translation>{source} hat eine größere Antwort geschickt, als der Eingang annimmt; wir versuchen es erneut</translation>
+    </message>
+    <message>
       <source>{source} sent an answer that is not JSON (HTTP {status}); we retry</source>
       <translation>{source} hat eine Antwort geschickt, die kein JSON ist (HTTP {status}); wir versuchen es erneut</translation>
     </message>
@@ -1002,6 +1006,10 @@
     <message>
       <source>{count} rejected</source>
       <translation>{count} abgelehnt</translation>
+    </message>
+    <message>
+      <source>{count} guests could not be read</source>
+      <translation>{count} Gäste konnten nicht gelesen werden</translation>
     </message>
     <message>
       <source>{worker} stopped: {reason}</source>
