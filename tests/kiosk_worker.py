@@ -2,7 +2,8 @@
 
 Run by tests/test_crash.py as a separate process, which it SIGKILLs at random
 moments. It prints ``ACK <nonce>`` after a check-in is committed: the moment a
-kiosk's screen would turn green. ``--drain`` only uploads what waits, then exits.
+kiosk's screen would turn green, and ``SCANNED`` after every scan. ``--drain`` only
+uploads what waits, then exits.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def main() -> int:
         outcome = service.scan(code, "scanner")
         for nonce in outcome.nonces:
             sys.stdout.write(f"ACK {nonce}\n")
-            sys.stdout.flush()
+        sys.stdout.write("SCANNED\n")
+        sys.stdout.flush()
         engine.run_once()
     while True:
         engine.run_once()

@@ -67,8 +67,13 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path) -> 
             lines: list[str] = []
             reader = threading.Thread(target=lines.extend, args=(process.stdout,))
             reader.start()
-            deadline = time.monotonic() + 30
-            while "READY\n" not in lines and time.monotonic() < deadline:
+            # The random moment is counted from the worker's first scan, not from its
+            # start: on a busy machine a worker killed within 0.4 s of starting may
+            # not have reached a scan yet, and the kills would fall among no work.
+            deadline = time.monotonic() + 60
+            while (
+                "SCANNED\n" not in lines and process.poll() is None and time.monotonic() < deadline
+            ):
                 time.sleep(0.01)
             time.sleep(rng.uniform(0.0, 0.4))
             process.send_signal(signal.SIGKILL)

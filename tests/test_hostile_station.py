@@ -317,6 +317,34 @@ def test_applied_without_a_guest_keeps_the_check_in_until_the_server_copy_shows_
     assert not [k for k in store_state_keys(store) if k.startswith("unconfirmed:")]
 
 
+class Killed(BaseException):
+    """The door's process ending at this instant (nothing after it runs)."""
+
+
+def test_a_door_killed_while_storing_an_answer_still_knows_the_guest_is_in(
+    station: HostileStation, client: StationClient, store: LocalStore, monkeypatch: Any
+) -> None:
+    # Seen in tests/test_crash.py as one guest checked in twice: the answer was
+    # committed, the server's copy in it was not, and the next scan admitted again.
+    station.guests = [guest(1), guest(2)]
+    pull(store, client)
+    service = CheckInService(store, "Main Entrance", Mode.CHECK_IN)
+    assert service.scan("CODE0001").verdict.kind == VerdictKind.ADMIT
+
+    def killed(*args: Any, **kwargs: Any) -> int:
+        raise Killed
+
+    monkeypatch.setattr(LocalStore, "_store_rows", killed)
+    with pytest.raises(Killed):
+        push_pending(store, StationChangeWriter(client))
+    monkeypatch.undo()
+    assert service.scan("CODE0001").verdict.kind == VerdictKind.ALREADY_IN
+    # The next round uploads it again under the same nonce; the server counts it once.
+    push_pending(store, StationChangeWriter(client))
+    assert store.status().pending == 0
+    assert service.scan("CODE0001").verdict.kind == VerdictKind.ALREADY_IN
+
+
 def store_state_keys(store: LocalStore) -> list[str]:
     with store.read() as conn:
         return [str(k) for k in conn.exec_driver_sql("SELECT key FROM sync_state").scalars()]

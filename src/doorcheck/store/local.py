@@ -315,6 +315,14 @@ class LocalStore:
                 self.write_wire(objects[start : start + _RESYNC_BATCH], generation=generation)
                 for start in range(0, len(objects), _RESYNC_BATCH)
             )
+        latest, refused = self._prepared(objects, generation)
+        return self._store_batch(latest, refused, generation)
+
+    @staticmethod
+    def _prepared(
+        objects: Sequence[WireGuest], generation: int | None
+    ) -> tuple[dict[str, tuple[Any, ...]], list[tuple[object, str]]]:
+        """The rows to store by guest id, and the guests to set aside with why."""
         # By guest id, the later copy in the batch wins, readable or not.
         latest: dict[str, tuple[Any, ...]] = {}
         refused: dict[str, tuple[object, str]] = {}
@@ -338,7 +346,7 @@ class LocalStore:
             refused.pop(row[0], None)
             latest.pop(row[0], None)
             latest[row[0]] = row
-        return self._store_batch(latest, [*refused.values(), *nameless], generation)
+        return latest, [*refused.values(), *nameless]
 
     def _store_batch(
         self,
@@ -367,18 +375,19 @@ class LocalStore:
         rows: list[tuple[Any, ...]],
         refused: list[tuple[object, str]],
         generation: int | None,
+        conn: Connection | None = None,
     ) -> int:
-        with self.write(durable=False) as conn:
-            if rows:
-                # The full list's upsert stamps its generation on every copy it
-                # brings, so finish_full_sync keeps them.
-                conn.exec_driver_sql(
-                    _UPSERT_FULL if generation is not None else _UPSERT_RECENT, rows
-                )
-                ids = [row[0] for row in rows]
-                self._settle(conn, ids)
-                self._find_superseded(conn, rows)
-            self._set_aside(conn, refused)
+        if conn is None:
+            with self.write(durable=False) as own:
+                return self._store_rows(rows, refused, generation, own)
+        if rows:
+            # The full list's upsert stamps its generation on every copy it
+            # brings, so finish_full_sync keeps them.
+            conn.exec_driver_sql(_UPSERT_FULL if generation is not None else _UPSERT_RECENT, rows)
+            ids = [row[0] for row in rows]
+            self._settle(conn, ids)
+            self._find_superseded(conn, rows)
+        self._set_aside(conn, refused)
         return len(rows)
 
     def _settle(self, conn: Connection, ids: Sequence[str]) -> None:
@@ -638,8 +647,25 @@ class LocalStore:
             )
 
     def record_results(self, results: Iterable[ChangeResult]) -> None:
+        """Store the server's answers to uploaded changes.
+
+        One transaction holds the answer, the server's copy that shows the change, and
+        the mark that keeps the change laid over while no such copy came. Apart, a door
+        killed between them would show an answered change on a copy that does not have
+        it yet, and admit the same guest again.
+        """
         answered = now_text()
         results = list(results)
+        # The server's copy in the answer already includes the change: the new base.
+        copies = [
+            (obj, _dumps(obj))
+            for obj in (
+                guest_to_json(r.guest)
+                for r in results
+                if r.guest is not None and r.effective != ChangeOutcome.REJECTED
+            )
+        ]
+        latest, refused = self._prepared(copies, None)
         with self.write() as conn:
             for result in results:
                 conn.execute(
@@ -653,23 +679,22 @@ class LocalStore:
                         last_error=None,
                     )
                 )
-        # The server's copy in the answer already includes the change: the new base.
-        copies = [
-            r.guest
-            for r in results
-            if r.guest is not None and r.effective != ChangeOutcome.REJECTED
-        ]
-        self.write_guests(copies)
-        # Applied without the server's copy in the answer: the stored copy does not
-        # show the change yet; keep it laid over until a later copy comes (after
-        # the copies above, which may predate it).
-        with self.write() as conn:
+            stored: set[str] = set()
+            try:
+                with conn.begin_nested():
+                    self._store_rows(list(latest.values()), refused, None, conn)
+                    stored = set(latest)
+            except (StatementError, sqlite3.Error, UnicodeError) as exc:
+                log.warning("the server's copies in an upload answer could not be stored (%s)",
+                            type(exc).__name__)  # fmt: skip
+            # Accepted without a copy that could be stored: the stored copy does not
+            # show the change yet; keep it laid over until a later copy comes.
             unconfirmed: dict[str, str | None] = {
                 UNCONFIRMED + r.nonce: guest_id
                 for r in results
-                if r.guest is None
-                and r.effective == ChangeOutcome.APPLIED
+                if r.effective != ChangeOutcome.REJECTED
                 and (guest_id := self._guest_of_change(conn, r.nonce)) is not None
+                and guest_id not in stored
             }
             if unconfirmed:
                 self._set(STATE, unconfirmed, conn)
