@@ -11,7 +11,12 @@ import pytest
 from doorcheck.domain.guest import RegistrationState
 from doorcheck.domain.timeutil import format_datetime, parse_datetime
 from doorcheck.station.errors import BadResponseError
-from doorcheck.station.wire import StationConfiguration, guest_from_json, guest_to_json
+from doorcheck.station.wire import (
+    ChangeResult,
+    StationConfiguration,
+    guest_from_json,
+    guest_to_json,
+)
 
 # The guest object exactly as the public documentation prints it.
 DOCUMENTED_GUEST: dict[str, Any] = {
@@ -139,3 +144,15 @@ def test_configuration_keeps_unknown_keys() -> None:
     assert config.min_search_length == 3
     assert config.to_json()["badgePdf"] is True
     assert StationConfiguration.from_json(None).mode.value == "checkIn"
+
+
+def test_an_unreadable_guest_or_answer_is_described_without_its_values() -> None:
+    # The detail goes to the log: personal data there by guest id only.
+    with pytest.raises(BadResponseError) as guest_error:
+        guest_from_json({"firstName": "Jane", "email": "jane@example.org"})
+    with pytest.raises(BadResponseError) as answer_error:
+        ChangeResult.from_json({"guest": {"lastName": "Doe"}})
+    for error in (guest_error.value, answer_error.value):
+        assert "Jane" not in str(error.detail) and "Doe" not in str(error.detail)
+        assert "example.org" not in str(error.detail)
+    assert "email, firstName" in str(guest_error.value.detail)

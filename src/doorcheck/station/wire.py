@@ -158,10 +158,18 @@ def _field_value(value: object) -> FieldValue:
     return str(value)
 
 
+def _shape(obj: object) -> str:
+    """What an unreadable object looks like, without its values, for a log."""
+    if isinstance(obj, dict):
+        return "an object with keys " + ", ".join(sorted(str(k)[:40] for k in obj)[:20])
+    return f"a {type(obj).__name__}"
+
+
 def guest_from_json(obj: object) -> Guest:
     """One guest object; raises BadResponseError if it is not an object with an id."""
     if not isinstance(obj, dict) or not obj.get("id"):
-        raise BadResponseError(f"guest is not an object with an id: {str(obj)[:200]}")
+        # Its keys and type only: the object may carry names and emails (logged).
+        raise BadResponseError(f"guest is not an object with an id: {_shape(obj)}")
     raw_fields = obj.get("fields") or {}
     if not isinstance(raw_fields, dict):
         raise BadResponseError(f"guest {obj['id']}: 'fields' is not an object")
@@ -397,7 +405,7 @@ class ChangeResult:
     @classmethod
     def from_json(cls, obj: object) -> ChangeResult:
         if not isinstance(obj, dict) or "nonce" not in obj or "result" not in obj:
-            raise BadResponseError(f"change result is malformed: {str(obj)[:200]}")
+            raise BadResponseError(f"change result is malformed: {_shape(obj)}")
         try:
             result = ChangeOutcome(obj["result"])
             first = ChangeOutcome(obj["firstResult"]) if obj.get("firstResult") else None
