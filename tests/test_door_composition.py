@@ -4,6 +4,7 @@ waiting for a station server that does not exist."""
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -43,7 +44,8 @@ def test_a_spreadsheet_door_scanning_from_the_command_line_records_at_the_door(
     assert status["pending"] == 0  # applied to the door's list, not queued for a server
     export = tmp_path / "out.csv"
     doorcheck("export", "--out", export, *data)
-    rows = {line.split(",")[0]: line for line in export.read_text("utf-8-sig").splitlines()}
+    with export.open(encoding="utf-8-sig", newline="") as exported:
+        rows = {row[0]: row for row in csv.reader(exported)}
     assert "Front" in rows["T-1001"] and "T-1002" not in rows  # only who came
 
 

@@ -31,7 +31,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import OperationalError, StatementError
 
 from doorcheck.domain.changes import Action, ChangeRecord, Presence, fold_presence
 from doorcheck.domain.guest import Guest
@@ -357,7 +357,9 @@ class LocalStore:
         try:
             return self._store_rows(list(latest.values()), refused, generation)
         except (StatementError, sqlite3.Error, UnicodeError) as exc:
-            if len(latest) <= 1:
+            # A full disk or a locked database is no bad guest: setting the batch
+            # aside would lose guests the server still lists.
+            if len(latest) <= 1 or _cannot_write(exc):
                 raise
             log.warning("a batch of guests failed to store (%s); storing one by one",
                         type(exc).__name__)  # fmt: skip
@@ -365,7 +367,9 @@ class LocalStore:
         for row in latest.values():
             try:
                 stored += self._store_rows([row], [], generation)
-            except (StatementError, sqlite3.Error, UnicodeError):
+            except (StatementError, sqlite3.Error, UnicodeError) as exc:
+                if _cannot_write(exc):
+                    raise
                 refused.append(({"id": row[0]}, "it cannot be stored"))
         self._store_rows([], refused, generation)
         return stored
@@ -685,6 +689,8 @@ class LocalStore:
                     self._store_rows(list(latest.values()), refused, None, conn)
                     stored = set(latest)
             except (StatementError, sqlite3.Error, UnicodeError) as exc:
+                if _cannot_write(exc):
+                    raise  # disk full, locked, I/O: nothing here can be written
                 log.warning("the server's copies in an upload answer could not be stored (%s)",
                             type(exc).__name__)  # fmt: skip
             # Accepted without a copy that could be stored: the stored copy does not
@@ -1093,6 +1099,13 @@ def _bucket_key(when: datetime) -> str:
     """The same text the SQL bucket makes: the UTC start of the 5-minute slot."""
     utc = when.astimezone(UTC)
     return f"{utc:%Y-%m-%dT%H:}{utc.minute // BUCKET_MINUTES * BUCKET_MINUTES:02d}"
+
+
+def _cannot_write(exc: BaseException) -> bool:
+    """The database as a whole refuses writes (as opposed to one bad row)."""
+    return isinstance(exc, (sqlite3.OperationalError, OperationalError)) or isinstance(
+        getattr(exc, "orig", None), sqlite3.OperationalError
+    )
 
 
 def _laid_over() -> Any:
