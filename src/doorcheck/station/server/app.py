@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from doorcheck.domain.timeutil import parse_datetime
+from doorcheck.station.server.limits import MAX_LOGIN_TEXT, InputError, parse_instant, parse_json
 from doorcheck.station.server.repository import ApiError, StationRepository, missing
 from doorcheck.station.server.security import LoginBrake
 
@@ -52,9 +52,9 @@ async def read_json_body(request: Request, limit: int) -> dict[str, Any]:
         if len(body) > limit:
             raise ApiError(40, f"Request body too large (at most {limit} bytes).", 413)
     try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(10, "Invalid JSON provided.") from None
+        data = parse_json(bytes(body))
+    except InputError as exc:
+        raise ApiError(10, f"Invalid JSON provided ({exc}).") from None
     if not isinstance(data, dict):
         raise ApiError(10, "Invalid JSON provided (expected an object).")
     return data
@@ -67,6 +67,11 @@ def _require_text(data: dict[str, Any], *names: str) -> list[str]:
     absent = [n for n in names if not isinstance(data.get(n), str) or not data[n].strip()]
     if absent:
         raise missing(*absent)
+    too_long = [n for n in names if len(data[n]) > MAX_LOGIN_TEXT]
+    if too_long:
+        raise ApiError(
+            20, f"Parameter(s) longer than {MAX_LOGIN_TEXT} characters: " + ", ".join(too_long)
+        )
     return [str(data[n]) for n in names]
 
 
@@ -96,6 +101,8 @@ def create_app(repository: StationRepository, brake: LoginBrake | None = None) -
                 1030, f"Too many failed logins. Try again in {int(wait) + 1} seconds.", 429
             )
         device = data.get("deviceId") if isinstance(data.get("deviceId"), str) else None
+        if device is not None and len(device) > MAX_LOGIN_TEXT:
+            raise ApiError(20, f"deviceId is longer than {MAX_LOGIN_TEXT} characters.")
         try:
             answer = await run_in_threadpool(repo.login, event_id, app_code, station_name, device)
         except ApiError as exc:
@@ -114,7 +121,7 @@ def create_app(repository: StationRepository, brake: LoginBrake | None = None) -
 
     async def list_recent(repo: StationRepository, data: dict[str, Any], _: Request) -> Any:
         (raw_since,) = _require_text(data, "sinceDateTime")
-        since = parse_datetime(raw_since)
+        since = parse_instant(raw_since)
         if since is None:
             raise ApiError(20, "Required parameter(s) missing: sinceDateTime (not a date-time).")
         return await run_in_threadpool(repo.list_guests, data.get("sessionToken"), since)
