@@ -103,6 +103,8 @@ def cmd_admin_create_station(args: argparse.Namespace) -> int:
     except KeyError as exc:
         raise CommandError(f"event {args.event} does not exist") from exc
     _print_station(station.event_id, station.name, station.app_code, args.url)
+    if station.weakness:
+        print(f"Warning: {station.weakness}", file=sys.stderr)
     if args.qr:
         qr_image(setup_payload(args.url, station.event_id, station.app_code, station.name)).save(
             args.qr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator
@@ -16,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from doorcheck.station.server.brake import LoginBrake, LoginRefusedError, client_address
 from doorcheck.station.server.limits import MAX_LOGIN_TEXT, InputError, parse_instant, parse_json
 from doorcheck.station.server.repository import ApiError, StationRepository, missing
-from doorcheck.station.server.security import LoginBrake
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def error_response(code: int, message: str, http_status: int) -> Response:
     )
 
 
-async def read_json_body(request: Request, limit: int) -> dict[str, Any]:
+async def read_json_body(request: Request, limit: int, seconds: float) -> dict[str, Any]:
     """The request's JSON object, refusing oversized, mistyped and malformed bodies."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type and content_type not in _JSON_TYPES:
@@ -47,10 +48,17 @@ async def read_json_body(request: Request, limit: int) -> dict[str, Any]:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ApiError(40, f"Request body too large (at most {limit} bytes).", 413)
     body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise ApiError(40, f"Request body too large (at most {limit} bytes).", 413)
+    try:
+        # uvicorn has no timeout for a body trickling in: this is the app's own.
+        async with asyncio.timeout(seconds):
+            async for chunk in request.stream():
+                body.extend(chunk)
+                if len(body) > limit:
+                    raise ApiError(40, f"Request body too large (at most {limit} bytes).", 413)
+    except TimeoutError:
+        raise ApiError(
+            10, f"The request body did not arrive within {seconds:g} seconds.", 408
+        ) from None
     try:
         data = parse_json(bytes(body))
     except InputError as exc:
@@ -76,13 +84,14 @@ def _require_text(data: dict[str, Any], *names: str) -> list[str]:
 
 
 def create_app(repository: StationRepository, brake: LoginBrake | None = None) -> Starlette:
-    brake = brake or LoginBrake()
+    brake = brake or LoginBrake(repository.engine, repository.settings.clock)
     limit = repository.settings.max_body_bytes
+    body_seconds = repository.settings.body_seconds
 
     def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
             try:
-                data = await read_json_body(request, limit)
+                data = await read_json_body(request, limit, body_seconds)
                 answer = await handler(repository, data, request)
             except ApiError as exc:
                 return error_response(exc.code, exc.message, exc.http_status)
@@ -94,22 +103,29 @@ def create_app(repository: StationRepository, brake: LoginBrake | None = None) -
 
     async def login(repo: StationRepository, data: dict[str, Any], request: Request) -> Any:
         event_id, app_code, station_name = _require_text(data, "eventId", "apiKey", "stationName")
-        client = request.client.host if request.client else "unknown"
-        wait = brake.wait_seconds(client)
-        if wait > 0:
-            raise ApiError(
-                1030, f"Too many failed logins. Try again in {int(wait) + 1} seconds.", 429
-            )
         device = data.get("deviceId") if isinstance(data.get("deviceId"), str) else None
         if device is not None and len(device) > MAX_LOGIN_TEXT:
             raise ApiError(20, f"deviceId is longer than {MAX_LOGIN_TEXT} characters.")
+        address = client_address(
+            request.client.host if request.client else None,
+            request.headers.get("x-forwarded-for"),
+            brake.settings.trusted_proxies,
+        )
+        subjects = brake.subjects(address, event_id, station_name)
+        try:
+            attempt = await run_in_threadpool(brake.admit, subjects)
+        except LoginRefusedError as refused:
+            seconds = int(refused.wait.total_seconds()) + 1
+            raise ApiError(
+                1030, f"Too many failed logins. Try again in {seconds} seconds.", 429
+            ) from None
         try:
             answer = await run_in_threadpool(repo.login, event_id, app_code, station_name, device)
         except ApiError as exc:
-            if exc.code in (1000, 1010):
-                brake.failed(client)
+            if exc.code not in (1000, 1010):  # the App Code was right
+                await run_in_threadpool(brake.succeeded, attempt)
             raise
-        brake.succeeded(client)
+        await run_in_threadpool(brake.succeeded, attempt)
         return answer
 
     async def logout(repo: StationRepository, data: dict[str, Any], _: Request) -> Any:

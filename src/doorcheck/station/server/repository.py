@@ -8,6 +8,7 @@ every rule.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 import uuid
@@ -47,6 +48,7 @@ from doorcheck.station.server.limits import (
 )
 from doorcheck.station.server.security import (
     DUMMY_HASH,
+    app_code_weakness,
     hash_app_code,
     new_app_code,
     new_session_token,
@@ -63,6 +65,8 @@ from doorcheck.station.wire import (
     StationMode,
     guest_to_json,
 )
+
+log = logging.getLogger(__name__)
 
 MICROSECOND = timedelta(microseconds=1)
 MAX_NONCE_LENGTH = 100
@@ -90,6 +94,7 @@ def utc_now() -> datetime:
 class ServerSettings:
     token_lifetime: timedelta = timedelta(hours=24)
     max_body_bytes: int = 1 << 20
+    body_seconds: float = 30.0  # to receive a whole request body, once its head is in
     max_batch: int = 500
     # Changes applied per write transaction: the write lock is held that long.
     changes_per_transaction: int = 50
@@ -129,6 +134,7 @@ class NewStation:
     event_id: str
     name: str
     app_code: str  # in clear, only at creation: it is stored hashed
+    weakness: str | None = None  # why a chosen App Code is easy to guess
 
 
 @dataclass
@@ -542,12 +548,14 @@ class StationRepository:
         logged = _accepted_changes(guest_id)
         count = conn.execute(select(func.count()).where(logged)).scalar_one()
         if count >= self.settings.max_changes_per_guest:
-            return _refusal(
+            # Stored as rejected: it counts against the station's rate, not the guest.
+            refused = _refusal(
                 nonce,
                 TOO_MANY_GUEST_CHANGES,
                 f"This guest has {count} changes already, the most the server keeps.",
                 guest,
             )
+            return store(refused, "rejected")
         latest_door_time = conn.execute(select(func.max(db.changes.c.door_time)).where(logged))
         last = latest_door_time.scalar()
         if action != Action.UNDO and (last is None or to_utc(last) < door_time):
@@ -732,7 +740,11 @@ class StationRepository:
                     access_code_pattern=access_code_pattern,
                 )
             )
-        return NewStation(event_id=event_id, name=name, app_code=code)
+        weakness = app_code_weakness(code)
+        if weakness:
+            # Never the code itself: it is a secret.
+            log.warning("station %r of event %s: %s", name, event_id, weakness)
+        return NewStation(event_id=event_id, name=name, app_code=code, weakness=weakness)
 
     def add_guests(self, event_id: str, new: Iterable[GuestInput], *, batch: int = 5000) -> int:
         """Bulk insert in short transactions, so a door's write never waits long."""

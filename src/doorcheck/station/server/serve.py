@@ -17,6 +17,7 @@ from typing import Any
 from starlette.applications import Starlette
 
 from doorcheck.station.server.app import create_app
+from doorcheck.station.server.connections import uvicorn_options
 from doorcheck.station.server.db import create_schema, make_engine
 from doorcheck.station.server.repository import ServerSettings, StationRepository
 
@@ -83,6 +84,7 @@ def serve(options: ServeOptions, on_listening: Callable[[str], None] | None = No
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=5,
+        **uvicorn_options(),
     )
     server = uvicorn.Server(config)
     # The socket listens already: a client that connects now is served once ready.
@@ -116,7 +118,9 @@ def serve_app_in_thread(app: Any) -> Iterator[str]:
 
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        app, log_level="critical", access_log=False, lifespan="off", **uvicorn_options()
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="doorcheck-server", daemon=True
