@@ -130,3 +130,12 @@ def test_new_app_codes_are_long_and_chosen_weak_ones_are_named() -> None:
     for weak in ("aBcDeFgH", "1234567890", "aaaaaaaaaaaaaaaa", "password12"):
         assert app_code_weakness(weak) is not None
     assert app_code_weakness("Tr7-kQ9z!mW2") is None
+
+
+def test_trusted_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from doorcheck.station.server.serve import ENV_TRUSTED_PROXIES, brake_settings_from_env
+
+    monkeypatch.delenv(ENV_TRUSTED_PROXIES, raising=False)
+    assert brake_settings_from_env().trusted_proxies == frozenset()
+    monkeypatch.setenv(ENV_TRUSTED_PROXIES, "10.0.0.1, 10.0.0.2,")
+    assert brake_settings_from_env().trusted_proxies == {"10.0.0.1", "10.0.0.2"}

@@ -17,6 +17,7 @@ from typing import Any
 from starlette.applications import Starlette
 
 from doorcheck.station.server.app import create_app
+from doorcheck.station.server.brake import BrakeSettings, LoginBrake
 from doorcheck.station.server.connections import uvicorn_options
 from doorcheck.station.server.db import create_schema, make_engine
 from doorcheck.station.server.repository import ServerSettings, StationRepository
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 
 ENV_DB = "DOORCHECK_SERVER_DB"
 ENV_TOKEN_SECONDS = "DOORCHECK_SERVER_TOKEN_SECONDS"  # noqa: S105 - a variable name
+# Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed.
+ENV_TRUSTED_PROXIES = "DOORCHECK_SERVER_TRUSTED_PROXIES"
 
 
 @dataclass
@@ -50,7 +53,17 @@ def app_from_environment() -> Starlette:
     """uvicorn's factory for worker processes, configured by the parent's environment."""
     seconds = os.environ.get(ENV_TOKEN_SECONDS)
     lifetime = timedelta(seconds=float(seconds)) if seconds else None
-    return create_app(open_repository(os.environ[ENV_DB], lifetime))
+    repository = open_repository(os.environ[ENV_DB], lifetime)
+    brake = LoginBrake(repository.engine, repository.settings.clock, brake_settings_from_env())
+    return create_app(repository, brake)
+
+
+def brake_settings_from_env() -> BrakeSettings:
+    proxies = os.environ.get(ENV_TRUSTED_PROXIES, "")
+    trusted = frozenset(p.strip() for p in proxies.split(",") if p.strip())
+    if trusted:
+        log.info("X-Forwarded-For is believed from %s", ", ".join(sorted(trusted)))
+    return BrakeSettings(trusted_proxies=trusted)
 
 
 def bind(host: str, port: int) -> socket.socket:
