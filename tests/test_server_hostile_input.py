@@ -11,12 +11,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from doorcheck.commands.common import CommandError
 from doorcheck.commands.server import cmd_admin_import
 from doorcheck.station.server import db
-from tests.support import RunningServer
+from doorcheck.station.server.db import create_schema, make_engine
+from doorcheck.station.server.repository import StationRepository
+from tests.support import RunningServer, running_server, seed
 
 SURROGATE = '"\\ud800"'  # a JSON escape that decodes to a lone surrogate
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -277,3 +279,31 @@ def test_a_valid_companion_is_still_applied(server: RunningServer) -> None:
     (result,) = answer.json()["results"]
     assert result["result"] == "applied"
     assert kiosk_reads_the_list(server) == len(server.guests) + 1
+
+
+def test_a_guest_poisoned_before_the_upgrade_is_healed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/station.sqlite3"
+    engine = make_engine(url)
+    create_schema(engine)
+    seeded = seed(StationRepository(engine), guests=2)
+    poisoned = seeded.guests[0].id
+    with engine.begin() as conn:  # what version 1 stored for a \ud800 in a name
+        conn.execute(
+            update(db.guests)
+            .where(db.guests.c.id == poisoned)
+            .values(fields='{"firstName": "\\ud800Eve", "party": "\\ud83c\\udf89"}')
+        )
+        conn.execute(update(db.meta).values(value="1"))
+    engine.dispose()
+    engine = make_engine(url)
+    create_schema(engine)  # as the server does when it starts
+    with running_server(engine) as server:
+        server.event_id, server.stations, server.guests = (
+            seeded.event_id,
+            seeded.stations,
+            seeded.guests,
+        )
+        with server.client() as client:
+            guests = {g.id: g for g in client.guests_all().guests}
+    assert guests[poisoned].fields == {"firstName": "\ufffdEve", "party": "🎉"}
+    assert guests[seeded.guests[1].id].fields["firstName"] == "Gäst1"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -24,6 +27,7 @@ from sqlalchemy import (
     create_engine,
     insert,
     inspect,
+    or_,
     select,
     table,
     text,
@@ -163,6 +167,7 @@ login_failures = Table(
     Column("subject", String(200), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Index("ix_login_failures_subject", "subject", "at"),
+    Index("ix_login_failures_at", "at"),  # expired rows are deleted by age
 )
 
 # One row. Every write takes its stamp from here under a row lock, and every list
@@ -227,6 +232,55 @@ def _upgrade(conn: Connection) -> None:
         old = table("changes_v1", *(column(name) for name in names))
         conn.execute(insert(changes).from_select(names, select(*old.c)))
         conn.execute(text("DROP TABLE changes_v1"))
+        if inspect(conn).has_table("guests"):
+            _heal_lone_surrogates(conn)
     conn.execute(
         update(meta).where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _heal_lone_surrogates(conn: Connection) -> None:
+    """Version 1 stored guests whose fields held lone surrogates (from ``\\ud800``
+    escapes), which no kiosk could read, even once the guest was deleted. Replace each
+    with U+FFFD and stamp the guest anew, so every station receives the readable copy."""
+
+    def heal(value: Any) -> Any:
+        if isinstance(value, str):
+            return _SURROGATE.sub("\ufffd", value)
+        if isinstance(value, list):
+            return [heal(item) for item in value]
+        if isinstance(value, dict):
+            return {heal(key): heal(item) for key, item in value.items()}
+        return value
+
+    suspects = or_(
+        *(
+            column.contains(escape, autoescape=True)
+            for column in (guests.c.fields, guests.c.extra)
+            for escape in ("\\ud", "\\uD")
+        )
+    )
+    poisoned = []
+    for row in conn.execute(select(guests.c.id, guests.c.fields, guests.c.extra).where(suspects)):
+        parsed = (json.loads(row.fields), json.loads(row.extra))
+        healed = (heal(parsed[0]), heal(parsed[1]))
+        if healed != parsed:  # escaped surrogate pairs (emoji) decode fine: left alone
+            poisoned.append((row.id, healed))
+    if not poisoned:
+        return
+    last = conn.execute(select(server_clock.c.last).where(server_clock.c.id == 1)).scalar_one()
+    stamp = max(datetime.now(UTC), last + timedelta(microseconds=1))
+    conn.execute(update(server_clock).where(server_clock.c.id == 1).values(last=stamp))
+    for guest_id, (fields, extra) in poisoned:
+        conn.execute(
+            update(guests)
+            .where(guests.c.id == guest_id)
+            .values(
+                fields=json.dumps(fields, ensure_ascii=False),
+                extra=json.dumps(extra, ensure_ascii=False),
+                server_update=stamp,
+            )
+        )
