@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import socket
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -307,3 +309,37 @@ def test_a_guest_poisoned_before_the_upgrade_is_healed(tmp_path: Path) -> None:
             guests = {g.id: g for g in client.guests_all().guests}
     assert guests[poisoned].fields == {"firstName": "\ufffdEve", "party": "🎉"}
     assert guests[seeded.guests[1].id].fields["firstName"] == "Gäst1"
+
+
+def test_a_client_hanging_up_mid_body_logs_no_error(
+    server: RunningServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    host, port = server.url.removeprefix("http://").split(":")
+    with caplog.at_level(logging.INFO):
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(
+                b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\n"
+                b'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"ev'
+            )
+        give_up = time.monotonic() + 5
+        while time.monotonic() < give_up and not any(
+            "client left" in r.getMessage() or r.levelno >= logging.ERROR for r in caplog.records
+        ):
+            time.sleep(0.05)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert kiosk_reads_the_list(server) == len(server.guests)
+
+
+def test_an_unexpected_failure_is_one_envelope_and_one_log_record(
+    server: RunningServer, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(server.repository, "logout", broken)
+    with caplog.at_level(logging.ERROR):
+        answer = httpx.post(server.url + "/api/v1/logout", json={"sessionToken": "x"})
+    assert (answer.status_code, error_code(answer)) == (500, 0)
+    records = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(records) == 1
+    assert records[0].exc_info is not None

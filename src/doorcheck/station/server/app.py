@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
@@ -95,6 +95,16 @@ def create_app(repository: StationRepository, brake: LoginBrake | None = None) -
                 answer = await handler(repository, data, request)
             except ApiError as exc:
                 return error_response(exc.code, exc.message, exc.http_status)
+            except ClientDisconnect:
+                # The client hung up mid-request (a kiosk killed, a network gone): not
+                # the server's error, and nobody is left to read an answer.
+                log.info("client left during a request to %s", request.url.path)
+                return Response(status_code=400)
+            except Exception:
+                # Logged once here: left to Starlette, the traceback is logged twice
+                # (by its handler and again by uvicorn).
+                log.exception("unhandled error on %s", request.url.path)
+                return error_response(0, "Internal server error.", 500)
             if isinstance(answer, Iterator):  # guest lists, rendered as they stream
                 return StreamingResponse(answer, media_type="application/json")
             return _Json(answer)

@@ -35,9 +35,12 @@ class Budget:
 @dataclass(frozen=True)
 class BrakeSettings:
     window: timedelta = timedelta(minutes=15)
-    per_address: Budget = Budget(5, timedelta(seconds=4), timedelta(seconds=60))
+    # Attempts in flight count as failures until they succeed, so the free allowance
+    # also bounds a parallel burst; 10 leaves room for a venue's doors behind one NAT
+    # all logging in at once.
+    per_address: Budget = Budget(10, timedelta(seconds=4), timedelta(seconds=60))
     # Larger: every door of a station shares it, behind one NAT or several.
-    per_station: Budget = Budget(20, timedelta(seconds=4), timedelta(seconds=60))
+    per_station: Budget = Budget(30, timedelta(seconds=4), timedelta(seconds=60))
     # Proxies whose X-Forwarded-For is believed; nobody's by default.
     trusted_proxies: frozenset[str] = frozenset()
 
@@ -104,7 +107,6 @@ class LoginBrake:
 
     def admit(self, subjects: Sequence[tuple[str, Budget]]) -> Attempt:
         """Admit an attempt now, recording it as a failure, or raise LoginRefusedError."""
-        now = self.clock()
         with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
             # The clock row's lock serializes attempts on PostgreSQL as SQLite's
             # write lock does: parallel guesses are counted one after another.
@@ -113,6 +115,7 @@ class LoginBrake:
                 .where(db.server_clock.c.id == 1)
                 .values(last=db.server_clock.c.last)
             )
+            now = self.clock()  # read under the lock: never before an earlier attempt's
             conn.execute(
                 delete(db.login_failures).where(db.login_failures.c.at < now - self.settings.window)
             )
@@ -123,7 +126,7 @@ class LoginBrake:
                         db.login_failures.c.subject == subject
                     )
                 ).one()
-                if last is not None:
+                if last is not None and count >= budget.free:
                     wait = max(wait, last + delay_after(count, budget) - now)
             if wait > timedelta(0):
                 raise LoginRefusedError(wait)

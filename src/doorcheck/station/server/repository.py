@@ -393,26 +393,24 @@ class StationRepository:
             if not item["nonce"] or len(item["nonce"]) > MAX_NONCE_LENGTH:
                 raise ApiError(20, f"changes[{index}].nonce must be 1 to 100 characters.")
         results: list[JsonObject] = []
-        with self._write() as conn, conn.begin():
-            session = self._session(conn, token)
-            self._check_rate(conn, session, len(items))
-        window = self._door_window(session.event_id)
         # Short transactions: the write lock is held for a chunk of changes, never for a
         # whole batch, so other doors' writes and logins slip in between. A chunk that
         # commits before a later one fails is answered on the resend, as duplicates.
         step = self.settings.changes_per_transaction
-        cursor = None
-        for start in range(0, len(items), step):
+        session: SessionInfo | None = None
+        window = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+        for start in range(0, max(len(items), 1), step):
             with self._write() as conn, conn.begin():
+                if session is None:  # the first chunk: one write transaction in all
+                    session = self._session(conn, token)
+                    self._check_rate(conn, session, len(items))
+                    window = self._door_window(conn, session.event_id)
                 # One stamp per chunk: later than any cursor handed out before, since
                 # this transaction holds the clock's lock until it commits.
                 stamp = self._tick(conn, advance=True)
                 for item in items[start : start + step]:
                     result = self._apply_one(conn, session, item, stamp, window)
                     results.append(result.to_json())
-                cursor = self._tick(conn, advance=False)
-        if cursor is None:
-            with self._write() as conn, conn.begin():
                 cursor = self._tick(conn, advance=False)
         return {"status": "success", "dateTime": format_datetime(cursor), "results": results}
 
@@ -437,14 +435,13 @@ class StationRepository:
                 429,
             )
 
-    def _door_window(self, event_id: str) -> tuple[datetime, datetime]:
+    def _door_window(self, conn: Connection, event_id: str) -> tuple[datetime, datetime]:
         """The door times the server accepts for this event (docs/protocol.md, "Door
         times"): around the event if its dates are known, and never far from now."""
         now = self.settings.clock()
-        with self.engine.connect() as conn:
-            event = conn.execute(
-                select(db.events.c.start, db.events.c.end).where(db.events.c.id == event_id)
-            ).first()
+        event = conn.execute(
+            select(db.events.c.start, db.events.c.end).where(db.events.c.id == event_id)
+        ).first()
         earliest = now - DOOR_TIME_PAST
         latest = now + DOOR_TIME_AHEAD
         if event is not None and event.start is not None:
