@@ -17,13 +17,14 @@ from sqlalchemy import Engine
 
 from doorcheck.station.client import Credentials, StationClient
 from doorcheck.station.server.app import create_app
+from doorcheck.station.server.brake import BrakeSettings, LoginBrake
+from doorcheck.station.server.connections import DEFAULT_LIMITS, ConnectionLimits, uvicorn_options
 from doorcheck.station.server.db import create_schema, make_engine, metadata
 from doorcheck.station.server.repository import (
     GuestInput,
     ServerSettings,
     StationRepository,
 )
-from doorcheck.station.server.security import LoginBrake
 from doorcheck.station.server.serve import bind
 from doorcheck.station.wire import StationMode
 
@@ -155,18 +156,26 @@ def running_server(
     port: int = 0,
     clock: FakeClock | None = None,
     dispose: bool = True,
+    limits: ConnectionLimits | None = None,
+    brake_settings: BrakeSettings | None = None,
 ) -> Iterator[RunningServer]:
     clock = clock or FakeClock()
     settings = settings or ServerSettings()
     settings.clock = clock
     repository = StationRepository(engine, settings)
-    brake = LoginBrake()
+    brake = LoginBrake(engine, clock, brake_settings)
     faults = Faults()
     app = faults.wrap(create_app(repository, brake))
     sock = bind("127.0.0.1", port)
     port = sock.getsockname()[1]
     # "critical": the faults injected on purpose would otherwise log tracebacks.
-    config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        app,
+        log_level="critical",
+        access_log=False,
+        lifespan="off",
+        **uvicorn_options(limits or DEFAULT_LIMITS),
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

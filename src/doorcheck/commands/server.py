@@ -103,6 +103,8 @@ def cmd_admin_create_station(args: argparse.Namespace) -> int:
     except KeyError as exc:
         raise CommandError(f"event {args.event} does not exist") from exc
     _print_station(station.event_id, station.name, station.app_code, args.url)
+    if station.weakness:
+        print(f"Warning: {station.weakness}", file=sys.stderr)
     if args.qr:
         qr_image(setup_payload(args.url, station.event_id, station.app_code, station.name)).save(
             args.qr
@@ -146,6 +148,7 @@ CSV_COLUMNS = {
 
 def cmd_admin_import(args: argparse.Namespace) -> int:
     from doorcheck.domain.guest import RegistrationState
+    from doorcheck.station.server.limits import InputError
     from doorcheck.station.server.repository import GuestInput
 
     repo = _admin_repository(args)
@@ -156,51 +159,60 @@ def cmd_admin_import(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"cannot read {args.csv}: {exc.strerror}") from exc
     with handle:
-        sample = handle.read(4096)
-        handle.seek(0)
         try:
-            dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        new: list[GuestInput] = []
-        seen: set[str] = set()
-        for line, raw in enumerate(csv.DictReader(handle, dialect=dialect), start=2):
-            fields: dict[str, object] = {}
-            known: dict[str, str] = {}
-            for column, value in raw.items():
-                if column is None:
-                    continue
-                key = CSV_COLUMNS.get(column.strip().replace("_", "").replace(" ", "").lower())
-                text = (value or "").strip()
-                if key in (
-                    "accessCode",
-                    "segment",
-                    "registrationState",
-                    "highlightColor",
-                    "id",
-                    "parentId",
-                ):
-                    known[key] = text
-                elif text:
-                    fields[key or column.strip()] = text
-            code = known.get("accessCode") or None
-            if code and code in seen:
-                raise CommandError(f"line {line}: access code {code!r} appears twice")
-            if code:
-                seen.add(code)
-            guest = GuestInput(
-                fields=fields,
-                access_code=code,
-                registration_state=RegistrationState.parse(
-                    known.get("registrationState") or "registered"
-                ),
-                highlight_color=known.get("highlightColor") or None,
-                segments=[known["segment"]] if known.get("segment") else [],
-                parent_id=known.get("parentId") or None,
-            )
-            if known.get("id"):
-                guest.id = known["id"]
-            new.append(guest)
+            sample = handle.read(4096)
+            handle.seek(0)
+            try:
+                dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t")
+            except csv.Error:
+                dialect = csv.excel
+            new: list[GuestInput] = []
+            seen: set[str] = set()
+            for line, raw in enumerate(csv.DictReader(handle, dialect=dialect), start=2):
+                fields: dict[str, object] = {}
+                known: dict[str, str] = {}
+                for column, value in raw.items():
+                    if column is None:
+                        continue
+                    key = CSV_COLUMNS.get(column.strip().replace("_", "").replace(" ", "").lower())
+                    text = (value or "").strip()
+                    if key in (
+                        "accessCode",
+                        "segment",
+                        "registrationState",
+                        "highlightColor",
+                        "id",
+                        "parentId",
+                    ):
+                        known[key] = text
+                    elif text:
+                        fields[key or column.strip()] = text
+                code = known.get("accessCode") or None
+                if code and code in seen:
+                    raise CommandError(f"line {line}: access code {code!r} appears twice")
+                if code:
+                    seen.add(code)
+                guest = GuestInput(
+                    fields=fields,
+                    access_code=code,
+                    registration_state=RegistrationState.parse(
+                        known.get("registrationState") or "registered"
+                    ),
+                    highlight_color=known.get("highlightColor") or None,
+                    segments=[known["segment"]] if known.get("segment") else [],
+                    parent_id=known.get("parentId") or None,
+                )
+                if known.get("id"):
+                    guest.id = known["id"]
+                try:
+                    guest.check()
+                except InputError as exc:
+                    raise CommandError(f"line {line}: {exc}") from None
+                new.append(guest)
+        except UnicodeDecodeError:
+            raise CommandError(f"{args.csv} is not UTF-8 text") from None
+        except csv.Error as exc:
+            raise CommandError(f"{args.csv} is not a readable CSV file: {exc}") from None
     count = repo.add_guests(args.event, new)
     print(f"Imported {count} guests into event {args.event}.")
     return 0

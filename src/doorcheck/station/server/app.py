@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator
@@ -12,13 +13,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from doorcheck.domain.timeutil import parse_datetime
+from doorcheck.station.server.brake import LoginBrake, LoginRefusedError, client_address
+from doorcheck.station.server.limits import MAX_LOGIN_TEXT, InputError, parse_instant, parse_json
 from doorcheck.station.server.repository import ApiError, StationRepository, missing
-from doorcheck.station.server.security import LoginBrake
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def error_response(code: int, message: str, http_status: int) -> Response:
     )
 
 
-async def read_json_body(request: Request, limit: int) -> dict[str, Any]:
+async def read_json_body(request: Request, limit: int, seconds: float) -> dict[str, Any]:
     """The request's JSON object, refusing oversized, mistyped and malformed bodies."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type and content_type not in _JSON_TYPES:
@@ -47,14 +48,21 @@ async def read_json_body(request: Request, limit: int) -> dict[str, Any]:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ApiError(40, f"Request body too large (at most {limit} bytes).", 413)
     body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise ApiError(40, f"Request body too large (at most {limit} bytes).", 413)
     try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(10, "Invalid JSON provided.") from None
+        # uvicorn has no timeout for a body trickling in: this is the app's own.
+        async with asyncio.timeout(seconds):
+            async for chunk in request.stream():
+                body.extend(chunk)
+                if len(body) > limit:
+                    raise ApiError(40, f"Request body too large (at most {limit} bytes).", 413)
+    except TimeoutError:
+        raise ApiError(
+            10, f"The request body did not arrive within {seconds:g} seconds.", 408
+        ) from None
+    try:
+        data = parse_json(bytes(body))
+    except InputError as exc:
+        raise ApiError(10, f"Invalid JSON provided ({exc}).") from None
     if not isinstance(data, dict):
         raise ApiError(10, "Invalid JSON provided (expected an object).")
     return data
@@ -67,20 +75,36 @@ def _require_text(data: dict[str, Any], *names: str) -> list[str]:
     absent = [n for n in names if not isinstance(data.get(n), str) or not data[n].strip()]
     if absent:
         raise missing(*absent)
+    too_long = [n for n in names if len(data[n]) > MAX_LOGIN_TEXT]
+    if too_long:
+        raise ApiError(
+            20, f"Parameter(s) longer than {MAX_LOGIN_TEXT} characters: " + ", ".join(too_long)
+        )
     return [str(data[n]) for n in names]
 
 
 def create_app(repository: StationRepository, brake: LoginBrake | None = None) -> Starlette:
-    brake = brake or LoginBrake()
+    brake = brake or LoginBrake(repository.engine, repository.settings.clock)
     limit = repository.settings.max_body_bytes
+    body_seconds = repository.settings.body_seconds
 
     def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
             try:
-                data = await read_json_body(request, limit)
+                data = await read_json_body(request, limit, body_seconds)
                 answer = await handler(repository, data, request)
             except ApiError as exc:
                 return error_response(exc.code, exc.message, exc.http_status)
+            except ClientDisconnect:
+                # The client hung up mid-request (a kiosk killed, a network gone): not
+                # the server's error, and nobody is left to read an answer.
+                log.info("client left during a request to %s", request.url.path)
+                return Response(status_code=400)
+            except Exception:
+                # Logged once here: left to Starlette, the traceback is logged twice
+                # (by its handler and again by uvicorn).
+                log.exception("unhandled error on %s", request.url.path)
+                return error_response(0, "Internal server error.", 500)
             if isinstance(answer, Iterator):  # guest lists, rendered as they stream
                 return StreamingResponse(answer, media_type="application/json")
             return _Json(answer)
@@ -89,20 +113,29 @@ def create_app(repository: StationRepository, brake: LoginBrake | None = None) -
 
     async def login(repo: StationRepository, data: dict[str, Any], request: Request) -> Any:
         event_id, app_code, station_name = _require_text(data, "eventId", "apiKey", "stationName")
-        client = request.client.host if request.client else "unknown"
-        wait = brake.wait_seconds(client)
-        if wait > 0:
-            raise ApiError(
-                1030, f"Too many failed logins. Try again in {int(wait) + 1} seconds.", 429
-            )
         device = data.get("deviceId") if isinstance(data.get("deviceId"), str) else None
+        if device is not None and len(device) > MAX_LOGIN_TEXT:
+            raise ApiError(20, f"deviceId is longer than {MAX_LOGIN_TEXT} characters.")
+        address = client_address(
+            request.client.host if request.client else None,
+            request.headers.get("x-forwarded-for"),
+            brake.settings.trusted_proxies,
+        )
+        subjects = brake.subjects(address, event_id, station_name)
+        try:
+            attempt = await run_in_threadpool(brake.admit, subjects)
+        except LoginRefusedError as refused:
+            seconds = int(refused.wait.total_seconds()) + 1
+            raise ApiError(
+                1030, f"Too many failed logins. Try again in {seconds} seconds.", 429
+            ) from None
         try:
             answer = await run_in_threadpool(repo.login, event_id, app_code, station_name, device)
         except ApiError as exc:
-            if exc.code in (1000, 1010):
-                brake.failed(client)
+            if exc.code not in (1000, 1010):  # the App Code was right
+                await run_in_threadpool(brake.succeeded, attempt)
             raise
-        brake.succeeded(client)
+        await run_in_threadpool(brake.succeeded, attempt)
         return answer
 
     async def logout(repo: StationRepository, data: dict[str, Any], _: Request) -> Any:
@@ -114,7 +147,7 @@ def create_app(repository: StationRepository, brake: LoginBrake | None = None) -
 
     async def list_recent(repo: StationRepository, data: dict[str, Any], _: Request) -> Any:
         (raw_since,) = _require_text(data, "sinceDateTime")
-        since = parse_datetime(raw_since)
+        since = parse_instant(raw_since)
         if since is None:
             raise ApiError(20, "Required parameter(s) missing: sinceDateTime (not a date-time).")
         return await run_in_threadpool(repo.list_guests, data.get("sessionToken"), since)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Column,
+    Connection,
     DateTime,
     Dialect,
     Engine,
@@ -19,15 +23,23 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    column,
     create_engine,
     insert,
+    inspect,
+    or_,
     select,
+    table,
+    text,
+    update,
 )
 from sqlalchemy.types import TypeDecorator
 
 from doorcheck.sqlite import sqlite_engine
 
-SCHEMA_VERSION = 1
+# 1: the first schema. 2: nonces scoped to their event; change-log indexes for the
+# incremental fold and the station's rate; the shared login brake.
+SCHEMA_VERSION = 2
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -129,8 +141,9 @@ guests = Table(
 changes = Table(
     "changes",
     metadata,
+    # A nonce is the station's, unique within its event only (docs/protocol.md).
+    Column("event_id", String(64), primary_key=True),
     Column("nonce", String(100), primary_key=True),
-    Column("event_id", String(64), nullable=False),
     Column("guest_id", String(64), nullable=False),
     Column("action", String(16), nullable=False),
     Column("door_time", UTCDateTime, nullable=False),
@@ -141,7 +154,20 @@ changes = Table(
     Column("rejected", Boolean, nullable=False, default=False),
     Column("effect", String(16), nullable=False),
     Column("answer", Text, nullable=False),
-    Index("ix_changes_guest", "guest_id"),
+    Index("ix_changes_guest", "guest_id", "door_time"),
+    Index("ix_changes_station", "event_id", "station_name", "server_time"),
+)
+
+# Failed logins, per station and per client address, shared by every worker process:
+# one row per failure, kept for the brake's window.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subject", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_login_failures_subject", "subject", "at"),
+    Index("ix_login_failures_at", "at"),  # expired rows are deleted by age
 )
 
 # One row. Every write takes its stamp from here under a row lock, and every list
@@ -175,9 +201,86 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
+    with engine.begin() as conn:
+        _upgrade(conn)
     metadata.create_all(engine)
     with engine.begin() as conn:
         if conn.execute(select(server_clock.c.id)).first() is None:
             conn.execute(insert(server_clock).values(id=1, last=datetime(2000, 1, 1, tzinfo=UTC)))
         if conn.execute(select(meta.c.key).where(meta.c.key == "schema_version")).first() is None:
             conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+
+
+def _upgrade(conn: Connection) -> None:
+    """Bring an existing database up to SCHEMA_VERSION, in one transaction.
+
+    Written in SQL that SQLite and PostgreSQL both run, so both take the same path.
+    """
+    if not inspect(conn).has_table("meta"):
+        return  # a new database: create_all makes the current schema
+    found = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+    if found is None or int(found) >= SCHEMA_VERSION:
+        return
+    if int(found) < 2:
+        # The change log's key becomes (event_id, nonce): copy it aside without its
+        # constraints, drop it (with its indexes), recreate it, and copy it back.
+        # Version 1 kept nonces unique across all events, so no two rows collide.
+        conn.execute(text("CREATE TABLE changes_v1 AS SELECT * FROM changes"))
+        conn.execute(text("DROP TABLE changes"))
+        changes.create(conn)
+        names = [c.name for c in changes.c]
+        old = table("changes_v1", *(column(name) for name in names))
+        conn.execute(insert(changes).from_select(names, select(*old.c)))
+        conn.execute(text("DROP TABLE changes_v1"))
+        if inspect(conn).has_table("guests"):
+            _heal_lone_surrogates(conn)
+    conn.execute(
+        update(meta).where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
+    )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _heal_lone_surrogates(conn: Connection) -> None:
+    """Version 1 stored guests whose fields held lone surrogates (from ``\\ud800``
+    escapes), which no kiosk could read, even once the guest was deleted. Replace each
+    with U+FFFD and stamp the guest anew, so every station receives the readable copy."""
+
+    def heal(value: Any) -> Any:
+        if isinstance(value, str):
+            return _SURROGATE.sub("\ufffd", value)
+        if isinstance(value, list):
+            return [heal(item) for item in value]
+        if isinstance(value, dict):
+            return {heal(key): heal(item) for key, item in value.items()}
+        return value
+
+    suspects = or_(
+        *(
+            column.contains(escape, autoescape=True)
+            for column in (guests.c.fields, guests.c.extra)
+            for escape in ("\\ud", "\\uD")
+        )
+    )
+    poisoned = []
+    for row in conn.execute(select(guests.c.id, guests.c.fields, guests.c.extra).where(suspects)):
+        parsed = (json.loads(row.fields), json.loads(row.extra))
+        healed = (heal(parsed[0]), heal(parsed[1]))
+        if healed != parsed:  # escaped surrogate pairs (emoji) decode fine: left alone
+            poisoned.append((row.id, healed))
+    if not poisoned:
+        return
+    last = conn.execute(select(server_clock.c.last).where(server_clock.c.id == 1)).scalar_one()
+    stamp = max(datetime.now(UTC), last + timedelta(microseconds=1))
+    conn.execute(update(server_clock).where(server_clock.c.id == 1).values(last=stamp))
+    for guest_id, (fields, extra) in poisoned:
+        conn.execute(
+            update(guests)
+            .where(guests.c.id == guest_id)
+            .values(
+                fields=json.dumps(fields, ensure_ascii=False),
+                extra=json.dumps(extra, ensure_ascii=False),
+                server_update=stamp,
+            )
+        )

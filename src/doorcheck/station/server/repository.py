@@ -8,6 +8,7 @@ every rule.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 import uuid
@@ -18,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Engine,
     Row,
@@ -31,12 +33,22 @@ from sqlalchemy import (
     update,
 )
 
-from doorcheck.domain.changes import Action, ChangeRecord, Effect, fold_presence
+from doorcheck.domain.changes import Action, ChangeRecord, Effect, Presence, fold_presence
 from doorcheck.domain.guest import Guest, RegistrationState
-from doorcheck.domain.timeutil import format_datetime, parse_datetime, to_utc
+from doorcheck.domain.timeutil import format_datetime, to_utc
 from doorcheck.station.server import db
+from doorcheck.station.server.limits import (
+    MAX_ID_LENGTH,
+    MAX_LOGIN_TEXT,
+    MAX_SHORT_TEXT,
+    InputError,
+    check_fields,
+    check_text,
+    parse_instant,
+)
 from doorcheck.station.server.security import (
     DUMMY_HASH,
+    app_code_weakness,
     hash_app_code,
     new_app_code,
     new_session_token,
@@ -54,8 +66,24 @@ from doorcheck.station.wire import (
     guest_to_json,
 )
 
+log = logging.getLogger(__name__)
+
 MICROSECOND = timedelta(microseconds=1)
 MAX_NONCE_LENGTH = 100
+
+# Door times the server accepts (docs/protocol.md, "Door times"): generous, since
+# laptop clocks are off by hours and uploads can come days after an offline evening.
+DOOR_TIME_AHEAD = timedelta(days=1)  # ahead of the server's clock
+DOOR_TIME_PAST = timedelta(days=30)  # behind it, for events without dates
+DOOR_TIME_EVENT_MARGIN = timedelta(days=2)  # around the event's start and end
+RATE_WINDOW = timedelta(minutes=1)
+MAX_COLOR_LENGTH = 16  # the column's size
+
+# Reject codes of the write extension that are the reference server's own.
+DOOR_TIME_OUT_OF_RANGE = 2060
+NONCE_REUSED = 2070
+NONCE_REUSED_MESSAGE = "This nonce was used before for a different change."
+TOO_MANY_GUEST_CHANGES = 2080
 
 
 def utc_now() -> datetime:
@@ -66,7 +94,12 @@ def utc_now() -> datetime:
 class ServerSettings:
     token_lifetime: timedelta = timedelta(hours=24)
     max_body_bytes: int = 1 << 20
+    body_seconds: float = 30.0  # to receive a whole request body, once its head is in
     max_batch: int = 500
+    # Changes applied per write transaction: the write lock is held that long.
+    changes_per_transaction: int = 50
+    max_changes_per_minute: int = 3000  # per station
+    max_changes_per_guest: int = 1000  # check-ins, check-outs and undos, all stations
     clock: Callable[[], datetime] = utc_now
 
 
@@ -101,6 +134,7 @@ class NewStation:
     event_id: str
     name: str
     app_code: str  # in clear, only at creation: it is stored hashed
+    weakness: str | None = None  # why a chosen App Code is easy to guess
 
 
 @dataclass
@@ -114,6 +148,21 @@ class GuestInput:
     registration_state: RegistrationState = RegistrationState.REGISTERED
     highlight_color: str | None = None
     segments: list[str] = field(default_factory=list)
+
+    def check(self) -> None:
+        """Refuse, with InputError, a guest that kiosks could not read back."""
+        check_text("the guest id", self.id, MAX_ID_LENGTH)
+        if not self.id.strip():
+            raise InputError("the guest id is empty")
+        if self.parent_id is not None:
+            check_text("the main guest's id", self.parent_id, MAX_ID_LENGTH)
+        if self.access_code is not None:
+            check_text("the access code", self.access_code, MAX_SHORT_TEXT)
+        if self.highlight_color is not None:
+            check_text("the highlight colour", self.highlight_color, MAX_COLOR_LENGTH)
+        for segment in self.segments:
+            check_text("a segment", segment, MAX_SHORT_TEXT)
+        self.fields = dict(check_fields(self.fields))
 
 
 class StationRepository:
@@ -221,6 +270,8 @@ class StationRepository:
         """Validate and touch a session (its 24 h run from the last use)."""
         if not isinstance(token, str) or not token:
             raise missing("sessionToken")
+        if len(token) > MAX_LOGIN_TEXT:
+            raise ApiError(INVALID_SESSION, "Invalid session token provided.", 401)
         digest = token_digest(token)
         row = conn.execute(
             select(db.sessions, db.stations)
@@ -342,26 +393,82 @@ class StationRepository:
             if not item["nonce"] or len(item["nonce"]) > MAX_NONCE_LENGTH:
                 raise ApiError(20, f"changes[{index}].nonce must be 1 to 100 characters.")
         results: list[JsonObject] = []
-        with self._write() as conn, conn.begin():
-            session = self._session(conn, token)
-            # One stamp for the whole batch: later than any cursor handed out before,
-            # since this transaction holds the clock's lock until it commits.
-            stamp = self._tick(conn, advance=True)
-            for item in items:
-                results.append(self._apply_one(conn, session, item, stamp).to_json())
-            cursor = self._tick(conn, advance=False)
+        # Short transactions: the write lock is held for a chunk of changes, never for a
+        # whole batch, so other doors' writes and logins slip in between. A chunk that
+        # commits before a later one fails is answered on the resend, as duplicates.
+        step = self.settings.changes_per_transaction
+        session: SessionInfo | None = None
+        window = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+        for start in range(0, max(len(items), 1), step):
+            with self._write() as conn, conn.begin():
+                if session is None:  # the first chunk: one write transaction in all
+                    session = self._session(conn, token)
+                    self._check_rate(conn, session, len(items))
+                    window = self._door_window(conn, session.event_id)
+                # One stamp per chunk: later than any cursor handed out before, since
+                # this transaction holds the clock's lock until it commits.
+                stamp = self._tick(conn, advance=True)
+                for item in items[start : start + step]:
+                    result = self._apply_one(conn, session, item, stamp, window)
+                    results.append(result.to_json())
+                cursor = self._tick(conn, advance=False)
         return {"status": "success", "dateTime": format_datetime(cursor), "results": results}
 
+    def _check_rate(self, conn: Connection, session: SessionInfo, count: int) -> None:
+        """A station's changes per minute are bounded, so one station cannot flood the
+        log; a door's backlog after a long outage still goes up within minutes."""
+        since = self.settings.clock() - RATE_WINDOW
+        recent = conn.execute(
+            select(func.count())
+            .select_from(db.changes)
+            .where(
+                db.changes.c.event_id == session.event_id,
+                db.changes.c.station_name == session.station_name,
+                db.changes.c.server_time > since,
+            )
+        ).scalar_one()
+        if recent + count > self.settings.max_changes_per_minute:
+            raise ApiError(
+                1040,
+                "This station sent too many changes in the last minute "
+                f"(at most {self.settings.max_changes_per_minute}). Try again in a minute.",
+                429,
+            )
+
+    def _door_window(self, conn: Connection, event_id: str) -> tuple[datetime, datetime]:
+        """The door times the server accepts for this event (docs/protocol.md, "Door
+        times"): around the event if its dates are known, and never far from now."""
+        now = self.settings.clock()
+        event = conn.execute(
+            select(db.events.c.start, db.events.c.end).where(db.events.c.id == event_id)
+        ).first()
+        earliest = now - DOOR_TIME_PAST
+        latest = now + DOOR_TIME_AHEAD
+        if event is not None and event.start is not None:
+            earliest = event.start - DOOR_TIME_EVENT_MARGIN
+        if event is not None and event.end is not None:
+            latest = min(latest, event.end + DOOR_TIME_EVENT_MARGIN)
+        return earliest, latest
+
     def _apply_one(
-        self, conn: Connection, session: SessionInfo, item: JsonObject, stamp: datetime
+        self,
+        conn: Connection,
+        session: SessionInfo,
+        item: JsonObject,
+        stamp: datetime,
+        window: tuple[datetime, datetime],
     ) -> ChangeResult:
         nonce: str = item["nonce"]
         known = conn.execute(
-            select(db.changes.c.answer, db.changes.c.event_id, db.changes.c.guest_id).where(
-                db.changes.c.nonce == nonce
+            select(db.changes).where(
+                db.changes.c.event_id == session.event_id, db.changes.c.nonce == nonce
             )
         ).first()
+        parsed = _parse_change(item)
         if known is not None:
+            if isinstance(parsed, ChangeResult) or not _same_change(known, parsed, item):
+                # Answered, never stored: the nonce belongs to the first change.
+                return _refusal(nonce, NONCE_REUSED, NONCE_REUSED_MESSAGE)
             first = ChangeResult.from_json(json.loads(known.answer))
             return ChangeResult(
                 nonce=nonce,
@@ -369,13 +476,22 @@ class StationRepository:
                 first_result=first.result,
                 code=first.code,
                 message=first.message,
-                guest=self._guest_by_id(conn, known.event_id, known.guest_id),
+                guest=self._guest_by_id(conn, session.event_id, known.guest_id),
             )
-        parsed = _parse_change(item)
         if isinstance(parsed, ChangeResult):
             # Malformed: answered, not stored, so a corrected resend can still apply.
             return parsed
         action, guest_id, door_time = parsed
+        earliest, latest = window
+        if not earliest <= door_time <= latest:
+            # Not stored either: a station whose clock is put right may resend it.
+            return _refusal(
+                nonce,
+                DOOR_TIME_OUT_OF_RANGE,
+                f"The door time {format_datetime(door_time)} lies outside "
+                f"{format_datetime(earliest)} to {format_datetime(latest)}; "
+                "check the station's clock.",
+            )
         record = ChangeRecord(
             nonce=nonce,
             guest_id=guest_id,
@@ -426,30 +542,56 @@ class StationRepository:
                 return reject(RejectReason.MODE_FORBIDS, guest)
         if action == Action.CHECK_OUT and mode == StationMode.CHECK_IN:
             return reject(RejectReason.MODE_FORBIDS, guest)
-        earlier = conn.execute(
-            select(db.changes).where(
-                db.changes.c.guest_id == guest_id, db.changes.c.rejected.is_(False)
+        logged = _accepted_changes(guest_id)
+        count = conn.execute(select(func.count()).where(logged)).scalar_one()
+        if count >= self.settings.max_changes_per_guest:
+            # Stored as rejected: it counts against the station's rate, not the guest.
+            refused = _refusal(
+                nonce,
+                TOO_MANY_GUEST_CHANGES,
+                f"This guest has {count} changes already, the most the server keeps.",
+                guest,
             )
-        ).all()
-        if action == Action.UNDO and record.target_nonce not in {r.nonce for r in earlier}:
-            return reject(RejectReason.UNKNOWN_TARGET, guest)
-        # Fold the guest's whole log with this change in it, before storing anything:
-        # the change is then written once, with its final answer.
-        records = [_change_record(r) for r in earlier if r.action != Action.ADD_COMPANION.value]
-        folded = fold_presence([*records, record])
+            return store(refused, "rejected")
+        latest_door_time = conn.execute(select(func.max(db.changes.c.door_time)).where(logged))
+        last = latest_door_time.scalar()
+        if action != Action.UNDO and (last is None or to_utc(last) < door_time):
+            # The usual case: the change comes after every one logged for this guest,
+            # so the earlier changes keep their effects and only this one is folded,
+            # over the state they left. No refold of the whole log.
+            base = Presence(
+                check_in=guest.check_in,
+                check_in_station=guest.check_in_station,
+                check_out=guest.check_out,
+                check_out_station=guest.check_out_station,
+            )
+            folded = fold_presence([record], base)
+            earlier: list[Row[Any]] = []
+            conflict_station = guest.check_in_station
+        else:
+            earlier = list(conn.execute(select(db.changes).where(logged)).all())
+            if action == Action.UNDO and record.target_nonce not in {r.nonce for r in earlier}:
+                return reject(RejectReason.UNKNOWN_TARGET, guest)
+            # Fold the guest's log with this change in it, before storing anything: the
+            # change is then written once, with its final answer.
+            records = [_change_record(r) for r in earlier if r.action != Action.ADD_COMPANION]
+            folded = fold_presence([*records, record])
+            other = folded.conflicts_with.get(nonce)
+            conflict_station = next((r.station for r in records if r.nonce == other), None)
         presence = folded.presence
         guest.check_in, guest.check_in_station = presence.check_in, presence.check_in_station
         guest.check_out, guest.check_out_station = presence.check_out, presence.check_out_station
-        guest.client_update = max((r.door_time for r in [*records, record]), default=None)
+        door_times = [door_time, *(r.door_time for r in earlier if r.action != "addCompanion")]
+        if not earlier and guest.client_update is not None:
+            door_times.append(guest.client_update)
+        guest.client_update = max(door_times)
         guest.server_update = stamp
         effect = folded.effects.get(nonce, Effect.APPLIED)
         if effect == Effect.CONFLICT:
-            other = folded.conflicts_with.get(nonce)
-            station = next((r.station for r in records if r.nonce == other), None)
             result = ChangeResult(
                 nonce,
                 ChangeOutcome.CONFLICT,
-                message=_conflict_message(action, guest, station),
+                message=_conflict_message(action, guest, conflict_station),
                 guest=guest,
             )
         else:
@@ -474,7 +616,7 @@ class StationRepository:
             if now_effect is not None and row.effect != now_effect.value:
                 conn.execute(
                     update(db.changes)
-                    .where(db.changes.c.nonce == row.nonce)
+                    .where(db.changes.c.event_id == row.event_id, db.changes.c.nonce == row.nonce)
                     .values(effect=now_effect.value)
                 )
         return result
@@ -497,7 +639,7 @@ class StationRepository:
             return reject(RejectReason.GUEST_DELETED, parent)
         if conn.execute(select(db.guests.c.id).where(db.guests.c.id == guest_id)).first():
             return reject(RejectReason.INVALID_CHANGE, parent)
-        fields = item.get("fields") if isinstance(item.get("fields"), dict) else {}
+        fields = check_fields(item.get("fields"))  # checked in _parse_change already
         segments = conn.execute(
             select(db.guests.c.segments).where(db.guests.c.id == parent.id)
         ).scalar_one()
@@ -595,7 +737,11 @@ class StationRepository:
                     access_code_pattern=access_code_pattern,
                 )
             )
-        return NewStation(event_id=event_id, name=name, app_code=code)
+        weakness = app_code_weakness(code)
+        if weakness:
+            # Never the code itself: it is a secret.
+            log.warning("station %r of event %s: %s", name, event_id, weakness)
+        return NewStation(event_id=event_id, name=name, app_code=code, weakness=weakness)
 
     def add_guests(self, event_id: str, new: Iterable[GuestInput], *, batch: int = 5000) -> int:
         """Bulk insert in short transactions, so a door's write never waits long."""
@@ -609,6 +755,7 @@ class StationRepository:
             pending.clear()
 
         for guest in new:
+            guest.check()
             pending.append(
                 {
                     "id": guest.id,
@@ -828,26 +975,55 @@ def _parse_change(item: JsonObject) -> tuple[Action, str, datetime] | ChangeResu
     nonce = item["nonce"]
 
     def invalid(why: str) -> ChangeResult:
-        return ChangeResult(
-            nonce, ChangeOutcome.REJECTED, None, int(RejectReason.INVALID_CHANGE), why
-        )
+        return _refusal(nonce, int(RejectReason.INVALID_CHANGE), why)
 
     try:
         action = Action(str(item.get("action")))
     except ValueError:
-        return invalid(f"Unknown action {item.get('action')!r}.")
+        return invalid("Unknown action; use checkIn, checkOut, undo or addCompanion.")
     guest_id = item.get("guestId")
-    if not isinstance(guest_id, str) or not guest_id or len(guest_id) > 64:
+    if not isinstance(guest_id, str) or not guest_id or len(guest_id) > MAX_ID_LENGTH:
         return invalid("guestId is missing or not a string of at most 64 characters.")
-    door_time = parse_datetime(item.get("clientUpdateDateTime"))
+    door_time = parse_instant(item.get("clientUpdateDateTime"))
     if door_time is None:
         return invalid("clientUpdateDateTime is missing or not a date-time.")
-    door_time = to_utc(door_time)  # the server answers in UTC throughout
-    if action == Action.UNDO and not isinstance(item.get("targetNonce"), str):
-        return invalid("An undo needs targetNonce.")
-    if action == Action.ADD_COMPANION and not isinstance(item.get("parentId"), str):
-        return invalid("addCompanion needs parentId.")
+    target = item.get("targetNonce")
+    if action == Action.UNDO and (
+        not isinstance(target, str) or not target or len(target) > MAX_NONCE_LENGTH
+    ):
+        return invalid("An undo needs targetNonce, 1 to 100 characters.")
+    if action == Action.ADD_COMPANION:
+        parent = item.get("parentId")
+        if not isinstance(parent, str) or not parent or len(parent) > MAX_ID_LENGTH:
+            return invalid("addCompanion needs parentId, 1 to 64 characters.")
+        try:
+            check_text("guestId", guest_id, MAX_ID_LENGTH)
+            check_fields(item.get("fields"))
+        except InputError as exc:
+            return invalid(f"The companion's {exc}.")
     return action, guest_id, door_time
+
+
+def _refusal(nonce: str, code: int, message: str, guest: Guest | None = None) -> ChangeResult:
+    """A change answered ``rejected`` without being stored."""
+    return ChangeResult(nonce, ChangeOutcome.REJECTED, None, code, message, guest)
+
+
+def _same_change(known: Row[Any], parsed: tuple[Action, str, datetime], item: JsonObject) -> bool:
+    """Whether a resent nonce carries the change first sent with it."""
+    action, guest_id, door_time = parsed
+    target = item.get("targetNonce") if action == Action.UNDO else None
+    return (
+        known.action == action.value
+        and known.guest_id == guest_id
+        and to_utc(known.door_time) == door_time
+        and known.target_nonce == target
+    )
+
+
+def _accepted_changes(guest_id: str) -> ColumnElement[bool]:
+    """The guest's logged changes that count in its fold."""
+    return and_(db.changes.c.guest_id == guest_id, db.changes.c.rejected.is_(False))
 
 
 def _conflict_message(action: Action, guest: Guest, station: str | None) -> str:

@@ -1,20 +1,25 @@
-"""App Code hashing, session tokens and the failed-login brake."""
+"""App Code hashing and session tokens (the failed-login brake is in brake.py)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import math
 import secrets
-import threading
-import time
-from collections.abc import Callable
+import string
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _APP_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
 
 
-def new_app_code(length: int = 10) -> str:
+# 12 characters from 56: about 70 bits, far beyond what the login brake lets anyone try.
+APP_CODE_LENGTH = 12
+MIN_APP_CODE_LENGTH = 10
+MIN_APP_CODE_BITS = 55
+
+
+def new_app_code(length: int = APP_CODE_LENGTH) -> str:
     return "".join(secrets.choice(_APP_CODE_ALPHABET) for _ in range(length))
 
 
@@ -53,42 +58,17 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class LoginBrake:
-    """Slows down guessing: after ``free`` failures from one client, a growing wait.
-
-    Per process; with several workers each keeps its own count, which still bounds
-    guessing to a few attempts per worker per lockout period.
-    """
-
-    def __init__(
-        self,
-        free: int = 5,
-        window: float = 600.0,
-        max_lock: float = 300.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.free = free
-        self.window = window
-        self.max_lock = max_lock
-        self._clock = clock
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def wait_seconds(self, client: str) -> float:
-        """How long this client must still wait before its next attempt counts."""
-        with self._lock:
-            now = self._clock()
-            recent = [t for t in self._failures.get(client, []) if now - t < self.window]
-            self._failures[client] = recent
-            if len(recent) < self.free:
-                return 0.0
-            lock = min(self.max_lock, 2.0 ** (len(recent) - self.free + 1))
-            return max(0.0, recent[-1] + lock - now)
-
-    def failed(self, client: str) -> None:
-        with self._lock:
-            self._failures.setdefault(client, []).append(self._clock())
-
-    def succeeded(self, client: str) -> None:
-        with self._lock:
-            self._failures.pop(client, None)
+def app_code_weakness(app_code: str) -> str | None:
+    """Why a chosen App Code is easy to guess, as a plain sentence; None if it is not."""
+    if len(app_code) < MIN_APP_CODE_LENGTH:
+        return f"The App Code is shorter than {MIN_APP_CODE_LENGTH} characters."
+    alphabet = 0
+    for group in (string.ascii_lowercase, string.ascii_uppercase, string.digits):
+        if any(c in group for c in app_code):
+            alphabet += len(group)
+    if any(not c.isascii() or not c.isalnum() for c in app_code):
+        alphabet += 32
+    bits = len(app_code) * math.log2(max(alphabet, 2))
+    if bits < MIN_APP_CODE_BITS or len(set(app_code)) < MIN_APP_CODE_LENGTH // 2:
+        return "The App Code is easy to guess: mix letters of both cases and digits."
+    return None

@@ -17,6 +17,8 @@ from typing import Any
 from starlette.applications import Starlette
 
 from doorcheck.station.server.app import create_app
+from doorcheck.station.server.brake import BrakeSettings, LoginBrake
+from doorcheck.station.server.connections import uvicorn_options
 from doorcheck.station.server.db import create_schema, make_engine
 from doorcheck.station.server.repository import ServerSettings, StationRepository
 
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 
 ENV_DB = "DOORCHECK_SERVER_DB"
 ENV_TOKEN_SECONDS = "DOORCHECK_SERVER_TOKEN_SECONDS"  # noqa: S105 - a variable name
+# Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed.
+ENV_TRUSTED_PROXIES = "DOORCHECK_SERVER_TRUSTED_PROXIES"
 
 
 @dataclass
@@ -49,7 +53,17 @@ def app_from_environment() -> Starlette:
     """uvicorn's factory for worker processes, configured by the parent's environment."""
     seconds = os.environ.get(ENV_TOKEN_SECONDS)
     lifetime = timedelta(seconds=float(seconds)) if seconds else None
-    return create_app(open_repository(os.environ[ENV_DB], lifetime))
+    repository = open_repository(os.environ[ENV_DB], lifetime)
+    brake = LoginBrake(repository.engine, repository.settings.clock, brake_settings_from_env())
+    return create_app(repository, brake)
+
+
+def brake_settings_from_env() -> BrakeSettings:
+    proxies = os.environ.get(ENV_TRUSTED_PROXIES, "")
+    trusted = frozenset(p.strip() for p in proxies.split(",") if p.strip())
+    if trusted:
+        log.info("X-Forwarded-For is believed from %s", ", ".join(sorted(trusted)))
+    return BrakeSettings(trusted_proxies=trusted)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -83,6 +97,7 @@ def serve(options: ServeOptions, on_listening: Callable[[str], None] | None = No
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=5,
+        **uvicorn_options(),
     )
     server = uvicorn.Server(config)
     # The socket listens already: a client that connects now is served once ready.
@@ -116,7 +131,9 @@ def serve_app_in_thread(app: Any) -> Iterator[str]:
 
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        app, log_level="critical", access_log=False, lifespan="off", **uvicorn_options()
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="doorcheck-server", daemon=True
