@@ -141,3 +141,28 @@ def test_trusted_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPat
     assert brake_settings_from_env().trusted_proxies == frozenset()
     monkeypatch.setenv(ENV_TRUSTED_PROXIES, "10.0.0.1, 10.0.0.2,")
     assert brake_settings_from_env().trusted_proxies == {"10.0.0.1", "10.0.0.2"}
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_doorcheck_serve_trusts_a_proxy_only_when_told(tmp_path: Path, trusted: bool) -> None:
+    """The real command: behind a proxy named with --trusted-proxy, guesses from many
+    forwarded addresses each get an address's free failures; without it they are all
+    the proxy's own and braked after its free ones."""
+    from tests.test_cli import start_server, stop
+
+    extra = ["--trusted-proxy", "127.0.0.1"] if trusted else []
+    process, info = start_server("--demo", "--guests", "5", "--data", tmp_path / "s", *extra)
+    try:
+        body = {"eventId": info["eventId"], "stationName": "Main Entrance"}
+        codes = []
+        for n in range(FREE + 2):
+            answer = httpx.post(
+                info["url"] + "/api/v1/login",
+                json={**body, "apiKey": f"wrong-{n}"},
+                headers={"x-forwarded-for": f"198.51.100.{n}"},
+                timeout=60,
+            ).json()
+            codes.append(int(answer["errors"][0]["code"]))
+    finally:
+        stop(process)
+    assert codes == ([1010] * (FREE + 2) if trusted else [1010] * FREE + [1030] * 2)

@@ -215,6 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="session token lifetime after last use (default 24 h)",
     )
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="a reverse proxy whose X-Forwarded-For is believed (repeatable; default none)",
+    )
     p.set_defaults(func=cmd_serve)
 
     for name, func, text in (

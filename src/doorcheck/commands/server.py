@@ -55,6 +55,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info" if args.verbose else "warning",
+        trusted_proxies=tuple(args.trusted_proxy),
     )
     if args.token_lifetime:
         options.token_lifetime = timedelta(seconds=args.token_lifetime)

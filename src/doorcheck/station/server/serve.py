@@ -38,6 +38,9 @@ class ServeOptions:
     workers: int = 1
     token_lifetime: timedelta = timedelta(hours=24)
     log_level: str = "warning"
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (none: the
+    # connection's own address counts for the login brake).
+    trusted_proxies: tuple[str, ...] = ()
 
 
 def open_repository(db_url: str, token_lifetime: timedelta | None = None) -> StationRepository:
@@ -84,6 +87,8 @@ def serve(options: ServeOptions, on_listening: Callable[[str], None] | None = No
 
     os.environ[ENV_DB] = options.db_url
     os.environ[ENV_TOKEN_SECONDS] = str(options.token_lifetime.total_seconds())
+    if options.trusted_proxies:
+        os.environ[ENV_TRUSTED_PROXIES] = ",".join(options.trusted_proxies)
     # Create the schema once here, so workers never race to create it.
     create_schema(make_engine(options.db_url))
     sock = bind(options.host, options.port)
