@@ -10,6 +10,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ import pytest
 from sqlalchemy import event
 
 from doorcheck.background import Backoff
+from doorcheck.domain.verdict import Mode
 from doorcheck.paths import store_path
+from doorcheck.services.checkin import CheckInService
 from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
 from doorcheck.station.client import Credentials, StationClient
 from doorcheck.station.writer import StationChangeWriter
@@ -187,6 +190,33 @@ def test_a_refused_app_code_stops_the_retries_and_says_what_to_do(
         [failure] = stored_failures(store)
         assert (failure.worker, failure.stopped) == ("sync", True)
         assert "App Code" in failure.reason
+    finally:
+        engine.stop()
+        store.close()
+        client.close()
+
+
+def test_a_station_refusing_more_changes_this_minute_is_retried_not_given_up(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    # The reference server answers error 1040 (HTTP 429) past a station's changes per
+    # minute; the door must keep them and send them when the minute is over.
+    server.repository.settings.max_changes_per_minute = 1
+    store = logged_in_door(server, tmp_path / "door")
+    client = server.client()
+    engine = engine_for(store, client, [])
+    try:
+        engine.run_once()  # the guest list
+        service = CheckInService(store, "Main Entrance", Mode.CHECK_IN)
+        for guest in server.guests[:3]:
+            assert service.scan(guest.access_code or "").verdict.ok
+        engine.start()
+        assert wait_for(lambda: "for a minute" in (engine.status.last_error or ""), 30)
+        assert not engine.health.stopped and store.status().pending == 3
+        server.clock.advance(timedelta(minutes=2))
+        server.repository.settings.max_changes_per_minute = 3000
+        assert wait_for(lambda: store.status().pending == 0, 30)
+        assert wait_for(lambda: engine.status.online is True, 30)
     finally:
         engine.stop()
         store.close()

@@ -17,6 +17,7 @@ sync engine whether the same request may succeed later unchanged.
     │   ├── WrongAppCodeError         code 1010
     │   ├── TooManyDevicesError       code 1020 (doorcheck extension)
     │   ├── TooManyLoginAttemptsError code 1030 (doorcheck extension)
+    │   ├── TooManyChangesError       code 1040 (doorcheck extension; retryable)
     │   └── (ProtocolError itself for any other code)
     └── TransportError           no usable answer came back
         ├── ServerUnreachableError    refused, no route, name not found
@@ -111,6 +112,17 @@ class TooManyLoginAttemptsError(ProtocolError):
     default_message = mark("Too many failed logins. Wait a minute, then try again.")
 
 
+class TooManyChangesError(ProtocolError):
+    """The station's changes per minute are used up: they wait and go in a minute."""
+
+    code = 1040
+    retryable = True
+    default_message = mark(
+        "The station server takes no more changes from this door for a minute; "
+        "they wait here and are sent then."
+    )
+
+
 PROTOCOL_ERRORS: dict[int, type[ProtocolError]] = {
     cls.code: cls
     for cls in (
@@ -123,6 +135,7 @@ PROTOCOL_ERRORS: dict[int, type[ProtocolError]] = {
         WrongAppCodeError,
         TooManyDevicesError,
         TooManyLoginAttemptsError,
+        TooManyChangesError,
     )
 }
 

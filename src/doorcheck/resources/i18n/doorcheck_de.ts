@@ -304,6 +304,10 @@
       <translation>Zu viele fehlgeschlagene Anmeldungen. Warten Sie eine Minute und versuchen Sie es erneut.</translation>
     </message>
     <message>
+      <source>The station server takes no more changes from this door for a minute; they wait here and are sent then.</source>
+      <translation>Der Stationsserver nimmt für eine Minute keine Änderungen von diesem Eingang mehr an; sie warten hier und werden dann gesendet.</translation>
+    </message>
+    <message>
       <source>Cannot reach the station server. Check the network; the door keeps working offline.</source>
       <translation>Der Stationsserver ist nicht erreichbar. Prüfen Sie das Netzwerk; der Eingang arbeitet offline weiter.</translation>
     </message>
