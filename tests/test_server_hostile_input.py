@@ -242,7 +242,7 @@ def import_csv(server: RunningServer, tmp_path: Path, text: str | bytes) -> None
         path.write_bytes(text)
     else:
         path.write_text(text, encoding="utf-8")
-    url = str(server.repository.engine.url)
+    url = server.repository.engine.url.render_as_string(hide_password=False)
     cmd_admin_import(argparse.Namespace(db=url, data=None, event=server.event_id, csv=path))
 
 
