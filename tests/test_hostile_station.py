@@ -270,6 +270,18 @@ def test_a_gzip_bomb_in_the_guest_list_is_refused(
     assert store.get_state("cursor") is None
 
 
+def test_a_recent_list_larger_than_a_small_answer_is_still_read(
+    station: HostileStation, client: StationClient, monkeypatch: Any
+) -> None:
+    # A door back after long offline, or a server that re-stamped every guest, gets a
+    # whole list from recent: it is bounded as a list, not as a login answer.
+    monkeypatch.setattr(bounded, "MAX_ANSWER_BYTES", 4096)
+    station.guests = [guest(n, notes="x" * 500) for n in range(1, 41)]
+    station.recent = station.guests
+    assert len(client.guests_recent("2026-01-01T00:00:00+00:00").guests) == 40
+    assert len(client.guests_all().guests) == 40
+
+
 def test_a_gzip_bomb_in_a_change_answer_is_refused(
     station: HostileStation, client: StationClient, store: LocalStore
 ) -> None:

@@ -168,12 +168,16 @@ class StationClient:
             self._session_token = None
 
     def guests_all(self) -> GuestList:
-        answer = self._authed("/api/v1/guest/list/all", {})
+        answer = self._authed("/api/v1/guest/list/all", {}, guest_list=True)
         return _guest_list(answer)
 
     def guests_recent(self, since: str) -> GuestList:
-        """Changes since ``since``, which must be the ``dateTime`` of an earlier answer."""
-        answer = self._authed("/api/v1/guest/list/recent", {"sinceDateTime": since})
+        """Changes since ``since``, which must be the ``dateTime`` of an earlier answer.
+        (A door offline for long, or a server that re-stamped every guest, gets a
+        whole list's worth: bounded as a list, not as a small answer.)"""
+        answer = self._authed(
+            "/api/v1/guest/list/recent", {"sinceDateTime": since}, guest_list=True
+        )
         return _guest_list(answer)
 
     def stream_all(self, sink: GuestSink, batch: int = 2000) -> ListSummary:
@@ -234,9 +238,9 @@ class StationClient:
 
     # -- plumbing ------------------------------------------------------------------
 
-    def _authed(self, path: str, body: JsonObject) -> JsonObject:
+    def _authed(self, path: str, body: JsonObject, *, guest_list: bool = False) -> JsonObject:
         return self._with_session(
-            lambda token: self._post(path, {"sessionToken": token, **body})[0]
+            lambda token: self._post(path, {"sessionToken": token, **body}, guest_list)[0]
         )
 
     def _with_session(self, call: Callable[[str], T]) -> T:
@@ -253,14 +257,20 @@ class StationClient:
             assert self._session_token is not None
             return call(self._session_token)
 
-    def _post(self, path: str, body: JsonObject) -> tuple[JsonObject, httpx.Response]:
-        until = bounded.Deadline.after(bounded.REQUEST_SECONDS)
+    def _post(
+        self, path: str, body: JsonObject, guest_list: bool = False
+    ) -> tuple[JsonObject, httpx.Response]:
+        # A guest list gets the list's bounds: its size, and time that grows as it flows.
+        until = bounded.Deadline.after(
+            bounded.REQUEST_SECONDS, bounded.LIST_SECONDS_PER_MIB if guest_list else 0.0
+        )
+        limit = bounded.MAX_LIST_BYTES if guest_list else bounded.MAX_ANSWER_BYTES
         with (
             _transport_errors(),
             bounded.deadline(until),
             self._http.stream("POST", path, json=body) as response,
         ):
-            content = _read(response, until)
+            content = bounded.read_all(response, limit, until)
         return _read_envelope(response, content), response
 
 
