@@ -214,7 +214,7 @@ def test_a_station_refusing_more_changes_this_minute_is_retried_not_given_up(
         assert wait_for(lambda: "for a minute" in (engine.status.last_error or ""), 30)
         assert not engine.health.stopped and store.status().pending == 3
         server.clock.advance(timedelta(minutes=2))
-        server.repository.settings.max_changes_per_minute = 3000
+        server.repository.settings.max_changes_per_minute = 20000
         assert wait_for(lambda: store.status().pending == 0, 30)
         assert wait_for(lambda: engine.status.online is True, 30)
     finally:
