@@ -211,7 +211,7 @@ def test_a_station_refusing_more_changes_this_minute_is_retried_not_given_up(
         for guest in server.guests[:3]:
             assert service.scan(guest.access_code or "").verdict.ok
         engine.start()
-        assert wait_for(lambda: "for a minute" in (engine.status.last_error or ""), 30)
+        assert wait_for(lambda: "for a minute" in str(engine.status.last_error or ""), 30)
         assert not engine.health.stopped and store.status().pending == 3
         server.clock.advance(timedelta(minutes=2))
         server.repository.settings.max_changes_per_minute = 20000
