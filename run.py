@@ -2,7 +2,7 @@
 """Set up doorcheck in ./.venv and run it: the README's two commands.
 
     python3 run.py demo    start the demo (station server + kiosk against it)
-    python3 run.py test    lint, type-check and run the test suite
+    python3 run.py test    lint, type-check and run the test suite (on every core)
 
 Needs only Python 3.11+. The first run creates .venv and installs the pinned
 versions from constraints.txt; later runs reinstall only when pyproject.toml or
@@ -89,6 +89,9 @@ def main(argv: list[str]) -> int:
             print("run.py:", " ".join(step[2:]), flush=True)
             if run(*step) != 0:
                 return 1
+        # The whole suite on every core: most tests wait on servers and subprocesses, so
+        # two workers on two cores halve it (CI's 30 minutes include the installer).
+        return run(python, "-m", "pytest", "-n", "auto", "--dist", "worksteal")
     return run(python, "-m", "pytest", *argv[1:])
 
 

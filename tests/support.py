@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import threading
 import time
@@ -138,9 +139,27 @@ class RunningServer:
         return code
 
 
+@functools.cache
+def pg_url() -> str:
+    """The test PostgreSQL database; under pytest-xdist, a schema of this worker's own
+    in it (every connection's search_path), so workers never drop each other's tables."""
+    url = os.environ[PG_ENV]
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    schema = "doorcheck_" + "".join(c for c in worker if c.isalnum())
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    finally:
+        engine.dispose()
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
 def fresh_engine(kind: str, tmp_path: object) -> Engine:
     if kind == "postgres":
-        url = os.environ[PG_ENV]
+        url = pg_url()
         engine = make_engine(url)
         metadata.drop_all(engine)
     else:

@@ -19,7 +19,7 @@ from doorcheck.domain.guest import Guest
 from doorcheck.station.client import Credentials, StationClient
 from doorcheck.station.server.repository import StationRepository
 from doorcheck.station.wire import OutgoingChange
-from tests.support import PG_ENV, Seeded, fresh_engine, running_server, seed
+from tests.support import PG_ENV, Seeded, fresh_engine, pg_url, running_server, seed
 
 WRITERS = 4
 POLLERS = 3
@@ -108,9 +108,9 @@ def test_cursor_under_concurrent_writers_and_pollers(database: str, tmp_path: Pa
 
 @pytest.fixture
 def multiworker_server() -> Iterator[tuple[str, Seeded]]:
-    url = os.environ.get(PG_ENV)
-    if not url:
+    if not os.environ.get(PG_ENV):
         pytest.skip(f"no PostgreSQL server: set {PG_ENV} (.ci/run starts one)")
+    url = pg_url()
     engine = fresh_engine("postgres", None)
     seeded = seed(StationRepository(engine), GUESTS)
     engine.dispose()
