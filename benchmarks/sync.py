@@ -12,6 +12,12 @@ Runs the reference server in its own process and measures:
 - search as you type at ``--big`` guests;
 - upload of a 10,000-change offline backlog.
 
+Fixed floors (issue 3's) depend on the machine, so the same run also measures what
+this machine does bare, and prints each measurement's ratio to it: a plain httpx
+download of the same list parsed by ``json.loads`` in a process of its own; a single-row
+SQLite commit (WAL, ``synchronous=FULL``) on the same disk; an FTS5 prefix query on
+the same store; and a fixed pure-Python loop, the machine's speed, to compare runs.
+
 Prints a table with each floor and writes JSON with ``--json``.
 """
 
@@ -57,6 +63,12 @@ class Row:
     unit: str
     floor: float
     note: str = ""
+    # What this machine does bare in the same run (same unit), for the ratio.
+    bare: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        return None if not self.bare else self.value / self.bare
 
     @property
     def ok(self) -> bool:
@@ -149,12 +161,55 @@ def full_sync_cli(server: Server, work: Path, rows: list[Row]) -> None:
     store = LocalStore.open(store_path(door, server.event_id, "Main Entrance"))
     guests = store.status().guests
     store.close()
+    bare = [sys.executable, "-m", "benchmarks.sync", "--bare-list", server.url, server.event_id]
+    bare_wall, bare_cpu, bare_rss = run_measured([*bare, server.codes["Main Entrance"]])
     note = f"{guests} guests, doorcheck sync as its own process"
     rows += [
-        Row("full sync: wall in all", wall, "s", 8.0, note),
-        Row("full sync: client CPU", cpu, "s", 4.0, "user + system of the client"),
-        Row("full sync: client peak RSS", rss, "MB", 400.0),
+        Row("full sync: wall in all", wall, "s", 8.0, note, bare_wall),
+        Row("full sync: client CPU", cpu, "s", 4.0, "user + system of the client", bare_cpu),
+        Row("full sync: client peak RSS", rss, "MB", 400.0, "", bare_rss),
     ]
+
+
+def bare_list(url: str, event_id: str, app_code: str) -> None:
+    """The floor of a full sync: log in and download the same list with plain httpx
+    (gzip, as the kiosk asks), then ``json.loads`` it whole; nothing checked or stored."""
+    import httpx
+
+    with httpx.Client(base_url=url, headers={"Accept-Encoding": "gzip"}) as http:
+        login = {"eventId": event_id, "apiKey": app_code, "stationName": "Main Entrance"}
+        token = http.post("/api/v1/login", json=login).json()["sessionToken"]
+        answer = http.post("/api/v1/guest/list/all", json={"sessionToken": token})
+        json.loads(answer.content)
+
+
+def bare_commit_ms(work: Path, count: int = 600) -> float:
+    """p95 of a single-row insert and commit, WAL and synchronous=FULL, on this disk:
+    the floor of a durable scan."""
+    import sqlite3
+
+    work.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(work / "bare.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)")
+    times = []
+    for i in range(count):
+        start = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t (v) VALUES (?)", (f"scan {i}",))
+        conn.execute("COMMIT")
+        times.append((time.perf_counter() - start) * 1000)
+    conn.close()
+    return percentile(times, 0.95)
+
+
+def machine_speed() -> float:
+    """Seconds for a fixed pure-Python loop: how fast this machine is today, so runs
+    on different days (or a machine shared with other work) can be compared."""
+    start = time.perf_counter()
+    sum(range(30_000_000))
+    return time.perf_counter() - start
 
 
 def door(server: Server, work: Path, station: str) -> tuple[LocalStore, StationClient]:
@@ -214,8 +269,11 @@ def big_store(server: Server, work: Path) -> tuple[LocalStore, StationClient, li
     return store, client, codes
 
 
-def scans(store: LocalStore, codes: list[str], rows: list[Row], client: StationClient) -> None:
+def scans(
+    store: LocalStore, codes: list[str], rows: list[Row], client: StationClient, work: Path
+) -> None:
     rng = random.Random(7)
+    bare = bare_commit_ms(work / "bare")
     service = CheckInService(store, "Bench Cloakroom", Mode.CHECK_IN)
     sample = [rng.choice(codes) for _ in range(600)]
     times = []
@@ -230,6 +288,7 @@ def scans(store: LocalStore, codes: list[str], rows: list[Row], client: StationC
             "ms",
             10.0,
             f"median {statistics.median(times):.1f} ms, 600 scans",
+            bare,
         )
     )
     # The same while a full sync of the whole list runs in the background.
@@ -258,6 +317,7 @@ def scans(store: LocalStore, codes: list[str], rows: list[Row], client: StationC
             "ms",
             50.0,
             f"max {max(busy):.0f} ms over {len(busy)} scans",
+            bare,
         )
     )
 
@@ -272,11 +332,21 @@ def search(store: LocalStore, rows: list[Row]) -> None:
         ]
     rng = random.Random(3)
     times = []
+    bare_times = []
     for name in rng.sample(names, 60):
         for length in range(1, min(len(name), 6) + 1):  # typing, one letter at a time
             start = time.perf_counter()
             store.search(name[:length])
             times.append((time.perf_counter() - start) * 1000)
+            # The floor: the FTS5 prefix query alone, its first 50 row ids.
+            prefix = '"' + name[:length].lower().replace('"', '""') + '"*'
+            start = time.perf_counter()
+            with store.read() as conn:
+                conn.exec_driver_sql(
+                    "SELECT rowid FROM guest_search WHERE guest_search MATCH ? LIMIT 50",
+                    (prefix,),
+                ).fetchall()
+            bare_times.append((time.perf_counter() - start) * 1000)
     rows.append(
         Row(
             "search as you type, p95",
@@ -284,6 +354,7 @@ def search(store: LocalStore, rows: list[Row]) -> None:
             "ms",
             30.0,
             f"median {statistics.median(times):.1f} ms, {len(times)} queries",
+            percentile(bare_times, 0.95),
         )
     )
 
@@ -317,8 +388,14 @@ def main() -> int:
     parser.add_argument("--guests", type=int, default=100_000)
     parser.add_argument("--big", type=int, default=200_000)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--bare-list", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    rows: list[Row] = []
+    if args.bare_list:
+        bare_list(*args.bare_list)
+        return 0
+    speed = Row("machine speed: a fixed Python loop", machine_speed(), "s", float("inf"),
+                "no floor: to compare runs")  # fmt: skip
+    rows: list[Row] = [speed]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         with demo_server(args.guests, work / "server") as server:
@@ -326,7 +403,7 @@ def main() -> int:
             recent_pull(server, work, rows)
         with demo_server(args.big, work / "big-server") as server:
             store, client, codes = big_store(server, work)
-            scans(store, codes, rows, client)
+            scans(store, codes, rows, client, work)
             search(store, rows)
             store.close()
             backlog(server, work, codes, rows)
@@ -335,14 +412,17 @@ def main() -> int:
 
 def report(rows: list[Row], json_path: Path | None, digits: int = 2) -> int:
     """The table on stdout, the rows as JSON if asked; 0 if every floor is met."""
-    print(f"{'measurement':<52} {'value':>9} {'unit':<4} {'floor':>7}  ok   notes")
+    print(f"{'measurement':<52} {'value':>9} {'unit':<4} {'floor':>7}  ok   "
+          f"{'bare':>9} {'ratio':>6}  notes")  # fmt: skip
     for row in rows:
+        bare = f"{row.bare:>9.{digits}f} {row.ratio:>6.1f}" if row.ratio else f"{'':>9} {'':>6}"
         print(
             f"{row.name:<52} {row.value:>9.{digits}f} {row.unit:<4} {row.floor:>7g}  "
-            f"{'yes' if row.ok else 'NO ':<4} {row.note}"
+            f"{'yes' if row.ok else 'NO ':<4} {bare}  {row.note}"
         )
     if json_path:
-        json_path.write_text(json.dumps([row.__dict__ | {"ok": row.ok} for row in rows], indent=2))
+        found = [row.__dict__ | {"ok": row.ok, "ratio": row.ratio} for row in rows]
+        json_path.write_text(json.dumps(found, indent=2))
     return 0 if all(row.ok for row in rows) else 1
 
 

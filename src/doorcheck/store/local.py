@@ -532,7 +532,7 @@ class LocalStore:
         ).first()
         if row is None:
             return None
-        guest = self._overlaid(conn, _guest_of(row))
+        guest = _guest_of(row)
         main = None
         if guest.parent_id:
             parent = conn.execute(
@@ -540,13 +540,14 @@ class LocalStore:
             ).scalar()
             main = guest_from_raw(parent) if parent else None
         companions = [
-            self._overlaid(conn, guest_from_raw(raw))
+            guest_from_raw(raw)
             for raw in conn.execute(
                 select(GUESTS.c.raw)
                 .where(GUESTS.c.parent_id == guest.id, GUESTS.c.delete_time.is_(None))
                 .order_by(GUESTS.c.rownum)
             ).scalars()
         ]
+        self._overlay_all(conn, [guest, *companions])
         # The store's live companions are the truth; a wire list may lag or be absent.
         guest.companion_ids = [c.id for c in companions]
         pending = conn.execute(
@@ -557,9 +558,26 @@ class LocalStore:
         return GuestView(guest, main, companions, int(pending))
 
     def _overlaid(self, conn: Connection, guest: Guest) -> Guest:
-        rows = conn.execute(select(OUTBOX).where(OUTBOX.c.guest_id == guest.id, _laid_over())).all()
-        if not rows:
-            return guest
+        return self._overlay_all(conn, [guest])[0]
+
+    def _overlay_all(self, conn: Connection, guests: list[Guest]) -> list[Guest]:
+        """Each guest with this door's changes laid over the server's copy; one query
+        for all of them (a search shows 50, a scan a guest and their companions)."""
+        if not guests:
+            return guests
+        by_guest: dict[str, list[Any]] = {}
+        ids = [g.id for g in guests]
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            chunk = ids[start : start + _IDS_PER_QUERY]
+            for row in conn.execute(_LAID_OVER_BY_GUEST, {"ids": chunk}):
+                by_guest.setdefault(row.guest_id, []).append(row)
+        for guest in guests:
+            rows = by_guest.get(guest.id)
+            if rows:
+                self._fold_over(conn, guest, rows)
+        return guests
+
+    def _fold_over(self, conn: Connection, guest: Guest, rows: list[Any]) -> Guest:
         base = Presence(
             check_in=guest.check_in,
             check_in_station=guest.check_in_station,
@@ -811,12 +829,10 @@ class LocalStore:
                     select(GUESTS.c.id, GUESTS.c.raw).where(GUESTS.c.id.in_(parents))
                 ):
                     names[parent.id] = guest_from_raw(parent.raw).display_name
+            shown = self._overlay_all(conn, [guest_from_raw(r.raw) for r in rows])
+            hits = zip(shown, rows, strict=True)
             return SearchHits(
-                (
-                    SearchHit(self._overlaid(conn, guest_from_raw(r.raw)), names.get(r.parent_id))
-                    for r in rows
-                ),
-                broad=broad,
+                (SearchHit(guest, names.get(r.parent_id)) for guest, r in hits), broad=broad
             )
 
     # -- status ---------------------------------------------------------------------
@@ -848,13 +864,16 @@ class LocalStore:
         waiting_ids = (
             conn.execute(select(OUTBOX.c.guest_id).where(_laid_over()).distinct()).scalars().all()
         )
-        for guest_id in waiting_ids:
-            raw = conn.execute(select(GUESTS.c.raw).where(GUESTS.c.id == guest_id, live)).scalar()
-            if raw is None:
-                continue
-            server = guest_from_raw(raw)
-            shown = self._overlaid(conn, guest_from_raw(raw))
-            checked_in += int(shown.is_checked_in) - int(server.is_checked_in)
+        for start in range(0, len(waiting_ids), _IDS_PER_QUERY):
+            raws = conn.execute(
+                select(GUESTS.c.raw).where(
+                    GUESTS.c.id.in_(waiting_ids[start : start + _IDS_PER_QUERY]), live
+                )
+            ).scalars()
+            servers = [guest_from_raw(raw) for raw in raws]
+            shown = self._overlay_all(conn, [replace(g) for g in servers])
+            for server, laid_over in zip(servers, shown, strict=True):
+                checked_in += int(laid_over.is_checked_in) - int(server.is_checked_in)
         return int(guests), int(checked_in)
 
     def _status(self, conn: Connection, guests: int, checked_in: int) -> StoreStatus:
@@ -1010,16 +1029,14 @@ class LocalStore:
         """Every guest who came or left, as this door knows it (pending changes in),
         for the export of check-ins."""
         with self.read() as conn:
-            waiting = set(
-                conn.execute(select(OUTBOX.c.guest_id).where(_laid_over()).distinct()).scalars()
-            )
+            waiting = select(OUTBOX.c.guest_id).where(_laid_over())
             came = GUESTS.c.check_in.is_not(None) | GUESTS.c.check_out.is_not(None)
             rows = conn.execute(
                 select(GUESTS.c.raw)
                 .where(GUESTS.c.delete_time.is_(None), came | GUESTS.c.id.in_(waiting))
                 .order_by(GUESTS.c.check_in)
             ).scalars()
-            return [self._overlaid(conn, guest_from_raw(raw)) for raw in rows]
+            return self._overlay_all(conn, [guest_from_raw(raw) for raw in rows])
 
     def statistics(self) -> Statistics:
         """Arrivals per 5 minutes, inside now and per station, pending changes included.
@@ -1042,10 +1059,9 @@ class LocalStore:
         arrivals: dict[str, int] = {}
         came: dict[str, int] = {}
         left: dict[str, int] = {}
-        waiting = set(
-            conn.execute(select(OUTBOX.c.guest_id).where(_laid_over()).distinct()).scalars()
-        )
-        settled = live & GUESTS.c.id.not_in(waiting) if waiting else live
+        # A subquery, not a list of ids: a long offline backlog stays one statement.
+        waiting = select(OUTBOX.c.guest_id).where(_laid_over())
+        settled = live & GUESTS.c.id.not_in(waiting)
         guests = conn.execute(select(func.count()).select_from(GUESTS).where(live)).scalar_one()
         inside_now = conn.execute(
             select(func.count()).select_from(GUESTS).where(settled, inside)
@@ -1068,10 +1084,8 @@ class LocalStore:
             .group_by(GUESTS.c.check_out_station)
         ):
             left[station or "?"] = count
-        for raw in conn.execute(
-            select(GUESTS.c.raw).where(live, GUESTS.c.id.in_(waiting))
-        ).scalars():
-            guest = self._overlaid(conn, guest_from_raw(raw))
+        changed = conn.execute(select(GUESTS.c.raw).where(live, GUESTS.c.id.in_(waiting)))
+        for guest in self._overlay_all(conn, [guest_from_raw(raw) for raw in changed.scalars()]):
             if guest.check_in is None:
                 continue
             key = _bucket_key(guest.check_in)
@@ -1115,6 +1129,15 @@ def _laid_over() -> Any:
         STATE.c.key.startswith(UNCONFIRMED, autoescape=True)
     )
     return or_(OUTBOX.c.state.in_(STATES_WAITING), OUTBOX.c.nonce.in_(unconfirmed))
+
+
+# Guest ids bound in one query: well under SQLite's limit on variables.
+_IDS_PER_QUERY = 500
+# Built once: SQLAlchemy then finds its compiled form in its cache by identity, where
+# building the expression per call cost more than the query (a search folds 50 guests).
+_LAID_OVER_BY_GUEST = select(OUTBOX).where(
+    OUTBOX.c.guest_id.in_(bindparam("ids", expanding=True)), _laid_over()
+)
 
 
 def _digest(obj: object) -> str:
