@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QImage, QKeyEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -249,15 +249,30 @@ def test_screenshots_of_every_state(tmp_path: Path) -> None:
         "login-error.png",
         "scan-admit.png",
         "scan-already-in.png",
+        "scan-disk-full.png",
         "scan-not-on-list.png",
         "scan-offline.png",
         "scan-ready.png",
+        "scan-wrong-mode.png",
         "self-check-in-admit.png",
         "self-check-in-deny.png",
         "settings.png",
         "statistics.png",
     ]
     assert all(p.stat().st_size > 10_000 for p in tmp_path.glob("*.png"))
+    # Each state shows its answer: the verdict panel's colour, and the red strip of a
+    # failing worker above the status bar only where one fails.
+    green, amber, red, ready = "#1b5e20", "#f9a825", "#b71c1c", "#263238"
+    answers = {"scan-ready": ready, "scan-admit": green, "scan-already-in": amber,
+               "scan-not-on-list": red, "scan-offline": green, "scan-wrong-mode": red,
+               "scan-disk-full": red, "self-check-in-admit": green,
+               "self-check-in-deny": red}  # fmt: skip
+    for name, colour in answers.items():
+        image = QImage(str(tmp_path / f"{name}.png"))
+        assert (image.width(), image.height()) == (1366, 768)
+        assert image.pixelColor(1250, 150).name() == colour, name
+        strip = image.pixelColor(5, 720).name()
+        assert (strip == red) == (name == "scan-disk-full"), name
 
 
 def test_the_demo_opens_the_kiosk_and_its_camera_checks_guests_in(tmp_path: Path) -> None:

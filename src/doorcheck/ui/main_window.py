@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -82,9 +83,15 @@ class KioskWindow(QMainWindow):
         for button in (self.settings_button, self.lock_button):
             button.setMinimumHeight(36)
             button.setStyleSheet("font-size: 15px; padding: 2px 14px;")
-        self.setCentralWidget(self.tabs)
         self.status = DoorStatusBar(station, mode)
         self.setStatusBar(self.status)
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.tabs, 1)
+        central_layout.addWidget(self.status.failing)  # the failing workers' strip
+        self.setCentralWidget(central)
         # Locked, the tab bar and its corner are hidden: staff find this one instead.
         self.staff_button = QPushButton(tr("Staff"))
         self.staff_button.setAccessibleName(tr("Unlock with the staff PIN"))

@@ -7,11 +7,13 @@ each state without an event running.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
+from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.scan import synthetic
@@ -27,6 +29,7 @@ from doorcheck.store.local import (
     StoreStatus,
 )
 from doorcheck.sync.engine import SyncStatus
+from doorcheck.sync.health import DISK_FULL, WorkerHealth
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import install_language, tr
 from doorcheck.ui.login_dialog import LoginDialog
@@ -162,6 +165,23 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
             True,
         ),
         ("scan-offline", lambda: window.scan.show_outcome(admit), False),
+        (
+            "scan-wrong-mode",
+            lambda: window.scan.show_outcome(
+                ScanOutcome(
+                    Verdict(VerdictKind.WRONG_MODE, JANE, action_refused=Action.CHECK_OUT),
+                    JANE.access_code,
+                )
+            ),
+            True,
+        ),
+        (
+            "scan-disk-full",
+            lambda: window.scan.show_outcome(
+                ScanOutcome(Verdict(VerdictKind.NOT_RECORDED, JANE), JANE.access_code)
+            ),
+            None,  # failing: the status bar says which worker and why
+        ),
     ]
     written = []
     window.show()
@@ -182,10 +202,16 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
         window.tabs.setCurrentWidget(window.scan)
         window.scan.preview.show_frame(to_qimage(frame), [])
         show()
-        sync, store = _status(online)
+        sync, store = _status(online is not False)
+        if online is None:
+            full = DISK_FULL
+            store = replace(store, unreadable=3)
+            window.status.show_health(WorkerHealth("sync", full, retry_in=30))
         window.status.show_sync(sync)
         window.status.show_store(store)
         written.append(_save(app, window, out / f"{name}.png"))
+        if online is None:
+            window.status.show_health(WorkerHealth("sync"))
     window.close()
 
     guest_facing = KioskWindow(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QChildEvent, Signal
+from PySide6.QtCore import QChildEvent, Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from doorcheck.domain.timeutil import parse_datetime
@@ -36,14 +36,17 @@ class DoorStatusBar(QStatusBar):
         self.uploads = True  # False where the source takes no uploads: no waiting count
         self.forwarding: QLabel | None = None  # Event Cadence, where set up
         self.problems: dict[str, WorkerHealth] = {}  # workers failing now
-        self.failing = QLabel()
+        # Not in the bar itself: a bar is one line high, and a reason cut off is no
+        # reason. The window shows it as a strip above the bar, the full width, wrapped.
+        self.failing = QLabel(self)  # the window's layout takes it over
         self.failing.setAccessibleName(tr("Failing"))
         self.failing.setWordWrap(True)
+        self.failing.setTextFormat(Qt.TextFormat.PlainText)  # reasons may quote a server
         self.failing.setStyleSheet(
-            "padding: 0 12px; font-size: 15px; color: #b71c1c; font-weight: bold;"
+            "padding: 6px 12px; font-size: 15px; color: white; background: #b71c1c;"
+            " font-weight: bold;"
         )
         self.failing.hide()
-        self.addWidget(self.failing, 1)
         self.inside = QLabel(tr("{inside} / {guests} in").format(inside=0, guests=0))
         for label, name in ((self.station, tr("Station and mode")), (self.online, tr("Server")),
                             (self.synced, tr("Last sync")), (self.waiting, tr("Changes waiting")),
@@ -94,11 +97,17 @@ class DoorStatusBar(QStatusBar):
         self.failing.setToolTip("\n".join(lines))
         self.failing.setVisible(bool(lines))
         if health.worker in ("sync", "source") and health.failing is not None and not self.local:
-            # Not "Online" while the rounds fail, whatever the last one said.
-            self.online.setText(tr("\u26a0 Sync failing \u2013 the door works on"))
-            self.online.setStyleSheet(
-                "padding: 0 12px; font-size: 15px; color: #b71c1c; font-weight: bold;"
-            )
+            self._show_sync_failing()
+
+    def _sync_failing(self) -> bool:
+        return not self.local and bool({"sync", "source"} & self.problems.keys())
+
+    def _show_sync_failing(self) -> None:
+        # Not "Online" while the rounds fail, whatever the last one said.
+        self.online.setText(tr("\u26a0 Sync failing \u2013 the door works on"))
+        self.online.setStyleSheet(
+            "padding: 0 12px; font-size: 15px; color: #b71c1c; font-weight: bold;"
+        )
 
     def show_local(self, file_name: str) -> None:
         """A guest list from a file: no server to be online with."""
@@ -114,7 +123,9 @@ class DoorStatusBar(QStatusBar):
             return
         if status.online is None:
             return
-        if status.online:
+        if status.online and self._sync_failing():
+            self._show_sync_failing()  # the server answers, but the rounds still fail
+        elif status.online:
             self.online.setText(tr("\u25cf Online"))
             self.online.setStyleSheet("padding: 0 12px; font-size: 15px; color: #1b5e20;")
         else:
