@@ -282,6 +282,7 @@ def cmd_checkout(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from doorcheck.station.wire import rejection_words
     from doorcheck.sync.health import stored_failures
 
     door = open_door(args)
@@ -337,7 +338,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         ahead = "ahead of" if skew > 0 else "behind"
         print(f"Clock:           this laptop is {abs(skew) / 60:.0f} min {ahead} the server")
     for change in changes:
-        note = change.message or change.last_error or ""
+        note = rejection_words(change.code, change.message) or change.last_error or ""
         print(
             f"  {change.state:<9} {change.action:<9} {change.guest_name:<30} "
             f"{local_time(change.door_time)}  {note}"

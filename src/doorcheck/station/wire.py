@@ -19,6 +19,7 @@ from doorcheck.domain.guest import FieldValue, Guest, RegistrationState
 from doorcheck.domain.timeutil import format_datetime, in_zone, parse_datetime
 from doorcheck.station.errors import BadResponseError
 from doorcheck.station.liststream import Unreadable, WireGuest
+from doorcheck.words import Phrase, mark, phrase
 
 JsonObject = dict[str, Any]
 
@@ -448,13 +449,45 @@ class RejectReason(IntEnum):
     MODE_FORBIDS = 2030
     INVALID_CHANGE = 2040
     UNKNOWN_TARGET = 2050
+    DOOR_TIME_OUT_OF_RANGE = 2060  # answered, not stored: resend once the clock is right
+    NONCE_REUSED = 2070  # answered, not stored
+    TOO_MANY_GUEST_CHANGES = 2080
 
 
+# The door's own words for each code, in English (ui.changes_dialog translates them):
+# a server's message is its own text, shown beside these, never instead of them.
 REJECT_MESSAGES = {
-    RejectReason.UNKNOWN_GUEST: "Guest not known to the server.",
-    RejectReason.GUEST_DELETED: "Guest was deleted from the guest list.",
-    RejectReason.GUEST_DEREGISTERED: "Guest is deregistered.",
-    RejectReason.MODE_FORBIDS: "This station's mode does not allow that action.",
-    RejectReason.INVALID_CHANGE: "The change is malformed.",
-    RejectReason.UNKNOWN_TARGET: "The change to undo is not known.",
+    RejectReason.UNKNOWN_GUEST: mark("Guest not known to the server."),
+    RejectReason.GUEST_DELETED: mark("Guest was deleted from the guest list."),
+    RejectReason.GUEST_DEREGISTERED: mark("Guest is deregistered."),
+    RejectReason.MODE_FORBIDS: mark("This station's mode does not allow that action."),
+    RejectReason.INVALID_CHANGE: mark("The change is malformed."),
+    RejectReason.UNKNOWN_TARGET: mark("The change to undo is not known."),
+    RejectReason.DOOR_TIME_OUT_OF_RANGE: mark(
+        "The time it was made is too far from the event "
+        "or the server's clock: check this laptop's clock."
+    ),
+    RejectReason.NONCE_REUSED: mark(
+        "The server already has a different change under this "
+        "change's number; this one was not applied."
+    ),
+    RejectReason.TOO_MANY_GUEST_CHANGES: mark(
+        "This guest has had more changes than the server keeps; this one was not applied."
+    ),
 }
+
+
+def rejection_words(code: int | None, message: str | None) -> str | Phrase:
+    """A rejected change explained: the door's words for a known code, with the
+    server's own message after them when it says something else; the server's message
+    alone for a code this door does not know. English where printed; the window
+    translates the door's words (ui.i18n.say)."""
+    try:
+        ours = REJECT_MESSAGES[RejectReason(code)] if code is not None else None
+    except ValueError:
+        ours = None
+    if ours is None:
+        return message or ""
+    if not message or message == ours:
+        return phrase(ours)
+    return phrase("{reason} (the server says: {message})", reason=phrase(ours), message=message)

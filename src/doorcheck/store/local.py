@@ -185,6 +185,7 @@ class ChangeView:
     attempts: int
     message: str | None
     last_error: str | None
+    code: int | None = None  # the server's reason code of a rejection (or conflict)
 
 
 class LocalStore:
@@ -761,6 +762,7 @@ class LocalStore:
                 attempts=r.attempts,
                 message=r.message,
                 last_error=r.last_error,
+                code=r.code,
             )
             for r in rows
         ]

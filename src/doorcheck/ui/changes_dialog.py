@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from doorcheck.domain.timeutil import parse_datetime
+from doorcheck.station.wire import rejection_words
 from doorcheck.store.local import ChangeView
-from doorcheck.ui.i18n import mark, tr
+from doorcheck.ui.i18n import mark, say, tr
 from doorcheck.ui.plain import clip, plain_labels
 
 STATE_WORDS = {
@@ -73,7 +74,7 @@ class ChangesDialog(QDialog):
                 tr(ACTION_WORDS.get(change.action, change.action)),
                 clip(change.guest_name),
                 when.astimezone().strftime("%H:%M:%S") if when else change.door_time,
-                clip(change.message or change.last_error or ""),
+                clip(say(rejection_words(change.code, change.message)) or change.last_error or ""),
             ]
             for column, text in enumerate(cells):
                 self.table.setItem(index, column, QTableWidgetItem(text))

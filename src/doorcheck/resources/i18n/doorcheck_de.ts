@@ -324,6 +324,46 @@
       <translation>Der Stationsserver hat unlesbar geantwortet; wir versuchen es erneut. Bleibt das so, prüfen Sie die Serveradresse.</translation>
     </message>
     <message>
+      <source>Guest not known to the server.</source>
+      <translation>Der Server kennt diesen Gast nicht.</translation>
+    </message>
+    <message>
+      <source>Guest was deleted from the guest list.</source>
+      <translation>Der Gast wurde von der Gästeliste gelöscht.</translation>
+    </message>
+    <message>
+      <source>Guest is deregistered.</source>
+      <translation>Der Gast ist abgemeldet.</translation>
+    </message>
+    <message>
+      <source>This station's mode does not allow that action.</source>
+      <translation>Der Modus dieser Station erlaubt das nicht.</translation>
+    </message>
+    <message>
+      <source>The change is malformed.</source>
+      <translation>Die Änderung ist fehlerhaft.</translation>
+    </message>
+    <message>
+      <source>The change to undo is not known.</source>
+      <translation>Die zurückzunehmende Änderung ist nicht bekannt.</translation>
+    </message>
+    <message>
+      <source>The time it was made is too far from the event or the server's clock: check this laptop's clock.</source>
+      <translation>Der Zeitpunkt liegt zu weit von der Veranstaltung oder der Uhr des Servers entfernt: Prüfen Sie die Uhr dieses Laptops.</translation>
+    </message>
+    <message>
+      <source>The server already has a different change under this change's number; this one was not applied.</source>
+      <translation>Der Server hat unter der Nummer dieser Änderung bereits eine andere; diese wurde nicht übernommen.</translation>
+    </message>
+    <message>
+      <source>This guest has had more changes than the server keeps; this one was not applied.</source>
+      <translation>Für diesen Gast gab es mehr Änderungen, als der Server speichert; diese wurde nicht übernommen.</translation>
+    </message>
+    <message>
+      <source>{reason} (the server says: {message})</source>
+      <translation>{reason} (der Server meldet: {message})</translation>
+    </message>
+    <message>
       <source>The laptop's disk is full: nothing new is recorded until space is free.</source>
       <translation>Die Festplatte des Laptops ist voll: Bis wieder Platz frei ist, wird nichts Neues gespeichert.</translation>
     </message>
@@ -948,6 +988,10 @@
       <translation>Fehler</translation>
     </message>
     <message>
+      <source>⚠ Sync failing – the door works on</source>
+      <translation>⚠ Synchronisierung gestört – der Eingang arbeitet weiter</translation>
+    </message>
+    <message>
       <source>Station and mode</source>
       <translation>Station und Modus</translation>
     </message>
@@ -972,18 +1016,6 @@
       <translation>Event Cadence: {sent} gesendet, {waiting} wartend</translation>
     </message>
     <message>
-      <source>⚠ Sync failing – the door works on</source>
-      <translation>⚠ Synchronisierung gestört – der Eingang arbeitet weiter</translation>
-    </message>
-    <message>
-      <source>● Online</source>
-      <translation>● Online</translation>
-    </message>
-    <message>
-      <source>○ OFFLINE – the door works on</source>
-      <translation>○ OFFLINE – der Eingang arbeitet weiter</translation>
-    </message>
-    <message>
       <source>{count} waiting</source>
       <translation>{count} wartend</translation>
     </message>
@@ -994,6 +1026,14 @@
     <message>
       <source>Guest list from {file}</source>
       <translation>Gästeliste aus {file}</translation>
+    </message>
+    <message>
+      <source>● Online</source>
+      <translation>● Online</translation>
+    </message>
+    <message>
+      <source>○ OFFLINE – the door works on</source>
+      <translation>○ OFFLINE – der Eingang arbeitet weiter</translation>
     </message>
     <message>
       <source>{count} held back</source>

@@ -80,10 +80,10 @@ RATE_WINDOW = timedelta(minutes=1)
 MAX_COLOR_LENGTH = 16  # the column's size
 
 # Reject codes of the write extension that are the reference server's own.
-DOOR_TIME_OUT_OF_RANGE = 2060
-NONCE_REUSED = 2070
+DOOR_TIME_OUT_OF_RANGE = RejectReason.DOOR_TIME_OUT_OF_RANGE
+NONCE_REUSED = RejectReason.NONCE_REUSED
 NONCE_REUSED_MESSAGE = "This nonce was used before for a different change."
-TOO_MANY_GUEST_CHANGES = 2080
+TOO_MANY_GUEST_CHANGES = RejectReason.TOO_MANY_GUEST_CHANGES
 
 
 def utc_now() -> datetime:
@@ -1009,7 +1009,7 @@ def _parse_change(item: JsonObject) -> tuple[Action, str, datetime] | ChangeResu
 
 def _refusal(nonce: str, code: int, message: str, guest: Guest | None = None) -> ChangeResult:
     """A change answered ``rejected`` without being stored."""
-    return ChangeResult(nonce, ChangeOutcome.REJECTED, None, code, message, guest)
+    return ChangeResult(nonce, ChangeOutcome.REJECTED, None, int(code), message, guest)
 
 
 def _same_change(known: Row[Any], parsed: tuple[Action, str, datetime], item: JsonObject) -> bool:
