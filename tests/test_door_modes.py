@@ -49,18 +49,27 @@ def pending(data: Path) -> int:
     return int(status["pending"])
 
 
+def refused_here(
+    server: RunningServer, data: Path, station: str, command: str, guest: int
+) -> tuple[str, str]:
+    """``doorcheck <command>`` at ``station``, which must refuse it before anything is
+    queued; the guest's code and what the door printed."""
+    login(server, data, station)
+    code = server.code_of(guest)
+    if command == "checkout":  # first in, through the front door
+        assert doorcheck("checkin", code, "--data", data).stdout.startswith("ADMIT")
+    refused = doorcheck(command, code, "--data", data, check=False)
+    assert refused.returncode != 0
+    assert pending(data) == 0
+    return code, refused.stdout
+
+
 def test_check_out_at_a_check_in_only_station_is_refused_here(
     server: RunningServer, tmp_path: Path
 ) -> None:
-    data = tmp_path / "main"
-    login(server, data, "Main Entrance")
-    code = server.code_of(1)
-    assert doorcheck("checkin", code, "--data", data).stdout.startswith("ADMIT")
-    refused = doorcheck("checkout", code, "--data", data, check=False)
-    assert refused.returncode != 0
-    assert "only checks guests in" in refused.stdout
-    assert "Goodbye" not in refused.stdout and "uploaded" not in refused.stdout
-    assert pending(data) == 0
+    code, said = refused_here(server, tmp_path / "main", "Main Entrance", "checkout", 1)
+    assert "only checks guests in" in said
+    assert "Goodbye" not in said and "uploaded" not in said
     check_in, check_out = server_presence(server, code)
     assert check_in is not None and check_out is None
 
@@ -68,13 +77,8 @@ def test_check_out_at_a_check_in_only_station_is_refused_here(
 def test_check_in_at_a_check_out_only_station_is_refused_here(
     server: RunningServer, tmp_path: Path
 ) -> None:
-    data = tmp_path / "exit"
-    login(server, data, "Exit")
-    code = server.code_of(2)
-    refused = doorcheck("checkin", code, "--data", data, check=False)
-    assert refused.returncode != 0
-    assert "only checks guests out" in refused.stdout
-    assert pending(data) == 0
+    code, said = refused_here(server, tmp_path / "exit", "Exit", "checkin", 2)
+    assert "only checks guests out" in said
     assert server_presence(server, code) == (None, None)
 
 

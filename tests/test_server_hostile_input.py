@@ -171,6 +171,18 @@ def test_a_surrogate_in_a_companion_name_is_refused_and_the_list_stays_readable(
     assert kiosk_reads_the_list(server) == len(server.guests)
 
 
+def the_answer_to(server: RunningServer, item: dict[str, object]) -> dict[str, object]:
+    """One change posted as a logged-in station; its result in the answer."""
+    answer = httpx.post(
+        server.url + "/api/v1/guest/changes",
+        json={"sessionToken": login_token(server), "changes": [item]},
+    )
+    assert answer.status_code == 200
+    (result,) = answer.json()["results"]
+    assert isinstance(result, dict)
+    return result
+
+
 @pytest.mark.parametrize(
     "fields",
     [
@@ -189,13 +201,8 @@ def test_a_surrogate_in_a_companion_name_is_refused_and_the_list_stays_readable(
 def test_garbage_companion_fields_are_rejected_and_not_stored(
     server: RunningServer, fields: object
 ) -> None:
-    token = login_token(server)
     item = companion(server, fields)
-    answer = httpx.post(
-        server.url + "/api/v1/guest/changes", json={"sessionToken": token, "changes": [item]}
-    )
-    assert answer.status_code == 200
-    (result,) = answer.json()["results"]
+    result = the_answer_to(server, item)
     assert (result["result"], result["code"]) == ("rejected", 2040)
     assert stored_changes(server) == 0
     assert server.repository.find_guest_id(server.event_id, str(item["guestId"])) is None
@@ -209,18 +216,13 @@ def test_garbage_companion_fields_are_rejected_and_not_stored(
 def test_unreadable_door_times_are_rejected_not_stored(
     server: RunningServer, door_time: object
 ) -> None:
-    token = login_token(server)
     item = {
         "nonce": str(uuid.uuid4()),
         "action": "checkIn",
         "guestId": server.guests[0].id,
         "clientUpdateDateTime": door_time,
     }
-    answer = httpx.post(
-        server.url + "/api/v1/guest/changes", json={"sessionToken": token, "changes": [item]}
-    )
-    assert answer.status_code == 200
-    (result,) = answer.json()["results"]
+    result = the_answer_to(server, item)
     assert (result["result"], result["code"]) == ("rejected", 2040)
     assert stored_changes(server) == 0
 

@@ -105,15 +105,22 @@ def shown(tooltip: str) -> str:
     return document.toPlainText()
 
 
-def test_a_hostile_name_on_a_deregistered_screen_shows_literally(
-    qtbot: QtBot, hostile_store: tuple[LocalStore, CheckInService]
-) -> None:
-    service = hostile_store[1]
-    outcome = service.scan("DEREG", "scanner")
-    assert outcome.verdict.kind == VerdictKind.DEREGISTERED
+def answer_shown(
+    qtbot: QtBot, service: CheckInService, code: str, kind: VerdictKind
+) -> VerdictPanel:
+    """The verdict panel showing the scan of ``code``, which is answered ``kind``."""
+    outcome = service.scan(code, "scanner")
+    assert outcome.verdict.kind == kind
     panel = VerdictPanel(hold_ms=60_000)
     qtbot.addWidget(panel)
     panel.show_outcome(outcome)
+    return panel
+
+
+def test_a_hostile_name_on_a_deregistered_screen_shows_literally(
+    qtbot: QtBot, hostile_store: tuple[LocalStore, CheckInService]
+) -> None:
+    panel = answer_shown(qtbot, hostile_store[1], "DEREG", VerdictKind.DEREGISTERED)
     assert panel.detail.textFormat() == Qt.TextFormat.PlainText
     assert panel.detail.text().splitlines()[0].startswith(STYLED)  # the tags, as letters
     drawn = pixels(panel)
@@ -125,12 +132,7 @@ def test_a_hostile_name_on_a_deregistered_screen_shows_literally(
 def test_an_admitted_hostile_guest_shows_literally_without_their_colour(
     qtbot: QtBot, hostile_store: tuple[LocalStore, CheckInService]
 ) -> None:
-    service = hostile_store[1]
-    outcome = service.scan("ADMIT", "scanner")
-    assert outcome.verdict.kind == VerdictKind.ADMIT
-    panel = VerdictPanel(hold_ms=60_000)
-    qtbot.addWidget(panel)
-    panel.show_outcome(outcome)
+    panel = answer_shown(qtbot, hostile_store[1], "ADMIT", VerdictKind.ADMIT)
     assert all(
         label.textFormat() == Qt.TextFormat.PlainText
         for label in (panel.symbol, panel.title, panel.detail)
