@@ -223,3 +223,38 @@ def test_requests_name_doorcheck_and_never_log_the_app_code(
     assert seen[0].headers["user-agent"].startswith(f"doorcheck/{__version__}")
     assert "aBcDeFgH" not in caplog.text
     assert "aBcDeFgH" not in repr(CREDS)
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (200, b'{"status": "success", "guests": [{"fields": {"firstName": "Secretname", "e'),
+        (200, b'[{"email": "secret.person@example.org"'),
+        (503, b'{"status": "succ", "guests": [{"fields": {"lastName": "Secretname"'),
+    ],
+)
+def test_a_broken_json_answer_is_never_quoted_in_the_error(status: int, body: bytes) -> None:
+    # Broken JSON may be a guest list cut short: the error (and so the log) tells its
+    # size, never its text; a proxy's page is quoted, since it says what is wrong.
+    raw = (b"HTTP/1.1 %d X\r\nContent-Length: %d\r\n\r\n" % (status, len(body))) + body
+    with (
+        raw_server(reply(raw)) as port,
+        client_for(port) as client,
+        pytest.raises(errors.TransportError) as exc,
+    ):
+        client.login()
+    told = f"{exc.value} {exc.value.detail}"
+    assert "Secretname" not in told and "secret.person" not in told
+    assert f"{len(body)} bytes" in told
+
+
+def test_a_proxys_page_is_quoted_in_the_error() -> None:
+    body = b"<html>captive portal: please log in to the hotel wifi</html>"
+    raw = (b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
+    with (
+        raw_server(reply(raw)) as port,
+        client_for(port) as client,
+        pytest.raises(errors.BadResponseError) as exc,
+    ):
+        client.login()
+    assert "please log in to the hotel wifi" in str(exc.value.detail)

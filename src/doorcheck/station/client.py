@@ -312,7 +312,6 @@ def _is_tls_failure(exc: Exception) -> bool:
 
 def _read_envelope(response: httpx.Response, content: bytes) -> JsonObject:
     """Turn any HTTP answer into the success body or the right exception."""
-    text = content[:400].decode("utf-8", "replace")
     try:
         answer: Any = json.loads(content)
     except (ValueError, RecursionError):  # broken JSON, a number too long, deep nesting
@@ -320,14 +319,23 @@ def _read_envelope(response: httpx.Response, content: bytes) -> JsonObject:
     if isinstance(answer, dict) and answer.get("status") == "error":
         raise _first_error(answer)
     if response.status_code >= 500:
-        raise errors.ServerFailureError(response.status_code, text[:200])
+        raise errors.ServerFailureError(response.status_code, _quotable(content))
     if not isinstance(answer, dict):
         raise errors.BadResponseError(
-            f"HTTP {response.status_code}, not a JSON object: {text[:200]!r}"
+            f"HTTP {response.status_code}, not a JSON object: {_quotable(content)}"
         )
     if answer.get("status") != "success":
         raise errors.BadResponseError(f"HTTP {response.status_code}, no status 'success'")
     return answer
+
+
+def _quotable(content: bytes) -> str:
+    """What of an unreadable answer may go into an error (and so the log): a proxy's or
+    a captive portal's page says what is wrong, but broken JSON may be a guest list cut
+    short, names and emails in it, so of that only its size is told."""
+    if content.lstrip()[:1] in (b"{", b"["):
+        return f"broken JSON of {len(content)} bytes (not quoted: it may hold guests' data)"
+    return repr(content[:200].decode("utf-8", "replace"))
 
 
 def _first_error(answer: JsonObject) -> errors.ProtocolError:
