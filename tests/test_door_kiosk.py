@@ -87,3 +87,13 @@ def test_the_window_answers_red_when_the_disk_is_full(
         kiosk.window.scan.undo_requested.emit()
         assert verdict.title.text() == "Not recorded"
         assert kiosk.store.status().pending == before
+        # A companion typed in at the Guests tab: red on the door screen, nothing kept.
+        verdict.show_ready()
+        search = kiosk.window.search
+        assert search is not None
+        parent = server.guests[0].id
+        search.add_companion_to(parent, {"firstName": "Ida", "lastName": "Late"}, True)
+        assert verdict.title.text() == "Not recorded"
+        assert kiosk.store.status().pending == before
+        parent_view = kiosk.store.guest_by_id(parent)
+        assert parent_view is not None and not parent_view.companions

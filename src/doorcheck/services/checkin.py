@@ -64,6 +64,10 @@ class ScanOutcome:
         return text
 
 
+class NotRecordedError(Exception):
+    """The laptop's disk is full: the change was not recorded, nothing of it is on disk."""
+
+
 def _not_recorded(exc: OperationalError, code: str | None) -> ScanOutcome:
     """The transaction that would have recorded the verdict failed, so nothing of it
     is on disk: red, never an admit that is not on disk. A full disk is said as such;
@@ -175,7 +179,8 @@ class CheckInService:
     def add_companion(
         self, parent_id: str, fields: dict[str, FieldValue], check_in: bool = True
     ) -> Guest:
-        """A companion who came along unannounced, added (and checked in) at the door."""
+        """A companion who came along unannounced, added (and checked in) at the door;
+        NotRecordedError when the disk is full (then nothing of it is recorded)."""
         companion = Guest(
             id=str(uuid.uuid4()),
             parent_id=parent_id,
@@ -197,11 +202,16 @@ class CheckInService:
             changes.append(
                 OutgoingChange(str(uuid.uuid4()), Action.CHECK_IN, companion.id, checked_in)
             )
-        with self.store.write() as conn:
-            if self.store.guest_by_id(parent_id, conn) is None:
-                raise KeyError(parent_id)
-            self.store.add_changes(conn, changes, self.station)
-            self.store.add_local_guest(conn, companion)
+        try:
+            with self.store.write() as conn:
+                if self.store.guest_by_id(parent_id, conn) is None:
+                    raise KeyError(parent_id)
+                self.store.add_changes(conn, changes, self.station)
+                self.store.add_local_guest(conn, companion)
+        except OperationalError as exc:
+            if is_disk_full(exc):
+                raise NotRecordedError from exc
+            raise
         if check_in:
             self._remember(changes[1:])
         self._notify()

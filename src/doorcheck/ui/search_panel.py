@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 
 from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import FieldValue, Guest
-from doorcheck.domain.verdict import VerdictKind
-from doorcheck.services.checkin import ScanOutcome
+from doorcheck.domain.verdict import Verdict, VerdictKind
+from doorcheck.services.checkin import NotRecordedError, ScanOutcome
 from doorcheck.store.local import GuestView, SearchHit
 from doorcheck.ui.i18n import tr
 from doorcheck.ui.plain import RICH, clip, plain_labels
@@ -377,8 +377,20 @@ class SearchPanel(QWidget):
         dialog = CompanionDialog(view.guest.display_name, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        companion = self.desk.add_companion(view.guest.id, dialog.fields())
-        if dialog.check_in.isChecked():
+        self.add_companion_to(view.guest.id, dialog.fields(), dialog.check_in.isChecked())
+
+    def add_companion_to(
+        self, parent_id: str, fields: dict[str, FieldValue], check_in: bool
+    ) -> None:
+        """Record a companion the steward typed in (and check them in); on a full disk
+        the door screen answers red, as for a scan, and nothing is recorded."""
+        assert self.desk.add_companion is not None
+        try:
+            companion = self.desk.add_companion(parent_id, fields)
+        except NotRecordedError:
+            self.acted.emit(ScanOutcome(Verdict(VerdictKind.NOT_RECORDED), None))
+            return
+        if check_in:
             outcome = self.desk.act(companion.id, Action.CHECK_IN)
             self.acted.emit(outcome)
         self.refresh()
