@@ -2,7 +2,7 @@
 """Set up doorcheck in ./.venv and run it: the README's two commands.
 
     python3 run.py demo    start the demo (station server + kiosk against it)
-    python3 run.py test    lint, type-check and run the test suite (on every core)
+    python3 run.py test    lint, type-check, check import contracts, run the tests
 
 Needs only Python 3.11+. The first run creates .venv and installs the pinned
 versions from constraints.txt; later runs reinstall only when pyproject.toml or
@@ -85,8 +85,10 @@ def main(argv: list[str]) -> int:
             [python, "-m", "ruff", "check", *LINTED],
             [python, "-m", "ruff", "format", "--check", *LINTED],
             [python, "-m", "mypy"],
+            # The import contracts of pyproject.toml ([tool.importlinter]).
+            [str(BIN / "lint-imports"), "--no-cache"],
         ):
-            print("run.py:", " ".join(step[2:]), flush=True)
+            print("run.py:", " ".join(step[2:] if step[0] == python else step), flush=True)
             if run(*step) != 0:
                 return 1
         # The whole suite on every core: most tests wait on servers and subprocesses, so
