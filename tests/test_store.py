@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import stat
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -216,7 +217,29 @@ def test_the_store_is_durable_and_private(store: LocalStore, tmp_path: Path) -> 
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     with store.write() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # restored
-    assert (tmp_path).stat().st_mode & 0o777 in (0o700, 0o755, 0o775)
+
+
+def test_the_store_folder_and_files_are_the_users_alone(tmp_path: Path) -> None:
+    # A folder and a database that exist already with laxer modes are made private.
+    folder = tmp_path / "event" / "Main Entrance"
+    folder.mkdir(parents=True, mode=0o755)
+    folder.chmod(0o755)
+    (folder / "door.sqlite3").touch(mode=0o644)
+    (folder / "door.sqlite3").chmod(0o644)
+    store = LocalStore.open(folder / "door.sqlite3")
+    try:
+        full_sync(store, [wire("g1", "C1", "Ann", "Arendt")])
+        assert (folder / "door.sqlite3-wal").exists()
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert modes == {name: 0o600 for name in modes}
+        # and a new store's, as made
+        fresh = LocalStore.open(tmp_path / "new" / "door.sqlite3")
+        fresh.close()
+        assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
+        assert stat.S_IMODE((tmp_path / "new" / "door.sqlite3").stat().st_mode) == 0o600
+    finally:
+        store.close()
 
 
 def test_a_broad_query_is_answered_fast_and_says_so(store: LocalStore) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
@@ -13,7 +14,13 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def open_engine(path: Path) -> Engine:
+    """The store's engine; its folder and file are the user's alone (the file holds
+    guests' names and emails), also when they existed with laxer modes. SQLite gives
+    its -wal and -shm files the database file's mode."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # made private, not 0644
+    path.chmod(0o600)
     return sqlite_engine(f"sqlite:///{path}", hide_parameters=True)
 
 
