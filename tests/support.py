@@ -253,3 +253,15 @@ def populate(server: RunningServer, guests: int = 20) -> RunningServer:
         seeded.guests,
     )
     return server
+
+
+def settled(qtbot: Any, widget: Any, timeout: int = 10_000) -> None:
+    """Every task of ``widget`` and of its children answered (``doorcheck.ui.tasks``):
+    what a test waits for before it reads what a search or an action shows. A task
+    is counted from the moment it is started, so this never returns too early."""
+    from doorcheck.ui.tasks import TaskRunner
+
+    qtbot.waitUntil(
+        lambda: not any(runner.busy for runner in widget.findChildren(TaskRunner)),
+        timeout=timeout,
+    )

@@ -14,7 +14,7 @@ from doorcheck.cli import main as doorcheck
 from doorcheck.domain.verdict import VerdictKind
 from doorcheck.paths import store_path
 from doorcheck.scan import synthetic
-from tests.support import RunningServer, fresh_engine, populate, running_server
+from tests.support import RunningServer, fresh_engine, populate, running_server, settled
 from tests.test_door_disk_full import full_disk, more_guests
 from tests.test_kiosk_window import open_kiosk
 
@@ -93,6 +93,7 @@ def test_the_window_answers_red_when_the_disk_is_full(
         assert search is not None
         parent = server.guests[0].id
         search.add_companion_to(parent, {"firstName": "Ida", "lastName": "Late"}, True)
+        settled(qtbot, search)
         assert verdict.title.text() == "Not recorded"
         assert kiosk.store.status().pending == before
         parent_view = kiosk.store.guest_by_id(parent)

@@ -87,8 +87,11 @@ def test_the_windows_statistics_export_writes_hostile_names_as_text(
     assert doorcheck(["import", str(guest_list), "--data", str(data)]) == 0
     with open_kiosk(qtbot, data, str(tmp_path / "no-camera")) as kiosk:
         kiosk.scan("T-1", "scanner")
-        written = [export_check_ins(kiosk, tmp_path / name) for name in ("w.csv", "w.xlsx")]
-    assert None not in written
+        written: list[Path] = []
+        for name in ("w.csv", "w.xlsx"):
+            export_check_ins(kiosk, tmp_path / name, written.append)
+        qtbot.waitUntil(lambda: len(written) == 2, timeout=10_000)  # written off the GUI thread
+    assert sorted(written) == [tmp_path / "w.csv", tmp_path / "w.xlsx"]
     expected = ["T-1", '\'=HYPERLINK("http://evil.example","x")', "'+1"]
     assert read_csv(tmp_path / "w.csv")[1][:3] == expected
     assert [c.value for c in read_xlsx(tmp_path / "w.xlsx")[1][:3]] == expected

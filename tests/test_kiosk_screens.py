@@ -36,6 +36,7 @@ from doorcheck.ui.settings_dialog import SettingsDialog
 from doorcheck.ui.sounds import SOUND_OF, SoundPlayer, find_player, sound_file
 from doorcheck.ui.statistics_panel import StatisticsPanel, recent_buckets
 from doorcheck.words import phrase
+from tests.support import settled
 from tests.test_kiosk_window import desk
 from tests.test_store import full_sync, wire
 
@@ -79,6 +80,7 @@ def searched(
     panel.acted.connect(outcomes.append)
     panel.box.setText(text)
     panel.refresh()
+    settled(qtbot, panel)
     return panel, outcomes
 
 
@@ -98,6 +100,7 @@ def test_guest_details_show_companions_and_check_the_party_in(
     )
     assert panel.check_in.text() == "Check in party (2)"
     panel.check_in.click()
+    settled(qtbot, panel)
     inside = {
         guest_id: (view.guest.is_checked_in if (view := store.guest_by_id(guest_id)) else None)
         for guest_id in ("g1", "c1", "c2")
@@ -126,6 +129,7 @@ def test_a_companion_added_at_the_door_is_saved_and_checked_in(
 
     when_modal(fill)
     panel.add_companion.click()
+    settled(qtbot, panel)
     assert outcomes[-1].verdict.kind == VerdictKind.ADMIT
     assert "Ida Neu" in panel.hint.text()
     view = store.guest_by_id("g2")

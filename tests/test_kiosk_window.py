@@ -26,7 +26,7 @@ from doorcheck.store.local import LocalStore
 from doorcheck.ui.main_window import KioskWindow
 from doorcheck.ui.search_panel import GuestDesk, SearchPanel
 from doorcheck.ui.verdict_panel import VerdictPanel
-from tests.support import RunningServer
+from tests.support import RunningServer, settled
 
 GUEST = Guest(
     id="g",
@@ -352,10 +352,12 @@ def test_search_then_check_in_and_out_by_hand(
     panel.box.setText("mull")  # accents do not matter
     qtbot.waitUntil(lambda: panel.results.count() == 2, timeout=2000)  # debounced search
     panel.results.setCurrentRow(0)
+    settled(qtbot, panel)
     chosen = panel._chosen()
     assert chosen is not None
     assert panel.check_in.isEnabled() and not panel.check_out.isEnabled()
     panel.check_in.click()
+    settled(qtbot, panel)
     assert outcomes[-1].verdict.kind == VerdictKind.ADMIT
     view = store.guest_by_id(chosen.guest.id)
     assert view is not None and view.guest.is_checked_in
@@ -364,11 +366,14 @@ def test_search_then_check_in_and_out_by_hand(
         i for i in range(panel.results.count()) if "IN since" in panel.results.item(i).text()
     )
     panel.results.setCurrentRow(row)
+    settled(qtbot, panel)
     assert panel.check_out.isEnabled() and not panel.check_in.isEnabled()
     panel.check_out.click()
+    settled(qtbot, panel)
     assert [o.verdict.kind for o in outcomes] == [VerdictKind.ADMIT, VerdictKind.EXIT]
     panel.box.setText("nobody-like-this")
     panel.refresh()
+    settled(qtbot, panel)
     assert panel.hint.text() == "Nobody found"
 
 
@@ -381,6 +386,7 @@ def test_a_check_in_only_station_offers_no_check_out(
     service.act("g3", Action.CHECK_IN)
     panel.box.setText("zoe")
     panel.refresh()
+    settled(qtbot, panel)
     assert panel.results.count() == 1
     assert panel.check_out.isHidden() and not panel.check_in.isEnabled()
 
@@ -392,7 +398,9 @@ def test_a_manual_check_in_is_answered_on_the_door_screen(
     window.tabs.setCurrentWidget(panel)
     panel.box.setText("zed")
     panel.refresh()
+    settled(qtbot, panel)
     panel.check_in.click()
+    settled(qtbot, panel)
     assert window.tabs.currentWidget() is window.scan
     assert window.scan.verdict.kind == VerdictKind.ADMIT
 
@@ -410,11 +418,13 @@ def test_the_waiting_count_opens_the_list_of_changes(
         bar.waiting.click()
     empty = ChangesDialog(lambda: store.changes(("pending", "conflict")))
     qtbot.addWidget(empty)
+    settled(qtbot, empty)
     assert empty.table.rowCount() == 0 and "reached the server" in empty.summary.text()
     service.act("g1", Action.CHECK_IN)
     service.act("g3", Action.CHECK_IN)
     dialog = ChangesDialog(lambda: store.changes(("pending", "conflict")))
     qtbot.addWidget(dialog)
+    settled(qtbot, dialog)
     assert dialog.table.rowCount() == 2
 
     def cell(row: int, column: int) -> str:
@@ -518,6 +528,7 @@ def test_a_door_works_on_offline_and_drains_its_queue_when_the_server_returns(
             )
             dialog = ChangesDialog(lambda: kiosk.store.changes(("pending", "conflict")))
             qtbot.addWidget(dialog)
+            settled(qtbot, dialog)
             assert dialog.table.rowCount() == 1
             state = dialog.table.item(0, 0)
             assert state is not None and state.text() == "Conflict"
@@ -541,10 +552,12 @@ def test_keyboard_alone_finds_a_guest_and_checks_them_in(
     assert window.tabs.currentWidget() is panel and panel.box.hasFocus()
     QTest.keyClicks(panel.box, "zoe")
     QTest.keyClick(panel.box, Qt.Key.Key_Return)  # search now, not after the pause
+    settled(qtbot, panel)
     assert panel.results.count() == 1
     QTest.keyClick(panel.box, Qt.Key.Key_Down)
     assert panel.results.hasFocus()
     QTest.keyClick(panel.results, Qt.Key.Key_Return)
+    settled(qtbot, panel)
     # Checked in, and answered big on the door screen.
     assert window.tabs.currentWidget() is window.scan
     assert window.scan.verdict.kind == VerdictKind.ADMIT

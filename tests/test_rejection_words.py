@@ -18,7 +18,7 @@ from doorcheck.store.local import LocalStore
 from doorcheck.sync.engine import pull, push_pending
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import install_language
-from tests.support import RunningServer
+from tests.support import RunningServer, settled
 
 
 def test_known_codes_get_the_doors_words_unknown_ones_the_servers() -> None:
@@ -53,6 +53,7 @@ def test_a_change_refused_for_its_time_tells_staff_to_check_the_clock(
 
         dialog = ChangesDialog(lambda: store.changes(("rejected",)))
         qtbot.addWidget(dialog)
+        settled(qtbot, dialog)
         item = dialog.table.item(0, 4)
         assert item is not None
         assert item.text().startswith("The time it was made is too far from the event")
@@ -63,6 +64,7 @@ def test_a_change_refused_for_its_time_tells_staff_to_check_the_clock(
         install_language(app, "de")
         try:
             dialog.refresh()
+            settled(qtbot, dialog)
             item = dialog.table.item(0, 4)
             assert item is not None
             assert item.text().startswith("Der Zeitpunkt liegt zu weit")

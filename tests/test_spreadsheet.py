@@ -316,15 +316,17 @@ def test_the_preview_and_login_errors_speak_the_window_language(
         install_language(app, "en")
 
 
-def test_the_window_exports_check_ins(file_kiosk: Kiosk, tmp_path: Path) -> None:
+def test_the_window_exports_check_ins(file_kiosk: Kiosk, tmp_path: Path, qtbot: QtBot) -> None:
     from doorcheck.app import export_check_ins
 
     kiosk = file_kiosk
     statistics = kiosk.window.statistics
     assert statistics is not None and not statistics.export.isHidden()
     kiosk.scan("T-1", "scanner")
-    written = export_check_ins(kiosk, tmp_path / "door-export.csv")
-    assert written is not None
+    exported: list[Path] = []
+    export_check_ins(kiosk, tmp_path / "door-export.csv", exported.append)
+    qtbot.waitUntil(lambda: bool(exported), timeout=10_000)  # written off the GUI thread
+    written = exported[0]
     with written.open(encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     assert [row[0] for row in rows[1:]] == ["T-1"]

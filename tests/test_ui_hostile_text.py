@@ -34,6 +34,7 @@ from doorcheck.ui.settings_dialog import SettingsDialog
 from doorcheck.ui.statistics_panel import StatisticsPanel
 from doorcheck.ui.status_bar import DoorStatusBar
 from doorcheck.ui.verdict_panel import VerdictPanel
+from tests.support import settled
 from tests.test_kiosk_screens import when_modal
 from tests.test_kiosk_window import desk
 from tests.test_store import full_sync, wire
@@ -234,9 +235,11 @@ def test_guest_details_escape_every_outside_text(
     qtbot.addWidget(panel)
     panel.box.setText("Boss")
     panel.refresh()
+    settled(qtbot, panel)
     ids = [panel.results.item(row).data(Qt.ItemDataRole.UserRole) for row in range(2)]
     assert sorted(ids) == ["c1", "g2"]  # the guest and the companion named <b>Boss</b>
     panel.results.setCurrentRow(ids.index("g2"))
+    settled(qtbot, panel)
     assert panel.results.currentItem().text().startswith(BOLD)  # a list item: plain
     details = panel.details.text
     assert details.property(RICH) and details.textFormat() == Qt.TextFormat.RichText
@@ -268,6 +271,7 @@ def hostile_screens(qtbot: QtBot, store: LocalStore, service: CheckInService) ->
     screens = [window, login, settings, changes, PinDialog(True), CompanionDialog("<b>B</b>")]
     for screen in screens:
         qtbot.addWidget(screen)
+    settled(qtbot, changes)
     window.scan.preview.show_problem("<b>Camera</b> /dev/video9 is busy")
     return screens
 

@@ -106,6 +106,7 @@ class Kiosk:
             return
         self._stopped = True
         gc.unfreeze()  # what start() froze may go now
+        self.window.stop_tasks()  # before the store closes under a task still running
         if self.forwarder is not None:
             self.forwarder.stop()
             self.forwarder.pusher.close()
@@ -349,8 +350,15 @@ def open_settings(kiosk: Kiosk) -> None:
         apply_settings(kiosk, dialog.result_settings())
 
 
-def export_check_ins(kiosk: Kiosk, path: Path | None = None) -> Path | None:
-    """Who came and left at this door, to a CSV or XLSX file the steward picks."""
+def export_check_ins(
+    kiosk: Kiosk, path: Path | None = None, on_written: Callable[[Path], None] | None = None
+) -> None:
+    """Who came and left at this door, to a CSV or XLSX file the steward picks.
+
+    Written off the GUI thread (reading every guest and writing an XLSX file takes
+    seconds at a large event): the door keeps scanning meanwhile. ``on_written`` is
+    told the file once it is written; a file that cannot be written is said in words.
+    """
     from PySide6.QtWidgets import QFileDialog
 
     from doorcheck.connectors.spreadsheet import export_rows, write_export
@@ -361,15 +369,33 @@ def export_check_ins(kiosk: Kiosk, path: Path | None = None) -> Path | None:
             tr("Excel (*.xlsx);;CSV (*.csv)"),
         )  # fmt: skip
         if not chosen:
-            return None
+            return
         path = Path(chosen)
-    try:
-        written = write_export(export_rows(kiosk.store.guests_with_presence()), path)
-    except OSError as exc:
-        why = tr("Cannot write {file}: {why}").format(file=path, why=exc.strerror)
-        warn(kiosk.window, tr("Export check-ins"), why)
-        return None
-    return written
+    target, store, window = path, kiosk.store, kiosk.window
+    button = window.statistics.export if window.statistics is not None else None
+    if button is not None:
+        button.setEnabled(False)  # one export at a time
+
+    def done() -> None:
+        if button is not None:
+            button.setEnabled(True)
+
+    def written(result: Path) -> None:
+        done()
+        if on_written is not None:
+            on_written(result)
+
+    def failed(exc: BaseException) -> None:
+        done()
+        if not isinstance(exc, OSError):
+            window.tasks.report(exc)
+            return
+        why = tr("Cannot write {file}: {why}").format(file=target, why=exc.strerror)
+        warn(window, tr("Export check-ins"), why)
+
+    window.tasks.run(
+        lambda: write_export(export_rows(store.guests_with_presence()), target), written, failed
+    )
 
 
 def wipe(kiosk: Kiosk) -> str | None:

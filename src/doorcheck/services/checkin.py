@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -109,6 +110,9 @@ class CheckInService:
         self.on_change = on_change
         self._last: _LastAction | None = None
         self._last_door_time = store.last_door_time()
+        # Scans decide on the GUI thread, the guest list's actions on the window's
+        # worker threads: the door times they take must still be unique and in order.
+        self._door_times = threading.Lock()
 
     def _door_time(self) -> datetime:
         """The laptop's time, but always later than this door's previous change.
@@ -116,10 +120,11 @@ class CheckInService:
         Changes are ordered by door time; two made in the same microsecond, or after
         the laptop's clock stepped back, must keep the order they were made in.
         """
-        now = self._clock()
-        if self._last_door_time is not None and now <= self._last_door_time:
-            now = self._last_door_time + timedelta(microseconds=1)
-        self._last_door_time = now
+        with self._door_times:
+            now = self._clock()
+            if self._last_door_time is not None and now <= self._last_door_time:
+                now = self._last_door_time + timedelta(microseconds=1)
+            self._last_door_time = now
         return now
 
     def scan(

@@ -1,4 +1,7 @@
-"""The list behind "N waiting": changes not yet answered, conflicts and rejections."""
+"""The list behind "N waiting": changes not yet answered, conflicts and rejections.
+
+Read off the GUI thread (``ui.tasks``): after a long offline stretch the list holds
+thousands of changes, and the door keeps scanning while it loads."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from doorcheck.station.wire import rejection_words
 from doorcheck.store.local import ChangeView
 from doorcheck.ui.i18n import mark, say, tr
 from doorcheck.ui.plain import clip, plain_labels
+from doorcheck.ui.tasks import TaskRunner
 
 STATE_WORDS = {
     "pending": mark("Waiting to upload"),
@@ -62,10 +66,15 @@ class ChangesDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(900, 480)
         plain_labels(self)
+        self.tasks = TaskRunner(self)
+        self.summary.setText(tr("Looking for changes\u2026"))
         self.refresh()
 
     def refresh(self) -> None:
-        rows = list(self._changes())
+        changes = self._changes
+        self.tasks.run(lambda: list(changes()), self._show, key="changes")
+
+    def _show(self, rows: list[ChangeView]) -> None:
         self.table.setRowCount(len(rows))
         for index, change in enumerate(rows):
             when = parse_datetime(change.door_time)

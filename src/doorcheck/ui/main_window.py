@@ -30,6 +30,7 @@ from doorcheck.ui.scan_screen import ScanScreen
 from doorcheck.ui.search_panel import SearchPanel
 from doorcheck.ui.statistics_panel import StatisticsPanel
 from doorcheck.ui.status_bar import DoorStatusBar
+from doorcheck.ui.tasks import TaskRunner
 
 
 class KioskWindow(QMainWindow):
@@ -103,6 +104,9 @@ class KioskWindow(QMainWindow):
         self.pin_matches: Callable[[str], bool] = lambda pin: False
         self.has_pin: Callable[[], bool] = lambda: False
         self.set_pin: Callable[[str], None] = lambda pin: None
+        # The window's own work off the GUI thread (an export); its panels and
+        # dialogs have runners of their own, closed with it (stop_tasks).
+        self.tasks = TaskRunner(self)
         self.resize(1366, 768)
         self.setMinimumSize(1024, 600)
         plain_labels(self)
@@ -178,8 +182,16 @@ class KioskWindow(QMainWindow):
             self.showNormal()
         self.lock_changed.emit(locked)
 
+    def stop_tasks(self) -> None:
+        """No more answers from tasks of this window, its panels and dialogs; a task
+        running is waited for briefly, so a check-in on its way reaches the disk
+        before the store closes (and one that takes longer ends unheard)."""
+        for runner in self.findChildren(TaskRunner):
+            runner.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self.locked:
             event.ignore()  # Alt+F4 and the like: the PIN is the only way out
             return
+        self.stop_tasks()
         super().closeEvent(event)

@@ -38,6 +38,7 @@ from doorcheck.ui.preview import to_qimage
 from doorcheck.ui.search_panel import GuestDesk, SearchPanel
 from doorcheck.ui.settings_dialog import SettingsDialog
 from doorcheck.ui.statistics_panel import StatisticsPanel
+from doorcheck.ui.tasks import settle
 
 JANE = Guest(
     id="g1",
@@ -191,6 +192,7 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
             window.tabs.setCurrentWidget(search)
             search.box.setText(text)
             search.refresh()
+            settle(search)  # the search runs off the GUI thread
             search.results.setCurrentRow(row)
 
         return show
@@ -265,6 +267,7 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
 
 
 def _save(app: QApplication, widget: QWidget, path: Path) -> Path:
+    settle(widget)  # what a task (a search, the details, the changes) brings is shown
     app.processEvents()
     widget.grab().save(str(path))
     return path

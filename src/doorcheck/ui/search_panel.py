@@ -2,7 +2,9 @@
 companion in or out by hand.
 
 The panel gets plain functions from the composition root (``GuestDesk``) and shows
-plain results; it never touches the store.
+plain results; it never touches the store. Every one of those functions runs on a
+worker thread through the panel's task runner (``ui.tasks``): a search over many
+guests never freezes the door screen, and the answer is shown when it comes.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -35,6 +38,9 @@ from doorcheck.services.checkin import NotRecordedError, ScanOutcome
 from doorcheck.store.local import GuestView, SearchHit
 from doorcheck.ui.i18n import tr
 from doorcheck.ui.plain import RICH, clip, plain_labels
+from doorcheck.ui.tasks import TaskRunner
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -269,47 +275,82 @@ class SearchPanel(QWidget):
         self.results.itemActivated.connect(lambda _: self._activate())
         self.box.installEventFilter(self)
         self._hits: list[SearchHit] = []
+        self.tasks = TaskRunner(self)
+        self._acting = False  # a check-in or the like is on its way: no second click
         plain_labels(self)
 
-    def refresh(self) -> None:
+    def refresh(self, note: str | None = None) -> None:
+        """Search for the box's text; ``note`` is shown instead of the count once the
+        results are in (what the last action did)."""
         text = self.box.text().strip()
-        chosen = self._chosen()
-        keep = chosen.guest.id if chosen else None
-        self.results.clear()
-        self._hits = []
         if len(text) < self.min_length:
+            self.tasks.drop("search")  # an answer for a longer text must not come back
+            self.results.clear()
+            self._hits = []
             self.hint.setText(
                 tr("Type at least {count} letters").format(count=self.min_length) if text else ""
             )
             self._show_chosen()
             return
-        hits = self.desk.search(text)
-        self._hits = list(hits)
-        for hit in self._hits:
-            item = QListWidgetItem(describe(hit))
-            item.setData(Qt.ItemDataRole.UserRole, hit.guest.id)
-            self.results.addItem(item)
+        search = self.desk.search
+        self.tasks.run(lambda: search(text), lambda hits: self._show_hits(hits, note), key="search")
+
+    def _show_hits(self, hits: Sequence[SearchHit], note: str | None) -> None:
+        chosen = self._chosen()
+        keep = chosen.guest.id if chosen else None
+        # Refilled without a signal per row: the details are asked for once, below.
+        self.results.blockSignals(True)
+        try:
+            self.results.clear()
+            self._hits = list(hits)
+            for hit in self._hits:
+                item = QListWidgetItem(describe(hit))
+                item.setData(Qt.ItemDataRole.UserRole, hit.guest.id)
+                self.results.addItem(item)
+            if self._hits:
+                ids = [hit.guest.id for hit in self._hits]
+                self.results.setCurrentRow(ids.index(keep) if keep in ids else 0)
+        finally:
+            self.results.blockSignals(False)
         broad = getattr(hits, "broad", False)
         self.hint.setText(
-            tr("Many guests match: keep typing")
+            note
+            if note is not None
+            else tr("Many guests match: keep typing")
             if broad
             else tr("{count} found").format(count=len(self._hits))
             if self._hits
             else tr("Nobody found")
         )
-        if self._hits:
-            ids = [hit.guest.id for hit in self._hits]
-            self.results.setCurrentRow(ids.index(keep) if keep in ids else 0)
         self._show_chosen()
 
     def _show_chosen(self) -> None:
         chosen = self._chosen()
-        self.details.show_view(self.desk.details(chosen.guest.id) if chosen else None)
+        if chosen is None:
+            self.tasks.drop("details")
+            self.details.show_view(None)
+            self._enable()
+            return
+        details, guest_id = self.desk.details, chosen.guest.id
+        self._enable()  # the buttons wait for this guest's details
+        self.tasks.run(lambda: details(guest_id), self._show_details, key="details")
+
+    def _show_details(self, view: GuestView | None) -> None:
+        self.details.show_view(view)
         self._enable()
 
     def _enable(self) -> None:
         view = self.details.view
-        guest = view.guest if view else None
+        chosen = self._chosen()
+        # Only the chosen guest's own details count (others may still show while
+        # theirs load), and nothing while an action is on its way.
+        current = (
+            view is not None
+            and chosen is not None
+            and view.guest.id == chosen.guest.id
+            and not self._acting
+        )
+        guest = view.guest if view and current else None
         inside = guest is not None and guest.is_checked_in
         party = len(self.details.ticked())
         self.check_in.setEnabled(guest is not None and (not inside or party > 0))
@@ -321,7 +362,10 @@ class SearchPanel(QWidget):
         self.check_out.setEnabled(self.can_check_out and inside)
         self.check_out.setVisible(self.can_check_out)
         self.add_companion.setEnabled(
-            view is not None and view.main_guest is None and self.desk.add_companion is not None
+            guest is not None
+            and view is not None
+            and view.main_guest is None
+            and self.desk.add_companion is not None
         )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
@@ -355,20 +399,48 @@ class SearchPanel(QWidget):
         if not companions:
             self._do(Action.CHECK_IN)
             return
-        outcomes = self.desk.check_in_party(view.guest.id, companions)
+        party, guest_id = self.desk.check_in_party, view.guest.id
+        self._act(lambda: party(guest_id, companions), self._party_checked_in)
+
+    def _party_checked_in(self, outcomes: list[ScanOutcome]) -> None:
+        self._acting = False
         admitted = [o for o in outcomes if o.verdict.kind == VerdictKind.ADMIT]
         if outcomes:
             self.acted.emit(admitted[0] if admitted else outcomes[0])
-        self.refresh()
-        self.hint.setText(tr("{count} checked in").format(count=len(admitted)))
+        self.refresh(note=tr("{count} checked in").format(count=len(admitted)))
 
     def _do(self, action: Action) -> None:
         chosen = self._chosen()
         if chosen is None:
             return
-        outcome = self.desk.act(chosen.guest.id, action)
+        act, guest_id = self.desk.act, chosen.guest.id
+        self._act(lambda: act(guest_id, action), self._acted)
+
+    def _acted(self, outcome: ScanOutcome) -> None:
+        self._acting = False
         self.acted.emit(outcome)
         self.refresh()
+
+    def _act(
+        self,
+        work: Callable[[], T],
+        done: Callable[[T], None],
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """An action on the store, off the GUI thread like everything else here (a
+        busy store may keep it waiting); the buttons rest until it is answered."""
+        self._acting = True
+        self._enable()
+
+        def not_done(exc: BaseException) -> None:
+            self._acting = False
+            self._enable()
+            if failed is not None:
+                failed(exc)
+            else:
+                self.tasks.report(exc)
+
+        self.tasks.run(work, done, not_done)
 
     def _add_companion(self) -> None:
         view = self.details.view
@@ -384,14 +456,24 @@ class SearchPanel(QWidget):
     ) -> None:
         """Record a companion the steward typed in (and check them in); on a full disk
         the door screen answers red, as for a scan, and nothing is recorded."""
-        assert self.desk.add_companion is not None
-        try:
-            companion = self.desk.add_companion(parent_id, fields)
-        except NotRecordedError:
+        add, act = self.desk.add_companion, self.desk.act
+        assert add is not None
+
+        def work() -> tuple[Guest, ScanOutcome | None]:
+            companion = add(parent_id, fields)
+            return companion, act(companion.id, Action.CHECK_IN) if check_in else None
+
+        def added(result: tuple[Guest, ScanOutcome | None]) -> None:
+            self._acting = False
+            companion, outcome = result
+            if outcome is not None:
+                self.acted.emit(outcome)
+            self.refresh(note=tr("{name} added").format(name=clip(companion.display_name)))
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, NotRecordedError):
+                self.tasks.report(exc)
+                return
             self.acted.emit(ScanOutcome(Verdict(VerdictKind.NOT_RECORDED), None))
-            return
-        if check_in:
-            outcome = self.desk.act(companion.id, Action.CHECK_IN)
-            self.acted.emit(outcome)
-        self.refresh()
-        self.hint.setText(tr("{name} added").format(name=clip(companion.display_name)))
+
+        self._act(work, added, failed)

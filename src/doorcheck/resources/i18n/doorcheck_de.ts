@@ -20,16 +20,16 @@
       <translation>Lokale Daten löschen</translation>
     </message>
     <message>
+      <source>Cannot write {file}: {why}</source>
+      <translation>{file} lässt sich nicht schreiben: {why}</translation>
+    </message>
+    <message>
       <source>{count} changes made at this door have not reached the server yet. Wait until the door is online and they are uploaded.</source>
       <translation>{count} Änderungen dieses Eingangs sind noch nicht beim Server. Warten Sie, bis der Eingang online ist und sie hochgeladen sind.</translation>
     </message>
     <message>
       <source>USB scanner set up for a {layout} keyboard</source>
       <translation>USB-Scanner eingerichtet für Tastatur {layout}</translation>
-    </message>
-    <message>
-      <source>Cannot write {file}: {why}</source>
-      <translation>{file} lässt sich nicht schreiben: {why}</translation>
     </message>
     <message>
       <source>{file}: 1 guest ({columns}).</source>
@@ -432,6 +432,10 @@
       <translation>Wartende, strittige oder abgelehnte Änderungen</translation>
     </message>
     <message>
+      <source>Looking for changes…</source>
+      <translation>Änderungen werden gesucht…</translation>
+    </message>
+    <message>
       <source>State</source>
       <translation>Status</translation>
     </message>
@@ -764,10 +768,6 @@
       <translation>Notizen</translation>
     </message>
     <message>
-      <source>Many guests match: keep typing</source>
-      <translation>Viele Treffer: bitte weitertippen</translation>
-    </message>
-    <message>
       <source>IN since {time} at {station}</source>
       <translation>DA seit {time} über {station}</translation>
     </message>
@@ -780,20 +780,20 @@
       <translation>Begleitperson von {name} hinzufügen</translation>
     </message>
     <message>
+      <source>Many guests match: keep typing</source>
+      <translation>Viele Treffer: bitte weitertippen</translation>
+    </message>
+    <message>
       <source>Nobody found</source>
       <translation>Niemand gefunden</translation>
     </message>
     <message>
-      <source>{count} checked in</source>
-      <translation>{count} eingecheckt</translation>
-    </message>
-    <message>
-      <source>{name} added</source>
-      <translation>{name} hinzugefügt</translation>
-    </message>
-    <message>
       <source>Check in party ({count})</source>
       <translation>Gruppe einchecken ({count})</translation>
+    </message>
+    <message>
+      <source>{count} checked in</source>
+      <translation>{count} eingecheckt</translation>
     </message>
     <message>
       <source>Choose a guest to see their details.</source>
@@ -810,6 +810,10 @@
     <message>
       <source>Type at least {count} letters</source>
       <translation>Mindestens {count} Zeichen eingeben</translation>
+    </message>
+    <message>
+      <source>{name} added</source>
+      <translation>{name} hinzugefügt</translation>
     </message>
     <message>
       <source>{count} found</source>
@@ -1062,6 +1066,14 @@
     <message>
       <source>{worker} failing: {reason}</source>
       <translation>{worker} gestört: {reason}</translation>
+    </message>
+    <message>
+      <source>Not done</source>
+      <translation>Nicht erledigt</translation>
+    </message>
+    <message>
+      <source>This could not be done: {why}</source>
+      <translation>Das ließ sich nicht erledigen: {why}</translation>
     </message>
     <message>
       <source>Welcome</source>
