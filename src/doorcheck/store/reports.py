@@ -76,9 +76,10 @@ class Reports:
         return StoreStatus(
             guests=guests,
             checked_in=checked_in,
-            pending=counts.get(OutboxState.PENDING, 0) + counts.get(OutboxState.SENT, 0),
-            conflicts=counts.get(OutboxState.CONFLICT, 0),
-            rejected=counts.get(OutboxState.REJECTED, 0),
+            pending=counts.get(OutboxState.PENDING.value, 0)
+            + counts.get(OutboxState.SENT.value, 0),
+            conflicts=counts.get(OutboxState.CONFLICT.value, 0),
+            rejected=counts.get(OutboxState.REJECTED.value, 0),
             cursor=state.get("cursor"),
             last_sync=state.get("last_sync"),
             last_full_sync=state.get("last_full_sync"),
