@@ -46,7 +46,7 @@ def test_the_status_bar_says_sync_is_failing_and_clears_after(
             # Space again: connections opened from now on may let the file grow.
             kiosk.engine.backoff.base = 0.01
             limit.close()
-            kiosk.store._engine.dispose()
+            kiosk.store.db.engine.dispose()
             qtbot.waitUntil(lambda: bar.failing.isHidden(), timeout=60_000)
             qtbot.waitUntil(lambda: "Online" in bar.online.text(), timeout=30_000)
             assert kiosk.store.status().guests == len(server.guests)

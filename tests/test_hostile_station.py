@@ -19,6 +19,7 @@ from doorcheck.services.checkin import CheckInService
 from doorcheck.station import bounded, errors
 from doorcheck.station.client import Credentials, StationClient
 from doorcheck.station.writer import StationChangeWriter
+from doorcheck.store.guests import GuestCopies
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.connector import SourceError
 from doorcheck.sync.engine import pull, push_pending
@@ -346,7 +347,7 @@ def test_a_door_killed_while_storing_an_answer_still_knows_the_guest_is_in(
     def killed(*args: Any, **kwargs: Any) -> int:
         raise Killed
 
-    monkeypatch.setattr(LocalStore, "_store_rows", killed)
+    monkeypatch.setattr(GuestCopies, "store_rows", killed)
     with pytest.raises(Killed):
         push_pending(store, StationChangeWriter(client))
     monkeypatch.undo()

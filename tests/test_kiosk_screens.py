@@ -23,9 +23,10 @@ from doorcheck.connectors.web import request_json
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.services.checkin import CheckInService, ScanOutcome
 from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
+from doorcheck.session.views import StationCount, Statistics
 from doorcheck.settings import KioskSettings
 from doorcheck.station.errors import ServerUnreachableError
-from doorcheck.store.local import LocalStore, StationCount, Statistics
+from doorcheck.store.local import LocalStore
 from doorcheck.sync.connector import SourceError
 from doorcheck.sync.engine import SyncStatus
 from doorcheck.ui.i18n import chosen_language, install_language

@@ -9,7 +9,8 @@ from typing import Any
 from doorcheck.domain.changes import Action
 from doorcheck.domain.verdict import Mode
 from doorcheck.services.checkin import CheckInService
-from doorcheck.store.local import LocalStore, StationCount
+from doorcheck.session.views import StationCount
+from doorcheck.store.local import LocalStore
 from tests.test_store import full_sync, wire
 
 

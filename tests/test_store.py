@@ -67,7 +67,7 @@ def test_a_store_written_by_0_1_is_upgraded_in_place(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         conn.executescript((DATA / "store_0001.sql").read_text(encoding="utf-8"))
     store = LocalStore.open(path)
-    assert current_revision(store._engine) == SCHEMA_REVISION
+    assert current_revision(store.db.engine) == SCHEMA_REVISION
     view = store.guest_by_code("ABC123")
     assert view is not None
     guest = view.guest
@@ -94,7 +94,7 @@ def test_migrations_build_exactly_the_schema_the_code_uses(store: LocalStore) ->
     def ours(name: object, kind: str, *_: object) -> bool:
         return not (kind == "table" and str(name).startswith(("guest_search", "alembic")))
 
-    with store._engine.connect() as conn:
+    with store.db.engine.connect() as conn:
         context = MigrationContext.configure(
             conn, opts={"include_name": ours, "compare_type": False}
         )

@@ -20,8 +20,9 @@ from pytestqt.qtbot import QtBot
 
 from doorcheck.domain.verdict import Mode, VerdictKind
 from doorcheck.services.checkin import CheckInService, ScanOutcome
+from doorcheck.session.views import ChangeView, StationCount, Statistics
 from doorcheck.settings import KioskSettings
-from doorcheck.store.local import ChangeView, LocalStore, StationCount, Statistics
+from doorcheck.store.local import LocalStore
 from doorcheck.sync.engine import SyncStatus
 from doorcheck.sync.forwarder import ForwardStatus
 from doorcheck.ui.changes_dialog import ChangesDialog

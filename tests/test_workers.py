@@ -56,7 +56,7 @@ def connections_with(store: LocalStore, *pragmas: str) -> Iterator[None]:
         for pragma in pragmas:
             dbapi_connection.execute(pragma)
 
-    engine = store._engine
+    engine = store.db.engine
     event.listen(engine, "connect", on_connect)
     engine.dispose()
     try:

@@ -16,8 +16,9 @@ from doorcheck.domain.changes import Action
 from doorcheck.domain.codes import clean_code
 from doorcheck.domain.guest import FieldValue, Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind, decide
+from doorcheck.session.views import GuestView
 from doorcheck.station.wire import OutgoingChange
-from doorcheck.store.local import GuestView, LocalStore
+from doorcheck.store.local import LocalStore
 from doorcheck.sync.health import is_disk_full
 
 UNDO_WINDOW = timedelta(seconds=15)

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from doorcheck.background import Background
-from doorcheck.store.local import LocalStore, Statistics, StoreStatus
+from doorcheck.session.views import Statistics, StoreStatus
+from doorcheck.store.local import LocalStore
 from doorcheck.sync.health import WorkerHealth
 
 

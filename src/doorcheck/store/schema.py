@@ -112,6 +112,3 @@ class ForwardRow(SQLModel, table=True):
     last_error: str | None = None
     created: str = ""
     answered: str | None = None
-
-
-STATES_WAITING = ("pending", "sent")

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from doorcheck.domain.timeutil import parse_datetime
+from doorcheck.session.views import ChangeView
 from doorcheck.station.wire import rejection_words
-from doorcheck.store.local import ChangeView
 from doorcheck.ui.i18n import mark, say, tr
 from doorcheck.ui.plain import clip, plain_labels
 from doorcheck.ui.tasks import TaskRunner

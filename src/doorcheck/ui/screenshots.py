@@ -18,9 +18,7 @@ from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.scan import synthetic
 from doorcheck.services.checkin import ScanOutcome
-from doorcheck.settings import KioskSettings
-from doorcheck.station.errors import WrongAppCodeError
-from doorcheck.store.local import (
+from doorcheck.session.views import (
     ChangeView,
     GuestView,
     SearchHit,
@@ -28,6 +26,8 @@ from doorcheck.store.local import (
     Statistics,
     StoreStatus,
 )
+from doorcheck.settings import KioskSettings
+from doorcheck.station.errors import WrongAppCodeError
 from doorcheck.sync.engine import SyncStatus
 from doorcheck.sync.health import DISK_FULL, WorkerHealth
 from doorcheck.ui.changes_dialog import ChangesDialog

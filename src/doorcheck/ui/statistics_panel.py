@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from doorcheck.store.local import BUCKET_MINUTES, Statistics
+from doorcheck.session.views import BUCKET_MINUTES, Statistics
 from doorcheck.ui.i18n import tr
 from doorcheck.ui.plain import clip, plain_labels
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import QChildEvent, Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from doorcheck.domain.timeutil import parse_datetime
-from doorcheck.store.local import StoreStatus
+from doorcheck.session.views import StoreStatus
 from doorcheck.sync.engine import SyncStatus
 from doorcheck.sync.forwarder import ForwardStatus
 from doorcheck.sync.health import WorkerHealth
