@@ -33,7 +33,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import zxingcpp
-from tests.test_store import full_sync, wire
+from tests.support import full_sync, wire
 
 from doorcheck.domain.debounce import Debouncer
 from doorcheck.domain.verdict import Mode

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import os
 import threading
 import time
@@ -17,6 +18,7 @@ import uvicorn
 from sqlalchemy import Engine
 
 from doorcheck.station.client import Credentials, StationClient
+from doorcheck.station.liststream import WireGuest
 from doorcheck.station.server.app import create_app
 from doorcheck.station.server.brake import BrakeSettings, LoginBrake
 from doorcheck.station.server.connections import DEFAULT_LIMITS, ConnectionLimits, uvicorn_options
@@ -28,6 +30,7 @@ from doorcheck.station.server.repository import (
 )
 from doorcheck.station.server.serve import bind
 from doorcheck.station.wire import StationMode
+from doorcheck.store.local import LocalStore
 
 PG_ENV = "DOORCHECK_TEST_PG_URL"
 
@@ -265,3 +268,40 @@ def settled(qtbot: Any, widget: Any, timeout: int = 10_000) -> None:
         lambda: not any(runner.busy for runner in widget.findChildren(TaskRunner)),
         timeout=timeout,
     )
+
+
+# -- guest lists as a station sends them, for store-level tests --------------------
+
+T0 = datetime(2026, 11, 21, 17, 0, tzinfo=UTC)
+
+
+def wire(
+    guest_id: str,
+    code: str,
+    first: str,
+    last: str,
+    *,
+    updated: datetime = T0,
+    parent: str | None = None,
+    **extra: Any,
+) -> WireGuest:
+    obj: dict[str, Any] = {
+        "id": guest_id,
+        "parentId": parent,
+        "accessCode": code,
+        "serverUpdateDateTime": updated.isoformat(),
+        "checkInDateTime": None,
+        "checkOutDateTime": None,
+        "deleteDateTime": None,
+        "registrationState": "registered",
+        "fields": {"firstName": first, "lastName": last, "email": f"{guest_id}@example.org"},
+        "companions": [],
+    }
+    obj.update(extra)
+    return obj, json.dumps(obj, ensure_ascii=False)
+
+
+def full_sync(store: LocalStore, guests: list[WireGuest], cursor: str = "c1") -> None:
+    generation = store.start_full_sync()
+    store.write_wire(guests, generation=generation)
+    store.finish_full_sync(generation, cursor)

@@ -13,7 +13,7 @@ from doorcheck.domain.changes import Action
 from doorcheck.domain.verdict import Mode, VerdictKind
 from doorcheck.services.checkin import CheckInService
 from doorcheck.store.local import LocalStore
-from tests.test_store import full_sync, wire
+from tests.support import full_sync, wire
 
 
 class Clock:

@@ -23,8 +23,7 @@ from doorcheck.paths import store_path
 from doorcheck.services.checkin import CheckInService
 from doorcheck.station.server.repository import GuestInput
 from doorcheck.store.local import LocalStore
-from tests.support import RunningServer, fresh_engine, populate, running_server
-from tests.test_store import full_sync, wire
+from tests.support import RunningServer, fresh_engine, full_sync, populate, running_server, wire
 
 
 @contextmanager

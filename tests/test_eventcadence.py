@@ -20,7 +20,7 @@ from doorcheck.store.local import LocalStore
 from doorcheck.sync.engine import Backoff
 from doorcheck.sync.forwarder import Forwarder
 from tests.fake_eventcadence import GATEWAY, KEY, FakeCadence
-from tests.test_store import full_sync, wire
+from tests.support import full_sync, wire
 
 
 @pytest.fixture

@@ -37,9 +37,8 @@ from doorcheck.ui.settings_dialog import SettingsDialog
 from doorcheck.ui.sounds import SOUND_OF, SoundPlayer, find_player, sound_file
 from doorcheck.ui.statistics_panel import StatisticsPanel, recent_buckets
 from doorcheck.words import phrase
-from tests.support import settled
+from tests.support import full_sync, settled, wire
 from tests.test_kiosk_window import desk
-from tests.test_store import full_sync, wire
 
 
 @pytest.fixture

@@ -314,7 +314,7 @@ def desk(store: LocalStore, service: CheckInService) -> GuestDesk:
 
 @pytest.fixture
 def guest_store(tmp_path: Path) -> Iterator[tuple[LocalStore, CheckInService]]:
-    from tests.test_store import full_sync, wire
+    from tests.support import full_sync, wire
 
     store = LocalStore.open(tmp_path / "door.sqlite3")
     full_sync(

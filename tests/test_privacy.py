@@ -13,7 +13,7 @@ from doorcheck.paths import event_dir, store_path
 from doorcheck.services.privacy import WipeRefusedError, wipe_event, wipe_expired
 from doorcheck.station.wire import OutgoingChange
 from doorcheck.store.local import LocalStore
-from tests.test_store import full_sync, wire
+from tests.support import full_sync, wire
 
 END = datetime(2026, 11, 21, 23, 0, tzinfo=UTC)
 

@@ -41,7 +41,7 @@ from doorcheck.scan.sources import (
 )
 from doorcheck.services.checkin import CheckInService
 from doorcheck.store.local import LocalStore
-from tests.test_store import full_sync, wire
+from tests.support import full_sync, wire
 
 TICKET = "DC-7Q2MX9K4"
 

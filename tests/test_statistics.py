@@ -11,7 +11,7 @@ from doorcheck.domain.verdict import Mode
 from doorcheck.services.checkin import CheckInService
 from doorcheck.session.views import StationCount
 from doorcheck.store.local import LocalStore
-from tests.test_store import full_sync, wire
+from tests.support import full_sync, wire
 
 
 def at(hour: int, minute: int, second: int = 0) -> datetime:

@@ -2,64 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import stat
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from doorcheck.domain.changes import Action
-from doorcheck.station.liststream import WireGuest
 from doorcheck.station.wire import OutgoingChange
 from doorcheck.store.database import current_revision
 from doorcheck.store.local import LocalStore
 from doorcheck.store.schema import SCHEMA_REVISION, GuestRow
+from tests.support import T0, full_sync, wire
 
 DATA = Path(__file__).parent / "data"
-T0 = datetime(2026, 11, 21, 17, 0, tzinfo=UTC)
-
-
-def wire(
-    guest_id: str,
-    code: str,
-    first: str,
-    last: str,
-    *,
-    updated: datetime = T0,
-    parent: str | None = None,
-    **extra: Any,
-) -> WireGuest:
-    obj: dict[str, Any] = {
-        "id": guest_id,
-        "parentId": parent,
-        "accessCode": code,
-        "serverUpdateDateTime": updated.isoformat(),
-        "checkInDateTime": None,
-        "checkOutDateTime": None,
-        "deleteDateTime": None,
-        "registrationState": "registered",
-        "fields": {"firstName": first, "lastName": last, "email": f"{guest_id}@example.org"},
-        "companions": [],
-    }
-    obj.update(extra)
-    return obj, json.dumps(obj, ensure_ascii=False)
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> LocalStore:
     return LocalStore.open(tmp_path / "door.sqlite3")
-
-
-def full_sync(store: LocalStore, guests: list[WireGuest], cursor: str = "c1") -> None:
-    generation = store.start_full_sync()
-    store.write_wire(guests, generation=generation)
-    store.finish_full_sync(generation, cursor)
 
 
 def test_a_store_written_by_0_1_is_upgraded_in_place(tmp_path: Path) -> None:

@@ -35,10 +35,9 @@ from doorcheck.ui.settings_dialog import SettingsDialog
 from doorcheck.ui.statistics_panel import StatisticsPanel
 from doorcheck.ui.status_bar import DoorStatusBar
 from doorcheck.ui.verdict_panel import VerdictPanel
-from tests.support import settled
+from tests.support import full_sync, settled, wire
 from tests.test_kiosk_screens import when_modal
 from tests.test_kiosk_window import desk
-from tests.test_store import full_sync, wire
 
 RED = (255, 0, 0)  # the picture a hostile <img> points at
 GREEN = (0, 255, 0)  # the background of a styled "VIP OK"

@@ -193,7 +193,7 @@ def test_a_closed_runner_drops_answers_and_waits_for_running_tasks(
 
 @pytest.fixture
 def crowded(tmp_path: Path) -> Iterator[tuple[LocalStore, CheckInService]]:
-    from tests.test_store import full_sync, wire
+    from tests.support import full_sync, wire
 
     store = LocalStore.open(tmp_path / "crowd.sqlite3")
     full_sync(store, [wire(f"g{i}", f"C{i:05d}", f"Anna{i}", "Müller") for i in range(20_000)])
