@@ -7,6 +7,7 @@ import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from doorcheck.station import errors
 from doorcheck.station.client import Credentials, StationClient, make_ssl_context
 
 CREDS = Credentials("123", "aBcDeFgH", "Main Entrance")
+E = TypeVar("E", bound=BaseException)
 
 
 @contextmanager
@@ -84,6 +86,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def refused_login(raw: bytes, expected: type[E]) -> E:
+    """The error a login gets from a server that answers ``raw`` to every request."""
+    with (
+        raw_server(reply(raw)) as port,
+        client_for(port) as client,
+        pytest.raises(expected) as exc,
+    ):
+        client.login()
+    return exc.value
+
+
 def test_connection_refused() -> None:
     with client_for(free_port()) as client, pytest.raises(errors.ServerUnreachableError) as exc:
         client.login()
@@ -138,14 +151,9 @@ def test_truncated_json_with_a_matching_length() -> None:
 )
 def test_http_5xx_is_a_server_failure(status: int, body: bytes) -> None:
     raw = (b"HTTP/1.1 %d Oops\r\nContent-Length: %d\r\n\r\n" % (status, len(body))) + body
-    with (
-        raw_server(reply(raw)) as port,
-        client_for(port) as client,
-        pytest.raises(errors.ServerFailureError) as exc,
-    ):
-        client.login()
-    assert exc.value.status_code == status
-    assert exc.value.retryable
+    failure = refused_login(raw, errors.ServerFailureError)
+    assert failure.status_code == status
+    assert failure.retryable
 
 
 @pytest.mark.parametrize(
@@ -159,12 +167,7 @@ def test_http_5xx_is_a_server_failure(status: int, body: bytes) -> None:
 )
 def test_a_200_that_is_not_the_documented_json(body: bytes) -> None:
     raw = (b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
-    with (
-        raw_server(reply(raw)) as port,
-        client_for(port) as client,
-        pytest.raises(errors.BadResponseError),
-    ):
-        client.login()
+    refused_login(raw, errors.BadResponseError)
 
 
 def test_an_unknown_error_code_keeps_the_servers_words() -> None:
@@ -237,13 +240,8 @@ def test_a_broken_json_answer_is_never_quoted_in_the_error(status: int, body: by
     # Broken JSON may be a guest list cut short: the error (and so the log) tells its
     # size, never its text; a proxy's page is quoted, since it says what is wrong.
     raw = (b"HTTP/1.1 %d X\r\nContent-Length: %d\r\n\r\n" % (status, len(body))) + body
-    with (
-        raw_server(reply(raw)) as port,
-        client_for(port) as client,
-        pytest.raises(errors.TransportError) as exc,
-    ):
-        client.login()
-    told = f"{exc.value} {exc.value.detail}"
+    error = refused_login(raw, errors.TransportError)
+    told = f"{error} {error.detail}"
     assert "Secretname" not in told and "secret.person" not in told
     assert f"{len(body)} bytes" in told
 
@@ -251,10 +249,5 @@ def test_a_broken_json_answer_is_never_quoted_in_the_error(status: int, body: by
 def test_a_proxys_page_is_quoted_in_the_error() -> None:
     body = b"<html>captive portal: please log in to the hotel wifi</html>"
     raw = (b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
-    with (
-        raw_server(reply(raw)) as port,
-        client_for(port) as client,
-        pytest.raises(errors.BadResponseError) as exc,
-    ):
-        client.login()
-    assert "please log in to the hotel wifi" in str(exc.value.detail)
+    error = refused_login(raw, errors.BadResponseError)
+    assert "please log in to the hotel wifi" in str(error.detail)

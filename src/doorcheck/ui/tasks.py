@@ -2,7 +2,7 @@
 
 In the spirit of Anki's QueryOp: ``runner.run(work, on_success, on_failure)`` runs
 ``work`` (a plain callable that touches no Qt object) on a worker thread of the
-runner's own pool, and calls ``on_success(result)`` or ``on_failure(exception)`` on
+application's shared pool, and calls ``on_success(result)`` or ``on_failure(exception)`` on
 the GUI thread, through a queued signal. A search over 100,000 guests or an export
 then never freezes the door screen; a scan keeps its one short transaction on the
 GUI thread, since its verdict must be on screen at once.
