@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QApplication
 from benchmarks.sync import Row, demo_server, percentile, report
 from doorcheck.app import Kiosk, build_kiosk, export_check_ins, start, switch_camera
 from doorcheck.scan import synthetic
+from doorcheck.session.door import DoorSession
 from doorcheck.store.credentials import load_login
 from doorcheck.sync.engine import SyncEngine
 
@@ -129,7 +130,7 @@ def main() -> int:
             synthetic.write_video(str(reel), frames, fps=15)
             saved = load_login(data)
             assert saved is not None
-            kiosk = build_kiosk(app, data, saved[0], saved[1], str(reel))
+            kiosk = build_kiosk(app, DoorSession.of_login(data, *saved), str(reel))
             kiosk.window.show()
             meter = StallMeter()
             run_until(app, lambda: False, 1.0)  # the window's first layout and paint

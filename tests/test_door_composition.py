@@ -15,7 +15,7 @@ import numpy as np
 import zxingcpp
 from PIL import Image
 
-from doorcheck.commands.common import Door
+from doorcheck.session.door import DoorSession
 from doorcheck.store.credentials import load_login
 from doorcheck.sync.source_sync import SourceSync
 from tests.test_cli import doorcheck
@@ -56,9 +56,7 @@ def test_the_command_line_door_gets_the_windows_worker(tmp_path: Path) -> None:
     saved = load_login(tmp_path / "door")
     assert saved is not None
     login, secret = saved
-    door = Door(tmp_path / "door", server=login.server, event_id=login.event_id,
-                station=login.station_name, app_code=secret, device_id=login.device_id)  # fmt: skip
-    door.saved = login
+    door = DoorSession.of_login(tmp_path / "door", login, secret)
     try:
         assert isinstance(door.sync_worker(), SourceSync)
     finally:

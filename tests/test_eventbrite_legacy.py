@@ -201,13 +201,13 @@ def test_the_api_pages_and_increments(legacy: tuple[FakeLegacy, str], tmp_path: 
 def test_the_login_screen_logs_into_the_legacy_api(
     legacy: tuple[FakeLegacy, str], tmp_path: Path, qtbot: QtBot
 ) -> None:
-    from doorcheck.cli import login_and_sync
+    from doorcheck.session.login import log_in_and_load
     from doorcheck.store.credentials import load_login
     from doorcheck.ui.login_dialog import LoginDialog
 
     _, url = legacy
     data = tmp_path / "door"
-    dialog = LoginDialog(lambda *values: login_and_sync(data, *values))
+    dialog = LoginDialog(lambda *values: log_in_and_load(data, *values))
     qtbot.addWidget(dialog)
     dialog.source.setCurrentIndex(dialog.source.findData("eventbrite-legacy"))
     assert dialog.form.isRowVisible(dialog.app_key)  # two keys for this API

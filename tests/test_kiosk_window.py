@@ -21,6 +21,7 @@ from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.scan import synthetic
 from doorcheck.services.checkin import CheckInService, ScanOutcome
+from doorcheck.session.door import DoorSession
 from doorcheck.store.credentials import load_login
 from doorcheck.store.local import LocalStore
 from doorcheck.ui.main_window import KioskWindow
@@ -103,7 +104,7 @@ def open_kiosk(
     assert saved is not None
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    built = build_kiosk(app, data, saved[0], saved[1], camera)
+    built = build_kiosk(app, DoorSession.of_login(data, *saved), camera)
     if interval is not None:
         built.engine.interval = interval
     qtbot.addWidget(built.window)
@@ -441,12 +442,12 @@ def test_the_waiting_count_opens_the_list_of_changes(
 def test_the_login_screen_says_what_is_wrong_and_takes_a_setup_code(
     qtbot: QtBot, server: RunningServer, tmp_path: Path
 ) -> None:
-    from doorcheck.cli import login_and_sync
+    from doorcheck.session.login import log_in_and_load
     from doorcheck.station.setup import setup_payload
     from doorcheck.ui.login_dialog import LoginDialog
 
     data = tmp_path / "door"
-    dialog = LoginDialog(lambda *values: login_and_sync(data, *values))
+    dialog = LoginDialog(lambda *values: log_in_and_load(data, *values))
     qtbot.addWidget(dialog)
     dialog.submit()
     assert "Fill in all four fields" in dialog.message.text()
@@ -497,7 +498,7 @@ def test_a_door_works_on_offline_and_drains_its_queue_when_the_server_returns(
     assert saved is not None
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    kiosk = build_kiosk(app, data, saved[0], saved[1], str(tmp_path / "no-camera"))
+    kiosk = build_kiosk(app, DoorSession.of_login(data, *saved), str(tmp_path / "no-camera"))
     qtbot.addWidget(kiosk.window)
     kiosk.client.timeout = httpx.Timeout(1.0)
     try:
@@ -573,8 +574,8 @@ def test_keyboard_alone_finds_a_guest_and_checks_them_in(
 def test_the_login_screen_reads_the_setup_code_with_the_camera(
     qtbot: QtBot, server: RunningServer, tmp_path: Path
 ) -> None:
-    from doorcheck.cli import login_and_sync
     from doorcheck.scan.sources import open_frames
+    from doorcheck.session.login import log_in_and_load
     from doorcheck.station.setup import setup_payload
     from doorcheck.ui.camera_bridge import CameraBridge
     from doorcheck.ui.login_dialog import LoginDialog
@@ -592,7 +593,7 @@ def test_the_login_screen_reads_the_setup_code_with_the_camera(
     )
     data = tmp_path / "door"
     dialog = LoginDialog(
-        lambda *values: login_and_sync(data, *values),
+        lambda *values: log_in_and_load(data, *values),
         camera=lambda: CameraBridge(lambda: open_frames(str(video))),
     )
     qtbot.addWidget(dialog)

@@ -245,12 +245,12 @@ def saved_event(kiosk: Kiosk) -> str:
 
 
 def test_the_login_screen_loads_a_spreadsheet(qtbot: QtBot, tmp_path: Path) -> None:
-    from doorcheck.cli import login_and_sync, preview_file
+    from doorcheck.session.login import log_in_and_load, preview_lines
     from doorcheck.ui.login_dialog import LoginDialog
 
     path = write(tmp_path / "gäste.csv", GERMAN + "Jürgen;Müller;;;T-1;\n", "utf-8-sig")
     data = tmp_path / "door"
-    dialog = LoginDialog(lambda *values: login_and_sync(data, *values), preview=preview_file)
+    dialog = LoginDialog(lambda *values: log_in_and_load(data, *values), preview=preview_lines)
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.form.isRowVisible(dialog.app_code)  # a station asks for an App Code
@@ -279,14 +279,14 @@ def test_the_preview_and_login_errors_speak_the_window_language(
 ) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from doorcheck.cli import login_and_sync, preview_file
+    from doorcheck.session.login import log_in_and_load, preview_lines
     from doorcheck.ui.i18n import install_language
     from doorcheck.ui.login_dialog import LoginDialog
 
     rows = "Jürgen;Müller;;;T-1;\n;;;;;\nAnna;Ohnecode;;;;\n"
     path = write(tmp_path / "liste.csv", GERMAN + rows)
     # The command line and logs read English; the same lines are phrases underneath.
-    english = [str(line) for line in preview_file(str(path))]
+    english = [str(line) for line in preview_lines(str(path))]
     assert english[0].startswith("liste.csv: 2 guests (")
     assert "1 guest has no code: find them by name at the door" in english
     assert "1 empty row skipped" in english
@@ -294,7 +294,7 @@ def test_the_preview_and_login_errors_speak_the_window_language(
     assert isinstance(app, QApplication)
     try:
         install_language(app, "de")
-        dialog = LoginDialog(lambda *values: None, preview=preview_file)
+        dialog = LoginDialog(lambda *values: None, preview=preview_lines)
         qtbot.addWidget(dialog)
         dialog.show_preview(str(path))
         qtbot.waitUntil(lambda: "liste.csv: 2 Gäste (" in dialog.message.text(), timeout=10_000)
@@ -304,7 +304,7 @@ def test_the_preview_and_login_errors_speak_the_window_language(
         dialog.show_preview(str(tmp_path / "fehlt.csv"))
         qtbot.waitUntil(lambda: "lässt sich nicht öffnen" in dialog.message.text(), timeout=10_000)
         # Logging in with a list that is not there: the real login, refused in German.
-        login = LoginDialog(lambda *values: login_and_sync(tmp_path / "door", *values))
+        login = LoginDialog(lambda *values: log_in_and_load(tmp_path / "door", *values))
         qtbot.addWidget(login)
         login.source.setCurrentIndex(login.source.findData("spreadsheet"))
         login.server.setText(str(tmp_path / "fehlt.csv"))

@@ -194,12 +194,12 @@ def test_the_kiosk_runs_on_xing(url: str, tmp_path: Path, qtbot: QtBot) -> None:
 
 
 def test_the_login_screen_logs_into_xing(url: str, tmp_path: Path, qtbot: QtBot) -> None:
-    from doorcheck.cli import login_and_sync
+    from doorcheck.session.login import log_in_and_load
     from doorcheck.store.credentials import load_login
     from doorcheck.ui.login_dialog import LoginDialog
 
     data = tmp_path / "door"
-    dialog = LoginDialog(lambda *values: login_and_sync(data, *values))
+    dialog = LoginDialog(lambda *values: log_in_and_load(data, *values))
     qtbot.addWidget(dialog)
     dialog.source.setCurrentIndex(dialog.source.findData("xing"))
     label = dialog.form.labelForField(dialog.app_code)

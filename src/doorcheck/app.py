@@ -7,7 +7,6 @@ signals and never see the database, the network or a worker thread.
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -19,30 +18,27 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy.exc import OperationalError
 
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
-from doorcheck.paths import store_path
 from doorcheck.scan.decoder import Decoder
 from doorcheck.scan.scanner import ScanEvent
 from doorcheck.scan.sources import list_cameras, open_frames
-from doorcheck.services.checkin import CheckInService, ScanOutcome, station_service
+from doorcheck.services.checkin import CheckInService, ScanOutcome
 from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
+from doorcheck.session.door import DoorSession
+from doorcheck.session.errors import DoorError, Problem
 from doorcheck.settings import KioskSettings
-from doorcheck.station.client import Credentials, StationClient
+from doorcheck.station.client import StationClient
 from doorcheck.store.credentials import (
     FILE_SOURCE,
-    SavedLogin,
     is_file_source,
-    load_session_token,
-    save_session_token,
 )
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.engine import SyncEngine, SyncStatus
 from doorcheck.sync.forwarder import Forwarder
 from doorcheck.sync.health import is_disk_full
 from doorcheck.sync.source_sync import SourceSync
-from doorcheck.sync.sources import door_sync
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.changes_dialog import ChangesDialog
-from doorcheck.ui.i18n import tr
+from doorcheck.ui.i18n import say, tr
 from doorcheck.ui.main_window import KioskWindow
 from doorcheck.ui.plain import warn
 from doorcheck.ui.scanner_keys import ScannerKeyFilter
@@ -52,7 +48,6 @@ from doorcheck.ui.sounds import SoundPlayer
 from doorcheck.ui.statistics_panel import StatisticsPanel
 
 log = logging.getLogger(__name__)
-SHOWN_CHANGES = ("pending", "sent", "conflict", "rejected")
 
 
 class WorkerSignals(QObject):
@@ -67,6 +62,7 @@ class WorkerSignals(QObject):
 @dataclass
 class Kiosk:
     window: KioskWindow
+    door: DoorSession
     store: LocalStore
     client: StationClient
     engine: SyncEngine | SourceSync
@@ -113,39 +109,34 @@ class Kiosk:
         self.watcher.stop()
         self.camera.stop()
         self.engine.stop()
-        self.store.close()
-        self.client.close()
+        self.door.close()  # the store and the client
 
 
 def build_kiosk(
     app: QApplication,
-    data_dir: Path,
-    login: SavedLogin,
-    app_code: str,
+    door: DoorSession,
     camera: str | None = None,
     *,
     settings: KioskSettings | None = None,
     self_check_in: bool = False,
 ) -> Kiosk:
-    """``camera`` overrides the camera in the settings for this run (the demo's reel)."""
+    """The window on an opened door; it owns the door from now on (``Kiosk.stop``
+    closes it). ``camera`` overrides the camera in the settings for this run (the
+    demo's reel)."""
+    data_dir, login, store, client = door.data_dir, door.login, door.store, door.client
     settings = settings or KioskSettings.load(data_dir)
-    store = LocalStore.open(store_path(data_dir, login.event_id, login.station_name))
-    client = StationClient(
-        login.server,
-        Credentials(login.event_id, app_code, login.station_name),
-        device_id=login.device_id,
-    )
-    token = load_session_token(data_dir, login)
-    if token:
-        client.adopt_session(token)
-    event = json.loads(store.get_state("event") or "{}")
-    configuration = event.get("configuration") or {}
+    event = door.event()
+    configuration = event.get("configuration")
+    if not isinstance(configuration, dict):
+        configuration = {}
     signals = WorkerSignals()
-    # The same worker and service as the commands' door (sync.sources.door_sync).
-    engine = door_sync(store, login, app_code, client, interval=settings.sync_interval,
-                       on_status=signals.status.emit, on_health=signals.health.emit)  # fmt: skip
+    # The same worker and service as every door (session.door.DoorSession).
+    engine = door.sync_worker(interval=settings.sync_interval, on_status=signals.status.emit,
+                              on_health=signals.health.emit)  # fmt: skip
     connector = engine.connector if isinstance(engine, SourceSync) else None
-    service = station_service(store, login.station_name, on_change=engine.nudge)
+    # The mode as the door last heard it: the window never waits on the network to
+    # open (the login screen, or the last sync, has stored it).
+    service = door.service(on_change=engine.nudge, ask=False)
     mode = service.mode
     desk = GuestDesk(
         search=store.search,
@@ -165,8 +156,8 @@ def build_kiosk(
     )
     # The guest-facing variant gets no guest list and no statistics at all.
     window = KioskWindow(
-        event.get("name", "doorcheck"),
-        login.station_name,
+        str(event.get("name", "doorcheck")),
+        door.station,
         mode.value,
         search,
         None if self_check_in else StatisticsPanel(),
@@ -179,6 +170,7 @@ def build_kiosk(
     watcher = StoreWatcher(store, signals.snapshot.emit, on_health=signals.health.emit)
     kiosk = Kiosk(
         window,
+        door,
         store,
         client,
         engine,
@@ -214,8 +206,8 @@ def build_kiosk(
             watcher.nudge()
 
     def remember_session(status: SyncStatus) -> None:
-        if status.online and client.session_token:
-            save_session_token(data_dir, login, client.session_token)
+        if status.online:
+            door.remember_session()
 
     def show_snapshot(snapshot: StoreSnapshot) -> None:
         window.status.show_store(snapshot.status)
@@ -229,7 +221,9 @@ def build_kiosk(
             tr("USB scanner set up for a {layout} keyboard").format(layout=tr(LAYOUT_NAMES[layout]))
         )
 
-    forwarder = kiosk.forwarder = _forwarder(store, data_dir, login.event_id, signals)
+    forwarder = kiosk.forwarder = door.forwarder(
+        on_status=signals.forwarding.emit, on_health=signals.health.emit
+    )
     if forwarder is not None:
         signals.forwarding.connect(window.status.show_forwarding)
 
@@ -249,9 +243,7 @@ def build_kiosk(
     if search is not None:
         search.acted.connect(acted)
     window.scan.undo_requested.connect(undo)
-    window.status.changes_requested.connect(
-        lambda: ChangesDialog(lambda: store.changes(SHOWN_CHANGES), window).exec()
-    )
+    window.status.changes_requested.connect(lambda: ChangesDialog(door.changes, window).exec())
     window.settings_requested.connect(lambda: open_settings(kiosk))
     if window.statistics is not None:
         window.statistics.export.setVisible(True)
@@ -269,30 +261,6 @@ def build_kiosk(
     signals.snapshot.connect(show_snapshot)
     app.installEventFilter(keys)
     return kiosk
-
-
-def _forwarder(
-    store: LocalStore, data_dir: Path, event_id: str, signals: WorkerSignals
-) -> Forwarder | None:
-    """Event Cadence, if this door was set up for it (`doorcheck forward`)."""
-    from doorcheck.connectors.eventcadence import CadencePusher
-    from doorcheck.store.credentials import load_named_secret
-    from doorcheck.sync.forwarder import load_settings
-
-    settings = load_settings(store)
-    key = load_named_secret(data_dir, f"eventcadence|{event_id}")
-    if settings is None:
-        return None
-    if not key:
-        # Set up, but the key is gone: say so rather than stop forwarding in silence.
-        log.warning("Event Cadence is set up but its key is missing; run 'doorcheck forward'")
-        return None
-    return Forwarder(
-        store,
-        CadencePusher(settings, key),
-        on_status=signals.forwarding.emit,
-        on_health=signals.health.emit,
-    )
 
 
 def _camera(source: str, settings: KioskSettings) -> CameraBridge:
@@ -361,8 +329,6 @@ def export_check_ins(
     """
     from PySide6.QtWidgets import QFileDialog
 
-    from doorcheck.connectors.spreadsheet import export_rows, write_export
-
     if path is None:
         chosen, _ = QFileDialog.getSaveFileName(
             kiosk.window, tr("Export check-ins"), "check-ins.xlsx",
@@ -371,7 +337,7 @@ def export_check_ins(
         if not chosen:
             return
         path = Path(chosen)
-    target, store, window = path, kiosk.store, kiosk.window
+    target, door, window = path, kiosk.door, kiosk.window
     button = window.statistics.export if window.statistics is not None else None
     if button is not None:
         button.setEnabled(False)  # one export at a time
@@ -387,15 +353,12 @@ def export_check_ins(
 
     def failed(exc: BaseException) -> None:
         done()
-        if not isinstance(exc, OSError):
+        if not (isinstance(exc, DoorError) and exc.problem == Problem.CANNOT_WRITE):
             window.tasks.report(exc)
             return
-        why = tr("Cannot write {file}: {why}").format(file=target, why=exc.strerror)
-        warn(window, tr("Export check-ins"), why)
+        warn(window, tr("Export check-ins"), say(exc.words))
 
-    window.tasks.run(
-        lambda: write_export(export_rows(store.guests_with_presence()), target), written, failed
-    )
+    window.tasks.run(lambda: door.export(target)[0], written, failed)
 
 
 def wipe(kiosk: Kiosk) -> str | None:

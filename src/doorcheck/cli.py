@@ -1,7 +1,7 @@
 """The ``doorcheck`` command: its parser, and the subcommands it dispatches to.
 
-``login_and_sync`` and ``preview_file`` are the login screen's helpers, kept
-importable from here.
+The commands parse, call the door session's use cases (session/) and print; a
+use case's refusal (session.errors.DoorError) ends the command in one line.
 """
 
 from __future__ import annotations
@@ -55,8 +55,6 @@ from doorcheck.commands.window import (
     cmd_demo,
     cmd_kiosk,
     cmd_screenshots,
-    login_and_sync,
-    preview_file,
 )
 from doorcheck.domain.verdict import Mode
 
@@ -377,11 +375,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 2
         args = parser.parse_args(["kiosk"])  # plain `doorcheck` opens the kiosk
+    from doorcheck.session.errors import DoorError
     from doorcheck.station.errors import StationError
 
     try:
         return int(args.func(args))
-    except CommandError as exc:
+    except (CommandError, DoorError) as exc:
         print(f"doorcheck: {exc}", file=sys.stderr)
         return 1
     except StationError as exc:
@@ -400,4 +399,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
-__all__ = ["build_parser", "login_and_sync", "main", "preview_file"]
+__all__ = ["build_parser", "main"]

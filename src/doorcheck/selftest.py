@@ -81,14 +81,14 @@ def check_video(context: Context) -> str:
 
 
 def check_round_trip(context: Context) -> str:
-    from doorcheck.domain.verdict import Mode, VerdictKind
-    from doorcheck.services.checkin import CheckInService
-    from doorcheck.station.client import Credentials, StationClient
+    """A door opened as every door is (session.door), against the reference server:
+    logged in, synced, the decoded ticket checked in and uploaded, the server's answer
+    kept."""
+    from doorcheck.domain.changes import Action
+    from doorcheck.domain.verdict import VerdictKind
+    from doorcheck.session.door import GivenLogin, open_door
     from doorcheck.station.server.repository import GuestInput
     from doorcheck.station.server.serve import open_repository, serve_in_thread
-    from doorcheck.station.writer import StationChangeWriter
-    from doorcheck.store.local import LocalStore
-    from doorcheck.sync.engine import SyncEngine
 
     if context.code is None:
         raise AssertionError("no code: the decode check failed")
@@ -99,24 +99,19 @@ def check_round_trip(context: Context) -> str:
         event, [GuestInput({"firstName": "Self", "lastName": "Test"}, access_code=context.code)]
     )
     with serve_in_thread(repository) as url:
-        client = StationClient(url, Credentials(event, station.app_code, "Self-test door"))
-        store = LocalStore.open(context.work / "door" / "door.sqlite3")
-        try:
-            engine = SyncEngine(store, client, StationChangeWriter(client))
-            if engine.run_once() is None:
-                raise AssertionError(f"first sync failed: {engine.status.last_error}")
-            outcome = CheckInService(store, "Self-test door", Mode.CHECK_IN).scan(context.code)
-            if outcome.verdict.kind != VerdictKind.ADMIT:
-                raise AssertionError(f"verdict {outcome.verdict.kind.value}, expected admit")
-            report = engine.run_once()
-            if report is None or report.uploaded != 1:
-                raise AssertionError("the check-in was not uploaded")
-            answered = [change.state for change in store.changes()]
+        given = GivenLogin(url, event, station.app_code, "Self-test door")
+        with open_door(context.work / "door", given) as door:
+            synced = door.sync_once()
+            if synced.guests != 1:
+                raise AssertionError(f"first sync brought {synced.guests} guests, expected 1")
+            done = door.check(context.code, Action.CHECK_IN)
+            if done.outcome.verdict.kind != VerdictKind.ADMIT:
+                raise AssertionError(f"verdict {done.outcome.verdict.kind.value}, expected admit")
+            if done.upload != "uploaded":
+                raise AssertionError(f"the check-in was not uploaded: {done.upload}")
+            answered = [change.state for change in door.store.changes()]
             if answered != ["applied"]:
                 raise AssertionError(f"the server answered {answered}, expected applied")
-        finally:
-            store.close()
-            client.close()
     repository.engine.dispose()
     return f"admitted, uploaded and applied on {url}"
 

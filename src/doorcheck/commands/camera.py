@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-import threading
-import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from doorcheck.commands.common import (
     CommandError,
     open_door,
 )
+
+if TYPE_CHECKING:
+    from doorcheck.services.checkin import ScanOutcome
+    from doorcheck.session.door import DoorSession
 
 
 def cmd_cameras(args: argparse.Namespace) -> int:
@@ -31,28 +33,28 @@ def cmd_cameras(args: argparse.Namespace) -> int:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     """A headless door with a camera: verdicts printed, syncing in the background."""
-    from doorcheck.scan.scanner import CameraScanner, ScanEvent
-    from doorcheck.scan.sources import SourceError, open_frames
     from doorcheck.settings import KioskSettings
 
-    door = open_door(args)
-    settings = KioskSettings.load(door.data_dir)
-    if args.camera is None:
-        args.camera = settings.camera
-    elif args.camera != settings.camera:
-        settings.camera = args.camera  # remembered for next time, as the settings screen does
-        settings.save(door.data_dir)
-    service = door.service()
-    engine = door.sync_worker()  # the window's worker: a spreadsheet's check-ins apply here
-    service.on_change = engine.nudge
-    finished = threading.Event()
+    with open_door(args) as door:
+        settings = KioskSettings.load(door.data_dir)
+        if args.camera is None:
+            args.camera = settings.camera
+        elif args.camera != settings.camera:
+            settings.camera = args.camera  # remembered for next time, as the settings screen does
+            settings.save(door.data_dir)
+        scan_with_camera(door, args.camera, once=args.once)
+    return 0
 
-    def on_scan(event: ScanEvent) -> None:
-        outcome = service.scan(event.payload, event.source)
-        label = outcome.verdict.kind.name.replace("_", " ")
-        print(f"{datetime.now():%H:%M:%S} {label}: {outcome.headline}", flush=True)
+
+def scan_with_camera(door: DoorSession, camera: str, *, once: bool) -> None:
+    """The camera door's verdicts and the camera's troubles, printed as they come."""
+    from doorcheck.session.camera import watch_camera
 
     shown: list[str | None] = [None]
+
+    def on_scan(outcome: ScanOutcome) -> None:
+        label = outcome.verdict.kind.name.replace("_", " ")
+        print(f"{datetime.now():%H:%M:%S} {label}: {outcome.headline}", flush=True)
 
     def on_problem(message: str | None) -> None:
         # Said once, not every second while the scanner keeps trying the camera.
@@ -61,31 +63,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
             note = message or "pictures are coming again"
             print(f"{datetime.now():%H:%M:%S} CAMERA: {note}", file=sys.stderr, flush=True)
 
-    def frames() -> Iterator[Any]:
-        yield from open_frames(args.camera, loop=not args.once)
-        finished.set()
-
-    try:
-        open_frames(args.camera, loop=False)  # fail now, in words, on a wrong path
-    except SourceError as exc:
-        door.close()
-        raise CommandError(str(exc)) from exc
-    scanner = CameraScanner(frames, on_scan, on_problem=on_problem)
-    engine.start()
-    scanner.start()
-    try:
-        while not finished.wait(0.5):
-            pass
-        time.sleep(1.0)  # let the last frames be decoded
-    except KeyboardInterrupt:
-        pass
-    finally:
-        scanner.stop()
-        engine.run_once()  # upload what the camera admitted
-        engine.stop()
-        door.remember_session()
-        door.close()
-    return 0
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C ends a live camera's watch
+        watch_camera(door, camera, once=once, on_scan=on_scan, on_problem=on_problem)
 
 
 def cmd_decode(args: argparse.Namespace) -> int:

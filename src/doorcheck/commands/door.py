@@ -5,105 +5,56 @@ from __future__ import annotations
 import argparse
 import json
 import time
-import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from doorcheck.commands.common import (
     CommandError,
-    Door,
     kiosk_data_dir,
     local_time,
     open_door,
     plural,
 )
-from doorcheck.paths import store_path
+
+if TYPE_CHECKING:
+    from doorcheck.session.door import CheckSummary, DoorReport, SyncSummary
+    from doorcheck.session.login import LoggedIn, LoginRequest
 
 # The workers as `doorcheck status` names them (sync.health.WORKERS).
 WORKER_NAMES = {"sync": "Sync", "source": "Guest list", "forward": "Event Cadence",
                 "count": "Counting"}  # fmt: skip
 
 
+def login_request(args: argparse.Namespace) -> LoginRequest:
+    from doorcheck.session.login import LoginRequest
+
+    return LoginRequest(
+        source=args.source or "station", server=args.server or "", key=args.key or "",
+        station=args.station or "", event=args.event or "",
+        app_key=getattr(args, "app_key", None) or "", xing_version=2 if args.v2 else 1,
+    )  # fmt: skip
+
+
 def cmd_login(args: argparse.Namespace) -> int:
-    from doorcheck.store.credentials import load_login, save_login, save_session_token
-    from doorcheck.sync.engine import measure_skew
+    from doorcheck.session.login import log_in
 
-    if args.source == "xing":
-        return _login_xing(args)
-    if args.source == "eventbrite":
-        return _login_eventbrite(args)
-    if args.source == "eventbrite-legacy":
-        return _login_eventbrite_legacy(args)
-    if not all([args.server, args.event, args.key, args.station]):
-        raise CommandError("login needs --server, --event, --key and --station")
-    door = open_door(args)
-    try:
-        # The same laptop keeps its device ID, so logging in again replaces its own
-        # session instead of taking another place under the station's device limit.
-        earlier = load_login(door.data_dir)
-        device_id = earlier[0].device_id if earlier else str(uuid.uuid4())
-        door.client.device_id = device_id
-        result = door.client.login()
-        saved = save_login(
-            door.data_dir, args.server, args.event, result.station_name, args.key, device_id
-        )
-        save_session_token(door.data_dir, saved, result.session_token)
-        door.take_station_from_login()
-        measure_skew(door.store, door.client)
-    finally:
-        door.close()
-    config = result.event.configuration
-    print(
-        f"Logged in to {result.event.name!r} (event {result.event.id}) "
-        f"as station {result.station_name!r}, mode {config.mode.value}."
-    )
+    print_logged_in(log_in(kiosk_data_dir(args), login_request(args)))
     return 0
 
 
-def _login_xing(args: argparse.Namespace) -> int:
-    """XING Events: the feed's URL and the API key (kept like an App Code); --event
-    limits the door to one event's tickets."""
-    from doorcheck.store.credentials import save_login
-    from doorcheck.sync.sources import XING, XING2
-
-    if not (args.server and args.key):
-        raise CommandError("a XING Events login needs --server (the API's URL) and --key")
-    station = args.station or "Main Entrance"
-    prefix = XING2 if args.v2 else XING
-    save_login(kiosk_data_dir(args), prefix + args.server, args.event or "", station, args.key)
-    print(f"Saved the XING Events login for station {station!r}; "
-          "`doorcheck sync` loads the guests.")  # fmt: skip
-    return 0
-
-
-def _login_eventbrite(args: argparse.Namespace) -> int:
-    """Eventbrite: the private token and the event (see `doorcheck eventbrite-events`)."""
-    from doorcheck.connectors.eventbrite import DEFAULT_URL
-    from doorcheck.store.credentials import save_login
-    from doorcheck.sync.sources import EVENTBRITE
-
-    if not (args.key and args.event):
-        raise CommandError("an Eventbrite login needs --key (the private token) and --event")
-    station = args.station or "Main Entrance"
-    server = EVENTBRITE + (args.server or DEFAULT_URL)
-    save_login(kiosk_data_dir(args), server, args.event, station, args.key)
-    print(f"Saved the Eventbrite login for event {args.event}, station {station!r}; "
-          "`doorcheck sync` loads the attendees.")  # fmt: skip
-    return 0
-
-
-def _login_eventbrite_legacy(args: argparse.Namespace) -> int:
-    """Eventbrite's legacy XML API: the application key, the user key, the event."""
-    from doorcheck.connectors.eventbrite_legacy import DEFAULT_URL
-    from doorcheck.store.credentials import save_login
-    from doorcheck.sync.sources import EVENTBRITE_LEGACY
-
-    if not (args.app_key and args.key and args.event):
-        raise CommandError("the legacy Eventbrite API needs --app-key, --key (user key), --event")
-    station = args.station or "Main Entrance"
-    server = EVENTBRITE_LEGACY + (args.server or DEFAULT_URL)
-    save_login(kiosk_data_dir(args), server, args.event, station, f"{args.app_key}\n{args.key}")
-    print(f"Saved the legacy Eventbrite login for event {args.event}, station {station!r}.")
-    return 0
+def print_logged_in(done: LoggedIn) -> None:
+    if done.source == "station":
+        print(f"Logged in to {done.event_name!r} (event {done.event_id}) "
+              f"as station {done.station!r}, mode {done.mode}.")  # fmt: skip
+    elif done.source == "xing":
+        print(f"Saved the XING Events login for station {done.station!r}; "
+              "`doorcheck sync` loads the guests.")  # fmt: skip
+    elif done.source == "eventbrite":
+        print(f"Saved the Eventbrite login for event {done.event_id}, station {done.station!r}; "
+              "`doorcheck sync` loads the attendees.")  # fmt: skip
+    else:
+        print(f"Saved the legacy Eventbrite login for event {done.event_id}, "
+              f"station {done.station!r}.")  # fmt: skip
 
 
 def cmd_eventbrite_events(args: argparse.Namespace) -> int:
@@ -129,57 +80,28 @@ def cmd_eventbrite_events(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sync_source(door: Door) -> int:
-    """One round with a source other than a station: news from the source in,
-    this door's changes applied to its own copy."""
-    from doorcheck.sync.source_sync import SourceSync
-    from doorcheck.sync.sources import connector_for, is_remote
-
-    assert door.saved is not None
-    connector = connector_for(door.saved, door.client.credentials.app_code)
-    assert connector is not None
-    engine = SourceSync(door.store, connector, remote=is_remote(door.saved.server))
-    report = engine.run_once()
-    if report is None:
-        raise CommandError(engine.status.last_error or "the guest source failed")
-    status = door.store.status()
-    print(f"Synced from {connector.name}: {plural(report.guests_received, 'guest')} received; "
-          f"{status.checked_in} of {status.guests} guests checked in.")  # fmt: skip
-    return 0
-
-
 def cmd_sync(args: argparse.Namespace) -> int:
-    from doorcheck.sync.engine import sync_once
-
     if args.watch:
         return _watch(args)
     if args.source:  # log into that source first, then sync from it
         cmd_login(args)
         args.server = args.event = args.key = args.station = None  # the saved login now
-    door = open_door(args)
-    if door.source != "station":
-        try:
-            return _sync_source(door)
-        finally:
-            door.close()
-    try:
-        if door.client.session_token is None:
-            # Who the station is comes first: its name picks the file synced into.
-            door.client.login()
-            door.take_station_from_login()
-        report = sync_once(door.store, door.client, door.writer)
-        door.take_station_from_login()  # a renewed session may bring a changed mode
-        door.remember_session()
-        status = door.store.status()
-    finally:
-        door.close()
-    kind = "full list" if report.full else "changes"
-    print(
-        f"Synced ({kind}): {plural(report.guests_received, 'guest')} received, "
-        f"{plural(report.uploaded, 'change')} uploaded ({plural(report.conflicts, 'conflict')}, "
-        f"{report.rejected} rejected); {status.checked_in} of {status.guests} guests checked in."
-    )
+    with open_door(args) as door:
+        print_sync(door.sync_once())
     return 0
+
+
+def print_sync(done: SyncSummary) -> None:
+    if done.source != "station":
+        print(f"Synced from {done.source}: {plural(done.guests_received, 'guest')} received; "
+              f"{done.checked_in} of {done.guests} guests checked in.")  # fmt: skip
+        return
+    kind = "full list" if done.full else "changes"
+    print(
+        f"Synced ({kind}): {plural(done.guests_received, 'guest')} received, "
+        f"{plural(done.uploaded, 'change')} uploaded ({plural(done.conflicts, 'conflict')}, "
+        f"{done.rejected} rejected); {done.checked_in} of {done.guests} guests checked in."
+    )
 
 
 def _watch(args: argparse.Namespace) -> int:
@@ -237,39 +159,20 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace, requested_action: str) -> int:
-    from sqlalchemy.exc import OperationalError
-
     from doorcheck.domain.changes import Action
-    from doorcheck.station.errors import StationError
-    from doorcheck.sync.engine import push_pending
-    from doorcheck.sync.health import is_disk_full
 
-    door = open_door(args)
-    try:
-        service = door.service()  # first: it may ask the server who this station is
-        if door.store.get_state("cursor") is None:
-            raise CommandError("no guest list yet: run 'doorcheck sync' first")
-        outcome = service.scan(args.code, "manual", Action(requested_action))
-        if outcome.code is None:
-            raise CommandError(f"not a valid ticket code: {outcome.problem}")
-        label = outcome.verdict.kind.name.replace("_", " ")
-        if not outcome.nonces:
-            print(f"{label}: {outcome.headline}")
-            return 1
-        try:
-            push_pending(door.store, door.writer)
-            upload = "uploaded" if door.source == "station" else "recorded"
-        except StationError as exc:
-            upload = f"queued, will upload later ({exc.message})"
-        except OperationalError as exc:
-            if not is_disk_full(exc):
-                raise
-            # The verdict is on disk; only the upload's answer could not be written.
-            upload = "queued, will upload later (the laptop's disk is full)"
-        door.remember_session()
-    finally:
-        door.close()
-    print(f"{label}: {outcome.headline} [{upload}]")
+    with open_door(args) as door:
+        return print_check(door.check(args.code, Action(requested_action)))
+
+
+def print_check(done: CheckSummary) -> int:
+    """The verdict in a line; 1 when nothing was recorded (a deny)."""
+    outcome = done.outcome
+    label = outcome.verdict.kind.name.replace("_", " ")
+    if not done.recorded:
+        print(f"{label}: {outcome.headline}")
+        return 1
+    print(f"{label}: {outcome.headline} [{done.upload}]")
     return 0
 
 
@@ -282,45 +185,38 @@ def cmd_checkout(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from doorcheck.station.wire import rejection_words
-    from doorcheck.sync.health import stored_failures
+    with open_door(args) as door:
+        report = door.report(changes=args.changes, probe=not args.local)
+    print_status(report, as_json=args.json)
+    return 0
 
-    door = open_door(args)
-    try:
-        status = door.store.status()
-        failures = stored_failures(door.store)
-        event = json.loads(door.store.get_state("event") or "{}")
-        changes = (
-            door.store.changes(("pending", "sent", "conflict", "rejected")) if args.changes else []
-        )
-        online = None if args.local or door.source != "station" else _probe_online(door)
-        source = (
-            door.client.base_url.removeprefix("file:") if door.source == "spreadsheet" else None
-        )
-    finally:
-        door.close()
-    if args.json:
+
+def print_status(report: DoorReport, *, as_json: bool = False) -> None:
+    from doorcheck.station.wire import rejection_words
+
+    status, event = report.status, report.event
+    if as_json:
         payload = status.__dict__ | {
             "event": event.get("name"),
-            "station": door.station,
-            "online": online,
+            "station": report.station,
+            "online": report.online,
             "failing": {f.worker: {"reason": f.reason, "stopped": f.stopped, "since": f.since}
-                        for f in failures},
+                        for f in report.failures},
         }  # fmt: skip
-        if args.changes:
-            payload["changes"] = [c.__dict__ for c in changes]
+        if report.changes is not None:
+            payload["changes"] = [c.__dict__ for c in report.changes]
         print(json.dumps(payload))
-        return 0
+        return
     print(f"Event:           {event.get('name', '?')} ({event.get('id', '?')})")
-    print(f"Station:         {door.station}")
-    if source is not None:
-        print(f"Guest list:      {source} (no server: check-ins stay here; export them)")
-    if online is not None:
-        reach = "online" if online else "OFFLINE (the door works on; changes wait)"
+    print(f"Station:         {report.station}")
+    if report.list_file is not None:
+        print(f"Guest list:      {report.list_file} (no server: check-ins stay here; export them)")
+    if report.online is not None:
+        reach = "online" if report.online else "OFFLINE (the door works on; changes wait)"
         print(f"Server:          {reach}")
     print(f"Guests:          {status.guests}")
     print(f"Checked in:      {status.checked_in} of {status.guests}")
-    if door.source == "station":  # only a station takes uploads
+    if report.source == "station":  # only a station takes uploads
         print(f"Waiting uploads: {status.pending}")
         print(f"Conflicts:       {status.conflicts}")
         print(f"Rejected:        {status.rejected}")
@@ -329,7 +225,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"Unreadable:      {status.unreadable} guests could not be read (set aside, logged)")
     if status.last_error:
         print(f"Last error:      {status.last_error}")
-    for failure in failures:  # written by the window's or `sync --watch`'s workers
+    for failure in report.failures:  # written by the window's or `sync --watch`'s workers
         state = "stopped" if failure.stopped else "failing"
         print(f"{WORKER_NAMES[failure.worker] + ':':<17}{state}: {failure.reason} "
               f"(since {local_time(failure.since)})")  # fmt: skip
@@ -337,56 +233,30 @@ def cmd_status(args: argparse.Namespace) -> int:
     if skew is not None and abs(skew) > 60:
         ahead = "ahead of" if skew > 0 else "behind"
         print(f"Clock:           this laptop is {abs(skew) / 60:.0f} min {ahead} the server")
-    for change in changes:
+    for change in report.changes or []:
         note = rejection_words(change.code, change.message) or change.last_error or ""
         print(
             f"  {change.state:<9} {change.action:<9} {change.guest_name:<30} "
             f"{local_time(change.door_time)}  {note}"
         )
-    return 0
-
-
-def _probe_online(door: Door) -> bool:
-    """Online means the server answers now; one login, with short timeouts, tells."""
-    import httpx
-
-    from doorcheck.station.errors import StationError, TransportError
-
-    door.client.timeout = httpx.Timeout(3.0)
-    try:
-        door.client.login()
-    except TransportError:
-        return False
-    except StationError:
-        return True  # it answered, if only to refuse
-    door.remember_session()
-    return True
 
 
 def cmd_wipe(args: argparse.Namespace) -> int:
     """Delete this laptop's copy of an event's guests, changes and scans."""
-    from doorcheck.services.privacy import WIPE_AFTER_DAYS, WipeRefusedError, wipe_event
-    from doorcheck.store.credentials import load_login
-    from doorcheck.store.local import LocalStore
+    from doorcheck.session.door import open_door as open_saved_door
+    from doorcheck.session.door import saved_event, wipe_event_data
 
     data_dir = kiosk_data_dir(args)
-    saved = load_login(data_dir)
-    event_id = args.event or (saved[0].event_id if saved else None)
+    event_id = args.event or saved_event(data_dir)
     if event_id is None:
         raise CommandError("which event? give --event ID (no saved login)")
     if args.after_days is not None:
-        if saved is None or saved[0].event_id != event_id:
+        if saved_event(data_dir) != event_id:
             raise CommandError("--after-days applies to the saved login's event")
-        store = LocalStore.open(store_path(data_dir, event_id, saved[0].station_name))
-        try:
-            store.set_setting(WIPE_AFTER_DAYS, str(args.after_days))
-        finally:
-            store.close()
+        with open_saved_door(data_dir) as door:
+            door.set_wipe_after(args.after_days)
         print(f"Event {event_id} will be wiped {args.after_days:g} days after it ends.")
         return 0
-    try:
-        removed = wipe_event(data_dir, event_id, force=args.force)
-    except WipeRefusedError as exc:
-        raise CommandError(str(exc)) from exc
+    removed = wipe_event_data(data_dir, event_id, force=args.force)
     print(f"Wiped event {event_id}: {removed} files removed.")
     return 0

@@ -1,4 +1,4 @@
-"""The kiosk window, the demo and the screenshots; the login screen's helpers."""
+"""The kiosk window, the demo and the screenshots."""
 
 from __future__ import annotations
 
@@ -10,21 +10,28 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from doorcheck.commands.camera import scan_with_camera
 from doorcheck.commands.common import CommandError, kiosk_data_dir
+from doorcheck.commands.door import print_check, print_logged_in, print_status, print_sync
 from doorcheck.paths import safe_name
-from doorcheck.words import Phrase, phrase
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """A station server with a demo event, and the kiosk window logged into it (or, with
     no display, a walk-through of two doors in the terminal)."""
+    from doorcheck.domain.changes import Action
+    from doorcheck.scan.synthetic import ticket_reel
+    from doorcheck.session.door import open_door
+    from doorcheck.session.login import LoginRequest, log_in
     from doorcheck.station.server.demo import create_demo_event
     from doorcheck.station.server.serve import ServeOptions, open_repository, serve
+    from doorcheck.station.server.tickets import write_tickets
 
     work = Path(tempfile.mkdtemp(prefix="doorcheck-demo-"))
     db_url = f"sqlite:///{work / 'station.sqlite3'}"
     repository = open_repository(db_url)
     event_id, codes, guests = create_demo_event(repository, guests=args.guests)
+    ticketed = repository.guests_for_tickets(event_id)
     repository.engine.dispose()
     ready = threading.Event()
     found: dict[str, str] = {}
@@ -44,38 +51,53 @@ def cmd_demo(args: argparse.Namespace) -> int:
     url = found["url"]
     print(f"Station server with the demo event {event_id} on {url}")
 
-    def door(station: str, *command: str) -> None:
-        """A command as a steward would type it, at the given door."""
-        data = str(work / safe_name(station))
-        args = build_parser().parse_args([*command, "--data", data])
-        args.func(args)
+    def folder(station: str) -> Path:
+        return work / safe_name(station)
+
+    def sync(station: str) -> None:
+        with open_door(folder(station)) as door:
+            print_sync(door.sync_once())
+
+    def check_in(station: str, code: str) -> None:
+        with open_door(folder(station)) as door:
+            print_check(door.check(code, Action.CHECK_IN))
 
     for station in ("Main Entrance", "Side Door"):
-        login = ["login", "--server", url, "--event", event_id, "--key", codes[station]]
-        door(station, *login, "--station", station)
-        door(station, "sync")
+        request = LoginRequest("station", url, codes[station], station, event_id)
+        print_logged_in(log_in(folder(station), request))
+        sync(station)
+    reel = work / "ticket-reel.avi"
+    ticket_codes = [str(guest.access_code) for guest in ticketed if guest.access_code]
     if not args.headless and _has_display():
-        return _demo_window(args, work, event_id, safe_name("Main Entrance"))
+        ticket_reel(ticket_codes[:12], str(reel))
+        camera = args.camera or str(reel)
+        if args.camera:
+            tickets = work / "tickets"
+            write_tickets(ticketed[:12], "Winter Gala 2026", tickets)
+            print(f"Opening the kiosk window with camera {args.camera}.")
+            print(f"Show it a demo ticket from {tickets} (on a phone or printed).")
+        else:
+            print("Opening the kiosk window; its camera shows a reel of demo tickets.")
+        return run_kiosk(folder("Main Entrance"), camera=camera, seconds=args.seconds)
     registered = [g for g in guests if g.parent_id is None and g.registration_state == "registered"]
     first, second = (str(g.access_code) for g in registered[:2])
     print(f"\nMain Entrance scans {first}:")
-    door("Main Entrance", "checkin", first)
+    check_in("Main Entrance", first)
     print(f"Side Door syncs and scans the same ticket {first}:")
-    door("Side Door", "sync")
-    door("Side Door", "checkin", first)
+    sync("Side Door")
+    check_in("Side Door", first)
     print(f"Side Door scans {second}:")
-    door("Side Door", "checkin", second)
+    check_in("Side Door", second)
     print("Side Door scans a ticket that is not on the list:")
-    door("Side Door", "checkin", "NOT-A-GUEST")
-    reel = work / "ticket-reel.avi"
-    admin = build_parser().parse_args(
-        ["admin", "reel", event_id, "--out", str(reel), "--limit", "3", "--data", str(work)]
-    )
-    admin.func(admin)
+    check_in("Side Door", "NOT-A-GUEST")
+    ticket_reel(ticket_codes[:3], str(reel))
+    print(f"Wrote a reel of {min(len(ticket_codes), 3)} tickets to {reel}.")
     print("Main Entrance's camera watches the reel (tickets shown on a phone):")
-    door("Main Entrance", "scan", "--camera", str(reel), "--once")
+    with open_door(folder("Main Entrance")) as door:
+        scan_with_camera(door, str(reel), once=True)
     print()
-    door("Main Entrance", "status")
+    with open_door(folder("Main Entrance")) as door:
+        print_status(door.report())
     if args.exit:
         return 0
     print("\nThe server keeps running; try, in another terminal:")
@@ -100,122 +122,18 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _demo_window(args: argparse.Namespace, work: Path, event_id: str, station: str) -> int:
-    """The kiosk window at Main Entrance, its camera a reel of demo tickets."""
-    reel = work / "ticket-reel.avi"
-    admin = build_parser().parse_args(
-        ["admin", "reel", event_id, "--out", str(reel), "--limit", "12", "--data", str(work)]
-    )
-    admin.func(admin)
-    camera = args.camera or str(reel)
-    if args.camera:
-        tickets = work / "tickets"
-        printed = build_parser().parse_args(
-            [
-                "admin",
-                "tickets",
-                event_id,
-                "--out",
-                str(tickets),
-                "--limit",
-                "12",
-                "--data",
-                str(work),
-            ]
-        )
-        printed.func(printed)
-        print(f"Opening the kiosk window with camera {args.camera}.")
-        print(f"Show it a demo ticket from {tickets} (on a phone or printed).")
-    else:
-        print("Opening the kiosk window; its camera shows a reel of demo tickets.")
-    kiosk_args = build_parser().parse_args(
-        ["kiosk", "--camera", camera, "--data", str(work / station)]
-    )
-    kiosk_args.seconds = args.seconds
-    return cmd_kiosk(kiosk_args)
-
-
-def login_and_sync(
-    data_dir: Path, source: str, address: str, event: str, key: str, station: str
-) -> None:
-    """What the login screen does: log in (or load the file), remember the login,
-    fetch the guest list."""
-    from doorcheck.station.errors import StationError
-
-    base = ["--data", str(data_dir)]
-    if source == "spreadsheet":
-        steps = [["import", address, "--station", station, *base]]
-    else:
-        app_key = ""
-        if source == "eventbrite-legacy":  # the application key, then the user key
-            app_key, _, key = key.partition("\n")
-        login = ["login", "--source", source, "--server", address, "--key", key,
-                 "--station", station]  # fmt: skip
-        if app_key:
-            login += ["--app-key", app_key]
-        if event:
-            login += ["--event", event]
-        steps = [[*login, *base], ["sync", *base]]
-    try:
-        for argv in steps:
-            args = build_parser().parse_args(argv)
-            args.func(args)
-    except CommandError as exc:
-        raise StationError(exc.words) from exc
-
-
-def preview_file(path: str) -> list[str | Phrase]:
-    """The login screen's preview of a guest list file, a line each: in English as
-    ``str()`` of each line, in the window's language through ``ui.i18n.say``."""
-    from doorcheck.connectors.eventbrite_legacy import LegacyXmlFile
-    from doorcheck.connectors.spreadsheet import FIELDS, SpreadsheetError, load_file
-    from doorcheck.sync.connector import SourceError
-
-    file = Path(path)
-    try:
-        if file.suffix.lower() == ".xml":
-            count = sum(len(batch) for batch in LegacyXmlFile(file).full_load())
-            return [
-                phrase(
-                    "{file}: {count} tickets from an Eventbrite attendee list.",
-                    file=file.name, count=count,
-                )
-            ]  # fmt: skip
-        sheet = load_file(file)
-    except SpreadsheetError as exc:
-        return [exc.phrase]
-    except SourceError as exc:
-        return [exc.words]
-    columns = ", ".join(
-        f"{name} = {sheet.table.headers[column]!r}"
-        for name, column in sorted(sheet.mapping.items(), key=lambda item: FIELDS.index(item[0]))
-    )
-    count = len(sheet.guests)
-    found = (
-        phrase("{file}: 1 guest ({columns}).", file=file.name, columns=columns)
-        if count == 1
-        else phrase("{file}: {count} guests ({columns}).", file=file.name, count=count,
-                    columns=columns)
-    )  # fmt: skip
-    lines: list[str | Phrase] = [found, *sheet.problems()]
-    for guest in sheet.guests[:3]:
-        fields = guest["fields"]
-        name = " ".join(fields.get(key, "") for key in ("firstName", "lastName")).strip()
-        lines.append(f"  {guest['accessCode'] or '-'}  {name}")
-    return lines
-
-
 def _login_screen(app: Any, data_dir: Path, camera: str) -> Any:
     from doorcheck.scan.sources import open_frames
+    from doorcheck.session.login import log_in_and_load, preview_lines
     from doorcheck.store.credentials import load_login
     from doorcheck.ui.camera_bridge import CameraBridge
     from doorcheck.ui.login_dialog import LoginDialog
     from doorcheck.ui.scanner_keys import ScannerKeyFilter
 
     dialog = LoginDialog(
-        lambda *values: login_and_sync(data_dir, *values),
+        lambda *values: log_in_and_load(data_dir, *values),
         camera=lambda: CameraBridge(lambda: open_frames(camera)),
-        preview=preview_file,
+        preview=preview_lines,
     )
     keys = ScannerKeyFilter()  # a USB scanner reads the station's setup code
     keys.scanned.connect(dialog.fill_from_setup)
@@ -229,6 +147,26 @@ def _login_screen(app: Any, data_dir: Path, camera: str) -> Any:
 
 def cmd_kiosk(args: argparse.Namespace) -> int:
     """The kiosk window for the saved login (the login screen first if there is none)."""
+    return run_kiosk(
+        kiosk_data_dir(args),
+        camera=args.camera,
+        lock=args.lock,
+        self_check_in=args.self_check_in,
+        exit_when_ready=args.exit_when_ready,
+    )
+
+
+def run_kiosk(
+    data_dir: Path,
+    *,
+    camera: str | None = None,
+    seconds: float | None = None,
+    lock: bool = False,
+    self_check_in: bool = False,
+    exit_when_ready: bool = False,
+) -> int:
+    """The window's door: the login screen if there is no saved login, then the kiosk
+    window on the door session of that login until the window closes."""
     from importlib import resources
 
     from PySide6.QtCore import QTimer
@@ -236,11 +174,11 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from doorcheck.app import build_kiosk, start
+    from doorcheck.session.door import DoorSession
     from doorcheck.settings import KioskSettings
     from doorcheck.store.credentials import load_login
     from doorcheck.ui.i18n import install_language
 
-    data_dir = kiosk_data_dir(args)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     settings = KioskSettings.load(data_dir)
@@ -248,7 +186,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         print(f"warning: {settings.problem}", file=sys.stderr)
     install_language(app, settings.language)
     app.setWindowIcon(QIcon(str(resources.files("doorcheck.resources") / "icon.png")))
-    if args.exit_when_ready:
+    if exit_when_ready:
         # For the start-up benchmark: the first window is up and idle, say so and go.
         def ready() -> None:
             print("ready", flush=True)
@@ -260,27 +198,19 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         QTimer.singleShot(0, ready)
     saved = load_login(data_dir)
     if saved is None:
-        saved = _login_screen(app, data_dir, args.camera or settings.camera)
+        saved = _login_screen(app, data_dir, camera or settings.camera)
         if saved is None:
-            return 0 if args.exit_when_ready else 1  # the steward closed the login screen
-    login, secret = saved
-    kiosk = build_kiosk(
-        app,
-        data_dir,
-        login,
-        secret,
-        args.camera,
-        settings=settings,
-        self_check_in=args.self_check_in,
-    )
+            return 0 if exit_when_ready else 1  # the steward closed the login screen
+    door = DoorSession.of_login(data_dir, *saved)
+    kiosk = build_kiosk(app, door, camera, settings=settings, self_check_in=self_check_in)
     start(kiosk)
     kiosk.window.show()
     # The guest-facing kiosk starts locked; staff choose a PIN first if none is set.
-    if (args.lock or args.self_check_in) and not kiosk.window.lock():
+    if (lock or self_check_in) and not kiosk.window.lock():
         kiosk.stop()
         return 1
-    if getattr(args, "seconds", None):
-        QTimer.singleShot(int(args.seconds * 1000), app.quit)
+    if seconds:
+        QTimer.singleShot(int(seconds * 1000), app.quit)
     try:
         code = int(app.exec())
     finally:
@@ -300,11 +230,3 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     for path in render_all(Path(args.out), language=args.language):
         print(path)
     return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The whole parser (the demo and the login screen run other commands): imported
-    here, when called, because the parser imports these commands."""
-    from doorcheck.cli import build_parser as whole
-
-    return whole()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,14 +22,16 @@ from PySide6.QtWidgets import (
 )
 
 from doorcheck.scan.scanner import ScanEvent
+from doorcheck.session.errors import DoorError
 from doorcheck.station.errors import StationError
 from doorcheck.station.setup import parse_setup
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.i18n import mark, say, tr
 from doorcheck.ui.plain import clip, plain_labels
 from doorcheck.ui.preview import CameraPreview
-from doorcheck.words import Phrase
+from doorcheck.words import Phrase, phrase
 
+log = logging.getLogger(__name__)
 MAX_PREVIEW_LINES = 40  # of a guest list file's preview: what fits the dialog
 MAX_MESSAGE = 600  # characters of an error the dialog shows (a server's text, maybe)
 
@@ -72,8 +75,8 @@ class _Result(QObject):
 
 
 class LoginDialog(QDialog):
-    """``login`` runs on a worker thread (it talks to the network); its StationError
-    messages are shown in words, and success closes the dialog."""
+    """``login`` runs on a worker thread (it talks to the network); its refusals
+    (DoorError, StationError) are shown in words, and success closes the dialog."""
 
     def __init__(
         self,
@@ -227,8 +230,11 @@ class LoginDialog(QDialog):
         def work() -> None:
             try:
                 self._login(*values)
-            except StationError as exc:
+            except (DoorError, StationError) as exc:
                 self._result.done.emit(exc.words)
+            except Exception as exc:  # the screen must not hang on "Logging in…"
+                log.exception("logging in failed")
+                self._result.done.emit(phrase("Logging in failed: {why}", why=type(exc).__name__))
             else:
                 self._result.done.emit(None)
 

@@ -20,28 +20,12 @@
       <translation>Lokale Daten löschen</translation>
     </message>
     <message>
-      <source>Cannot write {file}: {why}</source>
-      <translation>{file} lässt sich nicht schreiben: {why}</translation>
-    </message>
-    <message>
       <source>{count} changes made at this door have not reached the server yet. Wait until the door is online and they are uploaded.</source>
       <translation>{count} Änderungen dieses Eingangs sind noch nicht beim Server. Warten Sie, bis der Eingang online ist und sie hochgeladen sind.</translation>
     </message>
     <message>
       <source>USB scanner set up for a {layout} keyboard</source>
       <translation>USB-Scanner eingerichtet für Tastatur {layout}</translation>
-    </message>
-    <message>
-      <source>{file}: 1 guest ({columns}).</source>
-      <translation>{file}: 1 Gast ({columns}).</translation>
-    </message>
-    <message>
-      <source>{file}: {count} guests ({columns}).</source>
-      <translation>{file}: {count} Gäste ({columns}).</translation>
-    </message>
-    <message>
-      <source>{file}: {count} tickets from an Eventbrite attendee list.</source>
-      <translation>{file}: {count} Tickets aus einer Eventbrite-Teilnehmerliste.</translation>
     </message>
     <message>
       <source>Eventbrite refused the token. Check it in the login.</source>
@@ -262,6 +246,54 @@
     <message>
       <source>XING Events no longer knows sync id ({why})</source>
       <translation>XING Events kennt die Sync-ID nicht mehr ({why})</translation>
+    </message>
+    <message>
+      <source>not logged in: run 'doorcheck login' first (data folder {folder})</source>
+      <translation>nicht angemeldet: zuerst 'doorcheck login' ausführen (Datenordner {folder})</translation>
+    </message>
+    <message>
+      <source>{missing}</source>
+      <translation>{missing}</translation>
+    </message>
+    <message>
+      <source>{why}</source>
+      <translation>{why}</translation>
+    </message>
+    <message>
+      <source>this door does not know its station's mode yet and cannot ask the server ({why}); run 'doorcheck login' while online</source>
+      <translation>dieser Eingang kennt den Modus seiner Station noch nicht und kann den Server nicht fragen ({why}); 'doorcheck login' mit Netzverbindung ausführen</translation>
+    </message>
+    <message>
+      <source>no guest list yet: run 'doorcheck sync' first</source>
+      <translation>noch keine Gästeliste: zuerst 'doorcheck sync' ausführen</translation>
+    </message>
+    <message>
+      <source>not a valid ticket code: {why}</source>
+      <translation>kein gültiger Ticketcode: {why}</translation>
+    </message>
+    <message>
+      <source>cannot write {file}: {why}</source>
+      <translation>{file} kann nicht geschrieben werden: {why}</translation>
+    </message>
+    <message>
+      <source>{what} is not set up: {how}</source>
+      <translation>{what} ist nicht eingerichtet: {how}</translation>
+    </message>
+    <message>
+      <source>{file}: {why}</source>
+      <translation>{file}: {why}</translation>
+    </message>
+    <message>
+      <source>{file}: 1 guest ({columns}).</source>
+      <translation>{file}: 1 Gast ({columns}).</translation>
+    </message>
+    <message>
+      <source>{file}: {count} guests ({columns}).</source>
+      <translation>{file}: {count} Gäste ({columns}).</translation>
+    </message>
+    <message>
+      <source>{file}: {count} tickets from an Eventbrite attendee list.</source>
+      <translation>{file}: {count} Tickets aus einer Eventbrite-Teilnehmerliste.</translation>
     </message>
     <message>
       <source>The station server refused the request.</source>
@@ -598,6 +630,10 @@
     <message>
       <source>Fill in the fields shown.</source>
       <translation>Füllen Sie die angezeigten Felder aus.</translation>
+    </message>
+    <message>
+      <source>Logging in failed: {why}</source>
+      <translation>Anmeldung fehlgeschlagen: {why}</translation>
     </message>
     <message>
       <source>Door</source>

@@ -1,0 +1,477 @@
+"""A door session: one door of one event, opened once, the same wherever it runs.
+
+Opening a door decides its parts once: the local store (one file per event and
+station), the guest source (a station, a spreadsheet, XING, Eventbrite), the writer
+its check-ins go to, the worker that keeps the store in step, the forwarder to Event
+Cadence and the check-in service. The command line, the window, the demo and the
+self-test all open doors here, so a door behaves the same in each.
+
+Its use cases (sync once, check in or out, status, export, forward, search, guest
+details) take and return plain data and raise ``DoorError``; none prints.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import OperationalError
+
+from doorcheck.domain.changes import Action
+from doorcheck.domain.verdict import Mode
+from doorcheck.paths import store_path
+from doorcheck.services.checkin import CheckInService, ScanOutcome, station_service
+from doorcheck.session.errors import DoorError, Problem, said
+from doorcheck.session.views import ChangeView, StoreStatus
+from doorcheck.station.client import Credentials, StationClient
+from doorcheck.station.errors import StationError, TransportError
+from doorcheck.store.credentials import (
+    FILE_SOURCE,
+    SavedLogin,
+    load_login,
+    load_named_secret,
+    load_session_token,
+    private_dir,
+    save_named_secret,
+    save_session_token,
+)
+from doorcheck.store.local import LocalStore
+from doorcheck.sync.health import StoredFailure, is_disk_full, stored_failures
+from doorcheck.sync.sources import connector_for, door_sync, is_remote, source_of
+from doorcheck.words import Phrase
+
+if TYPE_CHECKING:
+    from doorcheck.station.writer import ChangeWriter
+    from doorcheck.sync.engine import SyncEngine, SyncReport, SyncStatus
+    from doorcheck.sync.forwarder import Forwarder, ForwardStatus
+    from doorcheck.sync.health import WorkerHealth
+    from doorcheck.sync.source_sync import SourceSync
+
+log = logging.getLogger(__name__)
+
+# The changes a steward is shown: what waits, what the server refused or disputed.
+SHOWN_CHANGES = ("pending", "sent", "conflict", "rejected")
+
+
+@dataclass(frozen=True)
+class GivenLogin:
+    """A station login typed on the command line instead of the saved one."""
+
+    server: str
+    event_id: str
+    app_code: str
+    station: str
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    """One round with the door's source."""
+
+    source: str  # "station", or the connector's name ("spreadsheet", "XING Events")
+    full: bool
+    guests_received: int
+    uploaded: int
+    conflicts: int
+    rejected: int
+    checked_in: int
+    guests: int
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """A check-in or check-out typed at the command line, and its upload."""
+
+    outcome: ScanOutcome
+    recorded: bool
+    upload: str  # "uploaded", "recorded", or why it waits
+
+
+@dataclass(frozen=True)
+class DoorReport:
+    """What `doorcheck status` shows of a door."""
+
+    event: dict[str, object]
+    station: str
+    source: str
+    list_file: str | None  # a spreadsheet door's file
+    online: bool | None  # None: not asked
+    status: StoreStatus
+    failures: list[StoredFailure]
+    changes: list[ChangeView] | None = None  # None: not asked for
+
+
+@dataclass(frozen=True)
+class ForwardSummary:
+    sent: int
+    waiting: int
+    held: int
+    problem: str | Phrase | None
+    blocked: bool
+    held_back: list[tuple[str, str]]
+
+
+class DoorSession:
+    """One door: the login, a client, the local store and the parts made from them.
+
+    The store opens on first use, so a login can first learn from the server who the
+    station is (its name as the server spells it decides the file)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        server: str,
+        event_id: str,
+        station: str,
+        app_code: str,
+        device_id: str | None,
+        saved: SavedLogin | None = None,
+    ) -> None:
+        self.data_dir = private_dir(data_dir)
+        self.station = station
+        self.event_id = event_id
+        self.saved = saved
+        self.client = StationClient(
+            server, Credentials(event_id, app_code, station), device_id=device_id
+        )
+        self.source = source_of(server)
+        self._store: LocalStore | None = None
+
+    @classmethod
+    def of_login(cls, data_dir: Path, login: SavedLogin, secret: str) -> DoorSession:
+        """The door of a saved login, its last session token adopted."""
+        door = cls(
+            data_dir,
+            server=login.server,
+            event_id=login.event_id,
+            station=login.station_name,
+            app_code=secret,
+            device_id=login.device_id,
+            saved=login,
+        )
+        token = load_session_token(door.data_dir, login)
+        if token:
+            door.client.adopt_session(token)
+        return door
+
+    # -- the parts -------------------------------------------------------------------
+
+    @property
+    def store(self) -> LocalStore:
+        if self._store is None:
+            self._store = LocalStore.open(store_path(self.data_dir, self.event_id, self.station))
+        return self._store
+
+    @property
+    def login(self) -> SavedLogin:
+        """The saved login, or one made of the login details given on the command line."""
+        if self.saved is not None:
+            return self.saved
+        return SavedLogin(self.client.base_url, self.event_id, self.station,
+                          self.client.device_id or "", vault="none")  # fmt: skip
+
+    @property
+    def uploads(self) -> bool:
+        """Only a station takes check-ins; elsewhere they are applied here and exported."""
+        return self.source == "station"
+
+    @property
+    def list_file(self) -> str | None:
+        server = self.client.base_url
+        return server.removeprefix(FILE_SOURCE) if server.startswith(FILE_SOURCE) else None
+
+    @property
+    def writer(self) -> ChangeWriter:
+        from doorcheck.station.writer import StationChangeWriter
+        from doorcheck.sync.source_sync import LocalListWriter
+
+        if self.uploads:
+            return StationChangeWriter(self.client)
+        return LocalListWriter(self.store)
+
+    def event(self) -> dict[str, object]:
+        """The event as the server (or the import) last described it."""
+        event = json.loads(self.store.get_state("event") or "{}")
+        return event if isinstance(event, dict) else {}
+
+    def take_station_from_login(self) -> None:
+        """The station is who the server says it is: its spelling of the name picks
+        the data file, its answer sets the event and the mode."""
+        from doorcheck.sync.engine import remember_station
+
+        result = self.client.login_result
+        if result is None:
+            return
+        if result.station_name != self.station:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            self.station = result.station_name
+        remember_station(self.store, self.client)
+
+    def mode(self) -> Mode:
+        """The station's mode as the server last said it. Never guessed: a door that
+        does not know it asks the server, and refuses to decide if it cannot."""
+        known = self.store.get_state("mode")
+        if known is None and self.uploads:
+            try:
+                self.client.login()
+            except StationError as exc:
+                raise DoorError(Problem.MODE_UNKNOWN, why=exc.message) from exc
+            self.take_station_from_login()
+            known = self.store.get_state("mode")
+        return Mode(known or Mode.CHECK_IN.value)
+
+    def service(
+        self, on_change: Callable[[], None] | None = None, *, ask: bool = True
+    ) -> CheckInService:
+        """The check-in service of this door. With ``ask``, the station's mode is known
+        (or asked of the server) before anything is decided."""
+        if ask:
+            self.mode()
+        return station_service(self.store, self.station, on_change=on_change)
+
+    def sync_worker(
+        self,
+        *,
+        interval: float = 3.0,
+        on_status: Callable[[SyncStatus], None] | None = None,
+        on_health: Callable[[WorkerHealth], None] | None = None,
+        on_report: Callable[[SyncReport], None] | None = None,
+    ) -> SyncEngine | SourceSync:
+        """The worker that keeps this door in step (sync.sources.door_sync)."""
+        return door_sync(self.store, self.login, self.client.credentials.app_code, self.client,
+                         interval=interval, on_status=on_status, on_health=on_health,
+                         on_report=on_report)  # fmt: skip
+
+    def forwarder(
+        self,
+        *,
+        on_status: Callable[[ForwardStatus], None] | None = None,
+        on_health: Callable[[WorkerHealth], None] | None = None,
+    ) -> Forwarder | None:
+        """Event Cadence, if this door was set up for it (`doorcheck forward`)."""
+        from doorcheck.connectors.eventcadence import CadencePusher
+        from doorcheck.sync.forwarder import Forwarder, load_settings
+
+        settings = load_settings(self.store)
+        if settings is None:
+            return None
+        key = load_named_secret(self.data_dir, self._cadence_secret)
+        if not key:
+            # Set up, but the key is gone: say so rather than stop forwarding in silence.
+            log.warning("Event Cadence is set up but its key is missing; run 'doorcheck forward'")
+            return None
+        pusher = CadencePusher(settings, key)
+        return Forwarder(self.store, pusher, on_status=on_status, on_health=on_health)
+
+    @property
+    def _cadence_secret(self) -> str:
+        return f"eventcadence|{self.event_id}"
+
+    def remember_session(self) -> None:
+        """Keep a renewed session token for the next start (saved logins only)."""
+        if self.saved is not None and self.client.session_token:
+            save_session_token(self.data_dir, self.saved, self.client.session_token)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        self.client.close()
+
+    def __enter__(self) -> DoorSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- use cases -------------------------------------------------------------------
+
+    def sync_once(self) -> SyncSummary:
+        """One round with the source: news in, this door's changes out (a station) or
+        applied to its own copy (the other sources)."""
+        from doorcheck.sync.engine import sync_once
+        from doorcheck.sync.source_sync import SourceSync
+
+        if not self.uploads:
+            connector = connector_for(self.login, self.client.credentials.app_code)
+            assert connector is not None  # every source but a station has one
+            worker = SourceSync(self.store, connector, remote=is_remote(self.login.server))
+            report = worker.run_once()
+            if report is None:
+                why = worker.status.last_error or "the guest source failed"
+                raise DoorError(Problem.SOURCE_FAILED, why=why)
+            name, full, uploaded, conflicts, rejected = connector.name, True, 0, 0, 0
+        else:
+            if self.client.session_token is None:
+                # Who the station is comes first: its name picks the file synced into.
+                self._log_in()
+            try:
+                station_report = sync_once(self.store, self.client, self.writer)
+            except StationError as exc:
+                raise DoorError(Problem.SOURCE_FAILED, why=said(exc.message)) from exc
+            self.take_station_from_login()  # a renewed session may bring a changed mode
+            self.remember_session()
+            name, full = "station", station_report.full
+            uploaded, conflicts = station_report.uploaded, station_report.conflicts
+            rejected = station_report.rejected
+            report = station_report
+        status = self.store.status()
+        return SyncSummary(name, full, report.guests_received, uploaded, conflicts, rejected,
+                           status.checked_in, status.guests)  # fmt: skip
+
+    def _log_in(self) -> None:
+        try:
+            self.client.login()
+        except StationError as exc:
+            raise DoorError(Problem.LOGIN_REFUSED, why=said(exc.message)) from exc
+        self.take_station_from_login()
+
+    def check(self, code: str, action: Action) -> CheckSummary:
+        """A ticket code typed by hand, decided as a scan is, then uploaded at once
+        (or left waiting, said why)."""
+        from doorcheck.sync.engine import push_pending
+
+        service = self.service()  # first: it may ask the server who this station is
+        if self.store.get_state("cursor") is None:
+            raise DoorError(Problem.NO_GUEST_LIST)
+        outcome = service.scan(code, "manual", action)
+        if outcome.code is None:
+            raise DoorError(Problem.INVALID_CODE, why=outcome.problem)
+        if not outcome.nonces:
+            return CheckSummary(outcome, recorded=False, upload="")
+        try:
+            push_pending(self.store, self.writer)
+            upload = "uploaded" if self.uploads else "recorded"
+        except StationError as exc:
+            upload = f"queued, will upload later ({exc.message})"
+        except OperationalError as exc:
+            if not is_disk_full(exc):
+                raise
+            # The verdict is on disk; only the upload's answer could not be written.
+            upload = "queued, will upload later (the laptop's disk is full)"
+        self.remember_session()
+        return CheckSummary(outcome, recorded=True, upload=upload)
+
+    def report(self, *, changes: bool = False, probe: bool = True) -> DoorReport:
+        """The door's state: counts, failing workers, and (``probe``) whether the
+        station answers now."""
+        online = self._probe_online() if probe and self.uploads else None
+        return DoorReport(
+            event=self.event(),
+            station=self.station,
+            source=self.source,
+            list_file=self.list_file,
+            online=online,
+            status=self.store.status(),
+            failures=stored_failures(self.store),
+            changes=self.store.changes(SHOWN_CHANGES) if changes else None,
+        )
+
+    def _probe_online(self) -> bool:
+        """Online means the server answers now; one login, with short timeouts, tells."""
+        import httpx
+
+        self.client.timeout = httpx.Timeout(3.0)
+        try:
+            self.client.login()
+        except TransportError:
+            return False
+        except StationError:
+            return True  # it answered, if only to refuse
+        self.remember_session()
+        return True
+
+    def changes(self) -> list[ChangeView]:
+        return self.store.changes(SHOWN_CHANGES)
+
+    def export(self, path: Path) -> tuple[Path, int]:
+        """Who came (and left) at this door, to a CSV or XLSX file: its path and rows."""
+        from doorcheck.connectors.spreadsheet import export_rows, write_export
+
+        rows = export_rows(self.store.guests_with_presence())
+        try:
+            return write_export(rows, path), len(rows)
+        except OSError as exc:
+            raise DoorError(Problem.CANNOT_WRITE, file=path, why=exc.strerror) from exc
+
+    def set_up_forwarding(self, settings_json: str, key: str) -> None:
+        from doorcheck.sync.forwarder import SETTINGS_KEY
+
+        self.store.set_setting(SETTINGS_KEY, settings_json)
+        save_named_secret(self.data_dir, self._cadence_secret, key)
+
+    def forward_once(self) -> ForwardSummary:
+        """Push the profiles of this door's check-ins that still wait to Event Cadence."""
+        forwarder = self.forwarder()
+        if forwarder is None:
+            raise DoorError(Problem.NOT_SET_UP, what="Event Cadence",
+                            how="give --url and --key once")  # fmt: skip
+        try:
+            status = forwarder.run_once()
+        finally:
+            forwarder.pusher.close()
+        held_back = self.store.forward_problems("eventcadence")
+        return ForwardSummary(status.sent, status.waiting, status.held, status.problem,
+                              status.blocked, held_back)  # fmt: skip
+
+    def set_wipe_after(self, days: float) -> None:
+        from doorcheck.services.privacy import WIPE_AFTER_DAYS
+
+        self.store.set_setting(WIPE_AFTER_DAYS, str(days))
+
+
+def open_door(data_dir: Path, given: GivenLogin | None = None) -> DoorSession:
+    """The door of the login given, or of the one saved in ``data_dir``."""
+    if given is not None:
+        return DoorSession(data_dir, server=given.server, event_id=given.event_id,
+                           station=given.station, app_code=given.app_code,
+                           device_id=None)  # fmt: skip
+    saved = load_login(data_dir)
+    if saved is None:
+        raise DoorError(Problem.NOT_LOGGED_IN, folder=data_dir)
+    return DoorSession.of_login(data_dir, *saved)
+
+
+def saved_event(data_dir: Path) -> str | None:
+    """The saved login's event, if there is one."""
+    saved = load_login(data_dir)
+    return saved[0].event_id if saved else None
+
+
+def wipe_event_data(data_dir: Path, event_id: str, *, force: bool = False) -> int:
+    """Delete this laptop's copy of an event (guests, changes, scans): the files
+    removed. Refused while changes made here wait for the server, unless ``force``."""
+    from doorcheck.services.privacy import WipeRefusedError, wipe_event
+
+    try:
+        return wipe_event(data_dir, event_id, force=force)
+    except WipeRefusedError as exc:
+        raise DoorError(Problem.WIPE_REFUSED, why=str(exc)) from exc
+
+
+def wipe_expired(data_dir: Path) -> list[str]:
+    """The events whose wipe time has come, wiped: their IDs."""
+    from doorcheck.services.privacy import wipe_expired as wipe
+
+    return wipe(data_dir)
+
+
+__all__ = [
+    "SHOWN_CHANGES",
+    "CheckSummary",
+    "DoorReport",
+    "DoorSession",
+    "ForwardSummary",
+    "GivenLogin",
+    "SyncSummary",
+    "open_door",
+    "saved_event",
+    "wipe_event_data",
+    "wipe_expired",
+]
