@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from pytestqt.qtbot import QtBot
 
-from doorcheck.sync.engine import SyncStatus
 from doorcheck.sync.health import DISK_FULL, WorkerHealth
 from doorcheck.ui.main_window import KioskWindow
 from doorcheck.ui.status_bar import DoorStatusBar
+from doorcheck.views import SyncStatus
 
 
 def test_a_failing_worker_is_shown_until_it_recovers(qtbot: QtBot) -> None:

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from doorcheck.cli import main as doorcheck
+from doorcheck.connectors.base import SourceError
 from doorcheck.connectors.eventbrite_legacy import (
     MAX_FILE_BYTES,
     LegacyConnector,
@@ -26,7 +27,6 @@ from doorcheck.domain.verdict import Mode, VerdictKind
 from doorcheck.services.checkin import CheckInService
 from doorcheck.station.server.serve import serve_app_in_thread
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.connector import SourceError
 from doorcheck.sync.source_sync import SourceSync
 
 # The example answer of user_list_events, as the seed documents it (abridged).

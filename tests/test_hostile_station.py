@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from doorcheck.connectors import web
+from doorcheck.connectors.base import SourceError
 from doorcheck.domain.verdict import Mode, VerdictKind
 from doorcheck.services.checkin import CheckInService
 from doorcheck.station import bounded, errors
@@ -21,7 +22,6 @@ from doorcheck.station.client import Credentials, StationClient
 from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.guests import GuestCopies
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.connector import SourceError
 from doorcheck.sync.engine import pull, push_pending
 from tests.hostile_station import HostileStation, raw
 

@@ -17,18 +17,16 @@ from PySide6.QtCore import QLocale, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
+from doorcheck.connectors.base import SourceError
 from doorcheck.connectors.eventbrite_legacy import parse as parse_legacy_xml
 from doorcheck.connectors.spreadsheet import SpreadsheetError, read_table
 from doorcheck.connectors.web import request_json
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
-from doorcheck.services.checkin import CheckInService, ScanOutcome
+from doorcheck.services.checkin import CheckInService
 from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
-from doorcheck.session.views import StationCount, Statistics
 from doorcheck.settings import KioskSettings
 from doorcheck.station.errors import ServerUnreachableError
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.connector import SourceError
-from doorcheck.sync.engine import SyncStatus
 from doorcheck.ui.i18n import chosen_language, install_language
 from doorcheck.ui.main_window import KioskWindow
 from doorcheck.ui.pin_dialog import PinDialog
@@ -36,6 +34,7 @@ from doorcheck.ui.search_panel import CompanionDialog, GuestDesk, SearchPanel
 from doorcheck.ui.settings_dialog import SettingsDialog
 from doorcheck.ui.sounds import SOUND_OF, SoundPlayer, find_player, sound_file
 from doorcheck.ui.statistics_panel import StatisticsPanel, recent_buckets
+from doorcheck.views import ScanOutcome, StationCount, Statistics, SyncStatus
 from doorcheck.words import phrase
 from tests.support import full_sync, settled, wire
 from tests.test_kiosk_window import desk

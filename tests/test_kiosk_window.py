@@ -20,13 +20,14 @@ from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.scan import synthetic
-from doorcheck.services.checkin import CheckInService, ScanOutcome
+from doorcheck.services.checkin import CheckInService
 from doorcheck.session.door import DoorSession
 from doorcheck.store.credentials import load_login
 from doorcheck.store.local import LocalStore
 from doorcheck.ui.main_window import KioskWindow
 from doorcheck.ui.search_panel import GuestDesk, SearchPanel
 from doorcheck.ui.verdict_panel import VerdictPanel
+from doorcheck.views import ScanOutcome
 from tests.support import RunningServer, settled
 
 GUEST = Guest(

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from doorcheck.app import Kiosk
 from doorcheck.cli import main as doorcheck
+from doorcheck.connectors.base import Capability, load_full
 from doorcheck.connectors.spreadsheet import (
     SpreadsheetConnector,
     SpreadsheetError,
@@ -22,7 +23,6 @@ from doorcheck.domain.verdict import VerdictKind
 from doorcheck.paths import store_path
 from doorcheck.store.credentials import load_login
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.connector import Capability, load_full
 from tests.test_kiosk_window import open_kiosk
 
 GERMAN = "Vorname;Nachname;Firma;E-Mail;Ticketnummer;Bemerkung\n"

@@ -9,8 +9,8 @@ from typing import Any
 from doorcheck.domain.changes import Action
 from doorcheck.domain.verdict import Mode
 from doorcheck.services.checkin import CheckInService
-from doorcheck.session.views import StationCount
 from doorcheck.store.local import LocalStore
+from doorcheck.views import StationCount
 from tests.support import full_sync, wire
 
 

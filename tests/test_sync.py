@@ -22,7 +22,8 @@ from doorcheck.station.server import db
 from doorcheck.station.server.db import create_schema, make_engine
 from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.engine import Backoff, SyncEngine, SyncStatus, wait_for
+from doorcheck.sync.engine import Backoff, SyncEngine, wait_for
+from doorcheck.views import SyncStatus
 from tests.support import RunningServer, running_server
 
 

@@ -19,12 +19,9 @@ from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from doorcheck.domain.verdict import Mode, VerdictKind
-from doorcheck.services.checkin import CheckInService, ScanOutcome
-from doorcheck.session.views import ChangeView, StationCount, Statistics
+from doorcheck.services.checkin import CheckInService
 from doorcheck.settings import KioskSettings
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.engine import SyncStatus
-from doorcheck.sync.forwarder import ForwardStatus
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.login_dialog import MAX_MESSAGE, MAX_PREVIEW_LINES, LoginDialog
 from doorcheck.ui.main_window import KioskWindow
@@ -35,6 +32,14 @@ from doorcheck.ui.settings_dialog import SettingsDialog
 from doorcheck.ui.statistics_panel import StatisticsPanel
 from doorcheck.ui.status_bar import DoorStatusBar
 from doorcheck.ui.verdict_panel import VerdictPanel
+from doorcheck.views import (
+    ChangeView,
+    ForwardStatus,
+    ScanOutcome,
+    StationCount,
+    Statistics,
+    SyncStatus,
+)
 from tests.support import full_sync, settled, wire
 from tests.test_kiosk_screens import when_modal
 from tests.test_kiosk_window import desk

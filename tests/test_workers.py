@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from doorcheck.background import Backoff
 from doorcheck.domain.verdict import Mode
 from doorcheck.paths import store_path
 from doorcheck.services.checkin import CheckInService
@@ -30,6 +29,7 @@ from doorcheck.sync.engine import SyncEngine, wait_for
 from doorcheck.sync.health import WorkerHealth, stored_failures
 from doorcheck.sync.source_sync import SourceSync
 from doorcheck.sync.sources import connector_for
+from doorcheck.sync.worker import Backoff
 from tests.support import RunningServer, fresh_engine, populate, running_server
 from tests.test_cli import doorcheck
 

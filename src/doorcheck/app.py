@@ -1,13 +1,16 @@
-"""The composition root: builds the kiosk's parts once and wires them together.
+"""The window's composition root: the kiosk window wired to a door session.
 
-Nothing else creates services or opens the store; widgets get plain data through
-signals and never see the database, the network or a worker thread.
+The door (session.door.DoorSession) decides the store, the source, the workers and
+the check-in service; this module only connects them to the widgets. Widgets get
+plain values (views.py) through signals and callbacks and never see the database,
+the network or a worker thread.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +24,7 @@ from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.scan.decoder import Decoder
 from doorcheck.scan.scanner import ScanEvent
 from doorcheck.scan.sources import list_cameras, open_frames
-from doorcheck.services.checkin import CheckInService, ScanOutcome
+from doorcheck.services.checkin import CheckInService
 from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
 from doorcheck.session.door import DoorSession
 from doorcheck.session.errors import DoorError, Problem
@@ -32,7 +35,7 @@ from doorcheck.store.credentials import (
     is_file_source,
 )
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.engine import SyncEngine, SyncStatus
+from doorcheck.sync.engine import SyncEngine
 from doorcheck.sync.forwarder import Forwarder
 from doorcheck.sync.health import is_disk_full
 from doorcheck.sync.source_sync import SourceSync
@@ -46,6 +49,7 @@ from doorcheck.ui.search_panel import GuestDesk, SearchPanel
 from doorcheck.ui.settings_dialog import LAYOUT_NAMES, SettingsDialog
 from doorcheck.ui.sounds import SoundPlayer
 from doorcheck.ui.statistics_panel import StatisticsPanel
+from doorcheck.views import ScanOutcome, SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -402,3 +406,83 @@ def start(kiosk: Kiosk) -> None:
     if kiosk.forwarder is not None:
         kiosk.forwarder.start()
     kiosk.camera.start()
+
+
+def log_in_screen(app: QApplication, data_dir: Path, camera: str) -> DoorSession | None:
+    """The login screen, for a laptop with no saved login: the door it logged in, or
+    None if the steward closed it."""
+    from doorcheck.session.door import saved_door
+    from doorcheck.session.login import log_in_and_load, preview_lines
+    from doorcheck.ui.login_dialog import LoginDialog
+
+    dialog = LoginDialog(
+        lambda *values: log_in_and_load(data_dir, *values),
+        camera=lambda: CameraBridge(lambda: open_frames(camera)),
+        preview=preview_lines,
+    )
+    keys = ScannerKeyFilter()  # a USB scanner reads the station's setup code
+    keys.scanned.connect(dialog.fill_from_setup)
+    app.installEventFilter(keys)
+    try:
+        accepted = dialog.exec()
+    finally:
+        app.removeEventFilter(keys)
+    return saved_door(data_dir) if accepted else None
+
+
+def run_kiosk(
+    data_dir: Path,
+    *,
+    camera: str | None = None,
+    seconds: float | None = None,
+    lock: bool = False,
+    self_check_in: bool = False,
+    exit_when_ready: bool = False,
+) -> int:
+    """The window's door: the login screen if there is no saved login, then the kiosk
+    window on the door session of that login until the window closes."""
+    from importlib import resources
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from doorcheck.session.door import saved_door
+    from doorcheck.ui.i18n import install_language
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    settings = KioskSettings.load(data_dir)
+    if settings.problem:
+        print(f"warning: {settings.problem}", file=sys.stderr)
+    install_language(app, settings.language)
+    app.setWindowIcon(QIcon(str(resources.files("doorcheck.resources") / "icon.png")))
+    if exit_when_ready:
+        # For the start-up benchmark: the first window is up and idle, say so and go.
+        def ready() -> None:
+            print("ready", flush=True)
+            modal = QApplication.activeModalWidget()
+            if modal is not None:
+                modal.close()
+            app.quit()
+
+        QTimer.singleShot(0, ready)
+    door = saved_door(data_dir) or log_in_screen(app, data_dir, camera or settings.camera)
+    if door is None:
+        return 0 if exit_when_ready else 1  # the steward closed the login screen
+    kiosk = build_kiosk(app, door, camera, settings=settings, self_check_in=self_check_in)
+    start(kiosk)
+    kiosk.window.show()
+    # The guest-facing kiosk starts locked; staff choose a PIN first if none is set.
+    if (lock or self_check_in) and not kiosk.window.lock():
+        kiosk.stop()
+        return 1
+    if seconds:
+        QTimer.singleShot(int(seconds * 1000), app.quit)
+    try:
+        code = int(app.exec())
+    finally:
+        kiosk.stop()
+    if kiosk.wiped:
+        print("This event's data was wiped from the laptop; log in again to use the door.")
+    return code

@@ -16,8 +16,8 @@ from doorcheck.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from doorcheck.services.checkin import ScanOutcome
     from doorcheck.session.door import DoorSession
+    from doorcheck.views import ScanOutcome
 
 
 def cmd_cameras(args: argparse.Namespace) -> int:

@@ -59,12 +59,12 @@ def print_logged_in(done: LoggedIn) -> None:
 
 def cmd_eventbrite_events(args: argparse.Namespace) -> int:
     """The organization's live and upcoming events, to pick the one for the door."""
+    from doorcheck.connectors.base import SourceError
     from doorcheck.connectors.eventbrite import (
         DEFAULT_URL,
         EventbriteConnector,
         EventbriteSettings,
     )
-    from doorcheck.sync.connector import SourceError
 
     connector = EventbriteConnector(EventbriteSettings(args.key, "", args.server or DEFAULT_URL))
     try:
@@ -106,8 +106,9 @@ def print_sync(done: SyncSummary) -> None:
 
 def _watch(args: argparse.Namespace) -> int:
     """Keep the door in step until Ctrl+C: the sync engine's thread, its states shown."""
-    from doorcheck.sync.engine import SyncReport, SyncStatus
+    from doorcheck.sync.engine import SyncReport
     from doorcheck.sync.health import WorkerHealth
+    from doorcheck.views import SyncStatus
 
     door = open_door(args)
     shown: list[bool | None] = [None]

@@ -8,7 +8,6 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
 
 from doorcheck.commands.camera import scan_with_camera
 from doorcheck.commands.common import CommandError, kiosk_data_dir
@@ -78,6 +77,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"Show it a demo ticket from {tickets} (on a phone or printed).")
         else:
             print("Opening the kiosk window; its camera shows a reel of demo tickets.")
+        from doorcheck.app import run_kiosk
+
         return run_kiosk(folder("Main Entrance"), camera=camera, seconds=args.seconds)
     registered = [g for g in guests if g.parent_id is None and g.registration_state == "registered"]
     first, second = (str(g.access_code) for g in registered[:2])
@@ -122,31 +123,10 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _login_screen(app: Any, data_dir: Path, camera: str) -> Any:
-    from doorcheck.scan.sources import open_frames
-    from doorcheck.session.login import log_in_and_load, preview_lines
-    from doorcheck.store.credentials import load_login
-    from doorcheck.ui.camera_bridge import CameraBridge
-    from doorcheck.ui.login_dialog import LoginDialog
-    from doorcheck.ui.scanner_keys import ScannerKeyFilter
-
-    dialog = LoginDialog(
-        lambda *values: log_in_and_load(data_dir, *values),
-        camera=lambda: CameraBridge(lambda: open_frames(camera)),
-        preview=preview_lines,
-    )
-    keys = ScannerKeyFilter()  # a USB scanner reads the station's setup code
-    keys.scanned.connect(dialog.fill_from_setup)
-    app.installEventFilter(keys)
-    try:
-        accepted = dialog.exec()
-    finally:
-        app.removeEventFilter(keys)
-    return load_login(data_dir) if accepted else None
-
-
 def cmd_kiosk(args: argparse.Namespace) -> int:
     """The kiosk window for the saved login (the login screen first if there is none)."""
+    from doorcheck.app import run_kiosk
+
     return run_kiosk(
         kiosk_data_dir(args),
         camera=args.camera,
@@ -154,70 +134,6 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         self_check_in=args.self_check_in,
         exit_when_ready=args.exit_when_ready,
     )
-
-
-def run_kiosk(
-    data_dir: Path,
-    *,
-    camera: str | None = None,
-    seconds: float | None = None,
-    lock: bool = False,
-    self_check_in: bool = False,
-    exit_when_ready: bool = False,
-) -> int:
-    """The window's door: the login screen if there is no saved login, then the kiosk
-    window on the door session of that login until the window closes."""
-    from importlib import resources
-
-    from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
-
-    from doorcheck.app import build_kiosk, start
-    from doorcheck.session.door import DoorSession
-    from doorcheck.settings import KioskSettings
-    from doorcheck.store.credentials import load_login
-    from doorcheck.ui.i18n import install_language
-
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    settings = KioskSettings.load(data_dir)
-    if settings.problem:
-        print(f"warning: {settings.problem}", file=sys.stderr)
-    install_language(app, settings.language)
-    app.setWindowIcon(QIcon(str(resources.files("doorcheck.resources") / "icon.png")))
-    if exit_when_ready:
-        # For the start-up benchmark: the first window is up and idle, say so and go.
-        def ready() -> None:
-            print("ready", flush=True)
-            modal = QApplication.activeModalWidget()
-            if modal is not None:
-                modal.close()
-            app.quit()
-
-        QTimer.singleShot(0, ready)
-    saved = load_login(data_dir)
-    if saved is None:
-        saved = _login_screen(app, data_dir, camera or settings.camera)
-        if saved is None:
-            return 0 if exit_when_ready else 1  # the steward closed the login screen
-    door = DoorSession.of_login(data_dir, *saved)
-    kiosk = build_kiosk(app, door, camera, settings=settings, self_check_in=self_check_in)
-    start(kiosk)
-    kiosk.window.show()
-    # The guest-facing kiosk starts locked; staff choose a PIN first if none is set.
-    if (lock or self_check_in) and not kiosk.window.lock():
-        kiosk.stop()
-        return 1
-    if seconds:
-        QTimer.singleShot(int(seconds * 1000), app.quit)
-    try:
-        code = int(app.exec())
-    finally:
-        kiosk.stop()
-    if kiosk.wiped:
-        print("This event's data was wiped from the laptop; log in again to use the door.")
-    return code
 
 
 def cmd_screenshots(args: argparse.Namespace) -> int:

@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 
 from doorcheck.connectors import web
+from doorcheck.connectors.base import CursorLostError, SourceError
 from doorcheck.station.liststream import WireGuest
-from doorcheck.sync.connector import CursorLostError, SourceError
 from doorcheck.words import Phrase, mark, phrase
 
 DEFAULT_URL = "https://www.eventbriteapi.com"

@@ -26,9 +26,9 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from doorcheck.connectors import web
+from doorcheck.connectors.base import Capability, SourceError
 from doorcheck.logs import register_secret
 from doorcheck.station.liststream import WireGuest
-from doorcheck.sync.connector import Capability, SourceError
 from doorcheck.words import phrase
 
 DEFAULT_URL = "https://www.eventbrite.com"

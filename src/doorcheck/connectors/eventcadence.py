@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 
 from doorcheck.connectors import web
+from doorcheck.connectors.base import SourceError
 from doorcheck.domain.guest import Guest
-from doorcheck.sync.connector import SourceError
 from doorcheck.words import mark, phrase
 
 DESTINATION = "eventcadence"

@@ -29,11 +29,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, overload
 
+from doorcheck.connectors.base import Capability
 from doorcheck.connectors.tables import CONTROL_CHARACTERS, open_rows
 from doorcheck.connectors.tables import SpreadsheetError as SpreadsheetError  # its home was here
 from doorcheck.domain.guest import Guest
 from doorcheck.domain.textfold import fold
-from doorcheck.sync.connector import Capability
 from doorcheck.words import Phrase, phrase
 
 # Words a header may use for each guest field (compared folded: case and accents off).

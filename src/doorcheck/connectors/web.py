@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 
+from doorcheck.connectors.base import Capability, SourceError
 from doorcheck.logs import register_secret
 from doorcheck.station import bounded
 from doorcheck.station.liststream import WireGuest
-from doorcheck.sync.connector import Capability, SourceError
 from doorcheck.words import mark, phrase
 
 

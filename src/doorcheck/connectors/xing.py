@@ -25,8 +25,8 @@ from typing import Any
 import httpx
 
 from doorcheck.connectors import web
+from doorcheck.connectors.base import CursorLostError, SourceError
 from doorcheck.station.liststream import WireGuest
-from doorcheck.sync.connector import CursorLostError, SourceError
 from doorcheck.words import mark, phrase
 
 MAX_RESULTS = 200  # the feed's documented maximum per call

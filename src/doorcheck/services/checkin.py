@@ -6,7 +6,7 @@ import json
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
@@ -16,10 +16,10 @@ from doorcheck.domain.changes import Action
 from doorcheck.domain.codes import clean_code
 from doorcheck.domain.guest import FieldValue, Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind, decide
-from doorcheck.session.views import GuestView
 from doorcheck.station.wire import OutgoingChange
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.health import is_disk_full
+from doorcheck.views import GuestView, NotRecordedError, ScanOutcome
 
 UNDO_WINDOW = timedelta(seconds=15)
 
@@ -43,31 +43,6 @@ def station_service(
 
 def laptop_now() -> datetime:
     return datetime.now(UTC).astimezone()
-
-
-@dataclass(frozen=True)
-class ScanOutcome:
-    """What the screen shows for one scan or manual action."""
-
-    verdict: Verdict
-    code: str | None
-    problem: str = ""  # for an invalid code: why, in words
-    main_guest: Guest | None = None  # for a companion: whose companion
-    companions: list[Guest] = field(default_factory=list)
-    nonces: tuple[str, ...] = ()  # changes recorded, for undo
-
-    @property
-    def headline(self) -> str:
-        if self.verdict.kind == VerdictKind.INVALID_CODE and self.problem:
-            return self.problem
-        text = self.verdict.headline()
-        if self.main_guest is not None:
-            text += f" (companion of {self.main_guest.display_name})"
-        return text
-
-
-class NotRecordedError(Exception):
-    """The laptop's disk is full: the change was not recorded, nothing of it is on disk."""
 
 
 def _not_recorded(exc: OperationalError, code: str | None) -> ScanOutcome:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from doorcheck.background import Background
-from doorcheck.session.views import Statistics, StoreStatus
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.health import WorkerHealth
+from doorcheck.sync.worker import Background
+from doorcheck.views import Statistics, StoreStatus
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from typing import Any
 
 from doorcheck.scan.scanner import CameraScanner, ScanEvent
 from doorcheck.scan.sources import SourceError, open_frames
-from doorcheck.services.checkin import ScanOutcome
 from doorcheck.session.door import DoorSession
 from doorcheck.session.errors import DoorError, Problem
+from doorcheck.views import ScanOutcome
 
 
 def watch_camera(

@@ -24,9 +24,8 @@ from sqlalchemy.exc import OperationalError
 from doorcheck.domain.changes import Action
 from doorcheck.domain.verdict import Mode
 from doorcheck.paths import store_path
-from doorcheck.services.checkin import CheckInService, ScanOutcome, station_service
+from doorcheck.services.checkin import CheckInService, station_service
 from doorcheck.session.errors import DoorError, Problem, said
-from doorcheck.session.views import ChangeView, StoreStatus
 from doorcheck.station.client import Credentials, StationClient
 from doorcheck.station.errors import StationError, TransportError
 from doorcheck.store.credentials import (
@@ -42,14 +41,16 @@ from doorcheck.store.credentials import (
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.health import StoredFailure, is_disk_full, stored_failures
 from doorcheck.sync.sources import connector_for, door_sync, is_remote, source_of
+from doorcheck.views import ChangeView, ScanOutcome, StoreStatus
 from doorcheck.words import Phrase
 
 if TYPE_CHECKING:
     from doorcheck.station.writer import ChangeWriter
-    from doorcheck.sync.engine import SyncEngine, SyncReport, SyncStatus
-    from doorcheck.sync.forwarder import Forwarder, ForwardStatus
+    from doorcheck.sync.engine import SyncEngine, SyncReport
+    from doorcheck.sync.forwarder import Forwarder
     from doorcheck.sync.health import WorkerHealth
     from doorcheck.sync.source_sync import SourceSync
+    from doorcheck.views import ForwardStatus, SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -438,6 +439,12 @@ def open_door(data_dir: Path, given: GivenLogin | None = None) -> DoorSession:
     return DoorSession.of_login(data_dir, *saved)
 
 
+def saved_door(data_dir: Path) -> DoorSession | None:
+    """The door of the login saved in ``data_dir``, or None if there is none."""
+    saved = load_login(data_dir)
+    return DoorSession.of_login(data_dir, *saved) if saved is not None else None
+
+
 def saved_event(data_dir: Path) -> str | None:
     """The saved login's event, if there is one."""
     saved = load_login(data_dir)
@@ -471,6 +478,7 @@ __all__ = [
     "GivenLogin",
     "SyncSummary",
     "open_door",
+    "saved_door",
     "saved_event",
     "wipe_event_data",
     "wipe_expired",

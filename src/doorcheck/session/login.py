@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from doorcheck.connectors.base import Connector, SourceError
 from doorcheck.domain.verdict import Mode
 from doorcheck.paths import safe_name, store_path
 from doorcheck.session.door import GivenLogin, open_door
@@ -26,7 +27,6 @@ from doorcheck.store.credentials import (
     save_session_token,
 )
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.connector import Connector, SourceError
 from doorcheck.sync.sources import EVENTBRITE, EVENTBRITE_LEGACY, XING, XING2
 from doorcheck.words import Phrase, phrase
 

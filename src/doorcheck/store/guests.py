@@ -20,7 +20,6 @@ from sqlalchemy.exc import StatementError
 from doorcheck.domain.changes import Presence
 from doorcheck.domain.guest import Guest
 from doorcheck.domain.timeutil import parse_datetime
-from doorcheck.session.views import GuestView
 from doorcheck.station.liststream import WireGuest
 from doorcheck.station.wire import guest_id_of, guest_to_json, unreadable_reason
 from doorcheck.store import search_index
@@ -29,6 +28,7 @@ from doorcheck.store.rows import COLUMNS, guest_from_raw, guest_values, row_from
 from doorcheck.store.schema import GuestRow
 from doorcheck.store.state import STATE, UNCONFIRMED, UNREADABLE, SyncState
 from doorcheck.store.transactions import Database, cannot_write, dumps, now_text
+from doorcheck.views import GuestView
 
 GUESTS = GuestRow.__table__  # type: ignore[attr-defined]
 

@@ -26,7 +26,6 @@ from sqlalchemy import Connection, Engine
 
 from doorcheck.domain.changes import Presence
 from doorcheck.domain.guest import Guest
-from doorcheck.session.views import ChangeView, GuestView, SearchHits, Statistics, StoreStatus
 from doorcheck.station.liststream import WireGuest
 from doorcheck.station.wire import ChangeResult, OutgoingChange
 from doorcheck.store.database import migrate, open_engine
@@ -38,6 +37,7 @@ from doorcheck.store.reports import Reports
 from doorcheck.store.search import GuestSearch
 from doorcheck.store.state import SyncState
 from doorcheck.store.transactions import Database
+from doorcheck.views import ChangeView, GuestView, SearchHits, Statistics, StoreStatus
 
 
 class LocalStore:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import StatementError
@@ -21,7 +21,7 @@ from sqlalchemy.exc import StatementError
 from doorcheck.domain.changes import Action, ChangeRecord, Presence, fold_presence
 from doorcheck.domain.guest import Guest
 from doorcheck.domain.timeutil import format_datetime, parse_datetime
-from doorcheck.session.views import ChangeView
+from doorcheck.station.liststream import WireGuest
 from doorcheck.station.wire import (
     ChangeOutcome,
     ChangeResult,
@@ -32,9 +32,27 @@ from doorcheck.store.rows import COLUMNS, stored_time
 from doorcheck.store.schema import GuestRow, OutboxRow
 from doorcheck.store.state import STATE, UNCONFIRMED, SyncState
 from doorcheck.store.transactions import Database, cannot_write, dumps, now_text
+from doorcheck.views import ChangeView
 
-if TYPE_CHECKING:
-    from doorcheck.store.guests import GuestCopies
+
+class ServerCopies(Protocol):
+    """What the outbox needs of the guest copies (store.guests.GuestCopies) to keep
+    the server's copies in an upload's answer: named here, not imported, so the two
+    modules do not import each other."""
+
+    @staticmethod
+    def prepared(
+        objects: Sequence[WireGuest], generation: int | None
+    ) -> tuple[dict[str, tuple[Any, ...]], list[tuple[object, str]]]: ...
+
+    def store_rows(
+        self,
+        rows: list[tuple[Any, ...]],
+        refused: list[tuple[object, str]],
+        generation: int | None,
+        conn: Connection | None = None,
+    ) -> int: ...
+
 
 GUESTS = GuestRow.__table__  # type: ignore[attr-defined]
 OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -64,7 +82,7 @@ _CHECK_IN_STATION = COLUMNS.index("check_in_station")
 
 
 class Outbox:
-    def __init__(self, db: Database, state: SyncState, copies: GuestCopies) -> None:
+    def __init__(self, db: Database, state: SyncState, copies: ServerCopies) -> None:
         self._db = db
         self._state = state
         # record_results stores the server's copies in the answers' transaction.

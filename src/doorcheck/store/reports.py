@@ -14,12 +14,12 @@ from sqlalchemy import Connection, Integer, cast, func, select
 
 from doorcheck.domain.guest import Guest
 from doorcheck.domain.timeutil import parse_datetime
-from doorcheck.session.views import BUCKET_MINUTES, StationCount, Statistics, StoreStatus
 from doorcheck.store.outbox import IDS_PER_QUERY, OUTBOX, OutboxState, laid_over, overlay_all
 from doorcheck.store.rows import guest_from_raw
 from doorcheck.store.schema import GuestRow
 from doorcheck.store.state import STATE, UNREADABLE
 from doorcheck.store.transactions import Database
+from doorcheck.views import BUCKET_MINUTES, StationCount, Statistics, StoreStatus
 
 GUESTS = GuestRow.__table__  # type: ignore[attr-defined]
 

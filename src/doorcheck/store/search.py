@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select, text
 
 from doorcheck.domain.textfold import fold
-from doorcheck.session.views import SearchHit, SearchHits
 from doorcheck.store.outbox import overlay_all
 from doorcheck.store.rows import guest_from_raw
 from doorcheck.store.schema import GuestRow
 from doorcheck.store.transactions import Database
+from doorcheck.views import SearchHit, SearchHits
 
 GUESTS = GuestRow.__table__  # type: ignore[attr-defined]
 

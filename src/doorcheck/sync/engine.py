@@ -18,8 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from doorcheck.background import Background
-from doorcheck.background import Backoff as Backoff  # re-exported: callers build it here
 from doorcheck.station.client import StationClient
 from doorcheck.station.errors import (
     InvalidSessionError,
@@ -32,7 +30,9 @@ from doorcheck.station.wire import ChangeOutcome
 from doorcheck.station.writer import ChangeWriter
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.health import WorkerHealth
-from doorcheck.words import Phrase
+from doorcheck.sync.worker import Background
+from doorcheck.sync.worker import Backoff as Backoff  # re-exported: callers build it here
+from doorcheck.views import SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +44,6 @@ class SyncReport:
     uploaded: int
     conflicts: int
     rejected: int
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    """What the status bar shows; online is None until the first attempt."""
-
-    online: bool | None
-    last_success: datetime | None
-    last_error: str | Phrase | None  # English when printed; ui.i18n.say translates
-    retry_in: float | None  # seconds until the next attempt after a failure
 
 
 def _utc_now() -> datetime:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from doorcheck.background import Background
+from doorcheck.connectors.base import SourceError
 from doorcheck.connectors.eventcadence import (
     DESTINATION,
     CadencePusher,
@@ -22,22 +21,14 @@ from doorcheck.connectors.eventcadence import (
 )
 from doorcheck.domain.guest import Guest
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.connector import SourceError
 from doorcheck.sync.engine import Backoff
 from doorcheck.sync.health import WorkerHealth
+from doorcheck.sync.worker import Background
+from doorcheck.views import ForwardStatus
 from doorcheck.words import Phrase
 
 log = logging.getLogger(__name__)
 SETTINGS_KEY = "forward.eventcadence"
-
-
-@dataclass(frozen=True)
-class ForwardStatus:
-    sent: int
-    waiting: int
-    held: int  # no email: cannot be sent as they are
-    problem: str | Phrase | None  # English when printed; ui.i18n.say translates
-    blocked: bool  # the key was refused: nothing is sent until the settings change
 
 
 class Forwarder(Background):

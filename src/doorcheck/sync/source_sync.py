@@ -11,21 +11,22 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from doorcheck.background import Background
-from doorcheck.connectors.spreadsheet import SpreadsheetError
-from doorcheck.domain.changes import Presence
-from doorcheck.station.liststream import WireGuest
-from doorcheck.station.wire import ChangeOutcome, ChangeResult, OutgoingChange
-from doorcheck.store.local import LocalStore
-from doorcheck.sync.connector import (
+from doorcheck.connectors.base import (
     Capability,
     Connector,
     CursorLostError,
     SourceError,
     load_full,
 )
-from doorcheck.sync.engine import SyncReport, SyncStatus, push_pending
+from doorcheck.connectors.spreadsheet import SpreadsheetError
+from doorcheck.domain.changes import Presence
+from doorcheck.station.liststream import WireGuest
+from doorcheck.station.wire import ChangeOutcome, ChangeResult, OutgoingChange
+from doorcheck.store.local import LocalStore
+from doorcheck.sync.engine import SyncReport, push_pending
 from doorcheck.sync.health import WorkerHealth
+from doorcheck.sync.worker import Background
+from doorcheck.views import SyncStatus
 from doorcheck.words import Phrase, phrase
 
 log = logging.getLogger(__name__)

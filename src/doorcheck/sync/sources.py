@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from doorcheck.connectors.base import Connector
 from doorcheck.connectors.eventbrite import POLL_SECONDS as EVENTBRITE_POLL_SECONDS
 from doorcheck.connectors.eventbrite import EventbriteConnector, EventbriteSettings
 from doorcheck.connectors.eventbrite_legacy import LegacyConnector, LegacySettings, LegacyXmlFile
@@ -21,10 +22,10 @@ from doorcheck.station.client import StationClient
 from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.credentials import FILE_SOURCE, SavedLogin
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.connector import Connector
-from doorcheck.sync.engine import SyncEngine, SyncReport, SyncStatus
+from doorcheck.sync.engine import SyncEngine, SyncReport
 from doorcheck.sync.health import WorkerHealth
 from doorcheck.sync.source_sync import SourceSync
+from doorcheck.views import SyncStatus
 
 SOURCES = {
     "station": "Invitario-style check-in station",

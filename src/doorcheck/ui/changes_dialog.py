@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from doorcheck.domain.timeutil import parse_datetime
-from doorcheck.session.views import ChangeView
 from doorcheck.station.wire import rejection_words
 from doorcheck.ui.i18n import mark, say, tr
 from doorcheck.ui.plain import clip, plain_labels
 from doorcheck.ui.tasks import TaskRunner
+from doorcheck.views import ChangeView
 
 STATE_WORDS = {
     "pending": mark("Waiting to upload"),

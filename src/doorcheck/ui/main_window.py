@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from doorcheck import __version__
-from doorcheck.services.checkin import ScanOutcome
 from doorcheck.ui.i18n import tr
 from doorcheck.ui.pin_dialog import PinDialog
 from doorcheck.ui.plain import clip, plain_labels
@@ -31,6 +30,7 @@ from doorcheck.ui.search_panel import SearchPanel
 from doorcheck.ui.statistics_panel import StatisticsPanel
 from doorcheck.ui.status_bar import DoorStatusBar
 from doorcheck.ui.tasks import TaskRunner
+from doorcheck.views import ScanOutcome
 
 
 class KioskWindow(QMainWindow):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from doorcheck.services.checkin import ScanOutcome
 from doorcheck.ui.i18n import tr
 from doorcheck.ui.preview import CameraPreview
 from doorcheck.ui.verdict_panel import VerdictPanel
+from doorcheck.views import ScanOutcome
 
 
 class ScanScreen(QWidget):

@@ -17,18 +17,8 @@ from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.scan import synthetic
-from doorcheck.services.checkin import ScanOutcome
-from doorcheck.session.views import (
-    ChangeView,
-    GuestView,
-    SearchHit,
-    StationCount,
-    Statistics,
-    StoreStatus,
-)
 from doorcheck.settings import KioskSettings
 from doorcheck.station.errors import WrongAppCodeError
-from doorcheck.sync.engine import SyncStatus
 from doorcheck.sync.health import DISK_FULL, WorkerHealth
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import install_language, tr
@@ -39,6 +29,16 @@ from doorcheck.ui.search_panel import GuestDesk, SearchPanel
 from doorcheck.ui.settings_dialog import SettingsDialog
 from doorcheck.ui.statistics_panel import StatisticsPanel
 from doorcheck.ui.tasks import settle
+from doorcheck.views import (
+    ChangeView,
+    GuestView,
+    ScanOutcome,
+    SearchHit,
+    StationCount,
+    Statistics,
+    StoreStatus,
+    SyncStatus,
+)
 
 JANE = Guest(
     id="g1",

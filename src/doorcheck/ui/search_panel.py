@@ -34,11 +34,10 @@ from PySide6.QtWidgets import (
 from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import FieldValue, Guest
 from doorcheck.domain.verdict import Verdict, VerdictKind
-from doorcheck.services.checkin import NotRecordedError, ScanOutcome
-from doorcheck.session.views import GuestView, SearchHit
 from doorcheck.ui.i18n import tr
 from doorcheck.ui.plain import RICH, clip, plain_labels
 from doorcheck.ui.tasks import TaskRunner
+from doorcheck.views import GuestView, NotRecordedError, ScanOutcome, SearchHit
 
 T = TypeVar("T")
 

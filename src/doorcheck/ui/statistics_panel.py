@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from doorcheck.session.views import BUCKET_MINUTES, Statistics
 from doorcheck.ui.i18n import tr
 from doorcheck.ui.plain import clip, plain_labels
+from doorcheck.views import BUCKET_MINUTES, Statistics
 
 SHOWN_BUCKETS = 36  # three hours of 5-minute bars: wide enough to read at a glance
 BAR = QColor("#1565c0")

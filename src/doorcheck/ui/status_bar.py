@@ -6,12 +6,10 @@ from PySide6.QtCore import QChildEvent, Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from doorcheck.domain.timeutil import parse_datetime
-from doorcheck.session.views import StoreStatus
-from doorcheck.sync.engine import SyncStatus
-from doorcheck.sync.forwarder import ForwardStatus
 from doorcheck.sync.health import WorkerHealth
 from doorcheck.ui.i18n import mark, say, tr
 from doorcheck.ui.plain import clip, plain_labels, plain_tooltip
+from doorcheck.views import ForwardStatus, StoreStatus, SyncStatus
 
 # Who is failing, as the status bar names the workers (sync.health.WORKERS).
 WORKER_NAMES = {"sync": mark("Sync"), "source": mark("Guest list"),

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from doorcheck.domain.changes import Action
 from doorcheck.domain.verdict import VerdictKind
-from doorcheck.services.checkin import ScanOutcome
 from doorcheck.ui.i18n import mark, tr
 from doorcheck.ui.plain import clip, plain_labels, safe_colour
+from doorcheck.views import ScanOutcome
 
 
 @dataclass(frozen=True)

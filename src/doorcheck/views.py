@@ -1,6 +1,7 @@
-"""What the window and the command line show: plain values, no SQL.
+"""What the window and the command line show: plain values, no SQL, no Qt.
 
-The store fills them; the UI reads them without importing the store.
+The store, the check-in service and the workers fill them; the UI reads them
+without importing any of those (an import contract holds it).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from doorcheck.domain.guest import Guest
+from doorcheck.domain.verdict import Verdict, VerdictKind
+from doorcheck.words import Phrase
 
 # Arrivals are counted in slots of this many minutes (the statistics screen's bars);
 # the store's report SQL and the panel's axis must agree on it.
@@ -86,3 +89,50 @@ class ChangeView:
     message: str | None
     last_error: str | None
     code: int | None = None  # the server's reason code of a rejection (or conflict)
+
+
+# -- what a scan, the sync and the forwarder report ---------------------------------
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    """What the screen shows for one scan or manual action."""
+
+    verdict: Verdict
+    code: str | None
+    problem: str = ""  # for an invalid code: why, in words
+    main_guest: Guest | None = None  # for a companion: whose companion
+    companions: list[Guest] = field(default_factory=list)
+    nonces: tuple[str, ...] = ()  # changes recorded, for undo
+
+    @property
+    def headline(self) -> str:
+        if self.verdict.kind == VerdictKind.INVALID_CODE and self.problem:
+            return self.problem
+        text = self.verdict.headline()
+        if self.main_guest is not None:
+            text += f" (companion of {self.main_guest.display_name})"
+        return text
+
+
+class NotRecordedError(Exception):
+    """The laptop's disk is full: the change was not recorded, nothing of it is on disk."""
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar shows; online is None until the first attempt."""
+
+    online: bool | None
+    last_success: datetime | None
+    last_error: str | Phrase | None  # English when printed; ui.i18n.say translates
+    retry_in: float | None  # seconds until the next attempt after a failure
+
+
+@dataclass(frozen=True)
+class ForwardStatus:
+    sent: int
+    waiting: int
+    held: int  # no email: cannot be sent as they are
+    problem: str | Phrase | None  # English when printed; ui.i18n.say translates
+    blocked: bool  # the key was refused: nothing is sent until the settings change
