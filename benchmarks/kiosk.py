@@ -39,7 +39,7 @@ from doorcheck.app import Kiosk, build_kiosk, export_check_ins, start, switch_ca
 from doorcheck.scan import synthetic
 from doorcheck.session.door import DoorSession
 from doorcheck.store.credentials import load_login
-from doorcheck.sync.engine import SyncEngine
+from doorcheck.sync.station_sync import StationSync
 
 TICK_MS = 5
 
@@ -137,8 +137,8 @@ def main() -> int:
 
             # 1. The first full sync, with the window up and its counters refreshing.
             synced = {"done": False}
-            assert isinstance(kiosk.engine, SyncEngine)
-            kiosk.engine._on_report = lambda report: synced.update(done=True)
+            assert isinstance(kiosk.sync_worker, StationSync)
+            kiosk.sync_worker._on_report = lambda report: synced.update(done=True)
             began = time.monotonic()
             start(kiosk)  # sync, counting and camera, as the kiosk starts them
             kiosk.camera.stop()  # the camera comes second
@@ -248,7 +248,7 @@ def _busy_staff(
 def _codes(server_data: Path, event_id: str, count: int) -> list[str]:
     from sqlalchemy import text
 
-    from doorcheck.station.server.db import make_engine
+    from doorcheck.server.db import make_engine
 
     engine = make_engine(f"sqlite:///{server_data / 'station.sqlite3'}")
     with engine.connect() as conn:

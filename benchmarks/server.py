@@ -20,15 +20,15 @@ from pathlib import Path
 from tests.support import running_server
 
 from doorcheck.domain.changes import Action
+from doorcheck.protocol.wire import OutgoingChange
+from doorcheck.server.demo import create_demo_event
 from doorcheck.station.client import Credentials, StationClient
-from doorcheck.station.server.demo import create_demo_event
-from doorcheck.station.wire import OutgoingChange
 
 
 def measure(guests: int) -> list[tuple[str, float, str]]:
     rows: list[tuple[str, float, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        from doorcheck.station.server.db import create_schema, make_engine
+        from doorcheck.server.db import create_schema, make_engine
 
         engine = make_engine(f"sqlite:///{Path(tmp) / 'station.sqlite3'}")
         create_schema(engine)

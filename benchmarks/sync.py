@@ -43,14 +43,14 @@ from pathlib import Path
 from doorcheck.domain.changes import Action
 from doorcheck.domain.verdict import Mode
 from doorcheck.paths import store_path
+from doorcheck.protocol.wire import OutgoingChange
+from doorcheck.server.db import make_engine
+from doorcheck.server.repository import StationRepository
 from doorcheck.services.checkin import CheckInService
 from doorcheck.station.client import Credentials, StationClient
-from doorcheck.station.server.db import make_engine
-from doorcheck.station.server.repository import StationRepository
-from doorcheck.station.wire import OutgoingChange
 from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.engine import pull, push_pending
+from doorcheck.sync.station_sync import pull, push_pending
 
 # Demo events have about 0.57 companions per main guest.
 COMPANIONS_PER_GUEST = 0.5735

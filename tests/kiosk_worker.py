@@ -17,7 +17,7 @@ from doorcheck.services.checkin import CheckInService
 from doorcheck.station.client import Credentials, StationClient
 from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.engine import SyncEngine
+from doorcheck.sync.station_sync import StationSync
 
 
 def main() -> int:
@@ -32,7 +32,7 @@ def main() -> int:
     args = parser.parse_args()
     store = LocalStore.open(args.data / "door.sqlite3")
     client = StationClient(args.server, Credentials(args.event, args.key, args.station))
-    engine = SyncEngine(store, client, StationChangeWriter(client))
+    engine = StationSync(store, client, StationChangeWriter(client))
     if args.drain:
         for _ in range(20):
             if engine.run_once() is not None and store.status().pending == 0:

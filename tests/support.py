@@ -17,19 +17,19 @@ from typing import Any
 import uvicorn
 from sqlalchemy import Engine
 
-from doorcheck.station.client import Credentials, StationClient
-from doorcheck.station.liststream import WireGuest
-from doorcheck.station.server.app import create_app
-from doorcheck.station.server.brake import BrakeSettings, LoginBrake
-from doorcheck.station.server.connections import DEFAULT_LIMITS, ConnectionLimits, uvicorn_options
-from doorcheck.station.server.db import create_schema, make_engine, metadata
-from doorcheck.station.server.repository import (
+from doorcheck.protocol.liststream import WireGuest
+from doorcheck.protocol.wire import StationMode
+from doorcheck.server.app import create_app
+from doorcheck.server.brake import BrakeSettings, LoginBrake
+from doorcheck.server.connections import DEFAULT_LIMITS, ConnectionLimits, uvicorn_options
+from doorcheck.server.db import create_schema, make_engine, metadata
+from doorcheck.server.repository import (
     GuestInput,
     ServerSettings,
     StationRepository,
 )
-from doorcheck.station.server.serve import bind
-from doorcheck.station.wire import StationMode
+from doorcheck.server.serve import bind
+from doorcheck.station.client import Credentials, StationClient
 from doorcheck.store.local import LocalStore
 
 PG_ENV = "DOORCHECK_TEST_PG_URL"

@@ -174,7 +174,7 @@ def test_door_times_keep_the_order_changes_were_made_in(store: LocalStore) -> No
 
 
 def test_undo_of_an_uploaded_check_in_shows_at_once(store: LocalStore) -> None:
-    from doorcheck.station.wire import ChangeOutcome, ChangeResult, guest_from_json
+    from doorcheck.protocol.wire import ChangeOutcome, ChangeResult, guest_from_json
 
     door, _ = service(store)
     outcome = door.scan("CODE1")

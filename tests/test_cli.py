@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from doorcheck.station.server.db import create_schema, make_engine
-from doorcheck.station.server.repository import StationRepository
-from doorcheck.station.wire import StationMode
+from doorcheck.protocol.wire import StationMode
+from doorcheck.server.db import create_schema, make_engine
+from doorcheck.server.repository import StationRepository
 
 
 def doorcheck(

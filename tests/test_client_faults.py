@@ -14,7 +14,7 @@ import pytest
 import trustme
 
 from doorcheck import __version__
-from doorcheck.station import errors
+from doorcheck.protocol import errors
 from doorcheck.station.client import Credentials, StationClient, make_ssl_context
 
 CREDS = Credentials("123", "aBcDeFgH", "Main Entrance")

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from doorcheck.crash import MAX_CHAIN, scrubbed_traceback
-from doorcheck.station.server import db
+from doorcheck.server import db
 from tests.support import RunningServer, fresh_engine, populate, running_server
 
 ROOT = Path(__file__).resolve().parent.parent

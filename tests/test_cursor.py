@@ -16,9 +16,9 @@ import pytest
 
 from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import Guest
+from doorcheck.protocol.wire import OutgoingChange
+from doorcheck.server.repository import StationRepository
 from doorcheck.station.client import Credentials, StationClient
-from doorcheck.station.server.repository import StationRepository
-from doorcheck.station.wire import OutgoingChange
 from tests.support import PG_ENV, Seeded, fresh_engine, pg_url, running_server, seed
 
 WRITERS = 4

@@ -20,8 +20,8 @@ from sqlalchemy import Engine, event
 from doorcheck.cli import main
 from doorcheck.domain.verdict import Mode, VerdictKind
 from doorcheck.paths import store_path
+from doorcheck.server.repository import GuestInput
 from doorcheck.services.checkin import CheckInService
-from doorcheck.station.server.repository import GuestInput
 from doorcheck.store.local import LocalStore
 from tests.support import RunningServer, fresh_engine, full_sync, populate, running_server, wire
 

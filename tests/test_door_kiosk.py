@@ -42,9 +42,9 @@ def test_the_status_bar_says_sync_is_failing_and_clears_after(
             qtbot.waitUntil(lambda: not bar.failing.isHidden(), timeout=30_000)
             assert "Sync failing: The laptop's disk is full" in bar.failing.text()
             assert "Online" not in bar.online.text()
-            assert kiosk.engine.running
+            assert kiosk.sync_worker.running
             # Space again: connections opened from now on may let the file grow.
-            kiosk.engine.backoff.base = 0.01
+            kiosk.sync_worker.backoff.base = 0.01
             limit.close()
             kiosk.store.db.engine.dispose()
             qtbot.waitUntil(lambda: bar.failing.isHidden(), timeout=60_000)

@@ -13,11 +13,11 @@ from doorcheck.cli import main as doorcheck
 from doorcheck.connectors.base import SourceError
 from doorcheck.connectors.eventbrite import EventbriteConnector, EventbriteSettings
 from doorcheck.domain.verdict import Mode, VerdictKind
+from doorcheck.server.serve import serve_app_in_thread
 from doorcheck.services.checkin import CheckInService
-from doorcheck.station.server.serve import serve_app_in_thread
 from doorcheck.store.local import LocalStore
+from doorcheck.sync.guest_sources import poll_seconds
 from doorcheck.sync.source_sync import SourceSync
-from doorcheck.sync.sources import poll_seconds
 from tests.fake_eventbrite import EVENT, ORGANIZATION, TOKEN, FakeEventbrite
 from tests.support import Faults
 

@@ -24,8 +24,8 @@ from doorcheck.connectors.eventbrite_legacy import (
     parse_events,
 )
 from doorcheck.domain.verdict import Mode, VerdictKind
+from doorcheck.server.serve import serve_app_in_thread
 from doorcheck.services.checkin import CheckInService
-from doorcheck.station.server.serve import serve_app_in_thread
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.source_sync import SourceSync
 

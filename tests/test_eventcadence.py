@@ -14,11 +14,11 @@ from pytestqt.qtbot import QtBot
 from doorcheck.cli import main as doorcheck
 from doorcheck.connectors.eventcadence import CadencePusher, CadenceSettings
 from doorcheck.domain.verdict import Mode
+from doorcheck.server.serve import serve_app_in_thread
 from doorcheck.services.checkin import CheckInService
-from doorcheck.station.server.serve import serve_app_in_thread
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.engine import Backoff
 from doorcheck.sync.forwarder import Forwarder
+from doorcheck.sync.station_sync import Backoff
 from tests.fake_eventcadence import GATEWAY, KEY, FakeCadence
 from tests.support import full_sync, wire
 
@@ -158,8 +158,8 @@ def test_the_kiosk_forwards_as_it_checks_in(
 def test_the_forwarders_failures_are_reported_kept_and_cleared(
     fake: FakeCadence, url: str, door: tuple[LocalStore, CheckInService]
 ) -> None:
-    from doorcheck.sync.engine import wait_for
     from doorcheck.sync.health import stored_failures
+    from doorcheck.sync.station_sync import wait_for
 
     store, service = door
     service.scan("C1")

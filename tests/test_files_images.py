@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from doorcheck.scan import synthetic as F
 from doorcheck.scan.decoder import Decoder
-from doorcheck.scan.sources import MAX_IMAGE_PIXELS, SourceError, folder_frames, read_image
+from doorcheck.scan.frames import MAX_IMAGE_PIXELS, FrameSourceError, folder_frames, read_image
 
 TICKET = "DC-BIG-1"
 
@@ -69,7 +69,7 @@ def test_the_bound_is_the_header_product(tmp_path: Path) -> None:
     # One pixel over the bound by its header is refused; the check is on width x height.
     width = 10_000
     height = MAX_IMAGE_PIXELS // width + 1
-    with pytest.raises(SourceError, match=rf"too large \({width} x {height} pixels\)"):
+    with pytest.raises(FrameSourceError, match=rf"too large \({width} x {height} pixels\)"):
         read_image(huge_jpeg(tmp_path / "over.jpg", width, height))
 
 
@@ -83,7 +83,7 @@ def test_a_folder_camera_skips_a_huge_picture_and_shows_the_rest(tmp_path: Path)
 def test_a_folder_of_only_unreadable_pictures_says_so(tmp_path: Path) -> None:
     huge_png(tmp_path / "0-huge.png")
     (tmp_path / "1-broken.jpg").write_bytes(b"\xff\xd8 not really")
-    with pytest.raises(SourceError, match="holds no image this program can read"):
+    with pytest.raises(FrameSourceError, match="holds no image this program can read"):
         next(folder_frames(tmp_path, loop=True))
 
 
@@ -102,7 +102,7 @@ def test_any_bytes_as_a_picture_give_a_picture_or_words(
     path.write_bytes(magic + rest)
     try:
         image = read_image(path)
-    except SourceError as exc:
+    except FrameSourceError as exc:
         assert str(path) in str(exc)
     else:
         assert image.shape[0] * image.shape[1] <= MAX_IMAGE_PIXELS

@@ -16,13 +16,14 @@ import pytest
 from doorcheck.connectors import web
 from doorcheck.connectors.base import SourceError
 from doorcheck.domain.verdict import Mode, VerdictKind
+from doorcheck.protocol import errors
 from doorcheck.services.checkin import CheckInService
-from doorcheck.station import bounded, errors
+from doorcheck.station import bounded
 from doorcheck.station.client import Credentials, StationClient
 from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.guests import GuestCopies
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.engine import pull, push_pending
+from doorcheck.sync.station_sync import pull, push_pending
 from tests.hostile_station import HostileStation, raw
 
 CREDENTIALS = Credentials("123", "hostile-app-code", "Main Entrance")

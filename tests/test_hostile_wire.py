@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from doorcheck.domain.codes import clean_code
+from doorcheck.protocol.liststream import ListStreamError, Unreadable, read_guest_list
+from doorcheck.protocol.wire import guest_from_json, guest_id_of, unreadable_reason
 from doorcheck.station import bounded
-from doorcheck.station.liststream import ListStreamError, Unreadable, read_guest_list
-from doorcheck.station.wire import guest_from_json, guest_id_of, unreadable_reason
 from doorcheck.store.local import LocalStore
 from doorcheck.store.rows import row_from_wire
 

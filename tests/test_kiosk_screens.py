@@ -22,10 +22,10 @@ from doorcheck.connectors.eventbrite_legacy import parse as parse_legacy_xml
 from doorcheck.connectors.spreadsheet import SpreadsheetError, read_table
 from doorcheck.connectors.web import request_json
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
+from doorcheck.protocol.errors import ServerUnreachableError
 from doorcheck.services.checkin import CheckInService
 from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
 from doorcheck.settings import KioskSettings
-from doorcheck.station.errors import ServerUnreachableError
 from doorcheck.store.local import LocalStore
 from doorcheck.ui.i18n import chosen_language, install_language
 from doorcheck.ui.main_window import KioskWindow

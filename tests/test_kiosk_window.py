@@ -107,7 +107,7 @@ def open_kiosk(
     assert isinstance(app, QApplication)
     built = build_kiosk(app, DoorSession.of_login(data, *saved), camera)
     if interval is not None:
-        built.engine.interval = interval
+        built.sync_worker.interval = interval
     qtbot.addWidget(built.window)
     start(built)
     try:
@@ -187,7 +187,7 @@ def test_settings_apply_while_the_door_runs(
         kiosk,
         replace(kiosk.settings, camera=str(pictures), sync_interval=30.0, sounds=False),
     )
-    assert kiosk.engine.interval == 30.0 and not kiosk.sounds.enabled
+    assert kiosk.sync_worker.interval == 30.0 and not kiosk.sounds.enabled
     assert kiosk.camera is not old_camera and kiosk.camera_source == str(pictures)
     saved = KioskSettings.load(kiosk.data_dir)
     assert (saved.camera, saved.sync_interval, saved.sounds) == (str(pictures), 30.0, False)
@@ -226,13 +226,13 @@ def test_wiping_from_the_window_waits_for_uploads_then_removes_everything(
 ) -> None:
     from doorcheck.app import wipe
 
-    kiosk.engine.stop()  # nothing is uploaded now
+    kiosk.sync_worker.stop()  # nothing is uploaded now
     kiosk.camera.stop()
     kiosk.scan(server.code_of(7), "scanner")
     refused = wipe(kiosk)
     assert refused is not None and "1 changes" in refused
     assert kiosk.store.path.exists() and load_login(kiosk.data_dir) is not None
-    kiosk.engine.run_once()  # online again: the change reaches the server
+    kiosk.sync_worker.run_once()  # online again: the change reaches the server
     assert kiosk.store.status().pending == 0
     folder = kiosk.store.path.parent
     assert wipe(kiosk) is None
@@ -443,8 +443,8 @@ def test_the_waiting_count_opens_the_list_of_changes(
 def test_the_login_screen_says_what_is_wrong_and_takes_a_setup_code(
     qtbot: QtBot, server: RunningServer, tmp_path: Path
 ) -> None:
+    from doorcheck.protocol.setup import setup_payload
     from doorcheck.session.login import log_in_and_load
-    from doorcheck.station.setup import setup_payload
     from doorcheck.ui.login_dialog import LoginDialog
 
     data = tmp_path / "door"
@@ -480,9 +480,9 @@ def test_a_door_works_on_offline_and_drains_its_queue_when_the_server_returns(
     from datetime import timedelta
 
     from doorcheck.domain.changes import Action
+    from doorcheck.protocol.wire import OutgoingChange
+    from doorcheck.server.db import create_schema, make_engine
     from doorcheck.services.checkin import laptop_now
-    from doorcheck.station.server.db import create_schema, make_engine
-    from doorcheck.station.wire import OutgoingChange
     from doorcheck.ui.changes_dialog import ChangesDialog
     from tests.support import populate, running_server
 
@@ -509,7 +509,7 @@ def test_a_door_works_on_offline_and_drains_its_queue_when_the_server_returns(
         for index in (1, 2):
             assert kiosk.scan(server.code_of(index), "scanner").verdict.kind == VerdictKind.ADMIT
         qtbot.waitUntil(lambda: status.waiting.text() == "2 waiting", timeout=10_000)
-        kiosk.engine.stop()  # the test drives the rounds from here, in a known order
+        kiosk.sync_worker.stop()  # the test drives the rounds from here, in a known order
         port = int(server.url.rsplit(":", 1)[1])
         with running_server(engine, port=port) as back:
             back.event_id, back.stations, back.guests = (
@@ -521,7 +521,7 @@ def test_a_door_works_on_offline_and_drains_its_queue_when_the_server_returns(
                 [OutgoingChange(str(uuid.uuid4()), Action.CHECK_IN, server.guests[2].id, earlier)]
             )
             side.close()
-            report = kiosk.engine.run_once()
+            report = kiosk.sync_worker.run_once()
             assert report is not None and report.uploaded == 2
             kiosk.watcher.nudge()
             qtbot.waitUntil(lambda: "Online" in status.online.text(), timeout=10_000)
@@ -575,9 +575,9 @@ def test_keyboard_alone_finds_a_guest_and_checks_them_in(
 def test_the_login_screen_reads_the_setup_code_with_the_camera(
     qtbot: QtBot, server: RunningServer, tmp_path: Path
 ) -> None:
-    from doorcheck.scan.sources import open_frames
+    from doorcheck.protocol.setup import setup_payload
+    from doorcheck.scan.frames import open_frames
     from doorcheck.session.login import log_in_and_load
-    from doorcheck.station.setup import setup_payload
     from doorcheck.ui.camera_bridge import CameraBridge
     from doorcheck.ui.login_dialog import LoginDialog
 

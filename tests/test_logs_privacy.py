@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from doorcheck import logs
 from doorcheck.cli import main as doorcheck
-from doorcheck.station.server.serve import serve_app_in_thread
+from doorcheck.server.serve import serve_app_in_thread
 from tests.fake_xing import FakeXing
 
 ROOT = Path(__file__).resolve().parent.parent

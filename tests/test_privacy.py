@@ -10,8 +10,8 @@ import pytest
 
 from doorcheck.domain.changes import Action
 from doorcheck.paths import event_dir, store_path
+from doorcheck.protocol.wire import OutgoingChange
 from doorcheck.services.privacy import WipeRefusedError, wipe_event, wipe_expired
-from doorcheck.station.wire import OutgoingChange
 from doorcheck.store.local import LocalStore
 from tests.support import full_sync, wire
 

@@ -12,7 +12,7 @@ import pytest
 from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import RegistrationState
 from doorcheck.domain.timeutil import parse_datetime
-from doorcheck.station import errors
+from doorcheck.protocol import errors
 from doorcheck.station.client import Credentials, StationClient
 from tests.support import RunningServer
 from tests.test_write_extension import change
@@ -271,7 +271,7 @@ def test_max_devices_is_enforced_and_a_device_may_log_in_again(server: RunningSe
 
 
 def test_repeated_failed_logins_are_slowed_down(server: RunningServer) -> None:
-    from doorcheck.station.server.brake import BrakeSettings
+    from doorcheck.server.brake import BrakeSettings
 
     body = {"eventId": server.event_id, "apiKey": "guess", "stationName": "Main Entrance"}
     free = BrakeSettings().per_address.free
@@ -291,7 +291,7 @@ def test_repeated_failed_logins_are_slowed_down(server: RunningServer) -> None:
 def test_app_codes_are_stored_hashed(server: RunningServer) -> None:
     from sqlalchemy import select
 
-    from doorcheck.station.server import db
+    from doorcheck.server import db
 
     with server.repository.engine.connect() as conn:
         stored = list(conn.execute(select(db.stations.c.app_code_hash)).scalars())
@@ -308,9 +308,9 @@ def test_fast_list_rendering_equals_the_wire_model(server: RunningServer) -> Non
     """The list answer is rendered from stored JSON text; it must equal guest_to_json."""
     from sqlalchemy import select, update
 
-    from doorcheck.station.server import db
-    from doorcheck.station.server.repository import _guest, render_guest_row
-    from doorcheck.station.wire import guest_to_json
+    from doorcheck.protocol.wire import guest_to_json
+    from doorcheck.server import db
+    from doorcheck.server.repository import _guest, render_guest_row
 
     with server.repository.engine.begin() as conn:
         conn.execute(

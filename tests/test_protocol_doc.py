@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from doorcheck.station.server.repository import GuestInput
+from doorcheck.server.repository import GuestInput
 from tests.support import RunningServer, fresh_engine, running_server
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "protocol.md"

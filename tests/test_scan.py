@@ -31,14 +31,14 @@ from doorcheck.domain.wedge import (
 )
 from doorcheck.scan import synthetic as F
 from doorcheck.scan.decoder import Decoder
-from doorcheck.scan.scanner import CameraScanner, ScanEvent
-from doorcheck.scan.sources import (
-    SourceError,
+from doorcheck.scan.frames import (
+    FrameSourceError,
     folder_frames,
     unreadable_video,
     video_codecs_built_in,
     video_frames,
 )
+from doorcheck.scan.scanner import CameraScanner, ScanEvent
 from doorcheck.services.checkin import CheckInService
 from doorcheck.store.local import LocalStore
 from tests.support import full_sync, wire
@@ -209,10 +209,12 @@ def test_a_camera_that_goes_away_is_reopened(tmp_path: Path) -> None:
     def flaky() -> Iterator[np.ndarray]:
         attempts.append(1)
         if len(attempts) == 1:
-            raise SourceError("Camera 0 cannot be opened: it may be in use by another program.")
+            raise FrameSourceError(
+                "Camera 0 cannot be opened: it may be in use by another program."
+            )
         if len(attempts) == 2:
             yield F.ticket_frame("FIRST-1")
-            raise SourceError("Camera 0 stopped sending pictures (unplugged?)")
+            raise FrameSourceError("Camera 0 stopped sending pictures (unplugged?)")
         while True:
             yield F.ticket_frame("SECOND-2")
             time.sleep(0.05)
@@ -256,14 +258,14 @@ def test_frames_from_a_folder(tmp_path: Path) -> None:
     found = [decoder.decode(frame)[0].text for frame in folder_frames(tmp_path)]
     assert found == ["A-1", "B-2"]
     (tmp_path / "empty").mkdir()
-    with pytest.raises(SourceError, match="holds no images"):
+    with pytest.raises(FrameSourceError, match="holds no images"):
         list(folder_frames(tmp_path / "empty"))
 
 
 def test_a_broken_video_is_refused_in_words(tmp_path: Path) -> None:
     broken = tmp_path / "door.mp4"
     broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(200))
-    with pytest.raises(SourceError) as refused:
+    with pytest.raises(FrameSourceError) as refused:
         next(video_frames(broken))
     assert str(broken) in str(refused.value)
     # Without FFmpeg (the Linux installer's OpenCV) the message names what does play.
@@ -419,7 +421,7 @@ def test_decode_command(tmp_path: Path) -> None:
 
 
 def test_camera_names_come_from_the_system_where_it_gives_them(tmp_path: Path) -> None:
-    from doorcheck.scan.sources import camera_name
+    from doorcheck.scan.frames import camera_name
 
     (tmp_path / "video0").mkdir()
     (tmp_path / "video0" / "name").write_text("Integrated Webcam: Integrated C\n")

@@ -107,7 +107,7 @@ def test_arrows_pass_straight_through_and_typing_keeps_its_order(window: Window)
 
 def test_camera_scans_arrive_as_signals_on_the_gui_thread(qtbot: QtBot, tmp_path: Path) -> None:
     from doorcheck.scan import synthetic
-    from doorcheck.scan.sources import video_frames
+    from doorcheck.scan.frames import video_frames
     from doorcheck.ui.camera_bridge import CameraBridge
 
     video = tmp_path / "reel.avi"

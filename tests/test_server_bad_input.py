@@ -114,7 +114,7 @@ def test_a_client_that_hangs_up_mid_request_does_not_hurt(server: RunningServer)
 def test_the_listening_socket_is_tcp_so_answers_are_not_delayed() -> None:
     """asyncio sets TCP_NODELAY on accepted connections only for IPPROTO_TCP sockets;
     without it each keep-alive answer stalls ~40 ms on a delayed ACK."""
-    from doorcheck.station.server.serve import bind
+    from doorcheck.server.serve import bind
 
     sock = bind("127.0.0.1", 0)
     try:

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from doorcheck.domain.changes import Action, ChangeRecord, fold_presence
-from doorcheck.station.server import db
-from doorcheck.station.server.db import create_schema, make_engine
-from doorcheck.station.server.repository import GuestInput, StationRepository
-from doorcheck.station.wire import ChangeOutcome, OutgoingChange
+from doorcheck.protocol.wire import ChangeOutcome, OutgoingChange
+from doorcheck.server import db
+from doorcheck.server.db import create_schema, make_engine
+from doorcheck.server.repository import GuestInput, StationRepository
 from tests.support import RunningServer, seed
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from doorcheck.station.server.repository import ServerSettings
+from doorcheck.server.repository import ServerSettings
 from tests.support import RunningServer, fresh_engine, populate, running_server
 
 HEAD_SECONDS = 1.0
@@ -21,7 +21,7 @@ PATIENCE = 20.0
 
 @pytest.fixture
 def strict_server(tmp_path: Path) -> Iterator[RunningServer]:
-    from doorcheck.station.server.connections import ConnectionLimits
+    from doorcheck.server.connections import ConnectionLimits
 
     settings = ServerSettings(body_seconds=BODY_SECONDS)
     limits = ConnectionLimits(head_seconds=HEAD_SECONDS)

@@ -17,9 +17,9 @@ from sqlalchemy import func, select, update
 
 from doorcheck.commands.common import CommandError
 from doorcheck.commands.server import cmd_admin_import
-from doorcheck.station.server import db
-from doorcheck.station.server.db import create_schema, make_engine
-from doorcheck.station.server.repository import StationRepository
+from doorcheck.server import db
+from doorcheck.server.db import create_schema, make_engine
+from doorcheck.server.repository import StationRepository
 from tests.support import RunningServer, running_server, seed
 
 SURROGATE = '"\\ud800"'  # a JSON escape that decodes to a lone surrogate

@@ -10,14 +10,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from doorcheck.station.server.brake import (
+from doorcheck.server.brake import (
     BrakeSettings,
     Budget,
     client_address,
     delay_after,
 )
-from doorcheck.station.server.db import make_engine
-from doorcheck.station.server.security import app_code_weakness, new_app_code
+from doorcheck.server.db import make_engine
+from doorcheck.server.security import app_code_weakness, new_app_code
 from tests.support import RunningServer, fresh_engine, populate, running_server
 
 FREE = BrakeSettings().per_address.free
@@ -139,7 +139,7 @@ def test_new_app_codes_are_long_and_chosen_weak_ones_are_named() -> None:
 
 
 def test_trusted_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from doorcheck.station.server.serve import ENV_TRUSTED_PROXIES, brake_settings_from_env
+    from doorcheck.server.serve import ENV_TRUSTED_PROXIES, brake_settings_from_env
 
     monkeypatch.delenv(ENV_TRUSTED_PROXIES, raising=False)
     assert brake_settings_from_env().trusted_proxies == frozenset()

@@ -12,8 +12,8 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from doorcheck.station.liststream import WireGuest, read_guest_list
-from doorcheck.station.wire import ChangeResult, guest_from_json
+from doorcheck.protocol.liststream import WireGuest, read_guest_list
+from doorcheck.protocol.wire import ChangeResult, guest_from_json
 from tests.support import fresh_engine, populate, running_server
 
 ENDPOINTS = {

@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from doorcheck.domain.changes import Action
-from doorcheck.station.wire import OutgoingChange
+from doorcheck.protocol.wire import OutgoingChange
 from doorcheck.store.database import current_revision
 from doorcheck.store.local import LocalStore
 from doorcheck.store.schema import SCHEMA_REVISION, GuestRow

@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy import select
 
 from doorcheck.domain.verdict import Mode, VerdictKind
+from doorcheck.server import db
+from doorcheck.server.db import create_schema, make_engine
 from doorcheck.services.checkin import CheckInService, laptop_now
 from doorcheck.station.client import Credentials, StationClient
-from doorcheck.station.server import db
-from doorcheck.station.server.db import create_schema, make_engine
 from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.engine import Backoff, SyncEngine, wait_for
+from doorcheck.sync.station_sync import Backoff, StationSync, wait_for
 from doorcheck.views import SyncStatus
 from tests.support import RunningServer, running_server
 
@@ -31,7 +31,7 @@ from tests.support import RunningServer, running_server
 class Door:
     store: LocalStore
     client: StationClient
-    engine: SyncEngine
+    engine: StationSync
     service: CheckInService
     statuses: list[SyncStatus]
 
@@ -57,7 +57,7 @@ def doors(tmp_path: Path) -> Iterator[Callable[..., Door]]:
         client = StationClient(server.url, creds, timeout=httpx.Timeout(timeout))
         statuses: list[SyncStatus] = []
         door_clock = clock or laptop_now
-        engine = SyncEngine(
+        engine = StationSync(
             store,
             client,
             StationChangeWriter(client),

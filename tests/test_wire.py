@@ -10,8 +10,8 @@ import pytest
 
 from doorcheck.domain.guest import RegistrationState
 from doorcheck.domain.timeutil import format_datetime, parse_datetime
-from doorcheck.station.errors import BadResponseError
-from doorcheck.station.wire import (
+from doorcheck.protocol.errors import BadResponseError
+from doorcheck.protocol.wire import (
     ChangeResult,
     StationConfiguration,
     guest_from_json,

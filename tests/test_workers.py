@@ -25,10 +25,10 @@ from doorcheck.station.client import Credentials, StationClient
 from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.credentials import SavedLogin
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.engine import SyncEngine, wait_for
+from doorcheck.sync.guest_sources import connector_for
 from doorcheck.sync.health import WorkerHealth, stored_failures
 from doorcheck.sync.source_sync import SourceSync
-from doorcheck.sync.sources import connector_for
+from doorcheck.sync.station_sync import StationSync, wait_for
 from doorcheck.sync.worker import Backoff
 from tests.support import RunningServer, fresh_engine, populate, running_server
 from tests.test_cli import doorcheck
@@ -86,8 +86,8 @@ def logged_in_door(server: RunningServer, data: Path) -> LocalStore:
     return LocalStore.open(store_path(data, server.event_id, "Main Entrance"))
 
 
-def engine_for(store: LocalStore, client: StationClient, seen: list[WorkerHealth]) -> SyncEngine:
-    return SyncEngine(store, client, StationChangeWriter(client), backoff=quick_backoff(),
+def engine_for(store: LocalStore, client: StationClient, seen: list[WorkerHealth]) -> StationSync:
+    return StationSync(store, client, StationChangeWriter(client), backoff=quick_backoff(),
                       on_health=seen.append, interval=QUICK)  # fmt: skip
 
 
@@ -156,7 +156,7 @@ def test_sync_with_the_store_locked_by_another_connection_recovers(
         client.close()
 
 
-class CountingEngine(SyncEngine):
+class CountingEngine(StationSync):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rounds = 0

@@ -10,7 +10,7 @@ import httpx
 
 from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import FieldValue, RegistrationState
-from doorcheck.station.wire import ChangeOutcome, OutgoingChange, RejectReason
+from doorcheck.protocol.wire import ChangeOutcome, OutgoingChange, RejectReason
 from tests.support import RunningServer
 
 NOW = datetime.now(UTC)
@@ -66,7 +66,7 @@ def test_resending_a_nonce_applies_it_once(server: RunningServer) -> None:
     assert again.guest is not None and again.guest.check_in == first.guest.check_in  # type: ignore[union-attr]
     from sqlalchemy import func, select
 
-    from doorcheck.station.server import db
+    from doorcheck.server import db
 
     with server.repository.engine.connect() as conn:
         rows = conn.execute(select(func.count()).select_from(db.changes)).scalar_one()
@@ -109,7 +109,7 @@ def test_an_earlier_offline_check_in_arriving_late_wins(server: RunningServer) -
     assert earlier.guest.check_in_station == "Side Door"
     from sqlalchemy import select
 
-    from doorcheck.station.server import db
+    from doorcheck.server import db
 
     with server.repository.engine.connect() as conn:
         effect = conn.execute(
@@ -280,7 +280,7 @@ def test_two_stations_racing_on_one_guest_give_one_check_in(server: RunningServe
     assert final.check_in == NOW
     from sqlalchemy import select
 
-    from doorcheck.station.server import db
+    from doorcheck.server import db
 
     with server.repository.engine.connect() as conn:
         effects = list(

@@ -14,8 +14,8 @@ from doorcheck.cli import main as doorcheck
 from doorcheck.connectors.xing import XingConnector, XingSettings
 from doorcheck.domain.guest import RegistrationState
 from doorcheck.domain.verdict import Mode, VerdictKind
+from doorcheck.server.serve import serve_app_in_thread
 from doorcheck.services.checkin import CheckInService
-from doorcheck.station.server.serve import serve_app_in_thread
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.source_sync import SourceSync
 from tests.fake_xing import API_KEY, FakeXing

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy.exc import OperationalError
 
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
+from doorcheck.resources import resource
 from doorcheck.scan.decoder import Decoder
+from doorcheck.scan.frames import list_cameras, open_frames
 from doorcheck.scan.scanner import ScanEvent
-from doorcheck.scan.sources import list_cameras, open_frames
 from doorcheck.services.checkin import CheckInService
 from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
 from doorcheck.session.door import DoorSession
@@ -35,10 +36,10 @@ from doorcheck.store.credentials import (
     is_file_source,
 )
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.engine import SyncEngine
 from doorcheck.sync.forwarder import Forwarder
 from doorcheck.sync.health import is_disk_full
 from doorcheck.sync.source_sync import SourceSync
+from doorcheck.sync.station_sync import StationSync
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import say, tr
@@ -69,7 +70,7 @@ class Kiosk:
     door: DoorSession
     store: LocalStore
     client: StationClient
-    engine: SyncEngine | SourceSync
+    sync_worker: StationSync | SourceSync
     service: CheckInService
     camera: CameraBridge
     keys: ScannerKeyFilter
@@ -112,7 +113,7 @@ class Kiosk:
             self.forwarder.pusher.close()
         self.watcher.stop()
         self.camera.stop()
-        self.engine.stop()
+        self.sync_worker.stop()
         self.door.close()  # the store and the client
 
 
@@ -135,12 +136,12 @@ def build_kiosk(
         configuration = {}
     signals = WorkerSignals()
     # The same worker and service as every door (session.door.DoorSession).
-    engine = door.sync_worker(interval=settings.sync_interval, on_status=signals.status.emit,
+    sync_worker = door.sync_worker(interval=settings.sync_interval, on_status=signals.status.emit,
                               on_health=signals.health.emit)  # fmt: skip
-    connector = engine.connector if isinstance(engine, SourceSync) else None
+    connector = sync_worker.connector if isinstance(sync_worker, SourceSync) else None
     # The mode as the door last heard it: the window never waits on the network to
     # open (the login screen, or the last sync, has stored it).
-    service = door.service(on_change=engine.nudge, ask=False)
+    service = door.service(on_change=sync_worker.nudge, ask=False)
     mode = service.mode
     desk = GuestDesk(
         search=store.search,
@@ -177,7 +178,7 @@ def build_kiosk(
         door,
         store,
         client,
-        engine,
+        sync_worker,
         service,
         _camera(source, settings),
         keys,
@@ -232,7 +233,7 @@ def build_kiosk(
         signals.forwarding.connect(window.status.show_forwarding)
 
         def changed() -> None:  # a check-in: upload it, and forward the profile
-            engine.nudge()
+            sync_worker.nudge()
             forwarder.nudge()
 
         service.on_change = changed
@@ -289,8 +290,8 @@ def apply_settings(kiosk: Kiosk, chosen: KioskSettings) -> None:
     chosen.save(kiosk.data_dir)
     kiosk.settings = chosen
     kiosk.sounds.enabled = chosen.sounds
-    kiosk.engine.interval = chosen.sync_interval
-    kiosk.engine.nudge()
+    kiosk.sync_worker.interval = chosen.sync_interval
+    kiosk.sync_worker.nudge()
     kiosk.keys.detector.layout = chosen.keyboard_layout
     if chosen.camera != before.camera or chosen.formats != before.formats:
         switch_camera(kiosk, chosen.camera)
@@ -402,7 +403,7 @@ def start(kiosk: Kiosk) -> None:
     gc.freeze()
     kiosk.window.status.show_store(kiosk.store.status())
     kiosk.watcher.start()
-    kiosk.engine.start()
+    kiosk.sync_worker.start()
     if kiosk.forwarder is not None:
         kiosk.forwarder.start()
     kiosk.camera.start()
@@ -441,8 +442,6 @@ def run_kiosk(
 ) -> int:
     """The window's door: the login screen if there is no saved login, then the kiosk
     window on the door session of that login until the window closes."""
-    from importlib import resources
-
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -456,7 +455,7 @@ def run_kiosk(
     if settings.problem:
         print(f"warning: {settings.problem}", file=sys.stderr)
     install_language(app, settings.language)
-    app.setWindowIcon(QIcon(str(resources.files("doorcheck.resources") / "icon.png")))
+    app.setWindowIcon(QIcon(str(resource("icon.png"))))
     if exit_when_ready:
         # For the start-up benchmark: the first window is up and idle, say so and go.
         def ready() -> None:

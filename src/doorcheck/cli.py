@@ -33,6 +33,11 @@ from doorcheck.commands.door import (
     cmd_sync,
     cmd_wipe,
 )
+from doorcheck.commands.lists import (
+    cmd_export,
+    cmd_forward,
+    cmd_import,
+)
 from doorcheck.commands.server import (
     cmd_admin_calibration,
     cmd_admin_create_event,
@@ -44,11 +49,6 @@ from doorcheck.commands.server import (
     cmd_admin_station_qr,
     cmd_admin_tickets,
     cmd_serve,
-)
-from doorcheck.commands.sources import (
-    cmd_export,
-    cmd_forward,
-    cmd_import,
 )
 from doorcheck.commands.window import (
     _has_display,
@@ -375,8 +375,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 2
         args = parser.parse_args(["kiosk"])  # plain `doorcheck` opens the kiosk
+    from doorcheck.protocol.errors import StationError
     from doorcheck.session.errors import DoorError
-    from doorcheck.station.errors import StationError
 
     try:
         return int(args.func(args))

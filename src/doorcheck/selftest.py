@@ -16,8 +16,9 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
+
+from doorcheck.resources import resource
 
 SAMPLE_CODE = "DC-SELFTEST-7Q2M"  # what resources/sample-ticket.jpg carries
 
@@ -27,13 +28,6 @@ class Context:
     work: Path
     code: str | None = None
     notes: dict[str, str] = field(default_factory=dict)
-
-
-def _resource(*parts: str) -> Path:
-    place = resources.files("doorcheck.resources")
-    for part in parts:  # one at a time: a frozen build's Traversable takes one
-        place = place / part
-    return Path(str(place))
 
 
 def check_store(context: Context) -> str:
@@ -49,9 +43,9 @@ def check_store(context: Context) -> str:
 
 def check_decode(context: Context) -> str:
     from doorcheck.scan.decoder import Decoder
-    from doorcheck.scan.sources import read_image
+    from doorcheck.scan.frames import read_image
 
-    codes = Decoder().decode(read_image(_resource("sample-ticket.jpg")))
+    codes = Decoder().decode(read_image(resource("sample-ticket.jpg")))
     texts = [code.text for code in codes]
     if texts != [SAMPLE_CODE]:
         raise AssertionError(f"read {texts!r}, expected {SAMPLE_CODE!r}")
@@ -65,7 +59,7 @@ def check_video(context: Context) -> str:
     The Linux installer ships an OpenCV without FFmpeg; this is the video path it keeps.
     """
     from doorcheck.scan.decoder import Decoder
-    from doorcheck.scan.sources import video_frames
+    from doorcheck.scan.frames import video_frames
     from doorcheck.scan.synthetic import ticket_reel
 
     reel = context.work / "reel.avi"
@@ -86,9 +80,9 @@ def check_round_trip(context: Context) -> str:
     kept."""
     from doorcheck.domain.changes import Action
     from doorcheck.domain.verdict import VerdictKind
+    from doorcheck.server.repository import GuestInput
+    from doorcheck.server.serve import open_repository, serve_in_thread
     from doorcheck.session.door import GivenLogin, open_door
-    from doorcheck.station.server.repository import GuestInput
-    from doorcheck.station.server.serve import open_repository, serve_in_thread
 
     if context.code is None:
         raise AssertionError("no code: the decode check failed")
@@ -121,7 +115,7 @@ def check_printing(context: Context) -> str:
     from doorcheck.domain.wedge import CALIBRATION_CODE
     from doorcheck.scan.calibration import write_calibration_sheet
     from doorcheck.scan.decoder import Decoder
-    from doorcheck.scan.sources import read_image
+    from doorcheck.scan.frames import read_image
 
     pdf = write_calibration_sheet(context.work / "calibration.pdf")
     if not pdf.read_bytes().startswith(b"%PDF"):
@@ -171,7 +165,7 @@ def check_sounds(context: Context) -> str:
 
     names = ("admit", "careful", "deny")
     for name in names:
-        with wave.open(str(_resource("sounds", f"{name}.wav"))) as sound:
+        with wave.open(str(resource("sounds", f"{name}.wav"))) as sound:
             if sound.getnframes() == 0:
                 raise AssertionError(f"{name}.wav is empty")
     from doorcheck.ui.sounds import find_player

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def cmd_cameras(args: argparse.Namespace) -> int:
-    from doorcheck.scan.sources import list_cameras
+    from doorcheck.scan.frames import list_cameras
 
     cameras = list_cameras()
     if not cameras:
@@ -70,7 +70,7 @@ def scan_with_camera(door: DoorSession, camera: str, *, once: bool) -> None:
 def cmd_decode(args: argparse.Namespace) -> int:
     """Why won't this ticket scan? Decode images and videos as the kiosk would."""
     from doorcheck.scan.decoder import DEFAULT_FORMATS, DecodedCode, Decoder
-    from doorcheck.scan.sources import SourceError, is_video, read_image, video_frames
+    from doorcheck.scan.frames import FrameSourceError, is_video, read_image, video_frames
 
     formats = args.formats.split(",") if args.formats else list(DEFAULT_FORMATS)
     try:
@@ -92,7 +92,7 @@ def cmd_decode(args: argparse.Namespace) -> int:
                             codes.append(code)
             else:
                 codes = decoder.decode(read_image(path))
-        except SourceError as exc:
+        except FrameSourceError as exc:
             error = str(exc)
         any_code = any_code or bool(codes)
         if args.json:

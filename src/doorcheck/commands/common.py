@@ -66,8 +66,8 @@ def kiosk_data_dir(args: argparse.Namespace) -> Path:
 
 
 def server_db_url(args: argparse.Namespace, *, temporary: bool = False) -> str:
-    from doorcheck.station.server.db import sqlite_url
-    from doorcheck.station.server.serve import default_data_dir
+    from doorcheck.server.db import sqlite_url
+    from doorcheck.server.serve import default_data_dir
 
     if args.db:
         return str(args.db)

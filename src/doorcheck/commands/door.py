@@ -106,8 +106,8 @@ def print_sync(done: SyncSummary) -> None:
 
 def _watch(args: argparse.Namespace) -> int:
     """Keep the door in step until Ctrl+C: the sync engine's thread, its states shown."""
-    from doorcheck.sync.engine import SyncReport
     from doorcheck.sync.health import WorkerHealth
+    from doorcheck.sync.station_sync import SyncReport
     from doorcheck.views import SyncStatus
 
     door = open_door(args)
@@ -193,7 +193,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def print_status(report: DoorReport, *, as_json: bool = False) -> None:
-    from doorcheck.station.wire import rejection_words
+    from doorcheck.protocol.wire import rejection_words
 
     status, event = report.status, report.event
     if as_json:

@@ -17,13 +17,13 @@ from doorcheck.commands.common import (
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from doorcheck.station.server.serve import ServeOptions, open_repository, serve
+    from doorcheck.server.serve import ServeOptions, open_repository, serve
 
     db_url = server_db_url(args, temporary=args.demo)
     extra: dict[str, str] = {}
     details: list[str] = []
     if args.demo:
-        from doorcheck.station.server.demo import create_demo_event
+        from doorcheck.server.demo import create_demo_event
 
         repository = open_repository(db_url)
         event_id, codes, _ = create_demo_event(repository, guests=args.guests)
@@ -64,7 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _admin_repository(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from doorcheck.station.server.serve import open_repository
+    from doorcheck.server.serve import open_repository
 
     return open_repository(server_db_url(args))
 
@@ -85,8 +85,8 @@ def cmd_admin_create_event(args: argparse.Namespace) -> int:
 
 
 def cmd_admin_create_station(args: argparse.Namespace) -> int:
-    from doorcheck.station.server.tickets import qr_image, setup_payload
-    from doorcheck.station.wire import StationMode
+    from doorcheck.protocol.wire import StationMode
+    from doorcheck.server.tickets import qr_image, setup_payload
 
     repo = _admin_repository(args)
     try:
@@ -122,7 +122,7 @@ def _print_station(event_id: str, name: str, app_code: str, url: str) -> None:
 
 
 def cmd_admin_station_qr(args: argparse.Namespace) -> int:
-    from doorcheck.station.server.tickets import qr_image, setup_payload
+    from doorcheck.server.tickets import qr_image, setup_payload
 
     _print_station(args.event, args.name, args.app_code, args.url)
     qr_image(setup_payload(args.url, args.event, args.app_code, args.name)).save(args.out)
@@ -149,8 +149,8 @@ CSV_COLUMNS = {
 
 def cmd_admin_import(args: argparse.Namespace) -> int:
     from doorcheck.domain.guest import RegistrationState
-    from doorcheck.station.server.limits import InputError
-    from doorcheck.station.server.repository import GuestInput
+    from doorcheck.server.limits import InputError
+    from doorcheck.server.repository import GuestInput
 
     repo = _admin_repository(args)
     if repo.event_summary(args.event) is None:
@@ -257,7 +257,7 @@ def cmd_admin_reel(args: argparse.Namespace) -> int:
 
 
 def cmd_admin_tickets(args: argparse.Namespace) -> int:
-    from doorcheck.station.server.tickets import write_tickets
+    from doorcheck.server.tickets import write_tickets
 
     repo = _admin_repository(args)
     summary = repo.event_summary(args.event)

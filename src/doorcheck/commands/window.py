@@ -20,11 +20,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     no display, a walk-through of two doors in the terminal)."""
     from doorcheck.domain.changes import Action
     from doorcheck.scan.synthetic import ticket_reel
+    from doorcheck.server.demo import create_demo_event
+    from doorcheck.server.serve import ServeOptions, open_repository, serve
+    from doorcheck.server.tickets import write_tickets
     from doorcheck.session.door import open_door
     from doorcheck.session.login import LoginRequest, log_in
-    from doorcheck.station.server.demo import create_demo_event
-    from doorcheck.station.server.serve import ServeOptions, open_repository, serve
-    from doorcheck.station.server.tickets import write_tickets
 
     work = Path(tempfile.mkdtemp(prefix="doorcheck-demo-"))
     db_url = f"sqlite:///{work / 'station.sqlite3'}"

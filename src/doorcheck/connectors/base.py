@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from typing import Protocol
 
-from doorcheck.station.liststream import WireGuest
+from doorcheck.protocol.liststream import WireGuest
 from doorcheck.store.local import LocalStore
 from doorcheck.words import Phrase
 

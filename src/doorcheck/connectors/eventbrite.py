@@ -20,7 +20,7 @@ import httpx
 
 from doorcheck.connectors import web
 from doorcheck.connectors.base import CursorLostError, SourceError
-from doorcheck.station.liststream import WireGuest
+from doorcheck.protocol.liststream import WireGuest
 from doorcheck.words import Phrase, mark, phrase
 
 DEFAULT_URL = "https://www.eventbriteapi.com"

@@ -28,7 +28,7 @@ from defusedxml.ElementTree import ParseError, fromstring
 from doorcheck.connectors import web
 from doorcheck.connectors.base import Capability, SourceError
 from doorcheck.logs import register_secret
-from doorcheck.station.liststream import WireGuest
+from doorcheck.protocol.liststream import WireGuest
 from doorcheck.words import phrase
 
 DEFAULT_URL = "https://www.eventbrite.com"

@@ -13,8 +13,8 @@ import httpx
 
 from doorcheck.connectors.base import Capability, SourceError
 from doorcheck.logs import register_secret
+from doorcheck.protocol.liststream import WireGuest
 from doorcheck.station import bounded
-from doorcheck.station.liststream import WireGuest
 from doorcheck.words import mark, phrase
 
 

@@ -26,7 +26,7 @@ import httpx
 
 from doorcheck.connectors import web
 from doorcheck.connectors.base import CursorLostError, SourceError
-from doorcheck.station.liststream import WireGuest
+from doorcheck.protocol.liststream import WireGuest
 from doorcheck.words import mark, phrase
 
 MAX_RESULTS = 200  # the feed's documented maximum per call

@@ -17,7 +17,7 @@ import numpy as np
 
 from doorcheck.domain.debounce import Debouncer
 from doorcheck.scan.decoder import Corners, DecodedCode, Decoder
-from doorcheck.scan.sources import SourceError
+from doorcheck.scan.frames import FrameSourceError
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class CameraScanner:
                     if self._stop.is_set():
                         return
                 return  # a finite source (a file) has ended
-            except SourceError as exc:
+            except FrameSourceError as exc:
                 log.warning("%s", exc)
                 self._on_problem(str(exc))
                 self._stop.wait(self.reconnect_every)

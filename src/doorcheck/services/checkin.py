@@ -16,7 +16,7 @@ from doorcheck.domain.changes import Action
 from doorcheck.domain.codes import clean_code
 from doorcheck.domain.guest import FieldValue, Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind, decide
-from doorcheck.station.wire import OutgoingChange
+from doorcheck.protocol.wire import OutgoingChange
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.health import is_disk_full
 from doorcheck.views import GuestView, NotRecordedError, ScanOutcome
@@ -65,7 +65,7 @@ class CheckInService:
     """Decides scans at one station and records them durably before answering.
 
     ``on_change`` is called after each commit that queued changes, so the sync
-    engine can upload at once; it must not block.
+    worker can upload at once; it must not block.
     """
 
     def __init__(

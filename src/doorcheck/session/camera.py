@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from doorcheck.scan.frames import FrameSourceError, open_frames
 from doorcheck.scan.scanner import CameraScanner, ScanEvent
-from doorcheck.scan.sources import SourceError, open_frames
 from doorcheck.session.door import DoorSession
 from doorcheck.session.errors import DoorError, Problem
 from doorcheck.views import ScanOutcome
@@ -27,7 +27,7 @@ def watch_camera(
     once) or KeyboardInterrupt. What the camera admitted is uploaded before it returns."""
     try:
         open_frames(camera, loop=False)  # fail now, in words, on a wrong path
-    except SourceError as exc:
+    except FrameSourceError as exc:
         raise DoorError(Problem.SOURCE_FAILED, why=str(exc)) from exc
     worker = door.sync_worker()  # the window's worker: a spreadsheet's check-ins apply here
     service = door.service(on_change=worker.nudge)

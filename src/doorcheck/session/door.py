@@ -24,10 +24,10 @@ from sqlalchemy.exc import OperationalError
 from doorcheck.domain.changes import Action
 from doorcheck.domain.verdict import Mode
 from doorcheck.paths import store_path
+from doorcheck.protocol.errors import StationError, TransportError
 from doorcheck.services.checkin import CheckInService, station_service
 from doorcheck.session.errors import DoorError, Problem, said
 from doorcheck.station.client import Credentials, StationClient
-from doorcheck.station.errors import StationError, TransportError
 from doorcheck.store.credentials import (
     FILE_SOURCE,
     SavedLogin,
@@ -39,17 +39,17 @@ from doorcheck.store.credentials import (
     save_session_token,
 )
 from doorcheck.store.local import LocalStore
+from doorcheck.sync.guest_sources import connector_for, door_sync, is_remote, source_of
 from doorcheck.sync.health import StoredFailure, is_disk_full, stored_failures
-from doorcheck.sync.sources import connector_for, door_sync, is_remote, source_of
 from doorcheck.views import ChangeView, ScanOutcome, StoreStatus
 from doorcheck.words import Phrase
 
 if TYPE_CHECKING:
     from doorcheck.station.writer import ChangeWriter
-    from doorcheck.sync.engine import SyncEngine, SyncReport
     from doorcheck.sync.forwarder import Forwarder
     from doorcheck.sync.health import WorkerHealth
     from doorcheck.sync.source_sync import SourceSync
+    from doorcheck.sync.station_sync import StationSync, SyncReport
     from doorcheck.views import ForwardStatus, SyncStatus
 
 log = logging.getLogger(__name__)
@@ -202,7 +202,7 @@ class DoorSession:
     def take_station_from_login(self) -> None:
         """The station is who the server says it is: its spelling of the name picks
         the data file, its answer sets the event and the mode."""
-        from doorcheck.sync.engine import remember_station
+        from doorcheck.sync.station_sync import remember_station
 
         result = self.client.login_result
         if result is None:
@@ -243,7 +243,7 @@ class DoorSession:
         on_status: Callable[[SyncStatus], None] | None = None,
         on_health: Callable[[WorkerHealth], None] | None = None,
         on_report: Callable[[SyncReport], None] | None = None,
-    ) -> SyncEngine | SourceSync:
+    ) -> StationSync | SourceSync:
         """The worker that keeps this door in step (sync.sources.door_sync)."""
         return door_sync(self.store, self.login, self.client.credentials.app_code, self.client,
                          interval=interval, on_status=on_status, on_health=on_health,
@@ -296,8 +296,8 @@ class DoorSession:
     def sync_once(self) -> SyncSummary:
         """One round with the source: news in, this door's changes out (a station) or
         applied to its own copy (the other sources)."""
-        from doorcheck.sync.engine import sync_once
         from doorcheck.sync.source_sync import SourceSync
+        from doorcheck.sync.station_sync import sync_once
 
         if not self.uploads:
             connector = connector_for(self.login, self.client.credentials.app_code)
@@ -336,7 +336,7 @@ class DoorSession:
     def check(self, code: str, action: Action) -> CheckSummary:
         """A ticket code typed by hand, decided as a scan is, then uploaded at once
         (or left waiting, said why)."""
-        from doorcheck.sync.engine import push_pending
+        from doorcheck.sync.station_sync import push_pending
 
         service = self.service()  # first: it may ask the server who this station is
         if self.store.get_state("cursor") is None:

@@ -16,9 +16,9 @@ from pathlib import Path
 from doorcheck.connectors.base import Connector, SourceError
 from doorcheck.domain.verdict import Mode
 from doorcheck.paths import safe_name, store_path
+from doorcheck.protocol.errors import StationError
 from doorcheck.session.door import GivenLogin, open_door
 from doorcheck.session.errors import DoorError, Problem, said
-from doorcheck.station.errors import StationError
 from doorcheck.store.credentials import (
     FILE_SOURCE,
     load_login,
@@ -27,7 +27,7 @@ from doorcheck.store.credentials import (
     save_session_token,
 )
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.sources import EVENTBRITE, EVENTBRITE_LEGACY, XING, XING2
+from doorcheck.sync.guest_sources import EVENTBRITE, EVENTBRITE_LEGACY, XING, XING2
 from doorcheck.words import Phrase, phrase
 
 DEFAULT_STATION = "Main Entrance"
@@ -95,7 +95,7 @@ def _incomplete(missing: str) -> DoorError:
 
 
 def _log_in_station(data_dir: Path, request: LoginRequest) -> LoggedIn:
-    from doorcheck.sync.engine import measure_skew
+    from doorcheck.sync.station_sync import measure_skew
 
     if not all([request.server, request.event, request.key, request.station]):
         raise _incomplete("login needs --server, --event, --key and --station")

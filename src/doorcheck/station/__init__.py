@@ -1,35 +1,13 @@
-"""The station protocol: Invitario-style v1.0 plus doorcheck's write extension.
+"""The kiosk's station client (httpx): logging in, the guest list, the write extension.
 
 Public surface::
 
-    StationClient, Credentials, LoginResult, EventInfo, StationConfiguration,
-    GuestList, ChangeWriter, StationChangeWriter, OutgoingChange, ChangeResult
+    StationClient, Credentials, ChangeWriter, StationChangeWriter
 
-and the exception tree in :mod:`doorcheck.station.errors`.
+The protocol's data (wire models, the error tree) is in :mod:`doorcheck.protocol`.
 """
 
 from doorcheck.station.client import Credentials, StationClient
-from doorcheck.station.errors import StationError
-from doorcheck.station.wire import (
-    ChangeResult,
-    EventInfo,
-    GuestList,
-    LoginResult,
-    OutgoingChange,
-    StationConfiguration,
-)
 from doorcheck.station.writer import ChangeWriter, StationChangeWriter
 
-__all__ = [
-    "ChangeResult",
-    "ChangeWriter",
-    "Credentials",
-    "EventInfo",
-    "GuestList",
-    "LoginResult",
-    "OutgoingChange",
-    "StationChangeWriter",
-    "StationClient",
-    "StationConfiguration",
-    "StationError",
-]
+__all__ = ["ChangeWriter", "Credentials", "StationChangeWriter", "StationClient"]

@@ -19,9 +19,9 @@ import httpx
 from doorcheck import __version__
 from doorcheck.domain.timeutil import zone_of
 from doorcheck.logs import register_secret
-from doorcheck.station import bounded, errors
-from doorcheck.station.liststream import ListStreamError, WireGuest, read_guest_list
-from doorcheck.station.wire import (
+from doorcheck.protocol import errors
+from doorcheck.protocol.liststream import ListStreamError, WireGuest, read_guest_list
+from doorcheck.protocol.wire import (
     ChangeResult,
     EventInfo,
     GuestList,
@@ -33,6 +33,7 @@ from doorcheck.station.wire import (
     in_server_zone,
     unreadable_reason,
 )
+from doorcheck.station import bounded
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -1,7 +1,7 @@
 """The one small interface through which a kiosk records changes on a server.
 
 doorcheck's own endpoint (``POST /api/v1/guest/changes``) is one implementation;
-a vendor's real write endpoint can replace it without touching the sync engine.
+a vendor's real write endpoint can replace it without touching the station sync.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from doorcheck.protocol.wire import ChangeResult, OutgoingChange
 from doorcheck.station.client import StationClient
-from doorcheck.station.wire import ChangeResult, OutgoingChange
 
 
 class ChangeWriter(Protocol):

@@ -20,8 +20,8 @@ from sqlalchemy.exc import StatementError
 from doorcheck.domain.changes import Presence
 from doorcheck.domain.guest import Guest
 from doorcheck.domain.timeutil import parse_datetime
-from doorcheck.station.liststream import WireGuest
-from doorcheck.station.wire import guest_id_of, guest_to_json, unreadable_reason
+from doorcheck.protocol.liststream import WireGuest
+from doorcheck.protocol.wire import guest_id_of, guest_to_json, unreadable_reason
 from doorcheck.store import search_index
 from doorcheck.store.outbox import mark_superseded, overlay_all, waiting_count
 from doorcheck.store.rows import COLUMNS, guest_from_raw, guest_values, row_from_wire, stored_time

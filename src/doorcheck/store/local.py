@@ -26,8 +26,8 @@ from sqlalchemy import Connection, Engine
 
 from doorcheck.domain.changes import Presence
 from doorcheck.domain.guest import Guest
-from doorcheck.station.liststream import WireGuest
-from doorcheck.station.wire import ChangeResult, OutgoingChange
+from doorcheck.protocol.liststream import WireGuest
+from doorcheck.protocol.wire import ChangeResult, OutgoingChange
 from doorcheck.store.database import migrate, open_engine
 from doorcheck.store.forwards import ForwardQueue
 from doorcheck.store.guests import GuestCopies

@@ -21,8 +21,8 @@ from sqlalchemy.exc import StatementError
 from doorcheck.domain.changes import Action, ChangeRecord, Presence, fold_presence
 from doorcheck.domain.guest import Guest
 from doorcheck.domain.timeutil import format_datetime, parse_datetime
-from doorcheck.station.liststream import WireGuest
-from doorcheck.station.wire import (
+from doorcheck.protocol.liststream import WireGuest
+from doorcheck.protocol.wire import (
     ChangeOutcome,
     ChangeResult,
     OutgoingChange,

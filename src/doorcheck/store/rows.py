@@ -9,7 +9,7 @@ from typing import Any
 from doorcheck.domain.guest import Guest
 from doorcheck.domain.textfold import fold
 from doorcheck.domain.timeutil import parse_datetime
-from doorcheck.station.wire import guest_from_json, guest_to_json
+from doorcheck.protocol.wire import guest_from_json, guest_to_json
 
 # The columns a guest row is written with, in this order.
 COLUMNS = (

@@ -21,8 +21,8 @@ from doorcheck.connectors.eventcadence import (
 )
 from doorcheck.domain.guest import Guest
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.engine import Backoff
 from doorcheck.sync.health import WorkerHealth
+from doorcheck.sync.station_sync import Backoff
 from doorcheck.sync.worker import Background
 from doorcheck.views import ForwardStatus
 from doorcheck.words import Phrase

@@ -1,4 +1,4 @@
-"""The sync engine's stand-in for guest sources without doorcheck's write extension
+"""The station sync's stand-in for guest sources without doorcheck's write extension
 (a spreadsheet, XING Events): check-ins stay at the door (and are exported), and the
 list follows the source: a file is read again when it changes, a feed is polled
 from its cursor, and a lost cursor means loading everything again."""
@@ -20,11 +20,11 @@ from doorcheck.connectors.base import (
 )
 from doorcheck.connectors.spreadsheet import SpreadsheetError
 from doorcheck.domain.changes import Presence
-from doorcheck.station.liststream import WireGuest
-from doorcheck.station.wire import ChangeOutcome, ChangeResult, OutgoingChange
+from doorcheck.protocol.liststream import WireGuest
+from doorcheck.protocol.wire import ChangeOutcome, ChangeResult, OutgoingChange
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.engine import SyncReport, push_pending
 from doorcheck.sync.health import WorkerHealth
+from doorcheck.sync.station_sync import SyncReport, push_pending
 from doorcheck.sync.worker import Background
 from doorcheck.views import SyncStatus
 from doorcheck.words import Phrase, phrase
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 class SourceSync(Background):
-    """Same face as SyncEngine (start, stop, nudge, run_once, status). ``remote``
+    """Same face as StationSync (start, stop, nudge, run_once, status). ``remote``
     sources are online or offline; a file is neither."""
 
     thread_name = "doorcheck-source"
@@ -186,7 +186,7 @@ def _merged(
 
 
 def _known(guest: Any) -> dict[str, Any]:
-    from doorcheck.station.wire import guest_to_json
+    from doorcheck.protocol.wire import guest_to_json
 
     return dict(guest_to_json(guest))
 

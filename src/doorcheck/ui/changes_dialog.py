@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from doorcheck.domain.timeutil import parse_datetime
-from doorcheck.station.wire import rejection_words
+from doorcheck.protocol.wire import rejection_words
 from doorcheck.ui.i18n import mark, say, tr
 from doorcheck.ui.plain import clip, plain_labels
 from doorcheck.ui.tasks import TaskRunner

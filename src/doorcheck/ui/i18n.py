@@ -7,11 +7,11 @@ here. Texts with ``{placeholders}`` are formatted after translation.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from doorcheck.resources import resource
 from doorcheck.words import Phrase, mark
 
 __all__ = ["install_language", "mark", "say", "tr"]
@@ -34,7 +34,7 @@ def say(text: str | Phrase) -> str:
 
 
 def catalogue(language: str) -> Path:
-    return Path(str(resources.files("doorcheck.resources") / "i18n" / f"doorcheck_{language}.qm"))
+    return resource("i18n", f"doorcheck_{language}.qm")
 
 
 def chosen_language(setting: str, system: QLocale | None = None) -> str:

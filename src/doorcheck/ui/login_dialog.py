@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from doorcheck.protocol.errors import StationError
+from doorcheck.protocol.setup import parse_setup
 from doorcheck.scan.scanner import ScanEvent
 from doorcheck.session.errors import DoorError
-from doorcheck.station.errors import StationError
-from doorcheck.station.setup import parse_setup
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.i18n import mark, say, tr
 from doorcheck.ui.plain import clip, plain_labels

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
+from doorcheck.protocol.errors import WrongAppCodeError
 from doorcheck.scan import synthetic
 from doorcheck.settings import KioskSettings
-from doorcheck.station.errors import WrongAppCodeError
 from doorcheck.sync.health import DISK_FULL, WorkerHealth
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import install_language, tr

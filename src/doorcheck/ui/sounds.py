@@ -12,10 +12,10 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from importlib import resources
 from pathlib import Path
 
 from doorcheck.domain.verdict import VerdictKind
+from doorcheck.resources import resource
 
 SOUND_OF = {
     VerdictKind.ADMIT: "admit",
@@ -33,7 +33,7 @@ LINUX_PLAYERS = ("pw-play", "paplay", "aplay")
 
 
 def sound_file(name: str) -> Path:
-    return Path(str(resources.files("doorcheck.resources") / "sounds" / f"{name}.wav"))
+    return resource("sounds", f"{name}.wav")
 
 
 def find_player(platform: str = sys.platform) -> list[str] | None:

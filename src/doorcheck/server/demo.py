@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from doorcheck.domain.guest import RegistrationState
-from doorcheck.station.server.repository import GuestInput, StationRepository
-from doorcheck.station.wire import StationMode
+from doorcheck.protocol.wire import StationMode
+from doorcheck.server.repository import GuestInput, StationRepository
 
 FIRST_NAMES = [
     "Jürgen",

@@ -5,7 +5,7 @@ changes since the server's last ``dateTime``. Uploading first (as libpretixsync 
 means a pull never brings back a state older than this door's own changes; the
 store also lays still-pending changes over whatever it pulls.
 
-The engine has no Qt in it: the GUI wraps it and turns ``on_status`` into a signal.
+The station sync has no Qt in it: the GUI wraps it and turns ``on_status`` into a signal.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from doorcheck.station.client import StationClient
-from doorcheck.station.errors import (
+from doorcheck.protocol.errors import (
     InvalidSessionError,
     StationError,
     TooManyDevicesError,
     TooManyLoginAttemptsError,
 )
-from doorcheck.station.liststream import WireGuest
-from doorcheck.station.wire import ChangeOutcome
+from doorcheck.protocol.liststream import WireGuest
+from doorcheck.protocol.wire import ChangeOutcome
+from doorcheck.station.client import StationClient
 from doorcheck.station.writer import ChangeWriter
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.health import WorkerHealth
@@ -134,7 +134,7 @@ def remember_station(store: LocalStore, client: StationClient) -> None:
     )
 
 
-class SyncEngine(Background):
+class StationSync(Background):
     """Runs sync rounds on a worker thread: every ``interval`` seconds, at once after
     a local change (``nudge``), and after failures with backoff and jitter."""
 

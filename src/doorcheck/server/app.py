@@ -17,9 +17,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from doorcheck.station.server.brake import LoginBrake, LoginRefusedError, client_address
-from doorcheck.station.server.limits import MAX_LOGIN_TEXT, InputError, parse_instant, parse_json
-from doorcheck.station.server.repository import ApiError, StationRepository, missing
+from doorcheck.server.brake import LoginBrake, LoginRefusedError, client_address
+from doorcheck.server.limits import MAX_LOGIN_TEXT, InputError, parse_instant, parse_json
+from doorcheck.server.repository import ApiError, StationRepository, missing
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Each exception carries ``message``: one sentence a steward at a door understands and
 can act on. ``detail`` keeps the technical cause for logs. ``retryable`` tells the
-sync engine whether the same request may succeed later unchanged.
+sync worker whether the same request may succeed later unchanged.
 
 ::
 

@@ -10,7 +10,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from doorcheck.domain.guest import Guest
-from doorcheck.station.setup import setup_payload
+from doorcheck.protocol.setup import setup_payload
 
 __all__ = ["qr_image", "setup_payload", "ticket_image", "write_tickets"]
 

@@ -17,8 +17,8 @@ from typing import Any
 from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import FieldValue, Guest, RegistrationState
 from doorcheck.domain.timeutil import format_datetime, in_zone, parse_datetime
-from doorcheck.station.errors import BadResponseError
-from doorcheck.station.liststream import Unreadable, WireGuest
+from doorcheck.protocol.errors import BadResponseError
+from doorcheck.protocol.liststream import Unreadable, WireGuest
 from doorcheck.words import Phrase, mark, phrase
 
 JsonObject = dict[str, Any]

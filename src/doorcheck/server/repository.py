@@ -36,26 +36,7 @@ from sqlalchemy import (
 from doorcheck.domain.changes import Action, ChangeRecord, Effect, Presence, fold_presence
 from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.timeutil import format_datetime, to_utc
-from doorcheck.station.server import db
-from doorcheck.station.server.limits import (
-    MAX_ID_LENGTH,
-    MAX_LOGIN_TEXT,
-    MAX_SHORT_TEXT,
-    InputError,
-    check_fields,
-    check_text,
-    parse_instant,
-)
-from doorcheck.station.server.security import (
-    DUMMY_HASH,
-    app_code_weakness,
-    hash_app_code,
-    new_app_code,
-    new_session_token,
-    token_digest,
-    verify_app_code,
-)
-from doorcheck.station.wire import (
+from doorcheck.protocol.wire import (
     REJECT_MESSAGES,
     ChangeOutcome,
     ChangeResult,
@@ -64,6 +45,25 @@ from doorcheck.station.wire import (
     StationConfiguration,
     StationMode,
     guest_to_json,
+)
+from doorcheck.server import db
+from doorcheck.server.limits import (
+    MAX_ID_LENGTH,
+    MAX_LOGIN_TEXT,
+    MAX_SHORT_TEXT,
+    InputError,
+    check_fields,
+    check_text,
+    parse_instant,
+)
+from doorcheck.server.security import (
+    DUMMY_HASH,
+    app_code_weakness,
+    hash_app_code,
+    new_app_code,
+    new_session_token,
+    token_digest,
+    verify_app_code,
 )
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, func, insert, select, update
 
-from doorcheck.station.server import db
+from doorcheck.server import db
 
 
 @dataclass(frozen=True)

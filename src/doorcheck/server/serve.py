@@ -16,11 +16,11 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from doorcheck.station.server.app import create_app
-from doorcheck.station.server.brake import BrakeSettings, LoginBrake
-from doorcheck.station.server.connections import uvicorn_options
-from doorcheck.station.server.db import create_schema, make_engine
-from doorcheck.station.server.repository import ServerSettings, StationRepository
+from doorcheck.server.app import create_app
+from doorcheck.server.brake import BrakeSettings, LoginBrake
+from doorcheck.server.connections import uvicorn_options
+from doorcheck.server.db import create_schema, make_engine
+from doorcheck.server.repository import ServerSettings, StationRepository
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def serve(options: ServeOptions, on_listening: Callable[[str], None] | None = No
     host, port = sock.getsockname()[:2]
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     config = uvicorn.Config(
-        "doorcheck.station.server.serve:app_from_environment",
+        "doorcheck.server.serve:app_from_environment",
         factory=True,
         workers=options.workers,
         log_level=options.log_level,

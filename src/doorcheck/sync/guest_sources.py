@@ -1,7 +1,7 @@
 """Which guest source a saved login is, and its connector.
 
 A login's ``server`` says it: an http(s) URL is an Invitario-style station (the
-sync engine with the write extension); ``file:<path>`` a spreadsheet;
+station sync with the write extension); ``file:<path>`` a spreadsheet;
 ``xing:<url>`` (``xing2:`` for the feed's version 2) XING Events, whose API key is
 kept like an App Code (keyring, or a user-only file); ``eventbrite:<url>``
 Eventbrite, with its token kept the same way.
@@ -22,9 +22,9 @@ from doorcheck.station.client import StationClient
 from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.credentials import FILE_SOURCE, SavedLogin
 from doorcheck.store.local import LocalStore
-from doorcheck.sync.engine import SyncEngine, SyncReport
 from doorcheck.sync.health import WorkerHealth
 from doorcheck.sync.source_sync import SourceSync
+from doorcheck.sync.station_sync import StationSync, SyncReport
 from doorcheck.views import SyncStatus
 
 SOURCES = {
@@ -56,7 +56,7 @@ def is_remote(server: str) -> bool:
 
 
 def connector_for(login: SavedLogin, secret: str) -> Connector | None:
-    """None for a station: it has the full sync engine."""
+    """None for a station: it has the full station sync."""
     server = login.server
     if server.startswith(FILE_SOURCE):
         path = Path(server.removeprefix(FILE_SOURCE))
@@ -95,10 +95,10 @@ def door_sync(
     on_status: Callable[[SyncStatus], None] | None = None,
     on_health: Callable[[WorkerHealth], None] | None = None,
     on_report: Callable[[SyncReport], None] | None = None,  # a station's rounds only
-) -> SyncEngine | SourceSync:
+) -> StationSync | SourceSync:
     """The worker that keeps a door's store in step with its source, the same for
     the window, `doorcheck scan` and `doorcheck sync --watch`: a station gets the
-    sync engine (uploads and pulls); a source without write-back (a spreadsheet,
+    station sync (uploads and pulls); a source without write-back (a spreadsheet,
     XING, Eventbrite) the follower, which applies this door's check-ins to its own
     copy, so nothing waits for a station server that does not exist."""
     connector = connector_for(login, secret)
@@ -111,7 +111,7 @@ def door_sync(
             on_status=on_status,
             on_health=on_health,
         )
-    return SyncEngine(
+    return StationSync(
         store,
         client,
         StationChangeWriter(client),

@@ -31,7 +31,7 @@ MAX_IMAGE_PIXELS = 50_000_000
 log = logging.getLogger(__name__)
 
 
-class SourceError(Exception):
+class FrameSourceError(Exception):
     """A camera or file that cannot give frames; the message says what to do."""
 
 
@@ -67,10 +67,10 @@ def list_cameras(limit: int = 6) -> list[CameraInfo]:
     return found
 
 
-def too_big(path: Path, size: tuple[int, int] | None = None) -> SourceError:
+def too_big(path: Path, size: tuple[int, int] | None = None) -> FrameSourceError:
     """What to say about a picture over MAX_IMAGE_PIXELS (``size`` where known)."""
     pixels = f" ({size[0]} x {size[1]} pixels)" if size else ""
-    return SourceError(
+    return FrameSourceError(
         f"{path} is too large{pixels}: pictures of up to "
         f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels are read (a phone photo fits); "
         "scale it down or crop it around the code"
@@ -94,14 +94,14 @@ def image_size(path: Path) -> tuple[int, int]:
         raise too_big(path) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         # SyntaxError: Pillow's word for a malformed header in some formats.
-        raise SourceError(f"{path} is not an image this program can read") from None
+        raise FrameSourceError(f"{path} is not an image this program can read") from None
 
 
 def read_image(path: Path) -> np.ndarray:
     """The picture in ``path``, refused in words when it is missing, not a picture,
     or larger than MAX_IMAGE_PIXELS by its header."""
     if not path.is_file():
-        raise SourceError(f"{path}: no such file")
+        raise FrameSourceError(f"{path}: no such file")
     width, height = image_size(path)
     if width * height > MAX_IMAGE_PIXELS:
         raise too_big(path, (width, height))
@@ -110,7 +110,7 @@ def read_image(path: Path) -> np.ndarray:
     except cv2.error:
         image = None  # OpenCV's own checks of a malformed file
     if image is None:
-        raise SourceError(f"{path} is not an image this program can read")
+        raise FrameSourceError(f"{path} is not an image this program can read")
     return image
 
 
@@ -118,7 +118,7 @@ def is_video(path: Path) -> bool:
     return path.suffix.lower() in VIDEO_SUFFIXES
 
 
-def unreadable_video(path: Path, *, codecs: bool) -> SourceError:
+def unreadable_video(path: Path, *, codecs: bool) -> FrameSourceError:
     """What to say when a video does not open; ``codecs``: FFmpeg is built in.
 
     The Linux installer's OpenCV is built without FFmpeg (packaging/build-opencv) and
@@ -126,8 +126,8 @@ def unreadable_video(path: Path, *, codecs: bool) -> SourceError:
     open there, and the message must say why rather than call the file broken.
     """
     if codecs:
-        return SourceError(f"{path} is not a video this program can read")
-    return SourceError(
+        return FrameSourceError(f"{path} is not a video this program can read")
+    return FrameSourceError(
         f"{path} cannot be played: this installation plays Motion-JPEG .avi videos "
         "(like the demo's ticket reel) and folders of pictures, not compressed video. "
         "Convert the video to Motion-JPEG, or export its frames into a folder."
@@ -141,7 +141,7 @@ def video_codecs_built_in() -> bool:
 def video_frames(path: Path, *, loop: bool = False, pace: bool = False) -> Iterator[np.ndarray]:
     """Frames of a video file; ``pace`` plays them at the file's frame rate."""
     if not path.is_file():
-        raise SourceError(f"{path}: no such file")
+        raise FrameSourceError(f"{path}: no such file")
     while True:
         capture = cv2.VideoCapture(str(path))
         if not capture.isOpened():
@@ -171,13 +171,13 @@ def folder_frames(path: Path, *, loop: bool = False, every: float = 0.0) -> Iter
     is skipped with a warning, so one bad file does not stop the camera."""
     images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     if not images:
-        raise SourceError(f"{path} holds no images")
+        raise FrameSourceError(f"{path} holds no images")
     while True:
         shown = 0
         for image in images:
             try:
                 frame = read_image(image)
-            except SourceError as exc:
+            except FrameSourceError as exc:
                 log.warning("skipped: %s", exc)
                 continue
             shown += 1
@@ -185,16 +185,16 @@ def folder_frames(path: Path, *, loop: bool = False, every: float = 0.0) -> Iter
             if every:
                 time.sleep(every)
         if not shown:
-            raise SourceError(f"{path} holds no image this program can read")
+            raise FrameSourceError(f"{path} holds no image this program can read")
         if not loop:
             return
 
 
 def camera_frames(index: int, width: int = 1280, height: int = 720) -> Iterator[np.ndarray]:
-    """Frames from a camera; raises SourceError when it cannot be opened or stops."""
+    """Frames from a camera; raises FrameSourceError when it cannot be opened or stops."""
     capture = cv2.VideoCapture(index)
     if not capture.isOpened():
-        raise SourceError(
+        raise FrameSourceError(
             f"Camera {index} cannot be opened: it may be in use by another program, "
             "unplugged, or the system may not allow this program to use the camera."
         )
@@ -204,7 +204,7 @@ def camera_frames(index: int, width: int = 1280, height: int = 720) -> Iterator[
         while True:
             ok, frame = capture.read()
             if not ok:
-                raise SourceError(f"Camera {index} stopped sending pictures (unplugged?)")
+                raise FrameSourceError(f"Camera {index} stopped sending pictures (unplugged?)")
             yield frame
     finally:
         capture.release()
@@ -218,7 +218,7 @@ def open_frames(spec: str, *, loop: bool = True) -> Iterator[np.ndarray]:
     if path.is_dir():
         return folder_frames(path, loop=loop, every=0.2)
     if not path.exists():
-        raise SourceError(f"{spec}: no such camera, file or folder")
+        raise FrameSourceError(f"{spec}: no such camera, file or folder")
     if is_video(path):
         return video_frames(path, loop=loop, pace=True)
     return folder_frames(path.parent, loop=loop, every=0.2)
