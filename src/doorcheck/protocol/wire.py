@@ -57,7 +57,7 @@ def unreadable_reason(obj: object, raw: str) -> str | None:
     hold none of its data; None when it can.
 
     Whatever passes here reads with :func:`guest_from_json` and stores as a row
-    (tests/test_hostile_wire.py holds this for arbitrary JSON). A guest with a
+    (tests/unit/station/test_bounded.py holds this for arbitrary JSON). A guest with a
     date-time that cannot be read is refused whole rather than read without it:
     a check-in or deletion read as absent would admit someone wrongly.
     """

@@ -32,7 +32,7 @@ class PinDialog(QDialog):
             else tr("Type the staff PIN to unlock.")
         )
         self.message.setWordWrap(True)
-        buttons = QDialogButtonBox(
+        self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self._check)

@@ -36,7 +36,7 @@ class ScannerKeyFilter(QObject):
     ) -> None:
         super().__init__(parent)
         self.detector = detector or WedgeDetector()
-        self._clock = clock
+        self.clock = clock  # the time keys arrive at (a test gives its own)
         self._replaying = False
         self._timer = QTimer(self)
         self._timer.setInterval(10)
@@ -57,13 +57,13 @@ class ScannerKeyFilter(QObject):
         if not terminator and (not text or not text.isprintable()):
             return False  # arrows, function keys: pass straight through
         record = (watched, event.key(), event.modifiers(), text)
-        self._apply(self.detector.key(self._clock(), text, terminator, record))
+        self._apply(self.detector.key(self.clock(), text, terminator, record))
         if self.detector.holding and not self._timer.isActive():
             self._timer.start()
         return True
 
     def tick(self) -> None:
-        self._apply(self.detector.tick(self._clock()))
+        self._apply(self.detector.tick(self.clock()))
         if not self.detector.holding:
             self._timer.stop()
 

@@ -281,6 +281,9 @@ class SearchPanel(QWidget):
     def refresh(self, note: str | None = None) -> None:
         """Search for the box's text; ``note`` is shown instead of the count once the
         results are in (what the last action did)."""
+        # This search covers what was typed: a debounced one still pending would come
+        # back later and replace the note of an action with a bare count.
+        self._debounce.stop()
         text = self.box.text().strip()
         if len(text) < self.min_length:
             self.tasks.drop("search")  # an answer for a longer text must not come back
@@ -295,7 +298,7 @@ class SearchPanel(QWidget):
         self.tasks.run(lambda: search(text), lambda hits: self._show_hits(hits, note), key="search")
 
     def _show_hits(self, hits: Sequence[SearchHit], note: str | None) -> None:
-        chosen = self._chosen()
+        chosen = self.chosen()
         keep = chosen.guest.id if chosen else None
         # Refilled without a signal per row: the details are asked for once, below.
         self.results.blockSignals(True)
@@ -324,7 +327,7 @@ class SearchPanel(QWidget):
         self._show_chosen()
 
     def _show_chosen(self) -> None:
-        chosen = self._chosen()
+        chosen = self.chosen()
         if chosen is None:
             self.tasks.drop("details")
             self.details.show_view(None)
@@ -340,7 +343,7 @@ class SearchPanel(QWidget):
 
     def _enable(self) -> None:
         view = self.details.view
-        chosen = self._chosen()
+        chosen = self.chosen()
         # Only the chosen guest's own details count (others may still show while
         # theirs load), and nothing while an action is on its way.
         current = (
@@ -386,7 +389,8 @@ class SearchPanel(QWidget):
         elif self.check_out.isEnabled():
             self.check_out.click()
 
-    def _chosen(self) -> SearchHit | None:
+    def chosen(self) -> SearchHit | None:
+        """The guest picked in the results, if one is."""
         row = self.results.currentRow()
         return self._hits[row] if 0 <= row < len(self._hits) else None
 
@@ -409,7 +413,7 @@ class SearchPanel(QWidget):
         self.refresh(note=tr("{count} checked in").format(count=len(admitted)))
 
     def _do(self, action: Action) -> None:
-        chosen = self._chosen()
+        chosen = self.chosen()
         if chosen is None:
             return
         act, guest_id = self.desk.act, chosen.guest.id

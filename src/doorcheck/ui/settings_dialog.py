@@ -111,7 +111,7 @@ class SettingsDialog(QDialog):
         form.addRow(tr("USB scanner keyboard"), self.layout_box)
         form.addRow(tr("Staff PIN"), self.pin_button)
         form.addRow(tr("Privacy"), self.wipe)
-        buttons = QDialogButtonBox(
+        self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self._save)

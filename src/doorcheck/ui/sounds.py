@@ -8,6 +8,7 @@ A laptop with none of them stays silent and the settings screen says so.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -63,6 +64,12 @@ class SoundPlayer:
     @property
     def available(self) -> bool:
         return self.command is not None
+
+    def wait(self, timeout: float) -> None:
+        """Until the sound playing now has ended (or ``timeout`` seconds)."""
+        if self._running is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._running.wait(timeout)
 
     def play_verdict(self, kind: VerdictKind) -> bool:
         return self.play(SOUND_OF[kind])

@@ -1,0 +1,40 @@
+"""The ``doorcheck`` command and server as a user runs them: real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def doorcheck(
+    *args: object, check: bool = True, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "doorcheck", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=os.environ.copy(),
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"doorcheck {args} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def start_server(*args: str | Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """``doorcheck serve ... --json`` in its own process; returns it and its JSON line."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "doorcheck", "serve", "--port", "0", "--json", *map(str, args)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    return process, json.loads(process.stdout.readline())
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    process.wait(20)
