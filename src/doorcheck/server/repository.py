@@ -3,6 +3,14 @@
 The HTTP layer (app.py) only parses requests and renders answers; the admin
 commands and the demo call the same methods, so there is one implementation of
 every rule.
+
+Why one module of about 1,000 lines: its sections (sessions, guest lists, the write
+extension, administration) all run inside the same transactions and advance the
+same clock row that makes the list cursor exact (docs/protocol.md), and a rule of
+one section (a station's segment, the door-time window, deleted guests) is checked
+by the others. Kept together, a reader sees every rule a request meets in one
+place, in the order the sections are marked below; the helpers that turn rows into
+wire objects follow the class.
 """
 
 from __future__ import annotations
