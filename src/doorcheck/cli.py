@@ -29,6 +29,7 @@ from doorcheck.commands.door import (
     cmd_checkout,
     cmd_eventbrite_events,
     cmd_login,
+    cmd_search,
     cmd_status,
     cmd_sync,
     cmd_wipe,
@@ -271,8 +272,19 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("code", help="the ticket's access code")
+        if name == "checkin":
+            p.add_argument(
+                "--party", action="store_true", help="with every companion not yet checked in"
+            )
         kiosk_options(p)
         p.set_defaults(func=func)
+
+    p = sub.add_parser("search", help="find guests by name, company, email or code")
+    p.add_argument("text", help="part of a name, a company, an email or a code")
+    p.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
+    p.add_argument("--json", action="store_true", help="one JSON array")
+    kiosk_options(p)
+    p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("wipe", help="delete this laptop's data of an event (privacy)")
     p.add_argument("--event", metavar="ID", help="event ID (default: the saved login's)")

@@ -160,6 +160,51 @@ def test_offline_check_in_is_queued_and_uploaded_later(tmp_path: Path) -> None:
         stop(again)
 
 
+def test_search_finds_guests_as_the_guest_list_does(
+    demo_server: dict[str, str], tmp_path: Path
+) -> None:
+    data = ["--data", tmp_path / "door"]
+    door_login(demo_server, tmp_path / "door")
+    code = demo_codes(tmp_path, demo_server["eventId"])[0]
+    [found] = json.loads(doorcheck("search", code, "--json", *data).stdout)
+    assert found["code"] == code and not found["checkedIn"]
+    surname = found["name"].split()[-1]
+    by_name = json.loads(doorcheck("search", surname, "--json", *data).stdout)
+    assert code in {hit["code"] for hit in by_name}
+    doorcheck("checkin", code, *data)
+    shown = doorcheck("search", code, *data).stdout
+    assert shown.startswith("in ") and code in shown
+    nobody = doorcheck("search", "Qxzqxzq", *data, check=False)
+    assert nobody.returncode == 1 and "No guest found." in nobody.stdout
+
+
+def test_checkin_party_checks_the_companions_in_with_the_guest(
+    demo_server: dict[str, str], tmp_path: Path
+) -> None:
+    data = ["--data", tmp_path / "door"]
+    door_login(demo_server, tmp_path / "door")
+    engine = make_engine(f"sqlite:///{tmp_path / 'server' / 'station.sqlite3'}")
+    guests = StationRepository(engine).guests_for_tickets(demo_server["eventId"])
+    engine.dispose()
+    companions: dict[str, list[str]] = {}
+    for guest in guests:
+        if guest.parent_id:
+            companions.setdefault(guest.parent_id, []).append(guest.id)
+    party = next(
+        g for g in guests
+        if g.id in companions and g.access_code and g.registration_state.value == "registered"
+    )  # fmt: skip
+    size = 1 + len(companions[party.id])
+    out = doorcheck("checkin", party.access_code, "--party", *data).stdout.splitlines()
+    assert len(out) == size
+    assert all(line.startswith("ADMIT") and line.endswith("[uploaded]") for line in out)
+    status = json.loads(doorcheck("status", "--json", "--local", *data).stdout)
+    assert status["checked_in"] == size and status["pending"] == 0
+    # Again: everybody is in already, nothing more is recorded.
+    again = doorcheck("checkin", party.access_code, "--party", *data, check=False)
+    assert again.returncode == 1 and again.stdout.startswith("ALREADY IN")
+
+
 def test_commands_fail_in_one_line_without_a_login(tmp_path: Path) -> None:
     for command in (["sync"], ["status"], ["checkin", "X"]):
         result = doorcheck(*command, "--data", tmp_path / "nobody", check=False)

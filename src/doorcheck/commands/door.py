@@ -163,7 +163,32 @@ def _check(args: argparse.Namespace, requested_action: str) -> int:
     from doorcheck.domain.changes import Action
 
     with open_door(args) as door:
+        if getattr(args, "party", False):
+            answers = [print_check(done) for done in door.check_in_party(args.code)]
+            return answers[0]
         return print_check(door.check(args.code, Action(requested_action)))
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Guests by name, company, email or code, as the window's guest list finds them."""
+    with open_door(args) as door:
+        hits = door.search(args.text, args.limit)
+    if args.json:
+        print(json.dumps([
+            {"id": hit.guest.id, "code": hit.guest.access_code, "name": hit.guest.display_name,
+             "checkedIn": hit.guest.is_checked_in, "companionOf": hit.main_name}
+            for hit in hits
+        ]))  # fmt: skip
+        return 0 if hits else 1
+    for hit in hits:
+        state = "in " if hit.guest.is_checked_in else "   "
+        of = f"  (companion of {hit.main_name})" if hit.main_name else ""
+        print(f"{state} {hit.guest.access_code or '-':<16} {hit.guest.display_name}{of}")
+    if not hits:
+        print("No guest found.")
+    elif hits.broad:
+        print(f"(the first {len(hits)}; type more to narrow it down)")
+    return 0 if hits else 1
 
 
 def print_check(done: CheckSummary) -> int:

@@ -41,7 +41,7 @@ from doorcheck.store.credentials import (
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.guest_sources import connector_for, door_sync, is_remote, source_of
 from doorcheck.sync.health import StoredFailure, is_disk_full, stored_failures
-from doorcheck.views import ChangeView, ScanOutcome, StoreStatus
+from doorcheck.views import ChangeView, ScanOutcome, SearchHits, StoreStatus
 from doorcheck.words import Phrase
 
 if TYPE_CHECKING:
@@ -336,8 +336,6 @@ class DoorSession:
     def check(self, code: str, action: Action) -> CheckSummary:
         """A ticket code typed by hand, decided as a scan is, then uploaded at once
         (or left waiting, said why)."""
-        from doorcheck.sync.station_sync import push_pending
-
         service = self.service()  # first: it may ask the server who this station is
         if self.store.get_state("cursor") is None:
             raise DoorError(Problem.NO_GUEST_LIST)
@@ -346,6 +344,12 @@ class DoorSession:
             raise DoorError(Problem.INVALID_CODE, why=outcome.problem)
         if not outcome.nonces:
             return CheckSummary(outcome, recorded=False, upload="")
+        return CheckSummary(outcome, recorded=True, upload=self._upload_now())
+
+    def _upload_now(self) -> str:
+        """What was just recorded, uploaded at once: how that went, in words."""
+        from doorcheck.sync.station_sync import push_pending
+
         try:
             push_pending(self.store, self.writer)
             upload = "uploaded" if self.uploads else "recorded"
@@ -354,10 +358,28 @@ class DoorSession:
         except OperationalError as exc:
             if not is_disk_full(exc):
                 raise
-            # The verdict is on disk; only the upload's answer could not be written.
+            # The verdicts are on disk; only the upload's answer could not be written.
             upload = "queued, will upload later (the laptop's disk is full)"
         self.remember_session()
-        return CheckSummary(outcome, recorded=True, upload=upload)
+        return upload
+
+    def check_in_party(self, code: str) -> list[CheckSummary]:
+        """A guest and every companion not yet in, in one transaction (all or none),
+        then uploaded at once; the main guest's answer first."""
+        service = self.service()
+        if self.store.get_state("cursor") is None:
+            raise DoorError(Problem.NO_GUEST_LIST)
+        view = self.store.guest_by_code(code)
+        if view is None:  # not a guest of this list: decided and said as a scan is
+            return [self.check(code, Action.CHECK_IN)]
+        waiting = [c.id for c in view.companions if not c.is_checked_in]
+        outcomes = service.check_in_party(view.guest.id, waiting)
+        upload = self._upload_now() if any(o.nonces for o in outcomes) else ""
+        return [CheckSummary(o, bool(o.nonces), upload if o.nonces else "") for o in outcomes]
+
+    def search(self, text: str, limit: int = 20) -> SearchHits:
+        """Guests by name, company, email or code, as the window's guest list finds them."""
+        return self.store.search(text, limit)
 
     def report(self, *, changes: bool = False, probe: bool = True) -> DoorReport:
         """The door's state: counts, failing workers, and (``probe``) whether the
