@@ -39,6 +39,7 @@ from doorcheck.store.credentials import (
     save_session_token,
 )
 from doorcheck.store.local import LocalStore
+from doorcheck.store.outbox import OutboxState
 from doorcheck.sync.guest_sources import connector_for, door_sync, is_remote, source_of
 from doorcheck.sync.health import StoredFailure, is_disk_full, stored_failures
 from doorcheck.views import ChangeView, ScanOutcome, SearchHits, StoreStatus
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # The changes a steward is shown: what waits, what the server refused or disputed.
-SHOWN_CHANGES = ("pending", "sent", "conflict", "rejected")
+SHOWN_CHANGES = (OutboxState.PENDING, OutboxState.SENT, OutboxState.CONFLICT, OutboxState.REJECTED)
 
 
 @dataclass(frozen=True)
