@@ -15,6 +15,7 @@ from doorcheck.domain.changes import Action, ChangeNote
 from doorcheck.domain.codes import InvalidCode
 from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind, decide
+from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import install_language, say
 from doorcheck.ui.verdict_panel import VerdictPanel
 from doorcheck.views import ChangeView, ScanOutcome
@@ -26,7 +27,8 @@ from doorcheck.wording import (
     verdict_title,
     verdict_words,
 )
-from doorcheck.words import Phrase
+from doorcheck.words import Phrase, phrase
+from tests.support import settled
 
 T = datetime(2026, 11, 21, 17, 31, tzinfo=UTC)
 JANE = Guest(
@@ -146,10 +148,29 @@ def test_the_verdict_panel_says_why_a_code_is_not_a_ticket_in_german(qtbot: QtBo
 
 
 @pytest.mark.usefixtures("german")
-def test_a_superseded_check_in_is_listed_in_german() -> None:
+def test_the_list_of_changes_words_the_codes_in_german(qtbot: QtBot) -> None:
     data = {"time": "2026-11-21T17:30:00+00:00", "station": "Side Door"}
-    note = change_note(change(note=ChangeNote.SUPERSEDED, note_data=data))
-    assert say(note) == (
+    rows = [
+        change(nonce="n1", note=ChangeNote.SUPERSEDED, note_data=data),
+        change(nonce="n2", state="rejected", code=2010),
+        change(nonce="n3", message="Guest is deregistered."),  # a server's words: its own
+    ]
+    dialog = ChangesDialog(lambda: rows)
+    qtbot.addWidget(dialog)
+    settled(qtbot, dialog)
+
+    def note(row: int) -> str:
+        item = dialog.table.item(row, 4)
+        assert item is not None
+        return item.text()
+
+    assert note(0) == (
         "Schon früher eingecheckt (2026-11-21T17:30:00+00:00 über Side Door);"
         " dieser Check-in war nicht nötig."
     )
+    assert (
+        note(1)
+        == say(phrase("Guest was deleted from the guest list."))
+        != ("Guest was deleted from the guest list.")
+    )
+    assert note(2) == "Guest is deregistered."  # shown as the server sent it

@@ -13,11 +13,10 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from doorcheck.domain.verdict import VerdictKind
-from doorcheck.ui.i18n import say, tr
+from doorcheck.ui.i18n import shown, tr
 from doorcheck.ui.plain import clip, plain_labels, safe_colour
 from doorcheck.views import ScanOutcome
 from doorcheck.wording import verdict_lines, verdict_title
-from doorcheck.words import Phrase
 
 
 @dataclass(frozen=True)
@@ -140,4 +139,4 @@ def detail_lines(outcome: ScanOutcome, guest_facing: bool = False) -> list[str]:
     """The words under the title, in the window's language: the door's words
     translated, names and notes as they are."""
     lines = verdict_lines(outcome, guest_facing=guest_facing)
-    return [clip(say(line) if isinstance(line, Phrase) else line) for line in lines]
+    return [clip(shown(line)) for line in lines]
