@@ -27,11 +27,17 @@ DATABASES = [
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     # Never touch the developer's real keyring or data folders from a test.
     monkeypatch.setenv("DOORCHECK_SECRETS", "file")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("DOORCHECK_LOG_DIR", str(tmp_path / "logs"))
+    yield
+    # A command run in this process (cli.main) logs to this test's captured stderr
+    # and its folder; a later test in the same worker must not log into either.
+    from doorcheck.logs import stop_logging
+
+    stop_logging()
 
 
 @pytest.fixture(params=DATABASES)

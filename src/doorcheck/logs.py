@@ -184,10 +184,7 @@ def setup_logging(level: int = logging.WARNING, folder: Path | None = None) -> P
     or None where the folder cannot be written (the kiosk runs on without it)."""
     folder = folder or log_dir()
     root = logging.getLogger()
-    for old in _installed:  # called again (commands run in one process): start afresh
-        root.removeHandler(old)
-        old.close()
-    _installed.clear()
+    stop_logging()  # called again (commands run in one process): start afresh
     root.setLevel(min(level, logging.INFO))
     console = logging.StreamHandler()
     console.setLevel(level)
@@ -215,6 +212,16 @@ def setup_logging(level: int = logging.WARNING, folder: Path | None = None) -> P
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its start-up chatter
     install_crash_reports(folder)
     return path
+
+
+def stop_logging() -> None:
+    """Remove and close the handlers setup_logging installed (a command run inside
+    another program, such as a test, leaves no handler on a stream that closes)."""
+    root = logging.getLogger()
+    for old in _installed:
+        root.removeHandler(old)
+        old.close()
+    _installed.clear()
 
 
 def _drop_oldest_reports(crashes: Path, keep: int) -> None:

@@ -6,12 +6,12 @@ without importing any of those (an import contract holds it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from doorcheck.domain.guest import Guest
-from doorcheck.domain.verdict import Verdict, VerdictKind
+from doorcheck.domain.verdict import Verdict
 from doorcheck.words import Phrase
 
 # Arrivals are counted in slots of this many minutes (the statistics screen's bars);
@@ -86,9 +86,11 @@ class ChangeView:
     door_time: str
     state: str
     attempts: int
-    message: str | None
+    message: str | None  # the server's own words for its answer
     last_error: str | None
     code: int | None = None  # the server's reason code of a rejection (or conflict)
+    note: str | None = None  # the door's own finding about it, as a code ("superseded")
+    note_data: Mapping[str, str | None] = field(default_factory=dict)  # what the note needs
 
 
 # -- what a scan, the sync and the forwarder report ---------------------------------
@@ -98,21 +100,11 @@ class ChangeView:
 class ScanOutcome:
     """What the screen shows for one scan or manual action."""
 
-    verdict: Verdict
+    verdict: Verdict  # what happened, as codes and data (doorcheck.wording words it)
     code: str | None
-    problem: str = ""  # for an invalid code: why, in words
     main_guest: Guest | None = None  # for a companion: whose companion
     companions: list[Guest] = field(default_factory=list)
     nonces: tuple[str, ...] = ()  # changes recorded, for undo
-
-    @property
-    def headline(self) -> str:
-        if self.verdict.kind == VerdictKind.INVALID_CODE and self.problem:
-            return self.problem
-        text = self.verdict.headline()
-        if self.main_guest is not None:
-            text += f" (companion of {self.main_guest.display_name})"
-        return text
 
 
 class NotRecordedError(Exception):

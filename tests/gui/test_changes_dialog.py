@@ -11,13 +11,14 @@ from pytestqt.qtbot import QtBot
 
 from doorcheck.domain.changes import Action
 from doorcheck.domain.verdict import Mode
-from doorcheck.protocol.wire import RejectReason, rejection_words
+from doorcheck.protocol.wire import RejectReason
 from doorcheck.services.checkin import CheckInService, laptop_now
 from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.station_sync import pull, push_pending
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import install_language
+from doorcheck.wording import rejection_words
 from tests.support import RunningServer, settled
 
 

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from doorcheck.app import Kiosk, build_kiosk, start
 from doorcheck.cli import main as doorcheck
 from doorcheck.domain.changes import Action
+from doorcheck.domain.codes import InvalidCode
 from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.scan import synthetic
@@ -56,7 +57,7 @@ def test_each_verdict_has_its_own_symbol_words_and_colour(
     panel = VerdictPanel(hold_ms=50)
     qtbot.addWidget(panel)
     guest = None if kind in (VerdictKind.NOT_ON_LIST, VerdictKind.INVALID_CODE) else GUEST
-    panel.show_outcome(ScanOutcome(Verdict(kind, guest), "C1", problem="Not readable."))
+    panel.show_outcome(ScanOutcome(Verdict(kind, guest, invalid=InvalidCode.NOT_TEXT), "C1"))
     assert (panel.title.text(), panel.symbol.text()) == (title, symbol)
     assert title in panel.accessibleDescription()
     if kind == VerdictKind.ADMIT:

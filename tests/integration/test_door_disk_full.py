@@ -19,6 +19,7 @@ from doorcheck.domain.verdict import Mode, VerdictKind
 from doorcheck.paths import store_path
 from doorcheck.services.checkin import CheckInService
 from doorcheck.store.local import LocalStore
+from doorcheck.wording import headline
 from tests.support import RunningServer, fresh_engine, full_sync, populate, running_server, wire
 from tests.support.disk import full_disk, more_guests
 
@@ -43,7 +44,8 @@ def test_a_scan_on_a_full_disk_is_red_and_records_nothing(tmp_path: Path) -> Non
         assert refused is not None, "the store never filled up"
         assert outcome.nonces == ()
         assert outcome.verdict.guest is None
-        assert "disk is full" in outcome.headline and "nothing was recorded" in outcome.headline
+        said = str(headline(outcome))
+        assert "disk is full" in said and "nothing was recorded" in said
         # Nothing of the refused scan is on disk; every earlier admit is.
         assert store.status().pending == admitted
         view = store.guest_by_code(f"C{refused}")

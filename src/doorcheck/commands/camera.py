@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from doorcheck.commands.common import (
     CommandError,
     open_door,
+    verdict_line,
 )
 
 if TYPE_CHECKING:
@@ -53,8 +54,7 @@ def scan_with_camera(door: DoorSession, camera: str, *, once: bool) -> None:
     shown: list[str | None] = [None]
 
     def on_scan(outcome: ScanOutcome) -> None:
-        label = outcome.verdict.kind.name.replace("_", " ")
-        print(f"{datetime.now():%H:%M:%S} {label}: {outcome.headline}", flush=True)
+        print(f"{datetime.now():%H:%M:%S} {verdict_line(outcome)}", flush=True)
 
     def on_problem(message: str | None) -> None:
         # Said once, not every second while the scanner keeps trying the camera.

@@ -12,6 +12,7 @@ from doorcheck.words import Phrase
 
 if TYPE_CHECKING:
     from doorcheck.session.door import DoorSession, GivenLogin
+    from doorcheck.views import ScanOutcome
 
 
 class CommandError(Exception):
@@ -34,6 +35,15 @@ def refusal_of_disk(exc: BaseException) -> str | None:
     from doorcheck.sync.health import is_disk_full
 
     return DISK_FULL if is_disk_full(exc) else None
+
+
+def verdict_line(outcome: ScanOutcome) -> str:
+    """A scan's answer as the command line prints it: the kind's name, then the
+    verdict in English words (doorcheck.wording)."""
+    from doorcheck.wording import headline
+
+    label = outcome.verdict.kind.name.replace("_", " ")
+    return f"{label}: {headline(outcome)}"
 
 
 # -- shared option groups ------------------------------------------------------------

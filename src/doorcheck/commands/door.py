@@ -14,6 +14,7 @@ from doorcheck.commands.common import (
     local_time,
     open_door,
     plural,
+    verdict_line,
 )
 
 if TYPE_CHECKING:
@@ -193,12 +194,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def print_check(done: CheckSummary) -> int:
     """The verdict in a line; 1 when nothing was recorded (a deny)."""
-    outcome = done.outcome
-    label = outcome.verdict.kind.name.replace("_", " ")
     if not done.recorded:
-        print(f"{label}: {outcome.headline}")
+        print(verdict_line(done.outcome))
         return 1
-    print(f"{label}: {outcome.headline} [{done.upload}]")
+    print(f"{verdict_line(done.outcome)} [{done.upload}]")
     return 0
 
 
@@ -218,7 +217,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def print_status(report: DoorReport, *, as_json: bool = False) -> None:
-    from doorcheck.protocol.wire import rejection_words
+    from doorcheck.wording import change_note
 
     status, event = report.status, report.event
     if as_json:
@@ -260,7 +259,7 @@ def print_status(report: DoorReport, *, as_json: bool = False) -> None:
         ahead = "ahead of" if skew > 0 else "behind"
         print(f"Clock:           this laptop is {abs(skew) / 60:.0f} min {ahead} the server")
     for change in report.changes or []:
-        note = rejection_words(change.code, change.message) or change.last_error or ""
+        note = change_note(change)
         print(
             f"  {change.state:<9} {change.action:<9} {change.guest_name:<30} "
             f"{local_time(change.door_time)}  {note}"

@@ -24,6 +24,15 @@ class Action(StrEnum):
     ADD_COMPANION = "addCompanion"
 
 
+class ChangeNote(StrEnum):
+    """What the door itself found about a change it made (kept with the change;
+    doorcheck.wording words it)."""
+
+    # The server holds an earlier check-in from another door (both were offline):
+    # ours was not needed. Data: the server's ``time`` and ``station``.
+    SUPERSEDED = "superseded"
+
+
 PRESENCE_ACTIONS = frozenset({Action.CHECK_IN, Action.CHECK_OUT})
 
 

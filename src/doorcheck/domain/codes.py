@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -38,33 +39,42 @@ def code_pattern(pattern: str) -> Any | None:
         return None
 
 
+class InvalidCode(StrEnum):
+    """Why a scanned or typed code is not a ticket code (doorcheck.wording words it)."""
+
+    NOT_TEXT = "notText"  # bytes that are not UTF-8
+    TOO_LONG = "tooLong"  # longer than any ticket code
+    EMPTY = "empty"  # nothing left once control and formatting characters are gone
+    WRONG_EVENT = "wrongEvent"  # does not match the station's access code pattern
+
+
 @dataclass(frozen=True, slots=True)
 class CodeCheck:
     code: str | None  # the cleaned code, or None when it is not a ticket code
-    problem: str = ""  # why not, in words for the steward
+    invalid: InvalidCode | None = None  # why not
 
 
 def clean_code(raw: str | bytes, pattern: str | None = None) -> CodeCheck:
     """Bounded length, control and formatting characters removed, pattern checked.
 
     Bytes that are not UTF-8 (a scanner on the wrong code page) are refused with a
-    message instead of being guessed at.
+    reason instead of being guessed at.
     """
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError:
-            return CodeCheck(None, "The code is not readable text.")
+            return CodeCheck(None, InvalidCode.NOT_TEXT)
     if len(raw) > MAX_CODE_LENGTH * 4:
-        return CodeCheck(None, "The code is far too long to be a ticket.")
+        return CodeCheck(None, InvalidCode.TOO_LONG)
     # Cc: control characters (scanner prefixes, stray Enter); Cf: invisible formatting
     # such as right-to-left marks, which would make a code look right and not match.
     kept = "".join(c for c in raw if unicodedata.category(c) not in ("Cc", "Cf")).strip()
     if not kept:
-        return CodeCheck(None, "The code is empty.")
+        return CodeCheck(None, InvalidCode.EMPTY)
     if len(kept) > MAX_CODE_LENGTH:
-        return CodeCheck(None, "The code is far too long to be a ticket.")
+        return CodeCheck(None, InvalidCode.TOO_LONG)
     compiled = code_pattern(pattern) if pattern else None
     if compiled is not None and compiled.fullmatch(kept) is None:
-        return CodeCheck(None, "This is not a ticket of this event.")
+        return CodeCheck(None, InvalidCode.WRONG_EVENT)
     return CodeCheck(kept)

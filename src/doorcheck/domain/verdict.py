@@ -1,4 +1,8 @@
-"""From a scanned code and the door's local state to what the screen says."""
+"""From a scanned code and the door's local state to a verdict: a kind and its data.
+
+The domain says what happened, not how to say it: ``doorcheck.wording`` makes the
+words for every kind, the window translates them, the command line prints English.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from doorcheck.domain.changes import Action
+from doorcheck.domain.codes import InvalidCode
 from doorcheck.domain.guest import Guest, RegistrationState
 
 
@@ -39,42 +44,12 @@ class Verdict:
     action: Action | None = None  # the change to record, if any
     since: datetime | None = None  # for already-in: the earlier check-in
     station: str | None = None  # for already-in: where
-    detail: str = ""
     action_refused: Action | None = None  # for wrong-mode: what this station does not do
+    invalid: InvalidCode | None = None  # for invalid-code: why the code is not a ticket
 
     @property
     def ok(self) -> bool:
         return self.kind in GOOD
-
-    def headline(self) -> str:
-        name = self.guest.display_name if self.guest else ""
-        match self.kind:
-            case VerdictKind.ADMIT:
-                companions = len(self.guest.companion_ids) if self.guest else 0
-                return f"Welcome, {name}" + (f" (+{companions})" if companions else "")
-            case VerdictKind.EXIT:
-                return f"Goodbye, {name}"
-            case VerdictKind.ALREADY_IN:
-                when = self.since.astimezone().strftime("%H:%M") if self.since else "?"
-                where = f" at {self.station}" if self.station else ""
-                return f"{name}: already checked in at {when}{where}"
-            case VerdictKind.NOT_INSIDE:
-                return f"{name} is not checked in"
-            case VerdictKind.NOT_ON_LIST:
-                return "Not on the list"
-            case VerdictKind.DEREGISTERED:
-                return f"{name} is deregistered"
-            case VerdictKind.DELETED:
-                return "Ticket no longer valid (guest removed)"
-            case VerdictKind.INVALID_CODE:
-                return "Not a valid ticket code"
-            case VerdictKind.WRONG_MODE:
-                if self.action_refused == Action.CHECK_OUT:
-                    return "This station only checks guests in: nobody is checked out here"
-                return "This station only checks guests out: nobody is checked in here"
-            case VerdictKind.NOT_RECORDED:
-                return "The laptop's disk is full: nothing was recorded. Free some space."
-        return self.kind.value  # pragma: no cover - every kind is matched above
 
 
 def decide(guest: Guest | None, mode: Mode, requested: Action | None = None) -> Verdict:

@@ -19,7 +19,7 @@ from doorcheck.domain.guest import FieldValue, Guest, RegistrationState
 from doorcheck.domain.timeutil import format_datetime, in_zone, parse_datetime
 from doorcheck.protocol.errors import BadResponseError
 from doorcheck.protocol.liststream import Unreadable, WireGuest
-from doorcheck.words import Phrase, mark, phrase
+from doorcheck.words import mark
 
 JsonObject = dict[str, Any]
 
@@ -454,8 +454,9 @@ class RejectReason(IntEnum):
     TOO_MANY_GUEST_CHANGES = 2080
 
 
-# The door's own words for each code, in English (ui.changes_dialog translates them):
-# a server's message is its own text, shown beside these, never instead of them.
+# Each code's words, in English: the reference server sends them as its message, and
+# doorcheck.wording shows them as the door's own words (translated in the window); a
+# server's other message is its own text, shown beside these, never instead of them.
 REJECT_MESSAGES = {
     RejectReason.UNKNOWN_GUEST: mark("Guest not known to the server."),
     RejectReason.GUEST_DELETED: mark("Guest was deleted from the guest list."),
@@ -475,19 +476,3 @@ REJECT_MESSAGES = {
         "This guest has had more changes than the server keeps; this one was not applied."
     ),
 }
-
-
-def rejection_words(code: int | None, message: str | None) -> str | Phrase:
-    """A rejected change explained: the door's words for a known code, with the
-    server's own message after them when it says something else; the server's message
-    alone for a code this door does not know. English where printed; the window
-    translates the door's words (ui.i18n.say)."""
-    try:
-        ours = REJECT_MESSAGES[RejectReason(code)] if code is not None else None
-    except ValueError:
-        ours = None
-    if ours is None:
-        return message or ""
-    if not message or message == ours:
-        return phrase(ours)
-    return phrase("{reason} (the server says: {message})", reason=phrase(ours), message=message)

@@ -112,7 +112,7 @@ class CheckInService:
         if check.code is None:
             with self.store.write() as conn:
                 self.store.journal_scan(conn, shown, source, VerdictKind.INVALID_CODE.value, None)
-            return ScanOutcome(Verdict(VerdictKind.INVALID_CODE), None, check.problem)
+            return ScanOutcome(Verdict(VerdictKind.INVALID_CODE, invalid=check.invalid), None)
         code = check.code
         try:
             with self.store.write() as conn:

@@ -43,6 +43,7 @@ from doorcheck.store.outbox import OutboxState
 from doorcheck.sync.guest_sources import connector_for, door_sync, is_remote, source_of
 from doorcheck.sync.health import StoredFailure, is_disk_full, stored_failures
 from doorcheck.views import ChangeView, ScanOutcome, SearchHits, StoreStatus
+from doorcheck.wording import invalid_code_words
 from doorcheck.words import Phrase
 
 if TYPE_CHECKING:
@@ -342,7 +343,7 @@ class DoorSession:
             raise DoorError(Problem.NO_GUEST_LIST)
         outcome = service.scan(code, "manual", action)
         if outcome.code is None:
-            raise DoorError(Problem.INVALID_CODE, why=outcome.problem)
+            raise DoorError(Problem.INVALID_CODE, why=invalid_code_words(outcome.verdict.invalid))
         if not outcome.nonces:
             return CheckSummary(outcome, recorded=False, upload="")
         return CheckSummary(outcome, recorded=True, upload=self._upload_now())

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import StatementError
 
-from doorcheck.domain.changes import Action, ChangeRecord, Presence, fold_presence
+from doorcheck.domain.changes import Action, ChangeNote, ChangeRecord, Presence, fold_presence
 from doorcheck.domain.guest import Guest
 from doorcheck.domain.timeutil import format_datetime, parse_datetime
 from doorcheck.protocol.liststream import WireGuest
@@ -231,6 +231,8 @@ class Outbox:
                 message=r.message,
                 last_error=r.last_error,
                 code=r.code,
+                note=r.note,
+                note_data=json.loads(r.note_data) if r.note_data else {},
             )
             for r in rows
         ]
@@ -377,14 +379,14 @@ def mark_superseded(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
             continue
         when = parse_datetime(server_time)
         assert when is not None
-        where = f" at {server_station}" if server_station else ""
+        data = {"time": format_datetime(when), "station": server_station or None}
         conn.execute(
             update(OUTBOX)
             .where(OUTBOX.c.nonce == row.nonce)
             .values(
                 state=OutboxState.CONFLICT.value,
-                message=f"Already checked in earlier ({format_datetime(when)}{where});"
-                " this check-in was not needed.",
+                note=ChangeNote.SUPERSEDED.value,
+                note_data=dumps(data),
             )
         )
 

@@ -1,4 +1,4 @@
-"""Tables of the kiosk's local database (SQLModel), schema revision 0003.
+"""Tables of the kiosk's local database (SQLModel), schema revision 0004.
 
 The migrations in ``store/migrations`` create exactly this; a test compares the two.
 Date-times are stored as ISO 8601 text in UTC with microseconds
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 
 
 class GuestRow(SQLModel, table=True):
@@ -60,8 +60,12 @@ class OutboxRow(SQLModel, table=True):
     state: str = Field(default="pending", index=True)
     attempts: int = 0
     last_error: str | None = None
-    message: str | None = None
-    code: int | None = None
+    message: str | None = None  # the server's own words for its answer
+    code: int | None = None  # the server's reason code of a rejection
+    # What the door itself found about the change, as a code (domain.changes.
+    # ChangeNote) and its data as JSON; doorcheck.wording words them.
+    note: str | None = None
+    note_data: str | None = None
     created: str = ""
     answered: str | None = None
 

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from doorcheck.domain.timeutil import parse_datetime
-from doorcheck.protocol.wire import rejection_words
-from doorcheck.ui.i18n import mark, say, tr
+from doorcheck.ui.i18n import mark, shown, tr
 from doorcheck.ui.plain import clip, plain_labels
 from doorcheck.ui.tasks import TaskRunner
 from doorcheck.views import ChangeView
+from doorcheck.wording import change_note
 
 STATE_WORDS = {
     "pending": mark("Waiting to upload"),
@@ -83,7 +83,7 @@ class ChangesDialog(QDialog):
                 tr(ACTION_WORDS.get(change.action, change.action)),
                 clip(change.guest_name),
                 when.astimezone().strftime("%H:%M:%S") if when else change.door_time,
-                clip(say(rejection_words(change.code, change.message)) or change.last_error or ""),
+                clip(shown(change_note(change))),
             ]
             for column, text in enumerate(cells):
                 self.table.setItem(index, column, QTableWidgetItem(text))

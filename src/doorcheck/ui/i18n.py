@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from doorcheck.resources import resource
 from doorcheck.words import Phrase, mark
 
-__all__ = ["install_language", "mark", "say", "tr"]
+__all__ = ["install_language", "mark", "say", "shown", "tr"]
 
 CONTEXT = "doorcheck"
 SUPPORTED = ("en", "de")
@@ -31,6 +31,12 @@ def say(text: str | Phrase) -> str:
         values = {k: say(v) if isinstance(v, Phrase) else v for k, v in text.values.items()}
         return tr(text.template).format(**values)
     return tr(text)
+
+
+def shown(text: str | Phrase) -> str:
+    """The door's words (a phrase) in the window's language; a plain text beside them
+    is data (a guest's name, a server's own message, an error met) shown as it is."""
+    return say(text) if isinstance(text, Phrase) else text
 
 
 def catalogue(language: str) -> Path:

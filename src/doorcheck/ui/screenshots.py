@@ -13,10 +13,11 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from doorcheck.domain.changes import Action
+from doorcheck.domain.changes import Action, ChangeNote
 from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.protocol.errors import WrongAppCodeError
+from doorcheck.protocol.wire import RejectReason
 from doorcheck.scan import synthetic
 from doorcheck.settings import KioskSettings
 from doorcheck.sync.health import DISK_FULL, WorkerHealth
@@ -250,12 +251,17 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
         )
     )
     now = datetime.now(UTC)
+    earlier = {
+        "time": (now - timedelta(minutes=30)).isoformat(timespec="seconds"),
+        "station": "Side Door",
+    }
     changes = [
         ChangeView("n1", "m0", "Jürgen Müller", "checkIn", (now - timedelta(minutes=m)).isoformat(),
-                   state, 1, message, None)
-        for m, state, message in ((1, "pending", None), (2, "pending", None),
-                                  (9, "conflict", "Already checked in at 18:31 at Side Door"),
-                                  (14, "rejected", "The guest was deleted"))
+                   state, 1, None, None, code, note, data)
+        for m, state, code, note, data in ((1, "pending", None, None, {}),
+                                           (2, "pending", None, None, {}),
+                                           (9, "conflict", None, ChangeNote.SUPERSEDED, earlier),
+                                           (14, "rejected", RejectReason.GUEST_DELETED, None, {}))
     ]  # fmt: skip
     dialogs.append(("changes", ChangesDialog(lambda: changes)))
     for name, dialog in dialogs:

@@ -12,46 +12,37 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from doorcheck.domain.changes import Action
 from doorcheck.domain.verdict import VerdictKind
-from doorcheck.ui.i18n import mark, tr
+from doorcheck.ui.i18n import shown, tr
 from doorcheck.ui.plain import clip, plain_labels, safe_colour
 from doorcheck.views import ScanOutcome
+from doorcheck.wording import verdict_lines, verdict_title
 
 
 @dataclass(frozen=True)
 class Look:
     background: str
     symbol: str
-    title: str
 
 
-GOOD = Look("#1b5e20", "\u2714", mark("Welcome"))  # dark green, check mark
-CAREFUL = Look("#f9a825", "!", mark("Careful"))  # amber, exclamation mark (dark text)
-STOP = Look("#b71c1c", "\u2716", mark("Stop"))  # red, heavy cross
-READY = Look("#263238", "\u25a3", mark("Ready"))  # slate, a square like a code
+GOOD = Look("#1b5e20", "\u2714")  # dark green, check mark
+CAREFUL = Look("#f9a825", "!")  # amber, exclamation mark (dark text)
+STOP = Look("#b71c1c", "\u2716")  # red, heavy cross
+READY = Look("#263238", "\u25a3")  # slate, a square like a code
 
+# Colour and symbol of each verdict; its words come from doorcheck.wording.
 LOOKS = {
     VerdictKind.ADMIT: GOOD,
-    VerdictKind.EXIT: Look(GOOD.background, "\u2714", mark("Goodbye")),
-    VerdictKind.ALREADY_IN: Look(CAREFUL.background, "!", mark("Already in")),
-    VerdictKind.NOT_INSIDE: Look(CAREFUL.background, "!", mark("Not checked in")),
-    VerdictKind.NOT_ON_LIST: Look(STOP.background, "\u2716", mark("Not on the list")),
-    VerdictKind.DEREGISTERED: Look(STOP.background, "\u2716", mark("Deregistered")),
-    VerdictKind.DELETED: Look(STOP.background, "\u2716", mark("Not valid")),
-    VerdictKind.INVALID_CODE: Look(STOP.background, "\u2716", mark("Not a ticket")),
-    VerdictKind.WRONG_MODE: Look(STOP.background, "\u2716", mark("Not at this station")),
-    VerdictKind.NOT_RECORDED: Look(STOP.background, "\u2716", mark("Not recorded")),
+    VerdictKind.EXIT: GOOD,
+    VerdictKind.ALREADY_IN: CAREFUL,
+    VerdictKind.NOT_INSIDE: CAREFUL,
+    VerdictKind.NOT_ON_LIST: STOP,
+    VerdictKind.DEREGISTERED: STOP,
+    VerdictKind.DELETED: STOP,
+    VerdictKind.INVALID_CODE: STOP,
+    VerdictKind.WRONG_MODE: STOP,
+    VerdictKind.NOT_RECORDED: STOP,
 }
-
-
-# Why a code was refused (domain.codes), translated where it is shown.
-CODE_PROBLEMS = (
-    mark("The code is not readable text."),
-    mark("The code is far too long to be a ticket."),
-    mark("The code is empty."),
-    mark("This is not a ticket of this event."),
-)
 
 
 def _text_colour(background: str) -> str:
@@ -105,8 +96,8 @@ class VerdictPanel(QFrame):
         painter = QPainter(image)
         for label in (self.symbol, self.title, self.detail):
             painter.setFont(label.font())
-            for look in (*LOOKS.values(), READY):
-                painter.drawText(0, 200, f"{look.symbol} {tr(look.title)}")
+            for kind, look in (*LOOKS.items(), (None, READY)):
+                painter.drawText(0, 200, f"{look.symbol} {_title(kind)}")
         painter.end()
 
     def show_ready(self, hint: str | None = None) -> None:
@@ -116,13 +107,11 @@ class VerdictPanel(QFrame):
     def show_outcome(self, outcome: ScanOutcome) -> None:
         kind = outcome.verdict.kind
         self.kind = kind
-        look = LOOKS[kind]
+        title = _title(kind)
         guest = outcome.verdict.guest
         lines = detail_lines(outcome, guest_facing=self.guest_facing)
-        self._paint(
-            look, tr(look.title), "\n".join(lines), guest.highlight_color if guest else None
-        )
-        self.setAccessibleDescription(f"{tr(look.title)}. {' '.join(lines)}")
+        self._paint(LOOKS[kind], title, "\n".join(lines), guest.highlight_color if guest else None)
+        self.setAccessibleDescription(f"{title}. {' '.join(lines)}")
         self._reset.start()
 
     def _paint(self, look: Look, title: str, detail: str, highlight: str | None = None) -> None:
@@ -142,49 +131,12 @@ class VerdictPanel(QFrame):
         self.detail.setText(detail)
 
 
+def _title(kind: VerdictKind | None) -> str:
+    return tr(verdict_title(kind)) if kind is not None else tr("Ready")
+
+
 def detail_lines(outcome: ScanOutcome, guest_facing: bool = False) -> list[str]:
-    """The words under the title: who, and what the steward (or, at a self check-in,
-    the guest) needs to know."""
-    verdict = outcome.verdict
-    guest = verdict.guest
-    name = guest.display_name if guest else ""
-    if guest is not None and guest.companion_ids and verdict.kind == VerdictKind.ADMIT:
-        name += f"  +{len(guest.companion_ids)}"
-    lines: list[str] = []
-    match verdict.kind:
-        case VerdictKind.ADMIT | VerdictKind.EXIT:
-            lines.append(name)
-            if guest is not None:
-                extra = ("company",) if guest_facing else ("company", "notes")
-                lines += [t for t in (guest.field_text(key) for key in extra) if t]
-        case VerdictKind.ALREADY_IN:
-            when = verdict.since.astimezone().strftime("%H:%M") if verdict.since else "?"
-            if verdict.station:
-                lines += [name, tr("checked in at {time} at {station}").format(
-                    time=when, station=verdict.station)]  # fmt: skip
-            else:
-                lines += [name, tr("checked in at {time}").format(time=when)]
-        case VerdictKind.NOT_INSIDE:
-            lines += [name, tr("is not checked in")]
-        case VerdictKind.DEREGISTERED:
-            lines += [name, tr("has deregistered")]
-        case VerdictKind.DELETED:
-            lines.append(tr("This ticket was removed from the guest list"))
-        case VerdictKind.NOT_ON_LIST:
-            lines.append(tr("Code {code} is not on the guest list").format(code=outcome.code))
-        case VerdictKind.INVALID_CODE:
-            lines.append(
-                tr(outcome.problem) if outcome.problem else tr("This is not a ticket code")
-            )
-        case VerdictKind.WRONG_MODE:
-            if verdict.action_refused == Action.CHECK_OUT:
-                lines += [name, tr("This station only checks guests in.")]
-            else:
-                lines += [name, tr("This station only checks guests out.")]
-        case VerdictKind.NOT_RECORDED:
-            lines.append(tr("The laptop's disk is full: nothing was recorded. Free some space."))
-    if outcome.main_guest is not None:
-        lines.append(tr("companion of {name}").format(name=outcome.main_guest.display_name))
-    if guest_facing and verdict.kind not in (VerdictKind.ADMIT, VerdictKind.EXIT):
-        lines.append(tr("Please ask a member of staff."))
-    return [clip(line) for line in lines]
+    """The words under the title, in the window's language: the door's words
+    translated, names and notes as they are."""
+    lines = verdict_lines(outcome, guest_facing=guest_facing)
+    return [clip(shown(line)) for line in lines]

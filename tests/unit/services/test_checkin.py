@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from doorcheck.domain.changes import Action
+from doorcheck.domain.codes import InvalidCode
 from doorcheck.domain.verdict import Mode, VerdictKind
 from doorcheck.services.checkin import CheckInService
 from doorcheck.store.local import LocalStore
+from doorcheck.wording import headline
 from tests.support import full_sync, wire
 
 
@@ -83,11 +85,12 @@ def test_every_verdict_kind_is_reachable_by_scanning(store: LocalStore) -> None:
     assert door.scan("CODE8").verdict.kind == VerdictKind.DEREGISTERED
     invalid = door.scan("\x00\x01")
     assert invalid.verdict.kind == VerdictKind.INVALID_CODE and invalid.code is None
-    assert invalid.headline == "The code is empty."
+    assert invalid.verdict.invalid == InvalidCode.EMPTY
+    assert str(headline(invalid)) == "The code is empty."
     companion = door.scan("CODE2")
     assert companion.verdict.kind == VerdictKind.ADMIT
     assert companion.main_guest is not None and companion.main_guest.id == "g1"
-    assert "companion of Jane Doe" in companion.headline
+    assert "companion of Jane Doe" in str(headline(companion))
     assert outbox_rows(store) == [("c1", "checkIn", "pending")]
 
 
@@ -95,7 +98,7 @@ def test_a_main_guests_scan_lists_the_companions(store: LocalStore) -> None:
     door, _ = service(store)
     outcome = door.scan("CODE1")
     assert [c.id for c in outcome.companions] == ["c1", "c2"]
-    assert outcome.headline == "Welcome, Jane Doe (+2)"
+    assert str(headline(outcome)) == "Welcome, Jane Doe (+2)"
 
 
 def test_undo_within_15_seconds_takes_the_check_in_back(store: LocalStore) -> None:
@@ -192,3 +195,33 @@ def test_undo_of_an_uploaded_check_in_shows_at_once(store: LocalStore) -> None:
     view = store.guest_by_id("g1")
     assert view is not None and not view.guest.is_checked_in
     assert store.status().checked_in == 0
+
+
+def test_a_check_in_overtaken_by_an_earlier_one_is_kept_as_a_code(store: LocalStore) -> None:
+    # Both doors offline: ours admitted the guest, and the server, answering "applied",
+    # later shows an earlier check-in from the side door. The store keeps what was
+    # found as a code and its data, not a sentence; the wording module words it.
+    from doorcheck.domain.changes import ChangeNote
+    from doorcheck.domain.timeutil import format_datetime, parse_datetime, to_utc
+    from doorcheck.protocol.wire import ChangeOutcome, ChangeResult
+    from doorcheck.wording import change_note
+
+    door, _ = service(store)
+    (nonce,) = door.scan("CODE1").nonces
+    store.record_results([ChangeResult(nonce, ChangeOutcome.APPLIED)])
+    (ours,) = store.changes()
+    earlier = datetime.fromisoformat(ours.door_time) - timedelta(minutes=1)
+    store.write_wire([
+        wire("g1", "CODE1", "Jane", "Doe", updated=earlier + timedelta(hours=1),
+             checkInDateTime=earlier.isoformat(), checkInStationName="Side Door")
+    ])  # fmt: skip
+    (found,) = store.changes(("conflict",))
+    assert (found.nonce, found.note, found.message) == (nonce, ChangeNote.SUPERSEDED, None)
+    assert found.note_data.keys() == {"time", "station"}
+    assert found.note_data["station"] == "Side Door"
+    when = found.note_data["time"]
+    assert when is not None and parse_datetime(when) == earlier
+    assert when == format_datetime(to_utc(earlier))  # as the server's copy holds it
+    assert str(change_note(found)) == (
+        f"Already checked in earlier ({when} at Side Door); this check-in was not needed."
+    )

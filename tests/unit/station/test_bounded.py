@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from doorcheck.domain.codes import clean_code
+from doorcheck.domain.codes import InvalidCode, clean_code
 from doorcheck.protocol.liststream import ListStreamError, Unreadable, read_guest_list
 from doorcheck.protocol.wire import guest_from_json, guest_id_of, unreadable_reason
 from doorcheck.station import bounded
@@ -188,14 +188,14 @@ def test_the_store_keeps_every_readable_guest_and_sets_the_rest_aside(objs: list
 
 
 def test_a_catastrophic_code_pattern_answers_at_once() -> None:
-    answered: list[str] = []
+    answered: list[InvalidCode | None] = []
     worker = threading.Thread(
-        target=lambda: answered.append(clean_code("a" * 40 + "!", r"^(a+)+$").problem),
+        target=lambda: answered.append(clean_code("a" * 40 + "!", r"^(a+)+$").invalid),
         daemon=True,
     )
     worker.start()
     worker.join(timeout=20)  # a backtracking engine would still be at it for hours
-    assert answered == ["This is not a ticket of this event."]
+    assert answered == [InvalidCode.WRONG_EVENT]
     assert clean_code("a" * 40, r"^(a+)+$").code == "a" * 40
 
 

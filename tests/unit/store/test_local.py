@@ -9,14 +9,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 
-from doorcheck.domain.changes import Action
+from doorcheck.domain.changes import Action, ChangeNote
 from doorcheck.protocol.wire import OutgoingChange
-from doorcheck.store.database import current_revision
+from doorcheck.store.database import MIGRATIONS, current_revision, open_engine
 from doorcheck.store.local import LocalStore
 from doorcheck.store.schema import SCHEMA_REVISION, GuestRow
+from doorcheck.wording import change_note
 from tests.support import T0, full_sync, wire
 
 DATA = Path(__file__).parent / "data"
@@ -53,6 +56,63 @@ def test_a_store_written_by_0_1_is_upgraded_in_place(tmp_path: Path) -> None:
     # Opening again is a no-op, not a second migration.
     again = LocalStore.open(path)
     assert again.status().guests == 2
+
+
+def store_at(path: Path, revision: str) -> None:
+    """A store file as the doorcheck of that schema revision left it (empty)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = open_engine(path)
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
+
+
+# An outbox row as revision 0003 wrote it: nonce, seq, door time, state, message, code.
+OLD_ROW = (
+    "INSERT INTO outbox VALUES (?, ?, 'g-1', 'checkIn', ?, 'Main Entrance', NULL, NULL, NULL,"
+    " ?, 1, NULL, ?, ?, '2026-11-21T17:00:00+00:00', NULL)"
+)
+
+
+def test_a_conflict_stored_as_a_sentence_becomes_a_code_with_data(tmp_path: Path) -> None:
+    # Up to revision 0003 the door wrote its finding as an English sentence into the
+    # column that holds the server's words; 0004 keeps it as a code and its data.
+    path = tmp_path / "0003.sqlite3"
+    store_at(path, "0003")
+    at = "2026-11-21T17:30:00+00:00"
+    with sqlite3.connect(path) as conn:
+        conn.executemany(OLD_ROW, [
+            ("n-1", 1, "2026-11-21T18:31:00+01:00", "conflict", f"Already checked in earlier "
+             f"({at} at Side Door (north)); this check-in was not needed.", None),
+            ("n-2", 2, "2026-11-21T18:32:00+01:00", "conflict",
+             f"Already checked in earlier ({at}); this check-in was not needed.", None),
+            ("n-3", 3, "2026-11-21T18:33:00+01:00", "conflict", "Checked in already.", None),
+            ("n-4", 4, "2026-11-21T18:34:00+01:00", "rejected", "Guest unknown here.", 2000),
+        ])  # fmt: skip
+    store = LocalStore.open(path)
+    try:
+        assert current_revision(store.db.engine) == SCHEMA_REVISION
+        rows = {c.nonce: c for c in store.changes()}
+        assert (rows["n-1"].note, rows["n-1"].message) == (ChangeNote.SUPERSEDED, None)
+        assert rows["n-1"].note_data == {"time": at, "station": "Side Door (north)"}
+        assert rows["n-2"].note_data == {"time": at, "station": None}
+        # Worded as before the upgrade, now from the code.
+        assert str(change_note(rows["n-1"])) == (
+            f"Already checked in earlier ({at} at Side Door (north)); this check-in was not needed."
+        )
+        assert str(change_note(rows["n-2"])) == (
+            f"Already checked in earlier ({at}); this check-in was not needed."
+        )
+        # The server's own words are not ours to convert: kept as they came.
+        assert (rows["n-3"].note, rows["n-3"].message) == (None, "Checked in already.")
+        assert (rows["n-4"].note, rows["n-4"].message, rows["n-4"].code) == (
+            None, "Guest unknown here.", 2000)  # fmt: skip
+    finally:
+        store.close()
 
 
 def test_migrations_build_exactly_the_schema_the_code_uses(store: LocalStore) -> None:

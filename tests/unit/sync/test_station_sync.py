@@ -15,6 +15,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from doorcheck.domain.changes import ChangeNote
+from doorcheck.domain.timeutil import parse_datetime
 from doorcheck.domain.verdict import Mode, VerdictKind
 from doorcheck.server import db
 from doorcheck.server.db import create_schema, make_engine
@@ -24,6 +26,7 @@ from doorcheck.station.writer import StationChangeWriter
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.station_sync import Backoff, StationSync, wait_for
 from doorcheck.views import SyncStatus
+from doorcheck.wording import change_note
 from tests.support import RunningServer, running_server
 
 
@@ -218,7 +221,15 @@ def test_two_doors_offline_admit_the_same_guest_and_converge(
     conflicts = main.store.status().conflicts + side.store.status().conflicts
     assert conflicts == 1
     (reported,) = main.store.changes(("conflict",))
-    assert "Side Door" in (reported.message or "")
+    # Kept as a code with its data, not a sentence; worded where it is shown.
+    assert (reported.note, reported.message) == (ChangeNote.SUPERSEDED, None)
+    assert reported.note_data["station"] == "Side Door"
+    earlier = parse_datetime(reported.note_data["time"])
+    assert earlier == start + timedelta(minutes=1)
+    assert str(change_note(reported)) == (
+        f"Already checked in earlier ({reported.note_data['time']} at Side Door);"
+        " this check-in was not needed."
+    )
 
 
 def test_a_laptop_clock_two_hours_wrong_loses_and_misorders_nothing(

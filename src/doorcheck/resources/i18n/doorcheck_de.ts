@@ -248,54 +248,6 @@
       <translation>XING Events kennt die Sync-ID nicht mehr ({why})</translation>
     </message>
     <message>
-      <source>not logged in: run 'doorcheck login' first (data folder {folder})</source>
-      <translation>nicht angemeldet: zuerst 'doorcheck login' ausführen (Datenordner {folder})</translation>
-    </message>
-    <message>
-      <source>{missing}</source>
-      <translation>{missing}</translation>
-    </message>
-    <message>
-      <source>{why}</source>
-      <translation>{why}</translation>
-    </message>
-    <message>
-      <source>this door does not know its station's mode yet and cannot ask the server ({why}); run 'doorcheck login' while online</source>
-      <translation>dieser Eingang kennt den Modus seiner Station noch nicht und kann den Server nicht fragen ({why}); 'doorcheck login' mit Netzverbindung ausführen</translation>
-    </message>
-    <message>
-      <source>no guest list yet: run 'doorcheck sync' first</source>
-      <translation>noch keine Gästeliste: zuerst 'doorcheck sync' ausführen</translation>
-    </message>
-    <message>
-      <source>not a valid ticket code: {why}</source>
-      <translation>kein gültiger Ticketcode: {why}</translation>
-    </message>
-    <message>
-      <source>cannot write {file}: {why}</source>
-      <translation>{file} kann nicht geschrieben werden: {why}</translation>
-    </message>
-    <message>
-      <source>{what} is not set up: {how}</source>
-      <translation>{what} ist nicht eingerichtet: {how}</translation>
-    </message>
-    <message>
-      <source>{file}: {why}</source>
-      <translation>{file}: {why}</translation>
-    </message>
-    <message>
-      <source>{file}: 1 guest ({columns}).</source>
-      <translation>{file}: 1 Gast ({columns}).</translation>
-    </message>
-    <message>
-      <source>{file}: {count} guests ({columns}).</source>
-      <translation>{file}: {count} Gäste ({columns}).</translation>
-    </message>
-    <message>
-      <source>{file}: {count} tickets from an Eventbrite attendee list.</source>
-      <translation>{file}: {count} Tickets aus einer Eventbrite-Teilnehmerliste.</translation>
-    </message>
-    <message>
       <source>The station server refused the request.</source>
       <translation>Der Stationsserver hat die Anfrage abgelehnt.</translation>
     </message>
@@ -392,8 +344,52 @@
       <translation>Für diesen Gast gab es mehr Änderungen, als der Server speichert; diese wurde nicht übernommen.</translation>
     </message>
     <message>
-      <source>{reason} (the server says: {message})</source>
-      <translation>{reason} (der Server meldet: {message})</translation>
+      <source>not logged in: run 'doorcheck login' first (data folder {folder})</source>
+      <translation>nicht angemeldet: zuerst 'doorcheck login' ausführen (Datenordner {folder})</translation>
+    </message>
+    <message>
+      <source>{missing}</source>
+      <translation>{missing}</translation>
+    </message>
+    <message>
+      <source>{why}</source>
+      <translation>{why}</translation>
+    </message>
+    <message>
+      <source>this door does not know its station's mode yet and cannot ask the server ({why}); run 'doorcheck login' while online</source>
+      <translation>dieser Eingang kennt den Modus seiner Station noch nicht und kann den Server nicht fragen ({why}); 'doorcheck login' mit Netzverbindung ausführen</translation>
+    </message>
+    <message>
+      <source>no guest list yet: run 'doorcheck sync' first</source>
+      <translation>noch keine Gästeliste: zuerst 'doorcheck sync' ausführen</translation>
+    </message>
+    <message>
+      <source>not a valid ticket code: {why}</source>
+      <translation>kein gültiger Ticketcode: {why}</translation>
+    </message>
+    <message>
+      <source>cannot write {file}: {why}</source>
+      <translation>{file} kann nicht geschrieben werden: {why}</translation>
+    </message>
+    <message>
+      <source>{what} is not set up: {how}</source>
+      <translation>{what} ist nicht eingerichtet: {how}</translation>
+    </message>
+    <message>
+      <source>{file}: {why}</source>
+      <translation>{file}: {why}</translation>
+    </message>
+    <message>
+      <source>{file}: 1 guest ({columns}).</source>
+      <translation>{file}: 1 Gast ({columns}).</translation>
+    </message>
+    <message>
+      <source>{file}: {count} guests ({columns}).</source>
+      <translation>{file}: {count} Gäste ({columns}).</translation>
+    </message>
+    <message>
+      <source>{file}: {count} tickets from an Eventbrite attendee list.</source>
+      <translation>{file}: {count} Tickets aus einer Eventbrite-Teilnehmerliste.</translation>
     </message>
     <message>
       <source>The laptop's disk is full: nothing new is recorded until space is free.</source>
@@ -1112,36 +1108,28 @@
       <translation>Das ließ sich nicht erledigen: {why}</translation>
     </message>
     <message>
-      <source>Welcome</source>
-      <translation>Willkommen</translation>
-    </message>
-    <message>
-      <source>Careful</source>
-      <translation>Achtung</translation>
-    </message>
-    <message>
-      <source>Stop</source>
-      <translation>Stopp</translation>
-    </message>
-    <message>
       <source>Ready</source>
       <translation>Bereit</translation>
     </message>
     <message>
-      <source>The code is not readable text.</source>
-      <translation>Der Code ist kein lesbarer Text.</translation>
+      <source>Scan result</source>
+      <translation>Scan-Ergebnis</translation>
     </message>
     <message>
-      <source>The code is far too long to be a ticket.</source>
-      <translation>Der Code ist viel zu lang für ein Ticket.</translation>
+      <source>Highlight colour</source>
+      <translation>Markierungsfarbe</translation>
     </message>
     <message>
-      <source>The code is empty.</source>
-      <translation>Der Code ist leer.</translation>
+      <source>Hold your ticket to the camera</source>
+      <translation>Halten Sie Ihr Ticket vor die Kamera</translation>
     </message>
     <message>
-      <source>This is not a ticket of this event.</source>
-      <translation>Das ist kein Ticket dieses Events.</translation>
+      <source>The laptop's disk is full: nothing was recorded. Free some space.</source>
+      <translation>Die Festplatte des Laptops ist voll: Nichts wurde gespeichert. Bitte Platz freigeben.</translation>
+    </message>
+    <message>
+      <source>Welcome</source>
+      <translation>Willkommen</translation>
     </message>
     <message>
       <source>Goodbye</source>
@@ -1180,20 +1168,84 @@
       <translation>Nicht gespeichert</translation>
     </message>
     <message>
-      <source>Scan result</source>
-      <translation>Scan-Ergebnis</translation>
+      <source>The code is not readable text.</source>
+      <translation>Der Code ist kein lesbarer Text.</translation>
     </message>
     <message>
-      <source>Highlight colour</source>
-      <translation>Markierungsfarbe</translation>
+      <source>The code is far too long to be a ticket.</source>
+      <translation>Der Code ist viel zu lang für ein Ticket.</translation>
+    </message>
+    <message>
+      <source>The code is empty.</source>
+      <translation>Der Code ist leer.</translation>
+    </message>
+    <message>
+      <source>This is not a ticket of this event.</source>
+      <translation>Das ist kein Ticket dieses Events.</translation>
+    </message>
+    <message>
+      <source>{verdict} (companion of {name})</source>
+      <translation>{verdict} (Begleitung von {name})</translation>
+    </message>
+    <message>
+      <source>{reason} (the server says: {message})</source>
+      <translation>{reason} (der Server meldet: {message})</translation>
+    </message>
+    <message>
+      <source>Already checked in earlier ({time}); this check-in was not needed.</source>
+      <translation>Schon früher eingecheckt ({time}); dieser Check-in war nicht nötig.</translation>
+    </message>
+    <message>
+      <source>Not a valid ticket code</source>
+      <translation>Kein gültiger Ticketcode</translation>
+    </message>
+    <message>
+      <source>Already checked in earlier ({time} at {station}); this check-in was not needed.</source>
+      <translation>Schon früher eingecheckt ({time} über {station}); dieser Check-in war nicht nötig.</translation>
+    </message>
+    <message>
+      <source>Welcome, {name}</source>
+      <translation>Willkommen, {name}</translation>
+    </message>
+    <message>
+      <source>Goodbye, {name}</source>
+      <translation>Auf Wiedersehen, {name}</translation>
+    </message>
+    <message>
+      <source>{name}: already checked in at {time}</source>
+      <translation>{name}: schon eingecheckt um {time}</translation>
+    </message>
+    <message>
+      <source>{name} is not checked in</source>
+      <translation>{name} ist nicht eingecheckt</translation>
+    </message>
+    <message>
+      <source>{name} is deregistered</source>
+      <translation>{name} ist abgemeldet</translation>
+    </message>
+    <message>
+      <source>Ticket no longer valid (guest removed)</source>
+      <translation>Ticket nicht mehr gültig (Gast entfernt)</translation>
+    </message>
+    <message>
+      <source>This station only checks guests out: nobody is checked in here</source>
+      <translation>Diese Station checkt Gäste nur aus: hier wird niemand eingecheckt</translation>
     </message>
     <message>
       <source>Please ask a member of staff.</source>
       <translation>Bitte wenden Sie sich an das Personal.</translation>
     </message>
     <message>
-      <source>Hold your ticket to the camera</source>
-      <translation>Halten Sie Ihr Ticket vor die Kamera</translation>
+      <source>Welcome, {name} (+{companions})</source>
+      <translation>Willkommen, {name} (+{companions})</translation>
+    </message>
+    <message>
+      <source>{name}: already checked in at {time} at {station}</source>
+      <translation>{name}: schon eingecheckt um {time} über {station}</translation>
+    </message>
+    <message>
+      <source>This station only checks guests in: nobody is checked out here</source>
+      <translation>Diese Station checkt Gäste nur ein: hier wird niemand ausgecheckt</translation>
     </message>
     <message>
       <source>is not checked in</source>
@@ -1208,22 +1260,6 @@
       <translation>Dieses Ticket wurde von der Gästeliste entfernt</translation>
     </message>
     <message>
-      <source>The laptop's disk is full: nothing was recorded. Free some space.</source>
-      <translation>Die Festplatte des Laptops ist voll: Nichts wurde gespeichert. Bitte Platz freigeben.</translation>
-    </message>
-    <message>
-      <source>This is not a ticket code</source>
-      <translation>Das ist kein Ticket-Code</translation>
-    </message>
-    <message>
-      <source>This station only checks guests in.</source>
-      <translation>Diese Station checkt Gäste nur ein.</translation>
-    </message>
-    <message>
-      <source>This station only checks guests out.</source>
-      <translation>Diese Station checkt Gäste nur aus.</translation>
-    </message>
-    <message>
       <source>Code {code} is not on the guest list</source>
       <translation>Code {code} steht nicht auf der Gästeliste</translation>
     </message>
@@ -1234,6 +1270,14 @@
     <message>
       <source>checked in at {time}</source>
       <translation>eingecheckt um {time}</translation>
+    </message>
+    <message>
+      <source>This station only checks guests in.</source>
+      <translation>Diese Station checkt Gäste nur ein.</translation>
+    </message>
+    <message>
+      <source>This station only checks guests out.</source>
+      <translation>Diese Station checkt Gäste nur aus.</translation>
     </message>
   </context>
 </TS>
