@@ -408,6 +408,25 @@ def test_the_waiting_count_opens_the_list_of_changes(
     assert bar.waiting.text() == "2 waiting"
 
 
+def test_the_login_screen_says_so_when_logging_in_fails_unexpectedly(qtbot: QtBot) -> None:
+    # Not a refusal the door knows (a bug, a full disk): the screen must not hang on
+    # "Logging in…", and the failure's own text (it may hold what was typed) is not shown.
+    from doorcheck.ui.login_dialog import LoginDialog
+
+    def broken(*values: str) -> None:
+        raise RuntimeError(f"typed: {values[3]}")
+
+    dialog = LoginDialog(broken)
+    qtbot.addWidget(dialog)
+    for field, text in ((dialog.server, "https://door.test"), (dialog.event_id, "1"),
+                        (dialog.app_code, "secret-code"), (dialog.station, "Main")):  # fmt: skip
+        field.setText(text)
+    dialog.submit()
+    qtbot.waitUntil(lambda: "Logging in failed" in dialog.message.text(), timeout=10_000)
+    assert "RuntimeError" in dialog.message.text() and "secret-code" not in dialog.message.text()
+    assert dialog.button.isEnabled() and dialog.result() == 0
+
+
 def test_the_login_screen_says_what_is_wrong_and_takes_a_setup_code(
     qtbot: QtBot, server: RunningServer, tmp_path: Path
 ) -> None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,10 +23,12 @@ from doorcheck.protocol.errors import StationError
 from doorcheck.protocol.setup import parse_setup
 from doorcheck.scan.scanner import ScanEvent
 from doorcheck.session.errors import DoorError
+from doorcheck.sync.health import describe
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.i18n import mark, say, tr
 from doorcheck.ui.plain import clip, plain_labels
 from doorcheck.ui.preview import CameraPreview
+from doorcheck.ui.tasks import TaskRunner
 from doorcheck.words import Phrase, phrase
 
 log = logging.getLogger(__name__)
@@ -69,14 +69,10 @@ SOURCE_FORMS = (
 )  # fmt: skip
 
 
-class _Result(QObject):
-    done = Signal(object)  # None on success, else the message for the steward
-    preview = Signal(str)  # what a guest list file would load
-
-
 class LoginDialog(QDialog):
-    """``login`` runs on a worker thread (it talks to the network); its refusals
-    (DoorError, StationError) are shown in words, and success closes the dialog."""
+    """``login`` runs off the GUI thread through the task runner (it talks to the
+    network); its refusals (DoorError, StationError) are shown in words, and success
+    closes the dialog."""
 
     def __init__(
         self,
@@ -141,9 +137,7 @@ class LoginDialog(QDialog):
         layout.addWidget(self.button)
         layout.addWidget(self.scan_button)
         layout.addWidget(self.preview)
-        self._result = _Result(self)
-        self._result.done.connect(self._finished)
-        self._result.preview.connect(self.message.setText)
+        self.tasks = TaskRunner(self)  # logging in and previews, off the GUI thread
         self.button.clicked.connect(self.submit)
         self._show_source()
         plain_labels(self)  # server answers and file previews come from outside
@@ -185,11 +179,12 @@ class LoginDialog(QDialog):
         self.message.setStyleSheet("")
         self.message.setText(tr("Reading the file\u2026"))
 
-        def work() -> None:
+        def work() -> str:
             lines = preview(path)[:MAX_PREVIEW_LINES]
-            self._result.preview.emit("\n".join(clip(say(line)) for line in lines))
+            return "\n".join(clip(say(line)) for line in lines)
 
-        threading.Thread(target=work, name="doorcheck-preview", daemon=True).start()
+        # The latest file picked wins: an earlier, slower preview is dropped.
+        self.tasks.run(work, self.message.setText, key="preview")
 
     def fill_from_setup(self, text: str) -> bool:
         """A scanned code: if it is a station setup code, fill in and log in."""
@@ -227,18 +222,18 @@ class LoginDialog(QDialog):
         self.message.setText(tr("Logging in and fetching the guest list\u2026"))
         values = (chosen.name, address, event, secret, station)
 
-        def work() -> None:
-            try:
-                self._login(*values)
-            except (DoorError, StationError) as exc:
-                self._result.done.emit(exc.words)
-            except Exception as exc:  # the screen must not hang on "Logging in…"
-                log.exception("logging in failed")
-                self._result.done.emit(phrase("Logging in failed: {why}", why=type(exc).__name__))
-            else:
-                self._result.done.emit(None)
+        login = self._login
 
-        threading.Thread(target=work, name="doorcheck-login", daemon=True).start()
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, (DoorError, StationError)):
+                self._finished(exc.words)
+                return
+            # Never hang on "Logging in…": anything else is said by its kind, and
+            # logged by its kind only (its text may hold what was typed).
+            log.error("logging in failed: %s", type(exc).__name__)
+            self._finished(phrase("Logging in failed: {why}", why=describe(exc)))
+
+        self.tasks.run(lambda: login(*values), lambda _: self._finished(None), failed)
 
     def show_error(self, text: str) -> None:
         self.message.setStyleSheet("color: #b71c1c; font-weight: bold;")
