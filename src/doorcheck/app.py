@@ -469,7 +469,11 @@ def run_kiosk(
     door = saved_door(data_dir) or log_in_screen(app, data_dir, camera or settings.camera)
     if door is None:
         return 0 if exit_when_ready else 1  # the steward closed the login screen
-    kiosk = build_kiosk(app, door, camera, settings=settings, self_check_in=self_check_in)
+    try:
+        kiosk = build_kiosk(app, door, camera, settings=settings, self_check_in=self_check_in)
+    except BaseException:
+        door.close()
+        raise
     start(kiosk)
     kiosk.window.show()
     # The guest-facing kiosk starts locked; staff choose a PIN first if none is set.

@@ -443,7 +443,11 @@ def test_a_camera_door_checks_guests_in_from_the_ticket_reel(
     assert "reel of 3 tickets" in out
     door = tmp_path / "door"
     door_login(demo_server, door)
-    result = doorcheck("scan", "--camera", reel, "--once", "--data", door, timeout=120)
+    # Typed in, and spelled as the server does not: the door learns the station's
+    # name from the server, and its worker must upload from that same door's file.
+    typed = ["--server", demo_server["url"], "--event", demo_server["eventId"],
+             "--key", demo_server["apiKey"], "--station", "main entrance"]  # fmt: skip
+    result = doorcheck("scan", "--camera", reel, "--once", *typed, "--data", door, timeout=120)
     verdicts = [line.split(" ", 1)[1] for line in result.stdout.splitlines()]
     assert len(verdicts) == 3, result.stdout
     assert all(v.startswith(("ADMIT", "DEREGISTERED")) for v in verdicts), verdicts

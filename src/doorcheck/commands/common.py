@@ -125,12 +125,18 @@ def open_door(args: argparse.Namespace) -> DoorSession:
     """The door session of the command's login (session.door.open_door); events whose
     wipe time has come are wiped first, and said so."""
     from doorcheck.session.door import open_door as open_session
-    from doorcheck.session.door import wipe_expired
 
     data_dir = kiosk_data_dir(args)
+    report_wiped(data_dir)
+    return open_session(data_dir, given_login(args))
+
+
+def report_wiped(data_dir: Path) -> None:
+    """Events whose wipe time has come are wiped before a command works, and said so."""
+    from doorcheck.session.door import wipe_expired
+
     for wiped in wipe_expired(data_dir):
         print(
             f"doorcheck: wiped the local data of event {wiped} (its wipe time had come)",
             file=sys.stderr,
         )
-    return open_session(data_dir, given_login(args))

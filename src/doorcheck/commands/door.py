@@ -14,6 +14,7 @@ from doorcheck.commands.common import (
     local_time,
     open_door,
     plural,
+    report_wiped,
     verdict_line,
 )
 
@@ -39,7 +40,9 @@ def login_request(args: argparse.Namespace) -> LoginRequest:
 def cmd_login(args: argparse.Namespace) -> int:
     from doorcheck.session.login import log_in
 
-    print_logged_in(log_in(kiosk_data_dir(args), login_request(args)))
+    data_dir = kiosk_data_dir(args)
+    report_wiped(data_dir)
+    print_logged_in(log_in(data_dir, login_request(args)))
     return 0
 
 

@@ -53,7 +53,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"  note: {problem}")
     if args.preview:
         for code, name, company in found.first:
-            print(f"  {code:<16} {name}  {company}".rstrip())
+            if found.kind == "eventbrite-xml":  # Eventbrite's barcodes are long
+                print(f"  {code:<24} {name}".rstrip())
+            else:
+                print(f"  {code:<16} {name}  {company}".rstrip())
         print(f"{found.guests} guests would be loaded (preview: nothing was changed).")
         return 0
     # Read once to report; the import reads the file again, as the kiosk will.

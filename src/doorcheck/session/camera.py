@@ -29,8 +29,11 @@ def watch_camera(
         open_frames(camera, loop=False)  # fail now, in words, on a wrong path
     except FrameSourceError as exc:
         raise DoorError(Problem.SOURCE_FAILED, why=str(exc)) from exc
+    # The service first: it may log in and learn the station's name as the server
+    # spells it, which picks the store file; the worker must be made on that file.
+    service = door.service()
     worker = door.sync_worker()  # the window's worker: a spreadsheet's check-ins apply here
-    service = door.service(on_change=worker.nudge)
+    service.on_change = worker.nudge
     finished = threading.Event()
 
     def scanned(event: ScanEvent) -> None:

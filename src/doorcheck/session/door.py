@@ -156,7 +156,11 @@ class DoorSession:
             device_id=login.device_id,
             saved=login,
         )
-        token = load_session_token(door.data_dir, login)
+        try:
+            token = load_session_token(door.data_dir, login)
+        except BaseException:
+            door.close()
+            raise
         if token:
             door.client.adopt_session(token)
         return door
@@ -305,7 +309,12 @@ class DoorSession:
             connector = connector_for(self.login, self.client.credentials.app_code)
             assert connector is not None  # every source but a station has one
             worker = SourceSync(self.store, connector, remote=is_remote(self.login.server))
-            report = worker.run_once()
+            try:
+                report = worker.run_once()
+            finally:
+                close = getattr(connector, "close", None)  # the web sources' HTTP client
+                if close is not None:
+                    close()
             if report is None:
                 why = worker.status.last_error or "the guest source failed"
                 raise DoorError(Problem.SOURCE_FAILED, why=why)

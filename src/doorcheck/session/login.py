@@ -223,19 +223,28 @@ def import_list(
         else SpreadsheetConnector(path, mapping)
     )
     event_id = "file-" + safe_name(path.stem)
-    save_login(data_dir, FILE_SOURCE + str(path), event_id, station, "")
-    store = LocalStore.open(store_path(data_dir, event_id, station))
+    file = store_path(data_dir, event_id, station)
+    existed = file.exists()
+    store = LocalStore.open(file)
     try:
-        written = load_list(store, connector)
+        written = load_list(store, connector)  # again: this door's check-ins are kept
         store.set_state("event", json.dumps({"id": event_id, "name": path.stem}))
         store.set_state("mode", mode.value)
         store.set_state("last_sync", datetime.now().astimezone().isoformat())
-    except SpreadsheetError as exc:  # the file changed since it was read
-        raise DoorError(Problem.BAD_FILE, why=exc.phrase) from exc
-    except SourceError as exc:
-        raise DoorError(Problem.BAD_FILE, why=_of_file(path, exc)) from exc
-    finally:
+    except (SpreadsheetError, SourceError) as exc:
         store.close()
+        if not existed:  # a refused file leaves no empty door behind
+            for part in (file, *(file.with_name(file.name + end) for end in ("-wal", "-shm"))):
+                part.unlink(missing_ok=True)
+        why = exc.phrase if isinstance(exc, SpreadsheetError) else _of_file(path, exc)
+        raise DoorError(Problem.BAD_FILE, why=why) from exc
+    except BaseException:
+        store.close()
+        raise
+    store.close()
+    # Only a list that loaded becomes the saved login: a refused file must not leave
+    # the kiosk opening on an empty door next time.
+    save_login(data_dir, FILE_SOURCE + str(path), event_id, station, "")
     return Imported(station, event_id, written)
 
 
