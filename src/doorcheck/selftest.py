@@ -82,7 +82,8 @@ def check_round_trip(context: Context) -> str:
     from doorcheck.domain.verdict import VerdictKind
     from doorcheck.server.repository import GuestInput
     from doorcheck.server.serve import open_repository, serve_in_thread
-    from doorcheck.session.door import GivenLogin, open_door
+    from doorcheck.session.door import open_door
+    from doorcheck.session.results import GivenLogin
 
     if context.code is None:
         raise AssertionError("no code: the decode check failed")

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from doorcheck.words import Phrase
 
 if TYPE_CHECKING:
-    from doorcheck.session.door import DoorSession, GivenLogin
+    from doorcheck.session.door import DoorSession
+    from doorcheck.session.results import GivenLogin
     from doorcheck.views import ScanOutcome
 
 
@@ -111,7 +112,7 @@ def local_time(iso: str | None) -> str:
 def given_login(args: argparse.Namespace) -> GivenLogin | None:
     """A station login typed on the command line (all four options), or None for the
     saved one."""
-    from doorcheck.session.door import GivenLogin
+    from doorcheck.session.results import GivenLogin
 
     given = [args.server, args.event, args.key, args.station]
     if all(given):

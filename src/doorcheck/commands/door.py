@@ -19,8 +19,8 @@ from doorcheck.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from doorcheck.session.door import CheckSummary, DoorReport, SyncSummary
     from doorcheck.session.login import LoggedIn, LoginRequest
+    from doorcheck.session.results import CheckSummary, DoorReport, SyncSummary
 
 # The workers as `doorcheck status` names them (sync.health.WORKERS).
 WORKER_NAMES = {"sync": "Sync", "source": "Guest list", "forward": "Event Cadence",

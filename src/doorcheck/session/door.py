@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +26,13 @@ from doorcheck.paths import store_path
 from doorcheck.protocol.errors import StationError, TransportError
 from doorcheck.services.checkin import CheckInService, station_service
 from doorcheck.session.errors import DoorError, Problem, said
+from doorcheck.session.results import (
+    CheckSummary,
+    DoorReport,
+    ForwardSummary,
+    GivenLogin,
+    SyncSummary,
+)
 from doorcheck.station.client import Credentials, StationClient
 from doorcheck.store.credentials import (
     FILE_SOURCE,
@@ -41,10 +47,9 @@ from doorcheck.store.credentials import (
 from doorcheck.store.local import LocalStore
 from doorcheck.store.outbox import OutboxState
 from doorcheck.sync.guest_sources import connector_for, door_sync, is_remote, source_of
-from doorcheck.sync.health import StoredFailure, is_disk_full, stored_failures
-from doorcheck.views import ChangeView, ScanOutcome, SearchHits, StoreStatus
+from doorcheck.sync.health import is_disk_full, stored_failures
+from doorcheck.views import ChangeView, SearchHits
 from doorcheck.wording import invalid_code_words
-from doorcheck.words import Phrase
 
 if TYPE_CHECKING:
     from doorcheck.station.writer import ChangeWriter
@@ -58,63 +63,6 @@ log = logging.getLogger(__name__)
 
 # The changes a steward is shown: what waits, what the server refused or disputed.
 SHOWN_CHANGES = (OutboxState.PENDING, OutboxState.SENT, OutboxState.CONFLICT, OutboxState.REJECTED)
-
-
-@dataclass(frozen=True)
-class GivenLogin:
-    """A station login typed on the command line instead of the saved one."""
-
-    server: str
-    event_id: str
-    app_code: str
-    station: str
-
-
-@dataclass(frozen=True)
-class SyncSummary:
-    """One round with the door's source."""
-
-    source: str  # "station", or the connector's name ("spreadsheet", "XING Events")
-    full: bool
-    guests_received: int
-    uploaded: int
-    conflicts: int
-    rejected: int
-    checked_in: int
-    guests: int
-
-
-@dataclass(frozen=True)
-class CheckSummary:
-    """A check-in or check-out typed at the command line, and its upload."""
-
-    outcome: ScanOutcome
-    recorded: bool
-    upload: str  # "uploaded", "recorded", or why it waits
-
-
-@dataclass(frozen=True)
-class DoorReport:
-    """What `doorcheck status` shows of a door."""
-
-    event: dict[str, object]
-    station: str
-    source: str
-    list_file: str | None  # a spreadsheet door's file
-    online: bool | None  # None: not asked
-    status: StoreStatus
-    failures: list[StoredFailure]
-    changes: list[ChangeView] | None = None  # None: not asked for
-
-
-@dataclass(frozen=True)
-class ForwardSummary:
-    sent: int
-    waiting: int
-    held: int
-    problem: str | Phrase | None
-    blocked: bool
-    held_back: list[tuple[str, str]]
 
 
 class DoorSession:
@@ -504,12 +452,7 @@ def wipe_expired(data_dir: Path) -> list[str]:
 
 __all__ = [
     "SHOWN_CHANGES",
-    "CheckSummary",
-    "DoorReport",
     "DoorSession",
-    "ForwardSummary",
-    "GivenLogin",
-    "SyncSummary",
     "open_door",
     "saved_door",
     "saved_event",

@@ -17,8 +17,9 @@ from doorcheck.connectors.base import Connector, SourceError
 from doorcheck.domain.verdict import Mode
 from doorcheck.paths import safe_name, store_path
 from doorcheck.protocol.errors import StationError
-from doorcheck.session.door import GivenLogin, open_door
+from doorcheck.session.door import open_door
 from doorcheck.session.errors import DoorError, Problem, said
+from doorcheck.session.results import GivenLogin
 from doorcheck.store.credentials import (
     FILE_SOURCE,
     load_login,
