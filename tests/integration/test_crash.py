@@ -22,7 +22,7 @@ from doorcheck.server import db
 from tests.support import RunningServer, fresh_engine, populate, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
-KILLS = 50
+KILLS = 50  # issue 3: at least 50 SIGKILLs in one run
 
 
 def worker(server: RunningServer, data: Path, *extra: str) -> subprocess.Popen[str]:
