@@ -60,7 +60,11 @@ def ensure_environment() -> None:
         f"{ROOT}[dev]",
     ]
     if subprocess.call(command) != 0:
-        fail("installing the dependencies failed (see pip's message above)")
+        # Once more: on CI the installer's build installs into its own venv at the
+        # same time, and a download or the shared cache can fail once.
+        print("run.py: installing failed; trying once more ...", flush=True)
+        if subprocess.call(command) != 0:
+            fail("installing the dependencies failed (see pip's message above)")
     STAMP.write_text(wanted)
 
 
