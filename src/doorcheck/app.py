@@ -369,7 +369,8 @@ def export_check_ins(
 def wipe(kiosk: Kiosk) -> str | None:
     """Deletes the event's data and the saved login, and closes the kiosk. Refused
     while changes made at this door wait for the server: returns why, in words."""
-    from doorcheck.services.privacy import WipeRefusedError, waiting_changes, wipe_event
+    from doorcheck.services.privacy import waiting_changes
+    from doorcheck.session.door import wipe_event_data
     from doorcheck.store.credentials import forget_login
 
     waiting = waiting_changes(kiosk.store.path.parent)
@@ -381,8 +382,8 @@ def wipe(kiosk: Kiosk) -> str | None:
     event_id = kiosk.client.credentials.event_id
     kiosk.stop()
     try:
-        wipe_event(kiosk.data_dir, event_id)
-    except WipeRefusedError as exc:
+        wipe_event_data(kiosk.data_dir, event_id)
+    except DoorError as exc:
         # A scan came in between: everything is kept; the door closes (it is stopped)
         # and opens again with the next start.
         kiosk.window.close()

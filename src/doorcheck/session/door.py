@@ -24,6 +24,7 @@ from doorcheck.domain.changes import Action
 from doorcheck.domain.verdict import Mode
 from doorcheck.paths import store_path
 from doorcheck.protocol.errors import StationError, TransportError
+from doorcheck.protocol.wire import LoginResult
 from doorcheck.services.checkin import CheckInService, station_service
 from doorcheck.session.errors import DoorError, Problem, said
 from doorcheck.session.results import (
@@ -198,7 +199,7 @@ class DoorSession:
         on_health: Callable[[WorkerHealth], None] | None = None,
         on_report: Callable[[SyncReport], None] | None = None,
     ) -> StationSync | SourceSync:
-        """The worker that keeps this door in step (sync.sources.door_sync)."""
+        """The worker that keeps this door in step (sync.guest_sources.door_sync)."""
         return door_sync(self.store, self.login, self.client.credentials.app_code, self.client,
                          interval=interval, on_status=on_status, on_health=on_health,
                          on_report=on_report)  # fmt: skip
@@ -266,39 +267,45 @@ class DoorSession:
             if report is None:
                 why = worker.status.last_error or "the guest source failed"
                 raise DoorError(Problem.SOURCE_FAILED, why=why)
-            name, full, uploaded, conflicts, rejected = connector.name, True, 0, 0, 0
-        else:
-            if self.client.session_token is None:
-                # Who the station is comes first: its name picks the file synced into.
-                self._log_in()
-            try:
-                station_report = sync_once(self.store, self.client, self.writer)
-            except StationError as exc:
-                raise DoorError(Problem.SOURCE_FAILED, why=said(exc.message)) from exc
-            self.take_station_from_login()  # a renewed session may bring a changed mode
-            self.remember_session()
-            name, full = "station", station_report.full
-            uploaded, conflicts = station_report.uploaded, station_report.conflicts
-            rejected = station_report.rejected
-            report = station_report
+            return self._summary(connector.name, report.guests_received)
+        if self.client.session_token is None:
+            self.log_in()  # who the station is comes first: its name picks the file
+        try:
+            done = sync_once(self.store, self.client, self.writer)
+        except StationError as exc:
+            raise DoorError(Problem.SOURCE_FAILED, why=said(exc.message)) from exc
+        self.take_station_from_login()  # a renewed session may bring a changed mode
+        self.remember_session()
+        return self._summary("station", done.guests_received, full=done.full,
+                             uploaded=done.uploaded, conflicts=done.conflicts,
+                             rejected=done.rejected)  # fmt: skip
+
+    def _summary(self, source: str, received: int, *, full: bool = True, uploaded: int = 0,
+                 conflicts: int = 0, rejected: int = 0) -> SyncSummary:  # fmt: skip
         status = self.store.status()
-        return SyncSummary(name, full, report.guests_received, uploaded, conflicts, rejected,
+        return SyncSummary(source, full, received, uploaded, conflicts, rejected,
                            status.checked_in, status.guests)  # fmt: skip
 
-    def _log_in(self) -> None:
+    def log_in(self) -> LoginResult:
+        """Log in to the station now; the door becomes the station the server names."""
         try:
-            self.client.login()
+            result = self.client.login()
         except StationError as exc:
             raise DoorError(Problem.LOGIN_REFUSED, why=said(exc.message)) from exc
         self.take_station_from_login()
+        return result
+
+    def _deciding_service(self) -> CheckInService:
+        """The service a typed-in code is decided by; refused without a guest list."""
+        service = self.service()  # first: it may ask the server who this station is
+        if self.store.get_state("cursor") is None:
+            raise DoorError(Problem.NO_GUEST_LIST)
+        return service
 
     def check(self, code: str, action: Action) -> CheckSummary:
         """A ticket code typed by hand, decided as a scan is, then uploaded at once
         (or left waiting, said why)."""
-        service = self.service()  # first: it may ask the server who this station is
-        if self.store.get_state("cursor") is None:
-            raise DoorError(Problem.NO_GUEST_LIST)
-        outcome = service.scan(code, "manual", action)
+        outcome = self._deciding_service().scan(code, "manual", action)
         if outcome.code is None:
             raise DoorError(Problem.INVALID_CODE, why=invalid_code_words(outcome.verdict.invalid))
         if not outcome.nonces:
@@ -325,9 +332,7 @@ class DoorSession:
     def check_in_party(self, code: str) -> list[CheckSummary]:
         """A guest and every companion not yet in, in one transaction (all or none),
         then uploaded at once; the main guest's answer first."""
-        service = self.service()
-        if self.store.get_state("cursor") is None:
-            raise DoorError(Problem.NO_GUEST_LIST)
+        service = self._deciding_service()
         view = self.store.guest_by_code(code)
         if view is None:  # not a guest of this list: decided and said as a scan is
             return [self.check(code, Action.CHECK_IN)]
@@ -352,7 +357,7 @@ class DoorSession:
             online=online,
             status=self.store.status(),
             failures=stored_failures(self.store),
-            changes=self.store.changes(SHOWN_CHANGES) if changes else None,
+            changes=self.changes() if changes else None,
         )
 
     def _probe_online(self) -> bool:
@@ -370,6 +375,7 @@ class DoorSession:
         return True
 
     def changes(self) -> list[ChangeView]:
+        """What waits, and what the server refused or disputed."""
         return self.store.changes(SHOWN_CHANGES)
 
     def export(self, path: Path) -> tuple[Path, int]:
@@ -414,10 +420,10 @@ def open_door(data_dir: Path, given: GivenLogin | None = None) -> DoorSession:
         return DoorSession(data_dir, server=given.server, event_id=given.event_id,
                            station=given.station, app_code=given.app_code,
                            device_id=None)  # fmt: skip
-    saved = load_login(data_dir)
-    if saved is None:
+    door = saved_door(data_dir)
+    if door is None:
         raise DoorError(Problem.NOT_LOGGED_IN, folder=data_dir)
-    return DoorSession.of_login(data_dir, *saved)
+    return door
 
 
 def saved_door(data_dir: Path) -> DoorSession | None:

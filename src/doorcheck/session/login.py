@@ -16,9 +16,8 @@ from pathlib import Path
 from doorcheck.connectors.base import Connector, SourceError
 from doorcheck.domain.verdict import Mode
 from doorcheck.paths import safe_name, store_path
-from doorcheck.protocol.errors import StationError
 from doorcheck.session.door import open_door
-from doorcheck.session.errors import DoorError, Problem, said
+from doorcheck.session.errors import DoorError, Problem
 from doorcheck.session.results import GivenLogin
 from doorcheck.store.credentials import (
     FILE_SOURCE,
@@ -107,16 +106,12 @@ def _log_in_station(data_dir: Path, request: LoginRequest) -> LoggedIn:
         earlier = load_login(door.data_dir)
         device_id = earlier[0].device_id if earlier else str(uuid.uuid4())
         door.client.device_id = device_id
-        try:
-            result = door.client.login()
-        except StationError as exc:
-            raise DoorError(Problem.LOGIN_REFUSED, why=said(exc.message)) from exc
+        result = door.log_in()
         saved = save_login(
             door.data_dir, request.server, request.event, result.station_name, request.key,
             device_id,
         )  # fmt: skip
         save_session_token(door.data_dir, saved, result.session_token)
-        door.take_station_from_login()
         measure_skew(door.store, door.client)
     return LoggedIn("station", result.station_name, result.event.id, result.event.name,
                     result.event.configuration.mode.value)  # fmt: skip
