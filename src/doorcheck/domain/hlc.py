@@ -9,8 +9,9 @@ received before, so a change made after another was seen is ordered after it, an
 the stamps stay as close to real time as the clocks allow.
 
 A peer whose clock is far ahead would drag every door's stamps with it; a stamp more
-than ``max_ahead`` ahead of this laptop's clock is refused (``ClockDriftError``),
-and the change it came with must be refused with it. No I/O here: the wall clock is
+than ``max_ahead`` (12 h) ahead of this laptop's clock does not move this clock
+(``ClockDriftError``): the change it came with is still kept (a check-in is never
+dropped for a wrong clock), and the door that sent it is flagged. No I/O here: the wall clock is
 passed in.
 """
 
@@ -21,11 +22,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-# Above this a counter means something is wrong (a clock stuck for hours while
-# changes keep coming); it still fits the text form's field.
-MAX_COUNTER = 0xFFFF
+# A stamp is also a door time with microseconds (``door_time``): the counter is the
+# microseconds within the millisecond, so at most 999; after that the clock moves on
+# to the next millisecond (a thousand changes within one are not a door's pace).
+MAX_COUNTER = 999
 MAX_NODE_LENGTH = 64
+# A door whose clock is a few hours off must still be ordered correctly (issue 14:
+# two hours wrong); a stamp half a day ahead is a wrong date, not a slow clock.
+MAX_AHEAD_MS = 12 * 3600 * 1000
 _TEXT = re.compile(r"(\d{13})-([0-9a-f]{4})-(.{1,64})", re.DOTALL)
 
 
@@ -51,6 +57,24 @@ class Stamp:
         return cls(int(found[1]), int(found[2], 16), found[3])
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def door_time(stamp: Stamp) -> datetime:
+    """The door time a change made at ``stamp`` carries: its wall time, with the
+    counter as microseconds, so door-time order is stamp order (then the station
+    breaks a tie, as the node does)."""
+    return _EPOCH + timedelta(milliseconds=stamp.wall_ms, microseconds=stamp.counter)
+
+
+def stamp_of(when: datetime, node: str) -> Stamp:
+    """The stamp a door time stands for (the inverse of ``door_time``)."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    micros = (when - _EPOCH) // timedelta(microseconds=1)
+    return Stamp(micros // 1000, micros % 1000, node)
+
+
 def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -63,7 +87,7 @@ class HybridClock:
         node: str,
         *,
         wall: Callable[[], int] = wall_clock_ms,
-        max_ahead_ms: int = 15 * 60 * 1000,
+        max_ahead_ms: int = MAX_AHEAD_MS,
         last: Stamp | None = None,
     ) -> None:
         if not 0 < len(node) <= MAX_NODE_LENGTH:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,8 @@ from sqlalchemy.exc import OperationalError
 from doorcheck.domain.changes import Action
 from doorcheck.domain.codes import clean_code
 from doorcheck.domain.guest import FieldValue, Guest, RegistrationState
+from doorcheck.domain.hlc import HybridClock, door_time, stamp_of
+from doorcheck.domain.timeutil import to_utc
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind, decide
 from doorcheck.protocol.wire import OutgoingChange
 from doorcheck.store.local import LocalStore
@@ -76,6 +77,7 @@ class CheckInService:
         *,
         access_code_pattern: str | None = None,
         clock: Callable[[], datetime] = laptop_now,
+        door_clock: HybridClock | None = None,
         on_change: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
@@ -85,23 +87,29 @@ class CheckInService:
         self._clock = clock
         self.on_change = on_change
         self._last: _LastAction | None = None
-        self._last_door_time = store.last_door_time()
-        # Scans decide on the GUI thread, the guest list's actions on the window's
-        # worker threads: the door times they take must still be unique and in order.
-        self._door_times = threading.Lock()
+        if door_clock is None:
+            latest = store.last_door_time()
+            door = store.outbox.door_id()
+            door_clock = HybridClock(
+                door,
+                wall=lambda: int(to_utc(self._clock()).timestamp() * 1000),
+                last=stamp_of(latest, door) if latest is not None else None,
+            )
+        # Shared with the door's mesh node, which shows it the stamps of changes
+        # made at other doors (docs/peers.md).
+        self.door_clock = door_clock
 
     def _door_time(self) -> datetime:
-        """The laptop's time, but always later than this door's previous change.
+        """A hybrid-clock stamp as door time: the laptop's time, but always later than
+        every change this door made or learned of before.
 
-        Changes are ordered by door time; two made in the same microsecond, or after
-        the laptop's clock stepped back, must keep the order they were made in.
+        Changes are ordered by door time; two made in the same millisecond, after the
+        laptop's clock stepped back, or after a check-in seen from a door whose clock
+        is ahead, must keep the order they were made in (domain/hlc.py; the clock is
+        thread-safe: scans decide on the GUI thread, the guest list's actions on the
+        window's worker threads).
         """
-        with self._door_times:
-            now = self._clock()
-            if self._last_door_time is not None and now <= self._last_door_time:
-                now = self._last_door_time + timedelta(microseconds=1)
-            self._last_door_time = now
-        return now
+        return door_time(self.door_clock.now())
 
     def scan(
         self, raw: str | bytes, source: str = "scanner", requested: Action | None = None

@@ -8,6 +8,8 @@ several of them:
 - ``outbox``: changes made at this door until the server has answered them, laid
   over the server's copies whenever a guest is shown or judged (store/outbox.py,
   DESIGN.md §2.5);
+- ``log``: the same changes as the event's replicated log, exchanged with the other
+  doors of the mesh (store/changelog.py, docs/peers.md);
 - ``journal``: the scan journal; ``searcher``: search; ``reports``: status and
   statistics; ``forwards``: the forward queue (Event Cadence); ``state``: settings
   and sync state.
@@ -28,6 +30,7 @@ from doorcheck.domain.changes import Presence
 from doorcheck.domain.guest import Guest
 from doorcheck.protocol.liststream import WireGuest
 from doorcheck.protocol.wire import ChangeResult, OutgoingChange
+from doorcheck.store.changelog import ChangeLog
 from doorcheck.store.database import migrate, open_engine
 from doorcheck.store.forwards import ForwardQueue
 from doorcheck.store.guests import GuestCopies
@@ -47,6 +50,7 @@ class LocalStore:
         self.state = SyncState(self.db)
         self.guests = GuestCopies(self.db, self.state)
         self.outbox = Outbox(self.db, self.state, self.guests)
+        self.log = ChangeLog(self.db, self.outbox, self.guests)
         self.journal = ScanJournal()
         self.searcher = GuestSearch(self.db)
         self.reports = Reports(self.db)

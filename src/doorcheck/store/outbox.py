@@ -77,6 +77,9 @@ WAITING = (OutboxState.PENDING.value, OutboxState.SENT.value)
 # Answered as in force on the server.
 _ACCEPTED = (OutboxState.APPLIED.value, OutboxState.DUPLICATE.value)
 
+# This door's id in the sync state (store/changelog.py, docs/peers.md).
+DOOR_ID = "door_id"
+
 _CHECK_IN = COLUMNS.index("check_in")
 _CHECK_IN_STATION = COLUMNS.index("check_in_station")
 
@@ -87,12 +90,20 @@ class Outbox:
         self._state = state
         # record_results stores the server's copies in the answers' transaction.
         self._copies = copies
+        self._door_id: str | None = None
 
     def add_changes(
         self, conn: Connection, changes: Sequence[OutgoingChange], station: str
     ) -> None:
         """Queue changes inside the caller's transaction (the check-in service's)."""
         seq = conn.execute(select(func.coalesce(func.max(OUTBOX.c.seq), 0))).scalar_one()
+        door = self.door_id(conn)
+        # This door's own numbering of its changes, which the other doors replicate
+        # by (store/changelog.py); in the caller's write transaction, so two
+        # processes of one door (a window and ``doorcheck checkin``) never share one.
+        mine = conn.execute(
+            select(func.coalesce(func.max(OUTBOX.c.origin_seq), 0)).where(OUTBOX.c.origin == door)
+        ).scalar_one()
         created = now_text()
         conn.execute(
             insert(OUTBOX),
@@ -100,6 +111,8 @@ class Outbox:
                 {
                     "nonce": change.nonce,
                     "seq": seq + offset,
+                    "origin": door,
+                    "origin_seq": mine + offset,
                     "guest_id": change.guest_id,
                     "action": change.action.value,
                     "door_time": format_datetime(change.door_time),
@@ -114,6 +127,15 @@ class Outbox:
                 for offset, change in enumerate(changes, start=1)
             ],
         )
+
+    def door_id(self, conn: Connection | None = None) -> str:
+        """This door's id in the replicated log (made by migration 0005)."""
+        if self._door_id is None:
+            found = self._state.get(DOOR_ID, conn)
+            if found is None:
+                raise RuntimeError("the store has no door id; was it migrated?")
+            self._door_id = found
+        return self._door_id
 
     def last_door_time(self) -> datetime | None:
         """The latest door time this store recorded a change at."""

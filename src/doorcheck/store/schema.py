@@ -1,4 +1,4 @@
-"""Tables of the kiosk's local database (SQLModel), schema revision 0004.
+"""Tables of the kiosk's local database (SQLModel), schema revision 0005.
 
 The migrations in ``store/migrations`` create exactly this; a test compares the two.
 Date-times are stored as ISO 8601 text in UTC with microseconds
@@ -7,9 +7,10 @@ Date-times are stored as ISO 8601 text in UTC with microseconds
 
 from __future__ import annotations
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 
 class GuestRow(SQLModel, table=True):
@@ -42,12 +43,18 @@ class GuestRow(SQLModel, table=True):
 
 
 class OutboxRow(SQLModel, table=True):
-    """A change made at this door. Kept after upload as its record."""
+    """A change of the event's log: made at this door, or learned from another door
+    of the mesh (docs/peers.md). Kept after upload as its record."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_origin_seq", "origin", "origin_seq", unique=True),)
 
     nonce: str = Field(primary_key=True)
-    seq: int = Field(index=True)  # the order changes were made in at this door
+    seq: int = Field(index=True)  # the order changes reached this store in
+    # The door the change was made at (``door_id`` in the sync state for this one)
+    # and its number among that door's changes: the replicated log's key.
+    origin: str
+    origin_seq: int
     guest_id: str = Field(index=True)
     action: str
     door_time: str
@@ -77,6 +84,19 @@ class StateRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class PeerRow(SQLModel, table=True):
+    """Another door of the event's mesh, as this door last heard of it."""
+
+    __tablename__ = "peers"
+
+    door_id: str = Field(primary_key=True)
+    station: str
+    address: str | None = None  # host:port it was last reached at
+    last_heard: str | None = None
+    clock_offset_ms: int | None = None  # its clock minus this laptop's
+    problem: str | None = None  # why it was last refused, as a code
 
 
 class SettingRow(SQLModel, table=True):
