@@ -29,6 +29,7 @@ from doorcheck.commands.door import (
     cmd_checkout,
     cmd_eventbrite_events,
     cmd_login,
+    cmd_pair,
     cmd_search,
     cmd_status,
     cmd_sync,
@@ -255,6 +256,26 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="SECONDS",
                 help="with --watch: seconds between pulls (default 3)",
             )
+            p.add_argument(
+                "--listen",
+                default=None,
+                metavar="[HOST:]PORT",
+                help="with --watch: where this door listens for the event's other doors "
+                "(default: every address, port 47474)",
+            )
+            p.add_argument(
+                "--peer",
+                action="append",
+                default=[],
+                metavar="HOST:PORT",
+                help="with --watch: another door of the event to reach (repeatable; for "
+                "networks where doors cannot find each other)",
+            )
+            p.add_argument(
+                "--no-peers",
+                action="store_true",
+                help="with --watch: do not join the event's other doors on the LAN",
+            )
         if name == "status":
             p.add_argument("--json", action="store_true")
             p.add_argument(
@@ -285,6 +306,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON array")
     kiosk_options(p)
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser(
+        "pair",
+        help="show this door's pairing code, or join the event's doors with another's code",
+    )
+    p.add_argument(
+        "code",
+        nargs="?",
+        help="the pairing code another door shows (without it: print this door's)",
+    )
+    p.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        metavar="HOST:PORT",
+        help="where this door listens, put into the code it prints (repeatable)",
+    )
+    kiosk_options(p)
+    p.set_defaults(func=cmd_pair)
 
     p = sub.add_parser("wipe", help="delete this laptop's data of an event (privacy)")
     p.add_argument("--event", metavar="ID", help="event ID (default: the saved login's)")

@@ -128,3 +128,18 @@ class ForwardStatus:
     held: int  # no email: cannot be sent as they are
     problem: str | Phrase | None  # English when printed; ui.i18n.say translates
     blocked: bool  # the key was refused: nothing is sent until the settings change
+
+
+@dataclass(frozen=True, slots=True)
+class PeerView:
+    """Another door of the event's mesh, as this door last heard of it
+    (docs/peers.md): for `doorcheck status` and the window's list of doors."""
+
+    door_id: str
+    station: str
+    address: str | None
+    last_heard: datetime | None
+    stale: bool  # not heard from for 30 s (or never)
+    held: int  # how many of its changes this door holds
+    clock_offset_ms: int | None  # its clock minus this laptop's
+    problem: str | None  # why it was last refused or dropped, as a code

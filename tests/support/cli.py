@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from doorcheck.server.db import make_engine
+from doorcheck.server.repository import StationRepository
+
 
 def doorcheck(
     *args: object, check: bool = True, timeout: float = 60
@@ -38,3 +41,16 @@ def start_server(*args: str | Path) -> tuple[subprocess.Popen[str], dict[str, st
 def stop(process: subprocess.Popen[str]) -> None:
     process.terminate()
     process.wait(20)
+
+
+def demo_codes(tmp_path: Path, event_id: str) -> list[str]:
+    """Access codes of the demo's registered main guests, sorted."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'server' / 'station.sqlite3'}")
+    repo = StationRepository(engine)
+    guests = repo.guests_for_tickets(event_id)
+    engine.dispose()
+    return sorted(
+        g.access_code
+        for g in guests
+        if g.parent_id is None and g.registration_state.value == "registered" and g.access_code
+    )

@@ -6,7 +6,7 @@ import argparse
 import json
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from doorcheck.commands.common import (
     CommandError,
@@ -17,8 +17,12 @@ from doorcheck.commands.common import (
     report_wiped,
     verdict_line,
 )
+from doorcheck.session.errors import DoorError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from doorcheck.session.door import DoorSession
     from doorcheck.session.login import LoggedIn, LoginRequest
     from doorcheck.session.results import CheckSummary, DoorReport, SyncSummary
 
@@ -150,16 +154,73 @@ def _watch(args: argparse.Namespace) -> int:
     # The window's worker for this door: a spreadsheet's list is followed, not a server.
     engine = door.sync_worker(interval=args.interval, on_status=on_status,
                               on_health=on_health, on_report=on_report)  # fmt: skip
+    node = None
     engine.start()
     try:
+        if not args.no_peers:
+            node = _join_peers(args, door, engine.nudge)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         pass
     finally:
+        if node is not None:
+            node.stop()
         engine.stop()
         door.remember_session()
         door.close()
+    return 0
+
+
+def _join_peers(args: argparse.Namespace, door: DoorSession, upload: Callable[[], None]) -> Any:
+    """A headless door is a full door of the mesh (docs/peers.md): what it learns from
+    the other doors is uploaded when the server answers."""
+    from doorcheck.peers.node import DEFAULT_PORT
+
+    if door.mesh_secret_text() is None:
+        print("Doors nearby:   not joined (no mesh secret: log in again, or 'doorcheck pair')",
+              flush=True)  # fmt: skip
+        return None
+    listen = _listen_address(args.listen, DEFAULT_PORT)
+
+    def on_learned(count: int) -> None:
+        when = datetime.now().strftime("%H:%M:%S")
+        print(f"{when} {plural(count, 'change')} learned from other doors", flush=True)
+        upload()
+
+    service = door.service(ask=False)
+    try:
+        node = door.join_mesh(service, listen=listen, addresses=args.peer, on_learned=on_learned)
+    except DoorError:
+        if args.listen:
+            raise  # the port asked for: say why it cannot be had
+        # The usual port is taken (another door on this laptop): any free one will
+        # do, the other doors learn it from the doors they reach, or discovery.
+        node = door.join_mesh(service, listen=(listen[0], 0), addresses=args.peer,
+                              on_learned=on_learned)  # fmt: skip
+    print(f"Doors nearby:   listening on port {node.port}", flush=True)
+    return node
+
+
+def _listen_address(text: str | None, default_port: int) -> tuple[str, int]:
+    if not text:
+        return ("0.0.0.0", default_port)  # noqa: S104 - doors of a venue's LAN reach it
+    host, _, port = text.rpartition(":")
+    if not port.isdigit() or not 0 <= int(port) < 65536:
+        raise CommandError(f"--listen {text!r}: give a port, or a host and a port")
+    return (host.strip("[]") or "0.0.0.0", int(port))  # noqa: S104
+
+
+def cmd_pair(args: argparse.Namespace) -> int:
+    """Print this door's pairing code, or take the mesh secret from another's."""
+    with open_door(args) as door:
+        if args.code:
+            addresses = door.pair(args.code)
+            print("Paired: this door joins the event's other doors with 'doorcheck sync --watch'.")
+            for address in addresses:
+                print(f"  the pairing door listens at {address} (give it with --peer)")
+            return 0
+        print(door.pairing(args.at))
     return 0
 
 
@@ -231,6 +292,14 @@ def print_status(report: DoorReport, *, as_json: bool = False) -> None:
             "failing": {f.worker: {"reason": f.reason, "stopped": f.stopped, "since": f.since}
                         for f in report.failures},
         }  # fmt: skip
+        payload["doorId"] = report.door_id
+        payload["peers"] = [
+            {"doorId": p.door_id, "station": p.station, "address": p.address,
+             "lastHeard": p.last_heard.isoformat() if p.last_heard else None,
+             "stale": p.stale, "held": p.held, "clockOffsetMs": p.clock_offset_ms,
+             "problem": p.problem}
+            for p in report.peers
+        ]  # fmt: skip
         if report.changes is not None:
             payload["changes"] = [c.__dict__ for c in report.changes]
         print(json.dumps(payload))
@@ -261,12 +330,30 @@ def print_status(report: DoorReport, *, as_json: bool = False) -> None:
     if skew is not None and abs(skew) > 60:
         ahead = "ahead of" if skew > 0 else "behind"
         print(f"Clock:           this laptop is {abs(skew) / 60:.0f} min {ahead} the server")
+    print_peers(report)
     for change in report.changes or []:
         note = change_note(change)
         print(
             f"  {change.state:<9} {change.action:<9} {change.guest_name:<30} "
             f"{local_time(change.door_time)}  {note}"
         )
+
+
+def print_peers(report: DoorReport) -> None:
+    if not report.peers:
+        return
+    nearby = sum(1 for p in report.peers if not p.stale)
+    print(f"Doors nearby:    {nearby} of {plural(len(report.peers), 'door')} heard from lately")
+    for peer in report.peers:
+        heard = local_time(peer.last_heard.isoformat()) if peer.last_heard else "never"
+        flag = "  NOT HEARD FROM FOR 30 s" if peer.stale else ""
+        clock = ""
+        if peer.clock_offset_ms is not None and abs(peer.clock_offset_ms) > 60_000:
+            ahead = "ahead" if peer.clock_offset_ms > 0 else "behind"
+            clock = f"; its clock is {abs(peer.clock_offset_ms) / 60_000:.0f} min {ahead}"
+        problem = f"; last refused: {peer.problem}" if peer.problem else ""
+        print(f"  {peer.station:<24} heard {heard}, {plural(peer.held, 'change')} of it "
+              f"held here{clock}{problem}{flag}")  # fmt: skip
 
 
 def cmd_wipe(args: argparse.Namespace) -> int:

@@ -338,6 +338,9 @@ class LoginResult:
     session_token: str
     # The server's clock at login, from the HTTP Date header, to measure skew.
     server_time: datetime | None = None
+    # The event's mesh secret (doorcheck's extension, docs/peers.md), if the server
+    # gives one: the doors of the event recognise each other by it on the LAN.
+    mesh_secret: str | None = None
 
 
 @dataclass(slots=True)

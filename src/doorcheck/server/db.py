@@ -101,6 +101,17 @@ stations = Table(
     UniqueConstraint("event_id", "name", name="uq_station_name"),
 )
 
+# An event's mesh secret (doorcheck's login extension, docs/peers.md): made at the
+# first login of any of its stations and given to every one, so the doors of one
+# event recognise each other on the LAN. A new table: create_all adds it to an older
+# database without an upgrade step.
+mesh_secrets = Table(
+    "mesh_secrets",
+    metadata,
+    Column("event_id", String(64), ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("secret", Text, nullable=False),
+)
+
 sessions = Table(
     "sessions",
     metadata,

@@ -15,6 +15,7 @@ wire objects follow the class.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
@@ -40,6 +41,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from doorcheck.domain.changes import Action, ChangeRecord, Effect, Presence, fold_presence
 from doorcheck.domain.guest import Guest, RegistrationState
@@ -270,7 +272,29 @@ class StationRepository:
             },
             "stationName": station.name,
             "sessionToken": token,
+            "meshSecret": self._mesh_secret(event.id),
         }
+
+    def _mesh_secret(self, event_id: str) -> str:
+        """The event's mesh secret, made on first use (32 random bytes, base64url)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(db.mesh_secrets.c.secret).where(db.mesh_secrets.c.event_id == event_id)
+            ).scalar()
+        if isinstance(found, str):
+            return found
+        made = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+        try:
+            with self._write() as conn, conn.begin():
+                conn.execute(insert(db.mesh_secrets).values(event_id=event_id, secret=made))
+        except IntegrityError:
+            pass  # another station's login made it first: that one holds
+        with self.engine.connect() as conn:
+            return str(
+                conn.execute(
+                    select(db.mesh_secrets.c.secret).where(db.mesh_secrets.c.event_id == event_id)
+                ).scalar_one()
+            )
 
     def logout(self, token: object) -> None:
         with self._write() as conn, conn.begin():

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,10 +50,11 @@ from doorcheck.store.local import LocalStore
 from doorcheck.store.outbox import OutboxState
 from doorcheck.sync.guest_sources import connector_for, door_sync, is_remote, source_of
 from doorcheck.sync.health import is_disk_full, stored_failures
-from doorcheck.views import ChangeView, SearchHits
+from doorcheck.views import ChangeView, PeerView, SearchHits
 from doorcheck.wording import invalid_code_words
 
 if TYPE_CHECKING:
+    from doorcheck.peers.node import MeshNode
     from doorcheck.station.writer import ChangeWriter
     from doorcheck.sync.forwarder import Forwarder
     from doorcheck.sync.health import WorkerHealth
@@ -168,6 +170,8 @@ class DoorSession:
                 self._store = None
             self.station = result.station_name
         remember_station(self.store, self.client)
+        if result.mesh_secret and result.mesh_secret != self.mesh_secret_text():
+            save_named_secret(self.data_dir, self._mesh_secret_name, result.mesh_secret)
 
     def mode(self) -> Mode:
         """The station's mode as the server last said it. Never guessed: a door that
@@ -224,6 +228,73 @@ class DoorSession:
             return None
         pusher = CadencePusher(settings, key)
         return Forwarder(self.store, pusher, on_status=on_status, on_health=on_health)
+
+    # -- the doors nearby (docs/peers.md) -----------------------------------------------
+
+    @property
+    def _mesh_secret_name(self) -> str:
+        return f"mesh|{self.event_id}"
+
+    def mesh_secret_text(self) -> str | None:
+        return load_named_secret(self.data_dir, self._mesh_secret_name)
+
+    def pairing(self, addresses: Sequence[str] = ()) -> str:
+        """The pairing code this door shows, for a door without the station's secret."""
+        from doorcheck.peers.trust import MeshSecret, Pairing
+
+        text = self.mesh_secret_text()
+        if not text:
+            raise DoorError(Problem.NO_MESH_SECRET)
+        return Pairing(self.event_id, MeshSecret.from_text(text), tuple(addresses)).text()
+
+    def pair(self, code: str) -> tuple[str, ...]:
+        """Take the mesh secret from another door's pairing code; returns the
+        addresses it says that door listens at."""
+        from doorcheck.peers.trust import Pairing, TrustError
+
+        try:
+            pairing = Pairing.parse(code)
+        except TrustError as exc:
+            raise DoorError(Problem.BAD_PAIRING, why=str(exc)) from exc
+        if pairing.event_id != self.event_id:
+            raise DoorError(Problem.BAD_PAIRING, why=f"it is of event {pairing.event_id}")
+        save_named_secret(self.data_dir, self._mesh_secret_name, pairing.secret.text())
+        return pairing.addresses
+
+    def join_mesh(
+        self,
+        service: CheckInService,
+        *,
+        listen: tuple[str, int] | None,
+        addresses: Sequence[str] = (),
+        on_learned: Callable[[int], None] | None = None,
+    ) -> MeshNode:
+        """Join the other doors of this event on the LAN, started; the check-in
+        service then tells the node of each change at once."""
+        from doorcheck.peers.node import MeshNode
+        from doorcheck.peers.trust import MeshSecret, door_identity
+
+        text = self.mesh_secret_text()
+        if not text:
+            raise DoorError(Problem.NO_MESH_SECRET)
+        secret = MeshSecret.from_text(text)
+        identity = door_identity(secret, self.store.log.door_id, self.data_dir / "mesh")
+        node = MeshNode(self.store, identity, service.door_clock, station=self.station,
+                        event_id=self.event_id, listen=listen, addresses=addresses,
+                        on_learned=on_learned)  # fmt: skip
+        try:
+            node.start()
+        except OSError as exc:
+            raise DoorError(Problem.MESH_FAILED, why=exc.strerror or str(exc)) from exc
+        earlier = service.on_change
+
+        def on_change() -> None:
+            node.nudge()
+            if earlier is not None:
+                earlier()
+
+        service.on_change = on_change
+        return node
 
     @property
     def _cadence_secret(self) -> str:
@@ -358,7 +429,30 @@ class DoorSession:
             status=self.store.status(),
             failures=stored_failures(self.store),
             changes=self.changes() if changes else None,
+            door_id=self.store.log.door_id,
+            peers=self.peers(),
         )
+
+    def peers(self) -> list[PeerView]:
+        """The other doors of the mesh as last heard (kept by whichever process of
+        this door runs the mesh: the window, or `doorcheck sync --watch`)."""
+        from doorcheck.peers.node import STALE_SECONDS
+
+        vector = self.store.log.vector()
+        now = datetime.now(UTC)
+        return [
+            PeerView(
+                door_id=p.door_id,
+                station=p.station,
+                address=p.address,
+                last_heard=p.last_heard,
+                stale=p.last_heard is None or (now - p.last_heard).total_seconds() > STALE_SECONDS,
+                held=vector.get(p.door_id, 0),
+                clock_offset_ms=p.clock_offset_ms,
+                problem=p.problem,
+            )
+            for p in self.store.log.peers()
+        ]
 
     def _probe_online(self) -> bool:
         """Online means the server answers now; one login, with short timeouts, tells."""

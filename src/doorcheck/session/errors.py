@@ -32,6 +32,9 @@ class Problem(StrEnum):
     CANNOT_WRITE = "cannot-write"
     NOT_SET_UP = "not-set-up"
     WIPE_REFUSED = "wipe-refused"
+    NO_MESH_SECRET = "no-mesh-secret"  # noqa: S105 - a problem code
+    BAD_PAIRING = "bad-pairing"
+    MESH_FAILED = "mesh-failed"
 
 
 # Every problem's sentence, the one place they are worded. The values come from the
@@ -53,6 +56,12 @@ WORDS: dict[Problem, str] = {
     Problem.CANNOT_WRITE: mark("cannot write {file}: {why}"),
     Problem.NOT_SET_UP: mark("{what} is not set up: {how}"),
     Problem.WIPE_REFUSED: mark("{why}"),
+    Problem.NO_MESH_SECRET: mark(
+        "this door has no mesh secret for its event: log in to the station again, "
+        "or pair it with 'doorcheck pair CODE' (the code another door shows)"
+    ),
+    Problem.BAD_PAIRING: mark("not a pairing code of this event: {why}"),
+    Problem.MESH_FAILED: mark("the door cannot join the other doors: {why}"),
 }
 
 

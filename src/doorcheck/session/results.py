@@ -3,10 +3,10 @@ line and shown by the window."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from doorcheck.sync.health import StoredFailure
-from doorcheck.views import ChangeView, ScanOutcome, StoreStatus
+from doorcheck.views import ChangeView, PeerView, ScanOutcome, StoreStatus
 from doorcheck.words import Phrase
 
 
@@ -55,6 +55,8 @@ class DoorReport:
     status: StoreStatus
     failures: list[StoredFailure]
     changes: list[ChangeView] | None = None  # None: not asked for
+    door_id: str = ""
+    peers: list[PeerView] = field(default_factory=list)  # the other doors, last heard
 
 
 @dataclass(frozen=True)

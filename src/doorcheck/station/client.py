@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import socket
 import ssl
 from collections.abc import Callable, Iterator, Sequence
@@ -152,8 +153,11 @@ class StationClient:
             station_name=str(answer.get("stationName") or self.credentials.station_name),
             session_token=token,
             server_time=_date_header(response),
+            mesh_secret=_mesh_secret(answer.get("meshSecret")),
         )
         register_secret(token)
+        if result.mesh_secret:
+            register_secret(result.mesh_secret)
         self._session_token = token
         self.login_result = result
         return result
@@ -422,3 +426,11 @@ def _date_header(response: httpx.Response) -> Any:
         return parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+
+
+def _mesh_secret(value: object) -> str | None:
+    """A mesh secret as the login extension gives it: base64url of 32 bytes (43
+    characters); anything else is ignored (a vendor's server has none)."""
+    if isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_-]{43}", value):
+        return value
+    return None

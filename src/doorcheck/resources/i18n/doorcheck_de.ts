@@ -376,6 +376,18 @@
       <translation>{what} ist nicht eingerichtet: {how}</translation>
     </message>
     <message>
+      <source>this door has no mesh secret for its event: log in to the station again, or pair it with 'doorcheck pair CODE' (the code another door shows)</source>
+      <translation>Dieser Eingang hat kein Netzgeheimnis für seine Veranstaltung: erneut an der Station anmelden oder mit „doorcheck pair CODE“ koppeln (den Code zeigt ein anderer Eingang)</translation>
+    </message>
+    <message>
+      <source>not a pairing code of this event: {why}</source>
+      <translation>kein Kopplungscode dieser Veranstaltung: {why}</translation>
+    </message>
+    <message>
+      <source>the door cannot join the other doors: {why}</source>
+      <translation>Der Eingang kann sich den anderen Eingängen nicht anschließen: {why}</translation>
+    </message>
+    <message>
       <source>{file}: {why}</source>
       <translation>{file}: {why}</translation>
     </message>
@@ -620,16 +632,16 @@
       <translation>Dieser Code ist kein Einrichtungscode einer Station.</translation>
     </message>
     <message>
+      <source>Logging in failed: {why}</source>
+      <translation>Anmeldung fehlgeschlagen: {why}</translation>
+    </message>
+    <message>
       <source>Fill in all four fields (or scan the setup code).</source>
       <translation>Füllen Sie alle vier Felder aus (oder scannen Sie den Einrichtungscode).</translation>
     </message>
     <message>
       <source>Fill in the fields shown.</source>
       <translation>Füllen Sie die angezeigten Felder aus.</translation>
-    </message>
-    <message>
-      <source>Logging in failed: {why}</source>
-      <translation>Anmeldung fehlgeschlagen: {why}</translation>
     </message>
     <message>
       <source>Door</source>

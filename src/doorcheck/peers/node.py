@@ -1,0 +1,538 @@
+"""One door's part of its event's mesh: listen, connect, catch up, push.
+
+The node runs an asyncio loop on a thread of its own; the store is only touched
+through ``asyncio.to_thread`` (SQLite's work never holds up another door). With
+every door it is connected to, it keeps what that door holds (a version vector, from
+its hello and ticks and what was sent to it) and sends what it lacks, at once when a
+change is made here (``nudge``, or seen within 0.25 s when another process of this
+door wrote it, as ``doorcheck checkin`` does) or learned from a third door. Nothing
+a door acknowledges is lost: a change counts as held only once its transaction is
+on disk, and a connection that breaks starts again from a hello.
+
+Failures stay with their door: a message that breaks the rules (messages.py), a
+door that stops answering (no word for 15 s), a handshake without this event's
+certificate: that connection is closed and the reason logged and kept for
+``doorcheck status``; the node and its other connections go on, and a door typed in
+or found is dialled again with a growing pause (1 s up to 10 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from doorcheck.domain.hlc import ClockDriftError, HybridClock, door_time, stamp_of, wall_clock_ms
+from doorcheck.domain.replication import LoggedChange, merged
+from doorcheck.peers import messages
+from doorcheck.peers.messages import PeerMessageError
+from doorcheck.peers.trust import DoorIdentity, certificate_door
+from doorcheck.store.local import LocalStore
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 47474
+TICK_SECONDS = 2.0
+QUIET_LIMIT = 15.0  # no word from a connected door for this long: it is gone
+STALE_SECONDS = 30.0  # a door not heard from for this long is flagged on screen
+HANDSHAKE_SECONDS = 10.0
+WATCH_SECONDS = 0.25
+MAX_CONNECTIONS = 64
+BATCH = messages.MAX_CHANGES
+
+
+class PeerProblem:
+    """Why a door was last refused or dropped: codes kept for ``doorcheck status``."""
+
+    MALFORMED = "malformed"  # a message that breaks the rules
+    WRONG_IDENTITY = "wrong-identity"  # says it is another door than its certificate
+    SILENT = "silent"  # stopped answering
+    CLOCK_AHEAD = "clock-ahead"  # its clock is more than 12 h ahead of this laptop's
+    REFUSED_CHANGE = "refused-change"  # a change reusing a nonce under another number
+
+
+@dataclass
+class PeerState:
+    door_id: str
+    station: str
+    address: str | None = None
+    last_heard: float = 0.0  # time.monotonic()
+    heard_at: datetime | None = None
+    connected: bool = False
+    clock_offset_ms: int | None = None
+    problem: str | None = None
+    known: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PeerStatus:
+    """Another door as this one sees it now."""
+
+    door_id: str
+    station: str
+    address: str | None
+    connected: bool
+    last_heard: datetime | None
+    seconds_since: float | None
+    stale: bool
+    held: int  # how many of its changes this door holds
+    clock_offset_ms: int | None
+    problem: str | None
+
+
+class _Connection:
+    def __init__(self, node: MeshNode, writer: asyncio.StreamWriter, peer: PeerState) -> None:
+        self.node = node
+        self.writer = writer
+        self.peer = peer
+        self.wake = asyncio.Event()
+
+    async def send(self, message: dict[str, object]) -> None:
+        self.writer.write(messages.frame(message))
+        await asyncio.wait_for(self.writer.drain(), QUIET_LIMIT)
+
+
+class MeshNode:
+    def __init__(
+        self,
+        store: LocalStore,
+        identity: DoorIdentity,
+        clock: HybridClock,
+        *,
+        station: str,
+        event_id: str,
+        listen: tuple[str, int] | None = ("0.0.0.0", DEFAULT_PORT),  # noqa: S104 - the LAN
+        addresses: Sequence[str] = (),
+        on_learned: Callable[[int], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.identity = identity
+        self.clock = clock
+        self.door_id = store.log.door_id
+        if identity.door_id != self.door_id:
+            raise ValueError("the certificate is another door's")
+        self.station = station
+        self.event_id = event_id
+        self._listen = listen
+        self._addresses = list(dict.fromkeys(addresses))
+        self.on_learned = on_learned
+        self.port: int | None = None
+        self._peers: dict[str, PeerState] = {}
+        self._connections: dict[str, _Connection] = {}
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._started = threading.Event()
+        self._stopping: asyncio.Event | None = None
+        self._start_error: BaseException | None = None
+        self._vector: dict[str, int] = {}
+        self._tasks: set[asyncio.Future[None]] = set()
+
+    # -- from any thread ---------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="doorcheck-mesh", daemon=True)
+        self._thread.start()
+        self._started.wait(30)
+        if self._start_error is not None:
+            raise self._start_error
+
+    def stop(self) -> None:
+        loop, stopping = self._loop, self._stopping
+        if loop is not None and stopping is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(stopping.set)
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def nudge(self) -> None:
+        """A change was made here: send it now (the check-in service calls this)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._wake_all)
+
+    def add_address(self, address: str) -> None:
+        loop = self._loop
+        if address in self._addresses or loop is None:
+            return
+        self._addresses.append(address)
+        loop.call_soon_threadsafe(
+            lambda: self._tasks.add(asyncio.ensure_future(self._dial(address)))
+        )
+
+    def peers(self) -> list[PeerStatus]:
+        now = time.monotonic()
+        vector = dict(self._vector)
+        with self._lock:
+            states = list(self._peers.values())
+        shown = []
+        for peer in sorted(states, key=lambda p: (p.station.casefold(), p.door_id)):
+            since = now - peer.last_heard if peer.last_heard else None
+            shown.append(
+                PeerStatus(
+                    door_id=peer.door_id,
+                    station=peer.station,
+                    address=peer.address,
+                    connected=peer.connected,
+                    last_heard=peer.heard_at,
+                    seconds_since=since,
+                    stale=since is None or since > STALE_SECONDS,
+                    held=vector.get(peer.door_id, 0),
+                    clock_offset_ms=peer.clock_offset_ms,
+                    problem=peer.problem,
+                )
+            )
+        return shown
+
+    def nearby(self) -> int:
+        """Doors heard from within the last 30 s."""
+        return sum(1 for p in self.peers() if not p.stale)
+
+    # -- the loop --------------------------------------------------------------------
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        loop.set_exception_handler(_quiet_handler)
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._main())
+        except BaseException as exc:
+            if not self._started.is_set():
+                self._start_error = exc
+            else:
+                log.exception("the mesh node stopped")
+        finally:
+            self._started.set()
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    async def _main(self) -> None:
+        self._stopping = asyncio.Event()
+        server = None
+        if self._listen is not None:
+            server = await asyncio.start_server(
+                self._accepted,
+                self._listen[0],
+                self._listen[1],
+                ssl=self.identity.server_context(),
+                ssl_handshake_timeout=HANDSHAKE_SECONDS,
+            )
+            self.port = server.sockets[0].getsockname()[1]
+        self._vector = await asyncio.to_thread(self.store.log.vector)
+        self._tasks.add(asyncio.ensure_future(self._watch()))
+        self._tasks.update(asyncio.ensure_future(self._dial(a)) for a in self._addresses)
+        self._started.set()
+        log.info("mesh: door %s listening on port %s", self.door_id[:8], self.port)
+        try:
+            await self._stopping.wait()
+        finally:
+            if server is not None:
+                server.close()
+            for connection in list(self._connections.values()):
+                connection.writer.close()
+            # Every task of this loop: dials, the watch, and each connection's.
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+            await asyncio.to_thread(self._persist_peers)
+
+    async def _watch(self) -> None:
+        """Changes written by another process of this door (``doorcheck checkin``) and
+        the peers' status on disk for ``doorcheck status``."""
+        persisted = 0.0
+        while True:
+            vector = await asyncio.to_thread(self.store.log.vector)
+            if vector != self._vector:
+                self._vector = vector
+                self._wake_all()
+            if time.monotonic() - persisted > TICK_SECONDS:
+                persisted = time.monotonic()
+                await asyncio.to_thread(self._persist_peers)
+            await asyncio.sleep(WATCH_SECONDS)
+
+    def _wake_all(self) -> None:
+        for connection in list(self._connections.values()):
+            connection.wake.set()
+
+    async def _dial(self, address: str) -> None:
+        pause = 1.0
+        host, _, port_text = address.rpartition(":")
+        host = host.strip("[]") or address
+        port = int(port_text) if port_text.isdigit() else DEFAULT_PORT
+        while True:
+            try:
+                reader, writer = await asyncio.wait_for(
+                    asyncio.open_connection(
+                        host, port, ssl=self.identity.client_context(), server_hostname=None
+                    ),
+                    HANDSHAKE_SECONDS,
+                )
+            except ssl.SSLCertVerificationError as exc:
+                if pause == 1.0:  # once per run of failures, not every retry
+                    log.warning("mesh: %s is not a door of this event (%s)", address,
+                                exc.verify_message or type(exc).__name__)  # fmt: skip
+            except (OSError, TimeoutError, ssl.SSLError) as exc:
+                log.debug("mesh: %s not reached (%s)", address, type(exc).__name__)
+            else:
+                pause = 1.0
+                if await self._converse(reader, writer, address) == "self":
+                    return  # our own address: never dial it again
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 10.0)
+
+    async def _accepted(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(self._connections) >= MAX_CONNECTIONS:
+            writer.close()
+            return
+        # Cancelled at shutdown: Python 3.11's stream server asks a cancelled
+        # handler for its exception and logs the answer as an error.
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._converse(reader, writer, None)
+
+    async def _converse(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, address: str | None
+    ) -> str:
+        """One connection from hello to its end; returns why it ended."""
+        tls = writer.get_extra_info("ssl_object")
+        certified = certificate_door(tls.getpeercert() if tls is not None else None)
+        peername = writer.get_extra_info("peername")
+        where = f"{peername[0]}:{peername[1]}" if peername else "?"
+        connection: _Connection | None = None
+        try:
+            await self._send_raw(writer, await self._hello())
+            hello = await asyncio.wait_for(messages.read_message(reader), HANDSHAKE_SECONDS)
+            if hello.get("type") != "hello":
+                raise PeerMessageError("the first message was not a hello")
+            door = messages.text_of(hello, "door", limit=64)
+            if door != certified:
+                self._note_problem(door, hello, PeerProblem.WRONG_IDENTITY)
+                raise PeerMessageError("says it is another door than its certificate")
+            if door == self.door_id:
+                return "self"
+            if door in self._connections:
+                # Already connected the other way: keep that one. Ours goes quiet.
+                return "twice"
+            peer = self._peer(door, messages.text_of(hello, "station"))
+            port = hello.get("port")
+            if address is None and peername and type(port) is int and 0 < port < 65536:
+                address = f"{peername[0]}:{port}"  # where it listens: passed on to others
+            peer.address = address or peer.address
+            peer.known = messages.vector_of(hello)
+            self._heard(peer, hello)
+            connection = _Connection(self, writer, peer)
+            self._connections[door] = connection
+            peer.connected = True
+            log.info("mesh: connected with door %s (%s)", door[:8], where)
+            sender = asyncio.ensure_future(self._sender(connection))
+            try:
+                await self._reader(connection, reader)
+            finally:
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await sender
+            return "closed"
+        except PeerMessageError as exc:
+            log.warning("mesh: refused a message from %s: %s", where, exc)
+            if connection is not None:
+                connection.peer.problem = PeerProblem.MALFORMED
+            return "refused"
+        except TimeoutError:
+            if connection is not None:
+                connection.peer.problem = PeerProblem.SILENT
+            log.info("mesh: %s stopped answering", where)
+            return "silent"
+        except (OSError, asyncio.IncompleteReadError, ssl.SSLError) as exc:
+            log.info("mesh: connection with %s ended (%s)", where, type(exc).__name__)
+            return "ended"
+        finally:
+            if connection is not None:
+                connection.peer.connected = False
+                if self._connections.get(connection.peer.door_id) is connection:
+                    del self._connections[connection.peer.door_id]
+            writer.close()
+
+    async def _reader(self, connection: _Connection, reader: asyncio.StreamReader) -> None:
+        peer = connection.peer
+        while True:
+            message = await asyncio.wait_for(messages.read_message(reader), QUIET_LIMIT)
+            kind = message["type"]
+            if kind == "changes":
+                offered = messages.changes_of(message)
+                await self._take(connection, offered)
+            elif kind == "want":
+                peer.known = messages.vector_of(message)
+                connection.wake.set()
+            elif kind == "tick":
+                peer.known = merged(peer.known, messages.vector_of(message))
+                self._heard(peer, message)
+                self._learn_addresses(message.get("doors"))
+                if any(peer.known.get(o, 0) < n for o, n in self._vector.items()):
+                    connection.wake.set()
+            else:
+                raise PeerMessageError("a second hello")
+            peer.last_heard = time.monotonic()
+            peer.heard_at = datetime.now(UTC)
+
+    async def _take(self, connection: _Connection, offered: list[LoggedChange]) -> None:
+        peer = connection.peer
+        if not offered:
+            return
+        accepted = await asyncio.to_thread(self.store.log.accept, offered)
+        sent: dict[str, int] = {}
+        for change in offered:
+            sent[change.origin] = max(sent.get(change.origin, 0), change.seq)
+        peer.known = merged(peer.known, sent)
+        if accepted.refused:
+            peer.problem = PeerProblem.REFUSED_CHANGE
+        latest = max((c.door_time for c in accepted.taken), default=None)
+        if latest is not None:
+            try:
+                self.clock.observe(stamp_of(latest, peer.door_id))
+            except ClockDriftError:
+                peer.problem = PeerProblem.CLOCK_AHEAD
+            self._vector = merged(self._vector, {c.origin: c.seq for c in accepted.taken})
+            self._wake_all()  # pass them on to the other doors
+            if self.on_learned is not None:
+                self.on_learned(len(accepted.taken))
+        if accepted.gaps:
+            vector = await asyncio.to_thread(self.store.log.vector)
+            await connection.send({"type": "want", "vector": vector})
+
+    async def _sender(self, connection: _Connection) -> None:
+        peer = connection.peer
+        last_tick = 0.0
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(connection.wake.wait(), TICK_SECONDS)
+            connection.wake.clear()
+            while True:
+                batch = await asyncio.to_thread(self.store.log.after, dict(peer.known), BATCH)
+                if not batch:
+                    break
+                await connection.send(
+                    {"type": "changes", "changes": [messages.change_to_json(c) for c in batch]}
+                )
+                peer.known = merged(peer.known, {c.origin: c.seq for c in batch})
+            if time.monotonic() - last_tick >= TICK_SECONDS:
+                last_tick = time.monotonic()
+                await connection.send(
+                    {
+                        "type": "tick",
+                        "clock": self._clock_text(),
+                        "wall": wall_clock_ms(),
+                        "vector": self._vector,
+                        "doors": self._known_addresses(),
+                    }
+                )
+
+    # -- helpers -----------------------------------------------------------------------
+
+    async def _hello(self) -> dict[str, object]:
+        self._vector = await asyncio.to_thread(self.store.log.vector)
+        return {
+            "type": "hello",
+            "version": messages.PROTOCOL_VERSION,
+            "door": self.door_id,
+            "station": self.station,
+            "event": self.event_id,
+            "clock": self._clock_text(),
+            "wall": wall_clock_ms(),
+            "vector": self._vector,
+            "port": self.port,
+        }
+
+    def _known_addresses(self) -> list[str]:
+        """Where the connected doors listen, so every door can reach every other one
+        directly (a door found through one door only would be cut off with it)."""
+        with self._lock:
+            return [p.address for p in self._peers.values() if p.connected and p.address][:64]
+
+    def _learn_addresses(self, found: object) -> None:
+        if not isinstance(found, list):
+            return
+        for address in found[:64]:
+            if (
+                isinstance(address, str)
+                and 0 < len(address) <= 100
+                and address not in self._addresses
+                and not self._is_mine(address)
+            ):
+                self._addresses.append(address)
+                self._tasks.add(asyncio.ensure_future(self._dial(address)))
+
+    def _is_mine(self, address: str) -> bool:
+        host, _, port = address.rpartition(":")
+        return port == str(self.port) and host in {"127.0.0.1", "localhost", self._listen_host()}
+
+    def _listen_host(self) -> str:
+        return self._listen[0] if self._listen else ""
+
+    def _clock_text(self) -> str:
+        return door_time(self.clock.now()).isoformat()
+
+    @staticmethod
+    async def _send_raw(writer: asyncio.StreamWriter, message: dict[str, object]) -> None:
+        writer.write(messages.frame(message))
+        await asyncio.wait_for(writer.drain(), HANDSHAKE_SECONDS)
+
+    def _peer(self, door: str, station: str) -> PeerState:
+        with self._lock:
+            peer = self._peers.get(door)
+            if peer is None:
+                peer = self._peers[door] = PeerState(door, station)
+            peer.station = station
+            peer.problem = None
+        return peer
+
+    def _heard(self, peer: PeerState, message: dict[str, Any]) -> None:
+        peer.last_heard = time.monotonic()
+        peer.heard_at = datetime.now(UTC)
+        wall = message.get("wall")
+        if type(wall) is int:
+            peer.clock_offset_ms = wall - wall_clock_ms()
+        try:
+            seen = messages.time_of(message, "clock")
+        except PeerMessageError:
+            return
+        try:
+            self.clock.observe(stamp_of(seen, peer.door_id))
+        except ClockDriftError:
+            peer.problem = PeerProblem.CLOCK_AHEAD
+
+    def _note_problem(self, door: str, hello: dict[str, Any], problem: str) -> None:
+        station = hello.get("station")
+        peer = self._peer(door, station if isinstance(station, str) else "?")
+        peer.problem = problem
+
+    def _persist_peers(self) -> None:
+        for peer in list(self._peers.values()):
+            try:
+                self.store.log.note_peer(
+                    peer.door_id,
+                    peer.station[: messages.MAX_TEXT],
+                    address=peer.address,
+                    heard=peer.heard_at,
+                    clock_offset_ms=peer.clock_offset_ms,
+                    problem=peer.problem,
+                )
+            except Exception as exc:
+                log.warning("mesh: the doors' status could not be saved (%s)", type(exc).__name__)
+
+
+def _quiet_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A stranger's failed handshake is worth one line in the log, not a traceback."""
+    exc = context.get("exception")
+    if isinstance(exc, ssl.SSLError | ConnectionError | TimeoutError):
+        log.warning("mesh: refused a connection (%s: %s)", type(exc).__name__, exc)
+        return
+    loop.default_exception_handler(context)

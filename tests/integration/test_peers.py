@@ -1,0 +1,167 @@
+"""Doors of one event on the LAN (issue 14, docs/peers.md): real processes, real TLS
+over loopback, the server stopped."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import demo_codes, doorcheck, start_server, stop
+from tests.support.peers import Door, until
+
+
+def make_doors(tmp_path: Path, info: dict[str, str], count: int) -> list[Door]:
+    doors = []
+    for number in range(1, count + 1):
+        station = f"Gate {number}"
+        doorcheck("admin", "create-station", info["eventId"], station,
+                  "--app-code", f"gate-{number}-code", "--data", tmp_path / "server")  # fmt: skip
+        door = Door(tmp_path / f"door{number}", station)
+        doorcheck("login", "--server", info["url"], "--event", info["eventId"], "--key",
+                  f"gate-{number}-code", "--station", station, "--data", door.data)  # fmt: skip
+        doorcheck("sync", "--data", door.data)
+        doors.append(door)
+    return doors
+
+
+def demo_code(tmp_path: Path, info: dict[str, str]) -> str:
+    return demo_codes(tmp_path, info["eventId"])[3]
+
+
+@pytest.fixture
+def event(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
+    process, info = start_server("--demo", "--guests", "20", "--data", tmp_path / "server")
+    try:
+        yield process, info
+    finally:
+        if process.poll() is None:
+            stop(process)
+
+
+def test_five_doors_without_the_server_admit_a_guest_once(
+    tmp_path: Path, event: tuple[subprocess.Popen[str], dict[str, str]]
+) -> None:
+    process, info = event
+    doors = make_doors(tmp_path, info, 5)
+    stop(process)  # the internet is down from here on
+    first, *others = doors
+    try:
+        first.watch()
+        for door in others:
+            door.watch(first)  # typed in: each knows one door; the rest it learns
+        # Every door comes to know every other one, directly.
+        until(lambda: all(sum(not p["stale"] for p in d.status()["peers"]) == 4 for d in doors),
+              what="five doors seeing four each")  # fmt: skip
+        code = demo_code(tmp_path, info)
+        admitting = others[1]
+        answer = doorcheck("checkin", code, "--data", admitting.data).stdout
+        assert answer.startswith("ADMIT")
+        for door in doors:
+            until(lambda d=door: d.checked_in(code), what=f"{door.station} learning the check-in")
+        for door in doors:
+            if door is admitting:
+                continue
+            again = doorcheck("checkin", code, "--data", door.data, check=False)
+            assert again.returncode == 1
+            assert "already checked in at " in again.stdout
+            assert again.stdout.rstrip().endswith(f"at {admitting.station}")
+        # One check-in in every door's log, not one per door.
+        for door in doors:
+            log = door.status()
+            assert log["checked_in"] == 1
+    finally:
+        for door in doors:
+            door.stop()
+
+
+def test_doors_cut_apart_converge_to_one_check_in_and_a_conflict_at_both(
+    tmp_path: Path, event: tuple[subprocess.Popen[str], dict[str, str]]
+) -> None:
+    process, info = event
+    server_port = info["url"].rsplit(":", 1)[1]
+    main, side = make_doors(tmp_path, info, 2)
+    stop(process)
+    code = demo_code(tmp_path, info)
+    # Cut apart: each admits the same guest on its own.
+    assert doorcheck("checkin", code, "--data", side.data).stdout.startswith("ADMIT")
+    assert doorcheck("checkin", code, "--data", main.data).stdout.startswith("ADMIT")
+    try:
+        main.watch()
+        side.watch(main)  # the partition heals
+        for door in (main, side):
+            until(lambda d=door: _noted(d), what="the conflict noted at both doors")
+            status = door.status()
+            assert status["checked_in"] == 1
+            assert status["doorId"]
+        # Both doors keep the earlier one: Gate 2's (made first).
+        for door in (main, side):
+            hits = json.loads(doorcheck("search", code, "--json", "--data", door.data).stdout)
+            assert hits[0]["checkedIn"]
+        # The server comes back: both changes reach it from both doors, once each.
+        again, _ = start_server("--port", server_port, "--data", tmp_path / "server")
+        try:
+            for door in (main, side):
+                until(lambda d=door: d.status()["pending"] == 0, timeout=60, what="uploads")
+            fresh = Door(tmp_path / "fresh", "Gate 1")
+            doorcheck("login", "--server", info["url"], "--event", info["eventId"], "--key",
+                      "gate-1-code", "--station", "Gate 1", "--data", fresh.data)  # fmt: skip
+            doorcheck("sync", "--data", fresh.data)
+            later = doorcheck("checkin", code, "--data", fresh.data, check=False).stdout
+            assert "Gate 2" in later and "already" in later.lower()
+        finally:
+            stop(again)
+    finally:
+        main.stop()
+        side.stop()
+
+
+def logged(tmp_path: Path) -> str:
+    """The log every process of the test writes (DOORCHECK_LOG_DIR, conftest.py)."""
+    path = tmp_path / "logs" / "doorcheck.log"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def _noted(door: Door) -> bool:
+    out = doorcheck("status", "--json", "--local", "--changes", "--data", door.data).stdout
+    changes = json.loads(out)["changes"]
+    return sum(1 for c in changes if c["note"] == "superseded") == 1
+
+
+def test_a_stranger_can_neither_join_nor_read_and_garbage_stops_nobody(
+    tmp_path: Path, event: tuple[subprocess.Popen[str], dict[str, str]]
+) -> None:
+    process, info = event
+    main, side = make_doors(tmp_path, info, 2)
+    stop(process)
+    try:
+        main.watch()
+        side.watch(main)
+        until(lambda: any(not p["stale"] for p in main.status()["peers"]), what="joined")
+        # A process without the secret: its handshake fails, it reads nothing.
+        stranger = subprocess.run(
+            [sys.executable, "-m", "tests.support.mesh_intruder", "stranger", main.address,
+             str(tmp_path / "stranger")],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert stranger.stdout.strip() == "refused", stranger.stdout + stranger.stderr
+        until(lambda: "mesh: refused a connection" in logged(tmp_path), what="logged")
+        # A door with the secret that sends garbage: cut off, and logged.
+        garbage = subprocess.run(
+            [sys.executable, "-m", "tests.support.mesh_intruder", "garbage", main.address,
+             str(main.data)],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert garbage.stdout.strip() == "closed", garbage.stdout + garbage.stderr
+        until(lambda: "mesh: refused a message" in logged(tmp_path), what="logged")
+        # The doors go on: a check-in at one is known at the other.
+        code = demo_code(tmp_path, info)
+        assert doorcheck("checkin", code, "--data", side.data).stdout.startswith("ADMIT")
+        until(lambda: main.checked_in(code), what="the check-in reaching the other door")
+    finally:
+        main.stop()
+        side.stop()

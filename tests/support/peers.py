@@ -1,0 +1,100 @@
+"""Doors of one event as separate processes: `doorcheck sync --watch` each, on loopback."""
+
+from __future__ import annotations
+
+import json
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.support.cli import doorcheck
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Door:
+    """One door: its data folder, its station, and its `sync --watch` process."""
+
+    data: Path
+    station: str
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[str] | None = None
+    lines: queue.Queue[str] = field(default_factory=queue.Queue)
+    seen: list[str] = field(default_factory=list)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def watch(self, *peers: Door, extra: tuple[str, ...] = ()) -> None:
+        """Start `doorcheck sync --watch` for this door, reaching ``peers``."""
+        args = ["sync", "--watch", "--interval", "0.5", "--data", str(self.data),
+                "--listen", self.address, *extra]  # fmt: skip
+        for peer in peers:
+            args += ["--peer", peer.address]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "doorcheck", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        stream = self.process.stdout
+        assert stream is not None
+        threading.Thread(target=lambda: [self.lines.put(line) for line in stream],
+                         daemon=True).start()  # fmt: skip
+        self.wait_for("Doors nearby:")
+
+    def wait_for(self, text: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        for line in self.seen:
+            if text in line:
+                return line
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                if self.process is not None and self.process.poll() is not None:
+                    break
+                continue
+            self.seen.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"{self.station}: no {text!r} in:\n{''.join(self.seen)}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self.process = None
+
+    def status(self) -> dict[str, Any]:
+        out = doorcheck("status", "--json", "--local", "--data", self.data).stdout
+        return dict(json.loads(out))
+
+    def checked_in(self, code: str) -> bool:
+        found = json.loads(doorcheck("search", code, "--json", "--data", self.data).stdout)
+        return any(hit["code"] == code and hit["checkedIn"] for hit in found)
+
+
+def until(condition: Any, timeout: float = 30, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"not within {timeout} s: {what}")
