@@ -272,6 +272,12 @@ def build_parser() -> argparse.ArgumentParser:
                 "networks where doors cannot find each other)",
             )
             p.add_argument(
+                "--no-discovery",
+                action="store_true",
+                help="with --watch: do not announce this door or look for others with "
+                "mDNS (only the doors given with --peer, and those they know)",
+            )
+            p.add_argument(
                 "--no-peers",
                 action="store_true",
                 help="with --watch: do not join the event's other doors on the LAN",

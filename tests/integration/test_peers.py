@@ -11,20 +11,26 @@ from pathlib import Path
 
 import pytest
 
+from doorcheck.server.db import make_engine
+from doorcheck.server.repository import StationRepository
 from tests.support.cli import demo_codes, doorcheck, start_server, stop
 from tests.support.peers import Door, until
 
 
 def make_doors(tmp_path: Path, info: dict[str, str], count: int) -> list[Door]:
+    """Doors "Gate 1" ... logged in to the event's server (which gives them the mesh
+    secret) and synced, each in one `doorcheck sync --source station` process."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'server' / 'station.sqlite3'}")
+    repo = StationRepository(engine)
+    for number in range(1, count + 1):
+        repo.create_station(info["eventId"], f"Gate {number}", app_code=f"gate-{number}-code")
+    engine.dispose()
     doors = []
     for number in range(1, count + 1):
-        station = f"Gate {number}"
-        doorcheck("admin", "create-station", info["eventId"], station,
-                  "--app-code", f"gate-{number}-code", "--data", tmp_path / "server")  # fmt: skip
-        door = Door(tmp_path / f"door{number}", station)
-        doorcheck("login", "--server", info["url"], "--event", info["eventId"], "--key",
-                  f"gate-{number}-code", "--station", station, "--data", door.data)  # fmt: skip
-        doorcheck("sync", "--data", door.data)
+        door = Door(tmp_path / f"door{number}", f"Gate {number}")
+        doorcheck("sync", "--source", "station", "--server", info["url"], "--event",
+                  info["eventId"], "--key", f"gate-{number}-code", "--station", door.station,
+                  "--data", door.data)  # fmt: skip
         doors.append(door)
     return doors
 
@@ -72,11 +78,37 @@ def test_five_doors_without_the_server_admit_a_guest_once(
             assert again.stdout.rstrip().endswith(f"at {admitting.station}")
         # One check-in in every door's log, not one per door.
         for door in doors:
-            log = door.status()
-            assert log["checked_in"] == 1
+            assert door.status()["checked_in"] == 1
+        # What staff see: the other four doors, each heard from, each change held.
+        shown = json.loads(doorcheck("status", "--json", "--local", "--data", first.data).stdout)
+        assert sorted(p["station"] for p in shown["peers"]) == ["Gate 2", "Gate 3", "Gate 4",
+                                                                 "Gate 5"]  # fmt: skip
+        assert not any(p["stale"] for p in shown["peers"])
+        assert [p["held"] for p in shown["peers"] if p["station"] == admitting.station] == [1]
+        text = doorcheck("status", "--local", "--data", first.data).stdout
+        assert "Doors nearby:    4 of 4 doors heard from lately" in text
     finally:
         for door in doors:
-            door.stop()
+            door.close()
+
+
+def test_doors_find_each_other_with_mdns(
+    tmp_path: Path, event: tuple[subprocess.Popen[str], dict[str, str]]
+) -> None:
+    process, info = event
+    doors = make_doors(tmp_path, info, 2)
+    stop(process)
+    try:
+        for door in doors:
+            door.watch(discover=True)  # nothing typed in
+        until(lambda: all(any(not p["stale"] for p in d.status()["peers"]) for d in doors),
+              what="the two doors finding each other")  # fmt: skip
+        code = demo_code(tmp_path, info)
+        assert doorcheck("checkin", code, "--data", doors[0].data).stdout.startswith("ADMIT")
+        until(lambda: doors[1].checked_in(code), what="the check-in reaching the other door")
+    finally:
+        for door in doors:
+            door.close()
 
 
 def test_doors_cut_apart_converge_to_one_check_in_and_a_conflict_at_both(
@@ -116,8 +148,8 @@ def test_doors_cut_apart_converge_to_one_check_in_and_a_conflict_at_both(
         finally:
             stop(again)
     finally:
-        main.stop()
-        side.stop()
+        main.close()
+        side.close()
 
 
 def logged(tmp_path: Path) -> str:
@@ -127,9 +159,8 @@ def logged(tmp_path: Path) -> str:
 
 
 def _noted(door: Door) -> bool:
-    out = doorcheck("status", "--json", "--local", "--changes", "--data", door.data).stdout
-    changes = json.loads(out)["changes"]
-    return sum(1 for c in changes if c["note"] == "superseded") == 1
+    changes = door.session().changes()
+    return sum(1 for c in changes if c.note == "superseded") == 1
 
 
 def test_a_stranger_can_neither_join_nor_read_and_garbage_stops_nobody(
@@ -163,5 +194,5 @@ def test_a_stranger_can_neither_join_nor_read_and_garbage_stops_nobody(
         assert doorcheck("checkin", code, "--data", side.data).stdout.startswith("ADMIT")
         until(lambda: main.checked_in(code), what="the check-in reaching the other door")
     finally:
-        main.stop()
-        side.stop()
+        main.close()
+        side.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import queue
 import socket
 import subprocess
@@ -13,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.support.cli import doorcheck
+from doorcheck.session.door import DoorSession, saved_door
 
 
 def free_port() -> int:
@@ -32,15 +31,20 @@ class Door:
     process: subprocess.Popen[str] | None = None
     lines: queue.Queue[str] = field(default_factory=queue.Queue)
     seen: list[str] = field(default_factory=list)
+    _session: DoorSession | None = None
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def watch(self, *peers: Door, extra: tuple[str, ...] = ()) -> None:
-        """Start `doorcheck sync --watch` for this door, reaching ``peers``."""
+    def watch(self, *peers: Door, discover: bool = False, extra: tuple[str, ...] = ()) -> None:
+        """Start `doorcheck sync --watch` for this door, reaching ``peers`` (typed in),
+        or with ``discover`` finding the others with mDNS on every interface."""
+        listen = f"0.0.0.0:{self.port}" if discover else self.address
         args = ["sync", "--watch", "--interval", "0.5", "--data", str(self.data),
-                "--listen", self.address, *extra]  # fmt: skip
+                "--listen", listen, *extra]  # fmt: skip
+        if not discover:
+            args.append("--no-discovery")
         for peer in peers:
             args += ["--peer", peer.address]
         self.process = subprocess.Popen(
@@ -83,12 +87,32 @@ class Door:
         self.process = None
 
     def status(self) -> dict[str, Any]:
-        out = doorcheck("status", "--json", "--local", "--data", self.data).stdout
-        return dict(json.loads(out))
+        """What `doorcheck status --json --local` prints, read in this process (the
+        tests poll it; a process per look would cost more than the doors)."""
+        report = self.session().report(probe=False)
+        return {
+            "checked_in": report.status.checked_in,
+            "pending": report.status.pending,
+            "doorId": report.door_id,
+            "peers": [{"station": p.station, "stale": p.stale, "held": p.held}
+                      for p in report.peers],
+        }  # fmt: skip
 
     def checked_in(self, code: str) -> bool:
-        found = json.loads(doorcheck("search", code, "--json", "--data", self.data).stdout)
-        return any(hit["code"] == code and hit["checkedIn"] for hit in found)
+        view = self.session().store.guest_by_code(code)
+        return view is not None and view.guest.is_checked_in
+
+    def session(self) -> DoorSession:
+        if self._session is None:
+            self._session = saved_door(self.data)
+            assert self._session is not None, f"{self.station} is not logged in"
+        return self._session
+
+    def close(self) -> None:
+        self.stop()
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
 
 def until(condition: Any, timeout: float = 30, what: str = "") -> None:

@@ -190,14 +190,15 @@ def _join_peers(args: argparse.Namespace, door: DoorSession, upload: Callable[[]
 
     service = door.service(ask=False)
     try:
-        node = door.join_mesh(service, listen=listen, addresses=args.peer, on_learned=on_learned)
+        node = door.join_mesh(service, listen=listen, addresses=args.peer,
+                              on_learned=on_learned, discover=not args.no_discovery)  # fmt: skip
     except DoorError:
         if args.listen:
             raise  # the port asked for: say why it cannot be had
         # The usual port is taken (another door on this laptop): any free one will
         # do, the other doors learn it from the doors they reach, or discovery.
         node = door.join_mesh(service, listen=(listen[0], 0), addresses=args.peer,
-                              on_learned=on_learned)  # fmt: skip
+                              on_learned=on_learned, discover=not args.no_discovery)  # fmt: skip
     print(f"Doors nearby:   listening on port {node.port}", flush=True)
     return node
 

@@ -32,6 +32,7 @@ from typing import Any
 from doorcheck.domain.hlc import ClockDriftError, HybridClock, door_time, stamp_of, wall_clock_ms
 from doorcheck.domain.replication import LoggedChange, merged
 from doorcheck.peers import messages
+from doorcheck.peers.discovery import Discovery
 from doorcheck.peers.messages import PeerMessageError
 from doorcheck.peers.trust import DoorIdentity, certificate_door
 from doorcheck.store.local import LocalStore
@@ -111,6 +112,7 @@ class MeshNode:
         listen: tuple[str, int] | None = ("0.0.0.0", DEFAULT_PORT),  # noqa: S104 - the LAN
         addresses: Sequence[str] = (),
         on_learned: Callable[[int], None] | None = None,
+        discover_mesh: str | None = None,
     ) -> None:
         self.store = store
         self.identity = identity
@@ -134,6 +136,11 @@ class MeshNode:
         self._start_error: BaseException | None = None
         self._vector: dict[str, int] = {}
         self._tasks: set[asyncio.Future[None]] = set()
+        self._door_at: dict[str, str] = {}  # address -> the door found there
+        # The mesh id to announce and look for with mDNS (None: typed addresses only).
+        self._discover_mesh = discover_mesh
+        self._discovery: Discovery | None = None
+        self._client_context = identity.client_context()
 
     # -- from any thread ---------------------------------------------------------------
 
@@ -230,11 +237,17 @@ class MeshNode:
         self._vector = await asyncio.to_thread(self.store.log.vector)
         self._tasks.add(asyncio.ensure_future(self._watch()))
         self._tasks.update(asyncio.ensure_future(self._dial(a)) for a in self._addresses)
+        if self._discover_mesh is not None and self.port is not None:
+            self._discovery = Discovery(self._discover_mesh, self.door_id, self.port,
+                                        self.add_address)  # fmt: skip
+            await asyncio.to_thread(self._discovery.start)
         self._started.set()
         log.info("mesh: door %s listening on port %s", self.door_id[:8], self.port)
         try:
             await self._stopping.wait()
         finally:
+            if self._discovery is not None:
+                await asyncio.to_thread(self._discovery.stop)
             if server is not None:
                 server.close()
             for connection in list(self._connections.values()):
@@ -265,15 +278,21 @@ class MeshNode:
             connection.wake.set()
 
     async def _dial(self, address: str) -> None:
+        """Keep a connection to the door at ``address``: dial, talk, dial again after a
+        pause that grows while it cannot be reached. Not while that door is connected
+        the other way (one connection per pair of doors is enough)."""
         pause = 1.0
         host, _, port_text = address.rpartition(":")
         host = host.strip("[]") or address
         port = int(port_text) if port_text.isdigit() else DEFAULT_PORT
         while True:
+            if self._door_at.get(address) in self._connections:
+                await asyncio.sleep(TICK_SECONDS)
+                continue
             try:
                 reader, writer = await asyncio.wait_for(
                     asyncio.open_connection(
-                        host, port, ssl=self.identity.client_context(), server_hostname=None
+                        host, port, ssl=self._client_context, server_hostname=None
                     ),
                     HANDSHAKE_SECONDS,
                 )
@@ -284,9 +303,11 @@ class MeshNode:
             except (OSError, TimeoutError, ssl.SSLError) as exc:
                 log.debug("mesh: %s not reached (%s)", address, type(exc).__name__)
             else:
-                pause = 1.0
-                if await self._converse(reader, writer, address) == "self":
+                ended = await self._converse(reader, writer, address)
+                if ended == "self":
                     return  # our own address: never dial it again
+                if ended == "closed":
+                    pause = 1.0  # it was a door we talked to: back soon
             await asyncio.sleep(pause)
             pause = min(pause * 2, 10.0)
 
@@ -317,6 +338,8 @@ class MeshNode:
             if door != certified:
                 self._note_problem(door, hello, PeerProblem.WRONG_IDENTITY)
                 raise PeerMessageError("says it is another door than its certificate")
+            if address is not None:
+                self._door_at[address] = door
             if door == self.door_id:
                 return "self"
             if door in self._connections:

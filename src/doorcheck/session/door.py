@@ -268,9 +268,11 @@ class DoorSession:
         listen: tuple[str, int] | None,
         addresses: Sequence[str] = (),
         on_learned: Callable[[int], None] | None = None,
+        discover: bool = True,
     ) -> MeshNode:
         """Join the other doors of this event on the LAN, started; the check-in
-        service then tells the node of each change at once."""
+        service then tells the node of each change at once. ``discover``: announce
+        this door and find the others with mDNS, besides ``addresses``."""
         from doorcheck.peers.node import MeshNode
         from doorcheck.peers.trust import MeshSecret, door_identity
 
@@ -281,7 +283,8 @@ class DoorSession:
         identity = door_identity(secret, self.store.log.door_id, self.data_dir / "mesh")
         node = MeshNode(self.store, identity, service.door_clock, station=self.station,
                         event_id=self.event_id, listen=listen, addresses=addresses,
-                        on_learned=on_learned)  # fmt: skip
+                        on_learned=on_learned,
+                        discover_mesh=secret.mesh_id() if discover else None)  # fmt: skip
         try:
             node.start()
         except OSError as exc:
