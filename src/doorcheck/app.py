@@ -15,8 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 from sqlalchemy.exc import OperationalError
 
@@ -50,7 +51,10 @@ from doorcheck.ui.search_panel import GuestDesk, SearchPanel
 from doorcheck.ui.settings_dialog import LAYOUT_NAMES, SettingsDialog
 from doorcheck.ui.sounds import SoundPlayer
 from doorcheck.ui.statistics_panel import StatisticsPanel
-from doorcheck.views import ScanOutcome, SyncStatus
+from doorcheck.views import PeerView, ScanOutcome, SyncStatus
+
+if TYPE_CHECKING:
+    from doorcheck.peers.node import MeshNode
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,7 @@ class WorkerSignals(QObject):
     snapshot = Signal(object)  # StoreSnapshot
     forwarding = Signal(object)  # ForwardStatus
     health = Signal(object)  # WorkerHealth, from any worker
+    learned = Signal()  # changes learned from the event's other doors
 
 
 @dataclass
@@ -83,6 +88,7 @@ class Kiosk:
     # the benchmark's view of frame-to-verdict latency.
     on_shown: Callable[[float, float], None] | None = None
     forwarder: Forwarder | None = None  # Event Cadence, where it is set up
+    mesh: MeshNode | None = None  # the event's other doors on the LAN, where joined
     wiped: bool = False
     _stopped: bool = field(default=False, repr=False)
 
@@ -111,6 +117,8 @@ class Kiosk:
         if self.forwarder is not None:
             self.forwarder.stop()
             self.forwarder.pusher.close()
+        if self.mesh is not None:
+            self.mesh.stop()
         self.watcher.stop()
         self.camera.stop()
         self.sync_worker.stop()
@@ -124,6 +132,7 @@ def build_kiosk(
     *,
     settings: KioskSettings | None = None,
     self_check_in: bool = False,
+    join_peers: bool = True,
 ) -> Kiosk:
     """The window on an opened door; it owns the door from now on (``Kiosk.stop``
     closes it). ``camera`` overrides the camera in the settings for this run (the
@@ -264,8 +273,53 @@ def build_kiosk(
     signals.health.connect(window.status.show_health)
     signals.status.connect(remember_session)
     signals.snapshot.connect(show_snapshot)
+    if join_peers:
+        _join_peers(kiosk, signals)
     app.installEventFilter(keys)
     return kiosk
+
+
+def _join_peers(kiosk: Kiosk, signals: WorkerSignals) -> None:
+    """The event's other doors on the LAN (docs/peers.md), where this door has the
+    mesh secret: their check-ins are answered here at once, internet or not."""
+    from doorcheck.peers.node import DEFAULT_PORT
+
+    door = kiosk.door
+    if door.mesh_secret_text() is None:
+        return
+
+    def learned(_count: int) -> None:  # the node's thread: to the GUI thread
+        signals.learned.emit()
+
+    signals.learned.connect(kiosk.watcher.nudge)
+    signals.learned.connect(kiosk.sync_worker.nudge)  # uploaded by any door online
+    try:
+        try:
+            kiosk.mesh = door.join_mesh(kiosk.service, listen=("0.0.0.0", DEFAULT_PORT),  # noqa: S104
+                                        on_learned=learned)  # fmt: skip
+        except DoorError:  # the usual port is taken (another door on this laptop)
+            kiosk.mesh = door.join_mesh(kiosk.service, listen=("0.0.0.0", 0),  # noqa: S104
+                                        on_learned=learned)  # fmt: skip
+    except DoorError as exc:
+        log.warning("this door could not join the others: %s", exc)
+        return
+    mesh = kiosk.mesh
+    timer = QTimer(kiosk.window)
+    timer.setInterval(1000)
+
+    def show_peers() -> None:
+        peers = [
+            PeerView(p.door_id, p.station, p.address, p.last_heard, p.stale, p.held,
+                     p.clock_offset_ms, p.problem)
+            for p in mesh.peers()
+        ]  # fmt: skip
+        kiosk.window.status.show_peers(peers)  # "0 doors nearby" until one is found
+        if kiosk.window.statistics is not None:
+            kiosk.window.statistics.show_peers(peers)
+
+    timer.timeout.connect(show_peers)
+    timer.start()
+    show_peers()
 
 
 def _camera(source: str, settings: KioskSettings) -> CameraBridge:

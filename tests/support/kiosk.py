@@ -20,15 +20,16 @@ from doorcheck.ui.search_panel import GuestDesk
 
 @contextmanager
 def open_kiosk(
-    qtbot: QtBot, data: Path, camera: str, interval: float | None = None
+    qtbot: QtBot, data: Path, camera: str, interval: float | None = None, *, peers: bool = False
 ) -> Iterator[Kiosk]:
     """The kiosk of the login saved in ``data``, started, as the composition root
-    builds it; stopped afterwards."""
+    builds it; stopped afterwards. ``peers``: it joins the event's other doors on the
+    LAN, as a real start does (off elsewhere: one mesh node per test is needless)."""
     saved = load_login(data)
     assert saved is not None
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    built = build_kiosk(app, DoorSession.of_login(data, *saved), camera)
+    built = build_kiosk(app, DoorSession.of_login(data, *saved), camera, join_peers=peers)
     if interval is not None:
         built.sync_worker.interval = interval
     qtbot.addWidget(built.window)

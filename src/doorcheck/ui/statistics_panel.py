@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QRectF, Qt
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from doorcheck.ui.i18n import tr
 from doorcheck.ui.plain import clip, plain_labels
-from doorcheck.views import BUCKET_MINUTES, Statistics
+from doorcheck.views import BUCKET_MINUTES, PeerView, Statistics
 
 SHOWN_BUCKETS = 36  # three hours of 5-minute bars: wide enough to read at a glance
 BAR = QColor("#1565c0")
@@ -119,6 +120,15 @@ class StatisticsPanel(QWidget):
         self.export.setMinimumHeight(40)
         self.export.setStyleSheet("font-size: 15px; padding: 4px 14px;")
         self.export.setVisible(False)  # shown once the composition root can export
+        # The event's other doors on the LAN (docs/peers.md): shown once there are any.
+        self.doors = QTableWidget(0, 3)
+        self.doors.setAccessibleName(tr("Doors nearby"))
+        self.doors.setHorizontalHeaderLabels([tr("Door"), tr("Last heard"), tr("Changes here")])
+        self.doors.verticalHeader().setVisible(False)
+        self.doors.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.doors.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.doors.setStyleSheet("font-size: 16px;")
+        self.doors.hide()
         figures = QHBoxLayout()
         figures.addWidget(self.inside)
         figures.addStretch(1)
@@ -129,7 +139,10 @@ class StatisticsPanel(QWidget):
         chart.addWidget(self.chart, 1)
         body = QHBoxLayout()
         body.addLayout(chart, 3)
-        body.addWidget(self.stations, 1)
+        tables = QVBoxLayout()
+        tables.addWidget(self.stations, 1)
+        tables.addWidget(self.doors, 1)
+        body.addLayout(tables, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(figures)
         layout.addLayout(body, 1)
@@ -158,3 +171,22 @@ class StatisticsPanel(QWidget):
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 self.stations.setItem(row, column, item)
+
+    def show_peers(self, peers: Sequence[PeerView]) -> None:
+        """Each other door: when last heard, how many of its changes are here; one not
+        heard from for 30 s in red."""
+        self.doors.setVisible(bool(peers))
+        self.doors.setRowCount(len(peers))
+        for row, peer in enumerate(peers):
+            heard = f"{peer.last_heard.astimezone():%H:%M:%S}" if peer.last_heard else "\u2013"
+            if peer.stale:
+                heard = tr("{time}, not heard from for 30 s").format(time=heard)
+            for column, value in enumerate((clip(peer.station), heard, str(peer.held))):
+                item = QTableWidgetItem(value)
+                if peer.stale:
+                    item.setForeground(QColor("#b71c1c"))
+                if column == 2:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.doors.setItem(row, column, item)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QChildEvent, Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
@@ -9,7 +11,7 @@ from doorcheck.domain.timeutil import parse_datetime
 from doorcheck.sync.health import WorkerHealth
 from doorcheck.ui.i18n import mark, say, tr
 from doorcheck.ui.plain import clip, plain_labels, plain_tooltip
-from doorcheck.views import ForwardStatus, StoreStatus, SyncStatus
+from doorcheck.views import ForwardStatus, PeerView, StoreStatus, SyncStatus
 
 # Who is failing, as the status bar names the workers (sync.health.WORKERS).
 WORKER_NAMES = {"sync": mark("Sync"), "source": mark("Guest list"),
@@ -46,12 +48,16 @@ class DoorStatusBar(QStatusBar):
         )
         self.failing.hide()
         self.inside = QLabel(tr("{inside} / {guests} in").format(inside=0, guests=0))
+        # The other doors of the event on the LAN (docs/peers.md), once this door joins.
+        self.doors = QLabel()
         for label, name in ((self.station, tr("Station and mode")), (self.online, tr("Server")),
-                            (self.synced, tr("Last sync")), (self.waiting, tr("Changes waiting")),
+                            (self.doors, tr("Doors nearby")), (self.synced, tr("Last sync")),
+                            (self.waiting, tr("Changes waiting")),
                             (self.inside, tr("Checked in"))):  # fmt: skip
             label.setAccessibleName(name)
             label.setStyleSheet("padding: 0 12px; font-size: 15px;")
             self.addPermanentWidget(label)
+        self.doors.hide()
 
     def childEvent(self, event: QChildEvent) -> None:  # noqa: N802 - Qt's name
         """Station names and error texts come from outside: every label put in the bar,
@@ -107,6 +113,20 @@ class DoorStatusBar(QStatusBar):
             "padding: 0 12px; font-size: 15px; color: #b71c1c; font-weight: bold;"
         )
 
+    def show_peers(self, peers: Sequence[PeerView]) -> None:
+        """How many of the event's other doors this door hears from now; a door not
+        heard from for 30 s is named, so staff know which one to look at."""
+        nearby = [p for p in peers if not p.stale]
+        silent = [p for p in peers if p.stale]
+        text = tr("Doors nearby: {count}").format(count=len(nearby))
+        if silent:
+            text += " · " + tr("{count} not heard from").format(count=len(silent))
+        self.doors.setText(text)
+        colour = "#b71c1c" if silent else ("#1b5e20" if nearby else "#263238")
+        self.doors.setStyleSheet(f"padding: 0 12px; font-size: 15px; color: {colour};")
+        self.doors.setToolTip(plain_tooltip("\n".join(peer_line(p) for p in peers)))
+        self.doors.show()
+
     def show_local(self, file_name: str) -> None:
         """A guest list from a file: no server to be online with."""
         self.online.setText(tr("Guest list from {file}").format(file=clip(file_name)))
@@ -151,3 +171,17 @@ class DoorStatusBar(QStatusBar):
         self.inside.setText(
             tr("{inside} / {guests} in").format(inside=status.checked_in, guests=status.guests)
         )
+
+
+def peer_line(peer: PeerView) -> str:
+    """One door of the mesh in words: who, when last heard, how much of it is here."""
+    if peer.last_heard is None:
+        heard = tr("never heard from")
+    else:
+        heard = tr("heard {time}").format(time=f"{peer.last_heard.astimezone():%H:%M:%S}")
+    line = tr("{door}: {heard}, {count} of its changes here").format(
+        door=clip(peer.station), heard=heard, count=peer.held
+    )
+    if peer.stale:
+        line += " \u2013 " + tr("not heard from for 30 s")
+    return line

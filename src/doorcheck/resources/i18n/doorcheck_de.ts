@@ -980,12 +980,24 @@
       <translation>Check-ins in eine CSV- oder XLSX-Datei exportieren</translation>
     </message>
     <message>
+      <source>Doors nearby</source>
+      <translation>Eingänge in der Nähe</translation>
+    </message>
+    <message>
       <source>Arrived</source>
       <translation>Gekommen</translation>
     </message>
     <message>
       <source>Left</source>
       <translation>Gegangen</translation>
+    </message>
+    <message>
+      <source>Last heard</source>
+      <translation>Zuletzt gehört</translation>
+    </message>
+    <message>
+      <source>Changes here</source>
+      <translation>Änderungen hier</translation>
     </message>
     <message>
       <source>{inside} inside now of {guests} guests</source>
@@ -998,6 +1010,10 @@
     <message>
       <source>Busiest: {count} arrivals at {time}</source>
       <translation>Am meisten: {count} Ankünfte um {time}</translation>
+    </message>
+    <message>
+      <source>{time}, not heard from for 30 s</source>
+      <translation>{time}, seit 30 s nichts gehört</translation>
     </message>
     <message>
       <source>Event Cadence</source>
@@ -1020,6 +1036,10 @@
       <translation>Nur Check-out</translation>
     </message>
     <message>
+      <source>never heard from</source>
+      <translation>nie gehört</translation>
+    </message>
+    <message>
       <source>Connecting…</source>
       <translation>Verbinde …</translation>
     </message>
@@ -1038,6 +1058,14 @@
     <message>
       <source>⚠ Sync failing – the door works on</source>
       <translation>⚠ Synchronisierung gestört – der Eingang arbeitet weiter</translation>
+    </message>
+    <message>
+      <source>{door}: {heard}, {count} of its changes here</source>
+      <translation>{door}: {heard}, {count} seiner Änderungen hier</translation>
+    </message>
+    <message>
+      <source>not heard from for 30 s</source>
+      <translation>seit 30 s nichts gehört</translation>
     </message>
     <message>
       <source>Station and mode</source>
@@ -1064,6 +1092,14 @@
       <translation>Event Cadence: {sent} gesendet, {waiting} wartend</translation>
     </message>
     <message>
+      <source>Doors nearby: {count}</source>
+      <translation>Eingänge in der Nähe: {count}</translation>
+    </message>
+    <message>
+      <source>heard {time}</source>
+      <translation>gehört {time}</translation>
+    </message>
+    <message>
       <source>{count} waiting</source>
       <translation>{count} wartend</translation>
     </message>
@@ -1086,6 +1122,10 @@
     <message>
       <source>{count} held back</source>
       <translation>{count} zurückgehalten</translation>
+    </message>
+    <message>
+      <source>{count} not heard from</source>
+      <translation>{count} ohne Lebenszeichen</translation>
     </message>
     <message>
       <source>Synced {time}</source>
