@@ -55,8 +55,12 @@ class Door:
         )
         stream = self.process.stdout
         assert stream is not None
-        threading.Thread(target=lambda: [self.lines.put(line) for line in stream],
-                         daemon=True).start()  # fmt: skip
+
+        def read() -> None:
+            for line in stream:
+                self.lines.put(line)
+
+        threading.Thread(target=read, daemon=True).start()
         self.wait_for("Doors nearby:")
 
     def wait_for(self, text: str, timeout: float = 30) -> str:
