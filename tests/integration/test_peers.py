@@ -111,6 +111,32 @@ def test_doors_find_each_other_with_mdns(
             door.close()
 
 
+def test_a_door_without_internet_starts_from_another_doors_list(
+    tmp_path: Path, event: tuple[subprocess.Popen[str], dict[str, str]]
+) -> None:
+    process, info = event
+    (main,) = make_doors(tmp_path, info, 1)
+    stop(process)  # from here on no door reaches the server
+    code = doorcheck("pair", "--at", main.address, "--data", main.data).stdout.strip()
+    assert code.startswith("DOORCHECK-PAIR:1:")
+    new = Door(tmp_path / "new", main.station)
+    joined = doorcheck("pair", code, "--data", new.data).stdout
+    assert f"listens at {main.address}" in joined
+    try:
+        main.watch()
+        new.watch(main)
+        until(lambda: new.status()["doorId"] and new.session().store.status().guests > 0,
+              what="the new door taking the guest list")  # fmt: skip
+        assert new.session().store.status().guests == main.session().store.status().guests
+        # Then it works as any other door: it admits, and the first door learns it.
+        ticket = demo_code(tmp_path, info)
+        assert doorcheck("checkin", ticket, "--data", new.data).stdout.startswith("ADMIT")
+        until(lambda: main.checked_in(ticket), what="the first door learning the check-in")
+    finally:
+        main.close()
+        new.close()
+
+
 def test_doors_cut_apart_converge_to_one_check_in_and_a_conflict_at_both(
     tmp_path: Path, event: tuple[subprocess.Popen[str], dict[str, str]]
 ) -> None:

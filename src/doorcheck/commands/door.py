@@ -213,7 +213,21 @@ def _listen_address(text: str | None, default_port: int) -> tuple[str, int]:
 
 
 def cmd_pair(args: argparse.Namespace) -> int:
-    """Print this door's pairing code, or take the mesh secret from another's."""
+    """Print this door's pairing code, or take the mesh secret from another's; in a
+    folder with no login, start a new door from the code (no server needed)."""
+    from doorcheck.session.door import pair_new_door, saved_event
+
+    data_dir = kiosk_data_dir(args)
+    if args.code and saved_event(data_dir) is None:
+        door, addresses = pair_new_door(data_dir, args.code)
+        with door:
+            print(
+                f"A new door of event {door.event_id} as station '{door.station}'. Start "
+                "it with 'doorcheck sync --watch': its guest list comes from the other doors."
+            )
+        for address in addresses:
+            print(f"  the pairing door listens at {address} (give it with --peer)")
+        return 0
     with open_door(args) as door:
         if args.code:
             addresses = door.pair(args.code)

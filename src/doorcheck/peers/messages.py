@@ -15,6 +15,13 @@ Messages (each has ``"type"``):
   hello for everything the other lacks, and at once for each new one.
 - ``want``: ``vector``: "send me what you hold beyond this" (after a gap).
 - ``tick``: ``clock`` and ``vector``, every 2 s: the door is alive and what it holds.
+- ``list``: ``after``: a door without a guest list asks a door of the same station
+  that has one (its hello said ``"list": true``) for the stored guests after a
+  position; answered by
+- ``guests``: ``guests`` (the server's guest objects as text, at most 2,000 and
+  2 MiB), ``next`` (the position to ask after, or null at the end), ``cursor``,
+  ``event`` and ``mode``: the server's cursor and what it said of the event and
+  station, so the new door then syncs from the server as any other.
 """
 
 from __future__ import annotations
@@ -22,12 +29,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from doorcheck.domain.changes import Action
 from doorcheck.domain.replication import LoggedChange
 from doorcheck.domain.timeutil import format_datetime, parse_datetime
+from doorcheck.protocol.liststream import MAX_GUEST_CHARS
 
 PROTOCOL_VERSION = 1
 MAX_FRAME = 4 << 20  # 1,000 changes with companions' fields fit many times over
@@ -36,7 +45,11 @@ MAX_ORIGINS = 1000  # doors ever in one event's mesh, far above any venue's
 MAX_TEXT = 200
 MAX_FIELDS = 50
 MAX_FIELD_TEXT = 1000
-TYPES = frozenset({"hello", "changes", "want", "tick"})
+TYPES = frozenset({"hello", "changes", "want", "tick", "list", "guests"})
+MAX_PAGE_GUESTS = 2000
+MAX_PAGE_BYTES = 2 << 20
+MAX_EVENT_TEXT = 64 << 10
+MODES = frozenset({"checkIn", "checkOut", "toggle"})
 
 
 class PeerMessageError(ValueError):
@@ -189,3 +202,43 @@ def changes_of(message: Mapping[str, Any]) -> list[LoggedChange]:
     if not isinstance(items, list) or len(items) > MAX_CHANGES:
         raise PeerMessageError("'changes' must be a list of at most 1,000 changes")
     return [change_from_json(item) for item in items]
+
+
+# -- a guest list, page by page --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GuestPage:
+    guests: list[tuple[Any, str]]  # parsed, and the text as the server sent it
+    next: int | None
+    cursor: str
+    event: str
+    mode: str
+
+
+def page_of(message: Mapping[str, Any]) -> GuestPage:
+    items = message.get("guests")
+    if not isinstance(items, list) or len(items) > MAX_PAGE_GUESTS:
+        raise PeerMessageError("'guests' must be a list of at most 2,000 guests")
+    guests: list[tuple[Any, str]] = []
+    for text in items:
+        if not isinstance(text, str) or len(text) > MAX_GUEST_CHARS:
+            raise PeerMessageError("a guest that is not a text of at most 1 MiB")
+        try:
+            guests.append((json.loads(text, parse_constant=_no_constant), text))
+        except (ValueError, RecursionError) as exc:
+            raise PeerMessageError("a guest that is not JSON") from exc
+    following = message.get("next")
+    if following is not None and (type(following) is not int or not 0 < following < 2**53):
+        raise PeerMessageError("'next' must be a position or null")
+    event = text_of(message, "event", limit=MAX_EVENT_TEXT)
+    try:
+        parsed = json.loads(event, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise PeerMessageError("'event' is not JSON") from exc
+    if not isinstance(parsed, dict):
+        raise PeerMessageError("'event' is not an object")
+    mode = text_of(message, "mode")
+    if mode not in MODES:
+        raise PeerMessageError("'mode' is not a station mode")
+    return GuestPage(guests, following, text_of(message, "cursor"), event, mode)

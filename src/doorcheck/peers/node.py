@@ -136,6 +136,12 @@ class MeshNode:
         self._start_error: BaseException | None = None
         self._vector: dict[str, int] = {}
         self._tasks: set[asyncio.Future[None]] = set()
+        # No guest list yet (a door started without the server): taken from a door
+        # of the same station that has one, page by page (docs/peers.md).
+        self._needs_list = False
+        self._list_from: str | None = None  # the door it is being taken from
+        self._list_generation: int | None = None
+        self._list_count = 0
         self._door_at: dict[str, str] = {}  # address -> the door found there
         # The mesh id to announce and look for with mDNS (None: typed addresses only).
         self._discover_mesh = discover_mesh
@@ -235,6 +241,7 @@ class MeshNode:
             )
             self.port = server.sockets[0].getsockname()[1]
         self._vector = await asyncio.to_thread(self.store.log.vector)
+        self._needs_list = await asyncio.to_thread(self.store.get_state, "cursor") is None
         self._tasks.add(asyncio.ensure_future(self._watch()))
         self._tasks.update(asyncio.ensure_future(self._dial(a)) for a in self._addresses)
         if self._discover_mesh is not None and self.port is not None:
@@ -356,6 +363,14 @@ class MeshNode:
             self._connections[door] = connection
             peer.connected = True
             log.info("mesh: connected with door %s (%s)", door[:8], where)
+            if (
+                self._needs_list
+                and self._list_from is None
+                and hello.get("list") is True
+                and peer.station.casefold() == self.station.casefold()
+            ):
+                self._list_from = door
+                await connection.send({"type": "list", "after": 0})
             sender = asyncio.ensure_future(self._sender(connection))
             try:
                 await self._reader(connection, reader)
@@ -378,6 +393,8 @@ class MeshNode:
             log.info("mesh: connection with %s ended (%s)", where, type(exc).__name__)
             return "ended"
         finally:
+            if connection is not None and self._list_from == connection.peer.door_id:
+                self._list_from = None  # asked again, from the start, of the next door
             if connection is not None:
                 connection.peer.connected = False
                 if self._connections.get(connection.peer.door_id) is connection:
@@ -401,6 +418,12 @@ class MeshNode:
                 self._learn_addresses(message.get("doors"))
                 if any(peer.known.get(o, 0) < n for o, n in self._vector.items()):
                     connection.wake.set()
+            elif kind == "list":
+                await self._send_page(connection, messages.count_of(message, "after"))
+            elif kind == "guests":
+                if self._list_from != peer.door_id:
+                    raise PeerMessageError("a guest list not asked for")
+                await self._take_page(connection, messages.page_of(message))
             else:
                 raise PeerMessageError("a second hello")
             peer.last_heard = time.monotonic()
@@ -430,6 +453,56 @@ class MeshNode:
         if accepted.gaps:
             vector = await asyncio.to_thread(self.store.log.vector)
             await connection.send({"type": "want", "vector": vector})
+
+    async def _send_page(self, connection: _Connection, after: int) -> None:
+        """A page of this door's guest list, for a door of the same station without one."""
+        if connection.peer.station.casefold() != self.station.casefold():
+            raise PeerMessageError("a guest list asked for by another station's door")
+
+        def read() -> dict[str, object]:
+            rows = self.store.guests.raw_page(after, messages.MAX_PAGE_GUESTS)
+            page: list[str] = []
+            size = 0
+            following: int | None = None
+            for rownum, raw in rows:
+                if page and size + len(raw) > messages.MAX_PAGE_BYTES:
+                    break
+                page.append(raw)
+                size += len(raw)
+                following = rownum
+            return {
+                "type": "guests",
+                "guests": page,
+                "next": following if page else None,
+                "cursor": self.store.get_state("cursor") or "",
+                "event": self.store.get_state("event") or "{}",
+                "mode": self.store.get_state("mode") or "checkIn",
+            }
+
+        await connection.send(await asyncio.to_thread(read))
+
+    async def _take_page(self, connection: _Connection, page: messages.GuestPage) -> None:
+        def store() -> bool:
+            if self._list_generation is None:
+                self._list_generation = self.store.start_full_sync()
+                self._list_count = 0
+            self._list_count += self.store.write_wire(page.guests, generation=self._list_generation)
+            if page.next is not None:
+                return False
+            self.store.set_states({"event": page.event, "mode": page.mode})
+            self.store.finish_full_sync(self._list_generation, page.cursor)
+            return True
+
+        if await asyncio.to_thread(store):
+            log.info("mesh: took the guest list (%d guests) from door %s", self._list_count,
+                     connection.peer.door_id[:8])  # fmt: skip
+            self._needs_list = False
+            self._list_from = None
+            self._list_generation = None
+            if self.on_learned is not None:
+                self.on_learned(0)
+        else:
+            await connection.send({"type": "list", "after": page.next})
 
     async def _sender(self, connection: _Connection) -> None:
         peer = connection.peer
@@ -472,6 +545,7 @@ class MeshNode:
             "wall": wall_clock_ms(),
             "vector": self._vector,
             "port": self.port,
+            "list": not self._needs_list,
         }
 
     def _known_addresses(self) -> list[str]:

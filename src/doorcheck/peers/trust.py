@@ -215,17 +215,37 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class StationLogin:
+    """The station a pairing door is logged in as: a new door can start as it, with
+    no server to log in to, and take the guest list from the pairing door."""
+
+    server: str
+    station: str
+    app_code: str
+
+    def __repr__(self) -> str:  # never the App Code
+        return f"StationLogin(server={self.server!r}, station={self.station!r})"
+
+
+@dataclass(frozen=True, slots=True)
 class Pairing:
     event_id: str
     secret: MeshSecret
     addresses: tuple[str, ...] = ()  # where the showing door listens (host:port)
+    login: StationLogin | None = None
 
     def text(self) -> str:
-        body = json.dumps(
-            {"event": self.event_id, "secret": self.secret.text(), "at": list(self.addresses)},
-            separators=(",", ":"),
-        )
-        return PAIRING_PREFIX + base64.urlsafe_b64encode(body.encode()).rstrip(b"=").decode()
+        body: dict[str, object] = {
+            "event": self.event_id,
+            "secret": self.secret.text(),
+            "at": list(self.addresses),
+        }
+        if self.login is not None:
+            body["login"] = {"server": self.login.server, "station": self.login.station,
+                             "key": self.login.app_code}  # fmt: skip
+        body_text = json.dumps(body, separators=(",", ":"))
+        encoded = base64.urlsafe_b64encode(body_text.encode()).rstrip(b"=").decode()
+        return PAIRING_PREFIX + encoded
 
     @classmethod
     def parse(cls, text: str) -> Pairing:
@@ -248,4 +268,17 @@ class Pairing:
             isinstance(a, str) and len(a) <= 100 for a in addresses
         ):
             raise TrustError("a pairing code with damaged addresses")
-        return cls(event, MeshSecret.from_text(secret), tuple(addresses[:MAX_ADDRESSES]))
+        login = body.get("login")
+        station_login = None
+        if login is not None:
+            if not isinstance(login, dict) or not all(
+                isinstance(login.get(k), str) and 0 < len(login[k]) <= 500
+                for k in ("server", "station", "key")
+            ):
+                raise TrustError("a pairing code with a damaged station login")
+            if not login["server"].startswith(("https://", "http://")):
+                raise TrustError("a pairing code whose server is not a web address")
+            station_login = StationLogin(login["server"], login["station"], login["key"])
+        return cls(
+            event, MeshSecret.from_text(secret), tuple(addresses[:MAX_ADDRESSES]), station_login
+        )

@@ -43,6 +43,7 @@ from doorcheck.store.credentials import (
     load_named_secret,
     load_session_token,
     private_dir,
+    save_login,
     save_named_secret,
     save_session_token,
 )
@@ -235,17 +236,28 @@ class DoorSession:
     def _mesh_secret_name(self) -> str:
         return f"mesh|{self.event_id}"
 
+    def save_mesh_secret(self, text: str) -> None:
+        save_named_secret(self.data_dir, self._mesh_secret_name, text)
+
     def mesh_secret_text(self) -> str | None:
         return load_named_secret(self.data_dir, self._mesh_secret_name)
 
     def pairing(self, addresses: Sequence[str] = ()) -> str:
         """The pairing code this door shows, for a door without the station's secret."""
-        from doorcheck.peers.trust import MeshSecret, Pairing
+        from doorcheck.peers.trust import MeshSecret, Pairing, StationLogin
 
         text = self.mesh_secret_text()
         if not text:
             raise DoorError(Problem.NO_MESH_SECRET)
-        return Pairing(self.event_id, MeshSecret.from_text(text), tuple(addresses)).text()
+        # A station door's code lets a new door start as this station without the
+        # server (its list then comes from this door); a spreadsheet's file is not
+        # on the other laptop, so its code pairs only.
+        login = (
+            StationLogin(self.client.base_url, self.station, self.client.credentials.app_code)
+            if self.uploads
+            else None
+        )
+        return Pairing(self.event_id, MeshSecret.from_text(text), tuple(addresses), login).text()
 
     def pair(self, code: str) -> tuple[str, ...]:
         """Take the mesh secret from another door's pairing code; returns the
@@ -258,7 +270,7 @@ class DoorSession:
             raise DoorError(Problem.BAD_PAIRING, why=str(exc)) from exc
         if pairing.event_id != self.event_id:
             raise DoorError(Problem.BAD_PAIRING, why=f"it is of event {pairing.event_id}")
-        save_named_secret(self.data_dir, self._mesh_secret_name, pairing.secret.text())
+        self.save_mesh_secret(pairing.secret.text())
         return pairing.addresses
 
     def join_mesh(
@@ -521,6 +533,26 @@ def open_door(data_dir: Path, given: GivenLogin | None = None) -> DoorSession:
     if door is None:
         raise DoorError(Problem.NOT_LOGGED_IN, folder=data_dir)
     return door
+
+
+def pair_new_door(data_dir: Path, code: str) -> tuple[DoorSession, tuple[str, ...]]:
+    """A door started from another door's pairing code, with no server to ask: it
+    logs in as the pairing door's station (saved, not checked: there may be no
+    internet) and holds the mesh secret; its guest list comes from that door
+    (docs/peers.md). Returns the door and where the pairing door listens."""
+    from doorcheck.peers.trust import Pairing, TrustError
+
+    try:
+        pairing = Pairing.parse(code)
+    except TrustError as exc:
+        raise DoorError(Problem.BAD_PAIRING, why=str(exc)) from exc
+    if pairing.login is None:
+        raise DoorError(Problem.BAD_PAIRING, why="it carries no station login; log in first")
+    login = save_login(data_dir, pairing.login.server, pairing.event_id, pairing.login.station,
+                       pairing.login.app_code)  # fmt: skip
+    door = DoorSession.of_login(data_dir, login, pairing.login.app_code)
+    door.save_mesh_secret(pairing.secret.text())
+    return door, pairing.addresses
 
 
 def saved_door(data_dir: Path) -> DoorSession | None:

@@ -246,6 +246,18 @@ class GuestCopies:
             )
         return int(gone)
 
+    def raw_page(self, after: int, limit: int) -> list[tuple[int, str]]:
+        """The stored copies as the server sent them, in store order from ``after``:
+        what a door without the list takes from this one (docs/peers.md)."""
+        with self._db.read() as conn:
+            rows = conn.execute(
+                select(GUESTS.c.rownum, GUESTS.c.raw)
+                .where(GUESTS.c.rownum > after)
+                .order_by(GUESTS.c.rownum)
+                .limit(limit)
+            ).all()
+        return [(int(rownum), str(raw)) for rownum, raw in rows]
+
     def finish_recent(self, cursor: str) -> None:
         self._state.set({"cursor": cursor, "last_sync": now_text(), "last_error": None})
 
