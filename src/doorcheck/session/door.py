@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from doorcheck.domain.changes import Action
 from doorcheck.domain.verdict import Mode
+from doorcheck.logs import register_secret
 from doorcheck.paths import store_path
 from doorcheck.protocol.errors import StationError, TransportError
 from doorcheck.protocol.wire import LoginResult
@@ -237,10 +238,14 @@ class DoorSession:
         return f"mesh|{self.event_id}"
 
     def save_mesh_secret(self, text: str) -> None:
+        register_secret(text)
         save_named_secret(self.data_dir, self._mesh_secret_name, text)
 
     def mesh_secret_text(self) -> str | None:
-        return load_named_secret(self.data_dir, self._mesh_secret_name)
+        text = load_named_secret(self.data_dir, self._mesh_secret_name)
+        if text:
+            register_secret(text)  # masked wherever it might be logged
+        return text
 
     def pairing(self, addresses: Sequence[str] = ()) -> str:
         """The pairing code this door shows, for a door without the station's secret."""
