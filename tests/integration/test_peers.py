@@ -4,26 +4,34 @@ over loopback, the server stopped."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from doorcheck.domain.changes import Action
+from doorcheck.domain.replication import LoggedChange
+from doorcheck.protocol.wire import StationMode
 from doorcheck.server.db import make_engine
 from doorcheck.server.repository import StationRepository
 from tests.support.cli import demo_codes, doorcheck, start_server, stop
 from tests.support.peers import Door, until
 
 
-def make_doors(tmp_path: Path, info: dict[str, str], count: int) -> list[Door]:
+def make_doors(
+    tmp_path: Path, info: dict[str, str], count: int, mode: StationMode = StationMode.CHECK_IN
+) -> list[Door]:
     """Doors "Gate 1" ... logged in to the event's server (which gives them the mesh
     secret) and synced, each in one `doorcheck sync --source station` process."""
     engine = make_engine(f"sqlite:///{tmp_path / 'server' / 'station.sqlite3'}")
     repo = StationRepository(engine)
     for number in range(1, count + 1):
-        repo.create_station(info["eventId"], f"Gate {number}", app_code=f"gate-{number}-code")
+        repo.create_station(info["eventId"], f"Gate {number}", app_code=f"gate-{number}-code",
+                            mode=mode)  # fmt: skip
     engine.dispose()
     doors = []
     for number in range(1, count + 1):
@@ -222,3 +230,80 @@ def test_a_stranger_can_neither_join_nor_read_and_garbage_stops_nobody(
     finally:
         main.close()
         side.close()
+
+
+def test_a_door_killed_mid_replication_keeps_a_whole_prefix_and_catches_up(
+    tmp_path: Path, event: tuple[subprocess.Popen[str], dict[str, str]]
+) -> None:
+    process, info = event
+    main, side = make_doors(tmp_path, info, 2)
+    stop(process)
+    total = 20_000
+    # Changes a door that has since left made (its origin), held by the first door.
+    start = datetime.now(UTC) - timedelta(hours=1)
+    main.session().store.log.accept(
+        LoggedChange("departed-door", n, f"gone-{n}", f"guest-{n % 500}",
+                     Action.CHECK_IN if n % 2 else Action.CHECK_OUT,
+                     start + timedelta(milliseconds=n), "Gate 9")
+        for n in range(1, total + 1)
+    )  # fmt: skip
+    try:
+        main.watch()
+        side.watch(main)
+        held = side.session().store.log
+        until(lambda: held.vector().get("departed-door", 0) > 0, what="catch-up begun")
+        assert side.process is not None
+        side.process.send_signal(signal.SIGKILL)  # mid-way: no chance to tidy up
+        side.process.wait(10)
+        side.process = None
+        at_kill = held.vector().get("departed-door", 0)
+        assert 0 < at_kill < total, f"not killed mid-way ({at_kill} of {total})"
+        # What it holds is a whole prefix: 1..n of that door, no gap, nothing twice.
+        numbers = sorted(c.seq for c in held.after({}, limit=total) if c.origin == "departed-door")
+        assert numbers == list(range(1, at_kill + 1))
+        # An acknowledged check-in at the first door, whose node is then killed at once.
+        ticket = demo_code(tmp_path, info)
+        assert doorcheck("checkin", ticket, "--data", main.data).stdout.startswith("ADMIT")
+        assert main.process is not None
+        main.process.send_signal(signal.SIGKILL)
+        main.process.wait(10)
+        main.process = None
+        main.watch()
+        side.watch(main)
+        until(lambda: held.vector().get("departed-door", 0) == total, timeout=120,
+              what="the rest caught up")  # fmt: skip
+        until(lambda: side.checked_in(ticket), what="the acknowledged check-in arriving")
+        assert held.vector() == main.session().store.log.vector()
+    finally:
+        main.close()
+        side.close()
+
+
+def test_a_door_whose_clock_is_two_hours_behind_is_ordered_correctly(
+    tmp_path: Path, event: tuple[subprocess.Popen[str], dict[str, str]]
+) -> None:
+    process, info = event
+    main, slow = make_doors(tmp_path, info, 2, StationMode.TOGGLE)
+    stop(process)
+    ticket = demo_code(tmp_path, info)
+    skewed = [sys.executable, "-m", "tests.support.skewed_door", "-2"]
+    try:
+        main.watch()
+        slow.watch(main, command=skewed)
+        until(lambda: any(not p["stale"] for p in slow.status()["peers"]), what="joined")
+        assert doorcheck("checkin", ticket, "--data", main.data).stdout.startswith("ADMIT")
+        until(lambda: slow.checked_in(ticket), what="the check-in reaching the slow door")
+        # The guest leaves by the door whose clock says two hours earlier.
+        left = subprocess.run([*skewed, "checkout", ticket, "--data", str(slow.data)],
+                              capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+        assert left.stdout.startswith("EXIT"), left.stdout
+        until(lambda: not main.checked_in(ticket), what="the check-out reaching the first door")
+        # Ordered after the check-in at both doors: the guest is outside, and comes in
+        # again (by the laptop's clock alone the check-out would precede the check-in,
+        # and the guest would still be "already in").
+        again = doorcheck("checkin", ticket, "--data", main.data).stdout
+        assert again.startswith("ADMIT"), again
+        until(lambda: slow.checked_in(ticket), what="the return reaching the slow door")
+    finally:
+        main.close()
+        slow.close()

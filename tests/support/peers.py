@@ -37,7 +37,13 @@ class Door:
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def watch(self, *peers: Door, discover: bool = False, extra: tuple[str, ...] = ()) -> None:
+    def watch(
+        self,
+        *peers: Door,
+        discover: bool = False,
+        extra: tuple[str, ...] = (),
+        command: list[str] | None = None,
+    ) -> None:
         """Start `doorcheck sync --watch` for this door, reaching ``peers`` (typed in),
         or with ``discover`` finding the others with mDNS on every interface."""
         listen = f"0.0.0.0:{self.port}" if discover else self.address
@@ -47,8 +53,10 @@ class Door:
             args.append("--no-discovery")
         for peer in peers:
             args += ["--peer", peer.address]
+        self.lines = queue.Queue()  # a restarted door's lines, not its earlier run's
+        self.seen = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "doorcheck", *args],
+            [*(command or [sys.executable, "-m", "doorcheck"]), *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -76,7 +76,7 @@ class CheckInService:
         mode: Mode,
         *,
         access_code_pattern: str | None = None,
-        clock: Callable[[], datetime] = laptop_now,
+        clock: Callable[[], datetime] | None = None,
         door_clock: HybridClock | None = None,
         on_change: Callable[[], None] | None = None,
     ) -> None:
@@ -84,7 +84,8 @@ class CheckInService:
         self.station = station
         self.mode = mode
         self.access_code_pattern = access_code_pattern
-        self._clock = clock
+        # Looked up when the service is made, not when this module was loaded.
+        self._clock = clock or laptop_now
         self.on_change = on_change
         self._last: _LastAction | None = None
         if door_clock is None:
