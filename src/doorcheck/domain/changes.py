@@ -128,3 +128,27 @@ def fold_presence(changes: Iterable[ChangeRecord], base: Presence | None = None)
             result.effects[record.nonce] = Effect.APPLIED
     result.presence = state
     return result
+
+
+# The nonce of a change the server's copy stands for: sorts before every real nonce
+# at the same time and station.
+SUMMARY_NONCE = ""
+
+
+def summary_records(guest_id: str, summary: Presence) -> list[ChangeRecord]:
+    """A copy's presence (the server's latest check-in and check-out) as the changes
+    it stands for, to be folded with changes not in it, in door-time order.
+
+    Laying changes *over* a copy would put them after everything the copy holds; a
+    change learned from another door may be earlier than the copy's check-in (two
+    doors admitted the guest apart, and the server has the later one so far), and
+    then the earlier one must win, as the server will decide once it has both.
+    """
+    records = []
+    if summary.check_out is not None:
+        records.append(ChangeRecord(SUMMARY_NONCE, guest_id, Action.CHECK_OUT, summary.check_out,
+                                    summary.check_out_station or ""))  # fmt: skip
+    if summary.check_in is not None:
+        records.append(ChangeRecord(SUMMARY_NONCE + "in", guest_id, Action.CHECK_IN,
+                                    summary.check_in, summary.check_in_station or ""))  # fmt: skip
+    return records

@@ -365,6 +365,9 @@ class OutgoingChange:
     target_nonce: str | None = None  # undo: the change to take back
     parent_id: str | None = None  # addCompanion: the main guest
     fields: dict[str, FieldValue] | None = None  # addCompanion: name etc.
+    # Where it was made, when that is another station of the event than the one
+    # uploading it (a change learned from another door, docs/peers.md).
+    station: str | None = None
 
     def to_json(self) -> JsonObject:
         obj: JsonObject = {
@@ -379,6 +382,8 @@ class OutgoingChange:
             obj["parentId"] = self.parent_id
         if self.fields is not None:
             obj["fields"] = self.fields
+        if self.station is not None:
+            obj["station"] = self.station
         return obj
 
 

@@ -485,6 +485,24 @@ class StationRepository:
             latest = min(latest, event.end + DOOR_TIME_EVENT_MARGIN)
         return earliest, latest
 
+    def _made_at(self, conn: Connection, session: SessionInfo, named: object) -> MadeAt:
+        """The station a change was made at: the sending one, or (doorcheck's write
+        extension, docs/peers.md) another station of the same event a change was
+        learned from, named by ``station``; its name and mode then decide. A name
+        that is no station of the event is not taken: the sender's own count."""
+        own = MadeAt(session.station_name, session.configuration.mode)
+        if not isinstance(named, str) or named.strip().lower() == session.station_name.lower():
+            return own
+        found = conn.execute(
+            select(db.stations.c.name, db.stations.c.mode).where(
+                db.stations.c.event_id == session.event_id,
+                func.lower(db.stations.c.name) == named.strip().lower()[:MAX_LOGIN_TEXT],
+            )
+        ).first()
+        if found is None:
+            return own
+        return MadeAt(found.name, StationMode.parse(found.mode))
+
     def _apply_one(
         self,
         conn: Connection,
@@ -517,6 +535,7 @@ class StationRepository:
             # Malformed: answered, not stored, so a corrected resend can still apply.
             return parsed
         action, guest_id, door_time = parsed
+        made_at = self._made_at(conn, session, item.get("station"))
         earliest, latest = window
         if not earliest <= door_time <= latest:
             # Not stored either: a station whose clock is put right may resend it.
@@ -532,7 +551,7 @@ class StationRepository:
             guest_id=guest_id,
             action=action,
             door_time=door_time,
-            station=session.station_name,
+            station=made_at.name,
             target_nonce=item.get("targetNonce") if action == Action.UNDO else None,
         )
 
@@ -544,7 +563,7 @@ class StationRepository:
                     guest_id=guest_id,
                     action=action.value,
                     door_time=door_time,
-                    station_name=session.station_name,
+                    station_name=made_at.name,
                     target_nonce=record.target_nonce,
                     server_time=stamp,
                     rejected=effect == "rejected",
@@ -569,7 +588,7 @@ class StationRepository:
             return reject(RejectReason.UNKNOWN_GUEST)
         if guest.is_deleted:
             return reject(RejectReason.GUEST_DELETED, guest)
-        mode = session.configuration.mode
+        mode = made_at.mode
         if action == Action.CHECK_IN:
             if guest.registration_state == RegistrationState.DEREGISTERED:
                 return reject(RejectReason.GUEST_DEREGISTERED, guest)
@@ -1042,6 +1061,12 @@ def _parse_change(item: JsonObject) -> tuple[Action, str, datetime] | ChangeResu
 def _refusal(nonce: str, code: int, message: str, guest: Guest | None = None) -> ChangeResult:
     """A change answered ``rejected`` without being stored."""
     return ChangeResult(nonce, ChangeOutcome.REJECTED, None, int(code), message, guest)
+
+
+@dataclass(frozen=True, slots=True)
+class MadeAt:
+    name: str
+    mode: StationMode
 
 
 def _same_change(known: Row[Any], parsed: tuple[Action, str, datetime], item: JsonObject) -> bool:

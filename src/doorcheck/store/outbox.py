@@ -18,7 +18,14 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import StatementError
 
-from doorcheck.domain.changes import Action, ChangeNote, ChangeRecord, Presence, fold_presence
+from doorcheck.domain.changes import (
+    Action,
+    ChangeNote,
+    ChangeRecord,
+    Presence,
+    fold_presence,
+    summary_records,
+)
 from doorcheck.domain.guest import Guest
 from doorcheck.domain.timeutil import format_datetime, parse_datetime
 from doorcheck.protocol.liststream import WireGuest
@@ -153,7 +160,9 @@ class Outbox:
                 .order_by(OUTBOX.c.seq)
                 .limit(limit)
             ).all()
-        return [_outgoing(r) for r in rows]
+        door = self.door_id()
+        # Learned from another door: the server is told where it was made.
+        return [_outgoing(r, r.station if r.origin != door else None) for r in rows]
 
     def mark_sent(self, nonces: Sequence[str]) -> None:
         with self._db.write() as conn:
@@ -343,9 +352,12 @@ def _fold_over(conn: Connection, guest: Guest, rows: list[Any]) -> Guest:
         check_out_station=guest.check_out_station,
     )
     base = _without_undone(conn, rows, base)
-    folded = fold_presence((_record(r) for r in rows), base=base).presence
-    guest.check_in, guest.check_in_station = folded.check_in, folded.check_in_station
-    guest.check_out, guest.check_out_station = folded.check_out, folded.check_out_station
+    # The copy's check-in and check-out folded with the waiting changes in door-time
+    # order, not under them: a waiting change may be earlier (domain.changes).
+    records = [*summary_records(guest.id, base), *(_record(r) for r in rows)]
+    folded = fold_presence(records).presence
+    guest.check_in, guest.check_in_station = folded.check_in, folded.check_in_station or None
+    guest.check_out, guest.check_out_station = folded.check_out, folded.check_out_station or None
     return guest
 
 
@@ -435,7 +447,7 @@ def _record(row: Any) -> ChangeRecord:
     )
 
 
-def _outgoing(row: Any) -> OutgoingChange:
+def _outgoing(row: Any, station: str | None = None) -> OutgoingChange:
     door_time = parse_datetime(row.door_time)
     assert door_time is not None
     return OutgoingChange(
@@ -446,4 +458,5 @@ def _outgoing(row: Any) -> OutgoingChange:
         target_nonce=row.target_nonce,
         parent_id=row.parent_id,
         fields=json.loads(row.fields) if row.fields else None,
+        station=station,
     )
