@@ -66,7 +66,8 @@ class Door:
         return door
 
     def start(self) -> None:
-        self.sync = StationSync(self.store, self.client, StationChangeWriter(self.client),
+        writer = StationChangeWriter(self.client)
+        self.sync = StationSync(self.store, self.client, writer,
                                 backoff=Backoff(base=0.01, ceiling=0.05), clock=self.clock)  # fmt: skip
         self.service = CheckInService(self.store, self.station, self.mode, clock=self.clock)
 
@@ -103,8 +104,10 @@ operations = st.lists(
 )
 
 
-@settings(max_examples=10, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+SLOW_OK = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=SLOW_OK)
 @given(operations)
 def test_doors_and_the_server_always_end_holding_the_same_state(
     server: RunningServer, steps: list[tuple[str, int, int]]
