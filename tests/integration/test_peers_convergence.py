@@ -67,8 +67,8 @@ class Door:
 
     def start(self) -> None:
         writer = StationChangeWriter(self.client)
-        self.sync = StationSync(self.store, self.client, writer,
-                                backoff=Backoff(base=0.01, ceiling=0.05), clock=self.clock)  # fmt: skip
+        quick = Backoff(base=0.01, ceiling=0.05)
+        self.sync = StationSync(self.store, self.client, writer, backoff=quick, clock=self.clock)
         self.service = CheckInService(self.store, self.station, self.mode, clock=self.clock)
 
     def restart(self) -> None:
