@@ -1,0 +1,484 @@
+"""One door's part of the mesh against doors that misbehave: real stores, real TLS
+over loopback, the intruder speaking the protocol by hand."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import ssl
+import struct
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from doorcheck.domain.changes import Action
+from doorcheck.domain.verdict import VerdictKind
+from doorcheck.logs import setup_logging
+from doorcheck.peers import node as node_module
+from doorcheck.peers.node import MAX_CONNECTIONS
+from doorcheck.peers.trust import Pairing
+from tests.unit.peers.conftest import Door, Mesh, Peer, a_door_id, change_json, until
+
+
+def checked_in(door: Door, code: str = "C1") -> bool:
+    view = door.store.guest_by_code(code)
+    return view is not None and view.guest.is_checked_in
+
+
+def intruder(mesh: Mesh, door: Door, door_id: str | None = None) -> Peer:
+    """A door of the event (it holds the secret) that the test drives by hand."""
+    assert door.node.port is not None
+    return Peer(door.node.port, mesh.identity(door_id or a_door_id()))
+
+
+def connected(door: Door, other: Door) -> bool:
+    return any(p.door_id == other.store.log.door_id and p.connected for p in door.node.peers())
+
+
+@pytest.fixture
+def short_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The node's time bounds, shortened so a test sees them act (set before start)."""
+    monkeypatch.setattr(node_module, "HANDSHAKE_SECONDS", 0.5)
+    monkeypatch.setattr(node_module, "QUIET_LIMIT", 0.5)
+
+
+# -- what holds ----------------------------------------------------------------------
+
+
+def test_two_doors_exchange_a_check_in(mesh: Mesh) -> None:
+    main = mesh.door("Main")
+    side = mesh.door("Side", main)
+    assert side.service.scan("C1").verdict.kind == VerdictKind.ADMIT
+    until(lambda: checked_in(main), what="the check-in reaching Main")
+    again = main.service.scan("C1", requested=Action.CHECK_IN)
+    assert again.verdict.kind == VerdictKind.ALREADY_IN
+
+
+def test_a_frame_announcing_4_gib_is_cut_off_and_the_mesh_goes_on(
+    mesh: Mesh, caplog: pytest.LogCaptureFixture
+) -> None:
+    main = mesh.door("Main")
+    bad = intruder(mesh, main)
+    bad.hello()
+    with caplog.at_level(logging.WARNING):
+        bad.send_raw(b"\xff\xff\xff\xff" + b"x" * 1000)
+        assert bad.closed()
+        until(lambda: "a frame of 4294967295 bytes" in caplog.text, what="the reason logged")
+    side = mesh.door("Side", main)
+    side.service.scan("C1")
+    until(lambda: checked_in(main), what="the mesh going on")
+
+
+def test_a_silent_stranger_is_cut_off_at_the_handshake_bound(
+    mesh: Mesh, short_limits: None
+) -> None:
+    main = mesh.door("Main")
+    assert main.node.port is not None
+    with socket.create_connection(("127.0.0.1", main.node.port), timeout=10) as raw:
+        assert raw.recv(1) == b""  # closed by the door, not held forever
+
+
+def test_a_handshake_trickled_byte_by_byte_is_cut_off(mesh: Mesh, short_limits: None) -> None:
+    main = mesh.door("Main")
+    assert main.node.port is not None
+    hello = b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 64
+    with socket.create_connection(("127.0.0.1", main.node.port), timeout=10) as raw:
+        try:
+            for byte in hello:
+                raw.sendall(bytes([byte]))
+                time.sleep(0.1)
+            assert raw.recv(1) == b""
+        except OSError:
+            pass  # reset by the door: cut off as well
+
+
+def test_a_frame_trickled_slower_than_the_quiet_bound_is_cut_off(
+    mesh: Mesh, short_limits: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    main = mesh.door("Main")
+    slow = intruder(mesh, main)
+    slow.hello()
+    body = b'{"type":"tick","vector":{}}'
+    data = len(body).to_bytes(4, "big") + body
+    cut = False
+    with caplog.at_level(logging.INFO):
+        for byte in data:
+            try:
+                slow.send_raw(bytes([byte]))
+            except OSError:
+                cut = True
+                break
+            time.sleep(0.1)
+        assert cut or slow.closed()
+        until(lambda: "stopped answering" in caplog.text, what="the reason logged")
+
+
+def test_a_hello_naming_another_door_than_the_certificate_is_refused(
+    mesh: Mesh, caplog: pytest.LogCaptureFixture
+) -> None:
+    main = mesh.door("Main")
+    liar = intruder(mesh, main)
+    with caplog.at_level(logging.WARNING):
+        liar.hello(door=a_door_id())
+        assert liar.closed()
+        until(lambda: "another door than its certificate" in caplog.text, what="logged")
+
+
+def test_a_door_killed_mid_frame_leaves_the_mesh_working(
+    mesh: Mesh, caplog: pytest.LogCaptureFixture
+) -> None:
+    main = mesh.door("Main")
+    dying = intruder(mesh, main)
+    dying.hello()
+    dying.send_raw((1000).to_bytes(4, "big") + b'{"type":"changes","changes":[')
+    # As SIGKILL leaves it: no close_notify, a reset.
+    dying.tls.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    dying.tls.close()
+    with caplog.at_level(logging.INFO):
+        until(lambda: "ended" in caplog.text, what="the broken connection noted")
+    side = mesh.door("Side", main)
+    side.service.scan("C1")
+    until(lambda: checked_in(main), what="the mesh going on")
+
+
+def test_changes_from_a_door_with_a_clock_years_ahead_do_not_drag_the_clock(
+    mesh: Mesh,
+) -> None:
+    main = mesh.door("Main")
+    ahead = intruder(mesh, main)
+    ahead.hello()
+    ahead.send(
+        {
+            "type": "changes",
+            "changes": [change_json(ahead.door_id, 1, doorTime="9999-12-31T23:59:59+00:00")],
+        }
+    )
+    until(lambda: main.store.log.vector().get(ahead.door_id) == 1, what="the change taken")
+    assert (
+        main.service.door_clock.now().wall_ms < datetime(3000, 1, 1, tzinfo=UTC).timestamp() * 1000
+    )
+    until(lambda: any(p.problem == "clock-ahead" for p in main.node.peers()), what="flagged")
+
+
+def test_a_want_flood_does_not_stop_the_other_doors(mesh: Mesh) -> None:
+    main = mesh.door("Main")
+    main.service.scan("C2")
+    greedy = intruder(mesh, main)
+    greedy.hello()
+    for _ in range(300):
+        greedy.send({"type": "want", "vector": {}})
+    side = mesh.door("Side", main)
+    side.service.scan("C1")
+    until(lambda: checked_in(main), what="Main learning Side's check-in")
+    until(lambda: side.store.guest_by_code("C2") is not None and checked_in(side, "C2"))
+
+
+def test_no_secret_or_pairing_code_in_the_log_file(mesh: Mesh, tmp_path: Path) -> None:
+    folder = tmp_path / "logs-here"
+    log_file = setup_logging(logging.INFO, folder)
+    assert log_file is not None
+    logging.getLogger("doorcheck").setLevel(logging.DEBUG)
+    try:
+        main = mesh.door("Main")
+        side = mesh.door("Side", main)
+        side.service.scan("C1")
+        until(lambda: checked_in(main))
+        code = Pairing("event-1", mesh.secret, (main.address,)).text()
+        Pairing.parse(code)
+        bad = intruder(mesh, main)
+        bad.hello()
+        bad.send_raw(b"\x00\x00\x00\x05junk!")
+        bad.closed()
+        stranger_mesh = Mesh(tmp_path / "stranger")
+        (tmp_path / "stranger").mkdir()
+        assert main.node.port is not None
+        with contextlib.suppress(ssl.SSLError, OSError):
+            Peer(main.node.port, stranger_mesh.identity(a_door_id())).tls.recv(4)
+        until(lambda: "refused a connection" in log_file.read_text())
+    finally:
+        logging.getLogger("doorcheck").setLevel(logging.NOTSET)
+    text = log_file.read_text()
+    assert "mesh:" in text  # the mesh did log
+    assert mesh.secret.text() not in text
+    assert code not in text
+    assert code[len("DOORCHECK-PAIR:1:") :][:40] not in text
+    assert mesh.secret.value.hex() not in text
+    assert not os.environ.get("DOORCHECK_TEST_PG_URL")
+
+
+# -- what does not hold (xfail until fixed) ------------------------------------------
+
+
+def _held_fds() -> int:
+    return sum(1 for _ in Path("/proc/self/fd").iterdir())
+
+
+def _settled_fds() -> int:
+    last, same = -1, 0
+    while same < 5:
+        time.sleep(0.05)
+        now = _held_fds()
+        same = same + 1 if now == last else 0
+        last = now
+    return last
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="no bound on connections before or during the TLS handshake: MAX_CONNECTIONS "
+    "counts doors past their hello only, so a stranger without the secret holds as many "
+    "sockets (file descriptors) as it opens, each for up to HANDSHAKE_SECONDS, again and "
+    "again",
+)
+def test_a_stranger_cannot_hold_hundreds_of_sockets_open(mesh: Mesh) -> None:
+    main = mesh.door("Main")
+    assert main.node.port is not None
+    before = _settled_fds()
+    opened = [socket.create_connection(("127.0.0.1", main.node.port)) for _ in range(300)]
+    try:
+        held_by_door = _settled_fds() - before - len(opened)
+        assert held_by_door <= MAX_CONNECTIONS
+    finally:
+        for sock in opened:
+            sock.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a message whose 'type' is a list or an object raises TypeError (unhashable, "
+    "in read_message's `in TYPES`), which _converse does not catch: the dialling task "
+    "dies and the door it dialled is never dialled again",
+)
+def test_a_door_answering_a_type_that_is_a_list_is_dialled_again(mesh: Mesh) -> None:
+    identity = mesh.identity(a_door_id())
+    context = identity.server_context()
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.settimeout(0.2)
+    accepted: list[int] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                raw, _ = listener.accept()
+            except TimeoutError:
+                continue
+            accepted.append(1)
+            try:
+                with context.wrap_socket(raw, server_side=True) as tls:
+                    body = b'{"type":["hello"]}'
+                    tls.sendall(len(body).to_bytes(4, "big") + body)
+                    tls.settimeout(2)
+                    while tls.recv(65536):
+                        pass
+            except (ssl.SSLError, OSError):
+                pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        main = mesh.door("Main")
+        main.node.add_address(f"127.0.0.1:{port}")
+        until(lambda: len(accepted) >= 1, what="the first dial")
+        until(lambda: len(accepted) >= 2, timeout=3, what="a second dial after the garbage")
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a door of the event can send a change under this door's own origin (the "
+    "next number): the node takes it into this door's own log, where it stands as a "
+    "check-in this door never made (and is uploaded as this door's)",
+)
+def test_a_change_claiming_this_doors_own_origin_is_refused(mesh: Mesh) -> None:
+    main = mesh.door("Main")
+    forger = intruder(mesh, main)
+    forger.hello()
+    forger.send({"type": "changes", "changes": [change_json(main.store.log.door_id, 1)]})
+    forger.send({"type": "tick", "vector": {}})
+    for _ in range(50):  # the intake is a moment's work: taken by now, if at all
+        if main.store.log.door_id in main.store.log.vector():
+            break
+        time.sleep(0.02)
+    assert main.store.log.vector().get(main.store.log.door_id, 0) == 0
+    assert not checked_in(main)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a change taking another origin's next number first (a forging door, or a "
+    "door restored from a backup that numbers again) makes the real one 'held': it is "
+    "dropped in silence (no refusal, no log), never reaches this door, and the guest it "
+    "checked in is admitted a second time here",
+)
+def test_a_forged_number_does_not_hide_the_real_change(
+    mesh: Mesh, caplog: pytest.LogCaptureFixture
+) -> None:
+    main = mesh.door("Main")
+    side_store_door = mesh.door("Side", listen=False)  # not yet connected to Main
+    side_id = side_store_door.store.log.door_id
+    assert side_store_door.service.scan("C1").verdict.kind == VerdictKind.ADMIT  # Side's #1
+    forger = intruder(mesh, main)
+    forger.hello()
+    forger.send({"type": "changes", "changes": [change_json(side_id, 1, guest="g2")]})
+    until(lambda: main.store.log.vector().get(side_id) == 1, what="the forged #1 taken")
+    side_store_door.node.add_address(main.address)
+    until(lambda: connected(main, side_store_door), what="Side meeting Main")
+    with caplog.at_level(logging.WARNING):
+        try:
+            until(lambda: checked_in(main), timeout=2, what="Side's real check-in at Main")
+        finally:
+            # Whatever happened, it was said in the log, and Main does not admit again.
+            assert "refused" in caplog.text or checked_in(main)
+    again = main.service.scan("C1", requested=Action.CHECK_IN)
+    assert again.verdict.kind == VerdictKind.ALREADY_IN
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a check-in dated years ahead (a door whose date is wrong) is kept and "
+    "ordered last for ever: a check-out made at any door now is ordered before it, so "
+    "the guest can never be checked out (and is shown in at 9999)",
+)
+def test_a_guest_checked_in_in_9999_can_be_checked_out(mesh: Mesh) -> None:
+    main = mesh.door("Main")
+    ahead = intruder(mesh, main)
+    ahead.hello()
+    ahead.send(
+        {
+            "type": "changes",
+            "changes": [change_json(ahead.door_id, 1, doorTime="9999-12-31T23:59:59+00:00")],
+        }
+    )
+    until(lambda: checked_in(main), what="the check-in taken")
+    main.service.scan("C1")  # a toggle station: the guest leaves
+    assert not checked_in(main)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the doors a peer names in its ticks are all kept and dialled for ever: "
+    "64 new addresses per tick, without bound, so one door makes another dial any "
+    "host and port of the LAN, thousands of them, again and again",
+)
+def test_addresses_gossiped_by_one_door_are_bounded(mesh: Mesh) -> None:
+    # Every address leads to a socket that takes the connection and never answers,
+    # so the dials hang in their handshake (and the node stops cleanly after).
+    with socket.create_server(("0.0.0.0", 0), backlog=1024) as sink:  # noqa: S104
+        port = sink.getsockname()[1]
+        main = mesh.door("Main")
+        gossip = intruder(mesh, main)
+        gossip.hello()
+        for tick in range(3):
+            doors = [f"127.0.{tick + 1}.{host}:{port}" for host in range(1, 65)]
+            gossip.send({"type": "tick", "vector": {}, "doors": doors})
+        until(lambda: len(main.node._addresses) >= 64, what="the first tick's addresses")
+        for _ in range(25):  # the other ticks, if they are taken at all
+            time.sleep(0.02)
+        assert len(main.node._addresses) <= 64
+        main.node.stop()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="stop() leaves the node running when dials are failing at that instant: on "
+    "Python 3.11 asyncio.wait_for can turn the cancellation into the dial's OSError, "
+    "which _dial catches and retries for ever; _main's gather never returns, the thread "
+    "outlives stop()'s 10 s join and the caller closes the store under it",
+)
+def test_stop_stops_the_node_while_a_dial_is_failing(
+    mesh: Mesh, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main = mesh.door("Main")
+    stopping = main.node._stopping
+    assert stopping is not None
+
+    async def refused_as_it_stops(*args: object, **kwargs: object) -> object:
+        """A connection attempt that fails at the instant the node stops (the race that
+        hundreds of gossiped dead addresses make likely, here made certain)."""
+        with contextlib.suppress(asyncio.CancelledError):
+            await stopping.wait()
+        raise ConnectionRefusedError("refused")
+
+    monkeypatch.setattr(asyncio, "open_connection", refused_as_it_stops)
+    main.node.add_address("127.0.0.1:9")
+    time.sleep(0.3)  # the dial is under way
+    main.node.stop()
+    mesh.doors.remove(main)  # a node that did not stop is left to die with the process
+    thread = main.node._thread
+    assert thread is not None and not thread.is_alive()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="'wall' in a hello or tick is any JSON integer: the clock offset shown for "
+    "the door is absurd and, beyond SQLite's 64 bits, saving the doors' status fails "
+    "every 2 s (a warning each time)",
+)
+def test_an_absurd_wall_clock_is_not_taken(mesh: Mesh) -> None:
+    main = mesh.door("Main")
+    odd = intruder(mesh, main)
+    odd.hello(wall=10**30)
+    until(lambda: any(p.door_id == odd.door_id and p.connected for p in main.node.peers()))
+    offsets = [p.clock_offset_ms for p in main.node.peers() if p.door_id == odd.door_id]
+    assert offsets[0] is None or abs(offsets[0]) < 10**15
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a door that says it is another door (a hello naming a door other than its "
+    "certificate) has its lie recorded against the door it names: that door is listed "
+    "with the liar's station and the problem 'wrong-identity'",
+)
+def test_a_liar_does_not_rename_the_door_it_names(mesh: Mesh) -> None:
+    main = mesh.door("Main")
+    side = mesh.door("Side", main)
+    until(lambda: connected(main, side), what="Side meeting Main")
+    liar = intruder(mesh, main)
+    liar.hello(door=side.store.log.door_id, station="Hacked")
+    liar.closed()
+    shown = [p for p in main.node.peers() if p.door_id == side.store.log.door_id]
+    assert shown[0].station == "Side" and shown[0].problem is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="any holder of the secret can make a certificate for any door id; one "
+    "connected first under a real door's id keeps that door out ('twice': the first "
+    "connection is kept), so one bad peer stops another",
+)
+def test_an_impostor_does_not_keep_the_real_door_out(mesh: Mesh) -> None:
+    main = mesh.door("Main")
+    side = mesh.door("Side", listen=False)
+    impostor = intruder(mesh, main, door_id=side.store.log.door_id)
+    impostor.hello(station="Side")
+    until(lambda: connected(main, side), what="the impostor taken for Side")
+    stop = threading.Event()
+
+    def keep_alive() -> None:
+        while not stop.wait(0.2):
+            try:
+                impostor.send({"type": "tick", "vector": {}})
+            except OSError:
+                return
+
+    thread = threading.Thread(target=keep_alive, daemon=True)
+    thread.start()
+    try:
+        side.node.add_address(main.address)
+        side.service.scan("C1")
+        until(lambda: checked_in(main), timeout=3, what="Side's check-in at Main")
+    finally:
+        stop.set()
+        thread.join(5)
+        impostor.close()
