@@ -193,4 +193,6 @@ def change_note(change: ChangeView) -> str | Phrase:
     server's answer (worded by its code), else the last error met uploading it."""
     if change.note == ChangeNote.SUPERSEDED:
         return superseded_words(change.note_data)
+    if change.note == ChangeNote.CLOCK_AHEAD:
+        return phrase("Made at a door whose clock was more than a day ahead; not counted")
     return rejection_words(change.code, change.message) or change.last_error or ""

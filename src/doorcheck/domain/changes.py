@@ -31,6 +31,9 @@ class ChangeNote(StrEnum):
     # The server holds an earlier check-in from another door (both were offline):
     # ours was not needed. Data: the server's ``time`` and ``station``.
     SUPERSEDED = "superseded"
+    # Learned from a door whose date was more than a day ahead of this laptop's: kept
+    # in the log, not counted (the server refuses such door times as well).
+    CLOCK_AHEAD = "clock-ahead"
 
 
 PRESENCE_ACTIONS = frozenset({Action.CHECK_IN, Action.CHECK_OUT})

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +46,10 @@ MAX_ORIGINS = 1000  # doors ever in one event's mesh, far above any venue's
 MAX_TEXT = 200
 MAX_FIELDS = 50
 MAX_FIELD_TEXT = 1000
+_OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
+_DOOR_ID = re.compile(r"[0-9a-f]{32}")
+# A text from another door that is shown or logged: no control characters.
+_PRINTABLE = re.compile(r"[^\x00-\x1f\x7f-\x9f]+")
 TYPES = frozenset({"hello", "changes", "want", "tick", "list", "guests"})
 MAX_PAGE_GUESTS = 2000
 MAX_PAGE_BYTES = 2 << 20
@@ -67,7 +72,10 @@ async def read_message(reader: asyncio.StreamReader) -> dict[str, Any]:
         message = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise PeerMessageError("a frame that is not JSON") from exc
-    if not isinstance(message, dict) or message.get("type") not in TYPES:
+    if not isinstance(message, dict):
+        raise PeerMessageError("a message that is not an object")
+    kind = message.get("type")
+    if not isinstance(kind, str) or kind not in TYPES:
         raise PeerMessageError("a message of no known type")
     return message
 
@@ -96,7 +104,14 @@ def text_of(message: Mapping[str, Any], key: str, *, limit: int = MAX_TEXT) -> s
 def optional_text(message: Mapping[str, Any], key: str) -> str | None:
     if message.get(key) is None:
         return None
-    return text_of(message, key)
+    return printable_of(message, key)
+
+
+def printable_of(message: Mapping[str, Any], key: str, *, limit: int = MAX_TEXT) -> str:
+    value = text_of(message, key, limit=limit)
+    if not _PRINTABLE.fullmatch(value):
+        raise PeerMessageError(f"{key!r} holds control characters")
+    return value
 
 
 def count_of(message: Mapping[str, Any], key: str) -> int:
@@ -107,9 +122,22 @@ def count_of(message: Mapping[str, Any], key: str) -> int:
 
 
 def time_of(message: Mapping[str, Any], key: str) -> datetime:
-    value = parse_datetime(text_of(message, key, limit=40))
-    if value is None or value.tzinfo is None:
+    text = text_of(message, key, limit=40)
+    # Doors send ISO 8601 with an offset; one without is not a door's.
+    if not _OFFSET.search(text):
         raise PeerMessageError(f"{key!r} must be a date-time with an offset")
+    value = parse_datetime(text)
+    if value is None:
+        raise PeerMessageError(f"{key!r} must be a date-time with an offset")
+    return value
+
+
+def door_id_of(message: Mapping[str, Any], key: str) -> str:
+    """A door id: 32 hexadecimal digits, as every door makes them (so a peer cannot
+    put line breaks or other text into this door's log through one)."""
+    value = message.get(key)
+    if not isinstance(value, str) or not _DOOR_ID.fullmatch(value):
+        raise PeerMessageError(f"{key!r} must be a door id (32 hexadecimal digits)")
     return value
 
 
@@ -119,7 +147,7 @@ def vector_of(message: Mapping[str, Any]) -> dict[str, int]:
         raise PeerMessageError("'vector' must be an object of at most 1,000 doors")
     vector: dict[str, int] = {}
     for origin, top in value.items():
-        if not 0 < len(origin) <= 64 or type(top) is not int or not 0 <= top < 2**53:
+        if not _DOOR_ID.fullmatch(origin) or type(top) is not int or not 0 <= top < 2**53:
             raise PeerMessageError("'vector' holds something that is not a door and a count")
         vector[origin] = top
     return vector
@@ -155,13 +183,13 @@ def change_from_json(obj: object) -> LoggedChange:
     except ValueError as exc:
         raise PeerMessageError("a change of no known action") from exc
     change = LoggedChange(
-        origin=text_of(obj, "origin", limit=64),
+        origin=door_id_of(obj, "origin"),
         seq=count_of(obj, "seq"),
-        nonce=text_of(obj, "nonce", limit=100),
-        guest_id=text_of(obj, "guestId"),
+        nonce=printable_of(obj, "nonce", limit=100),
+        guest_id=printable_of(obj, "guestId"),
         action=action,
         door_time=time_of(obj, "doorTime"),
-        station=text_of(obj, "station"),
+        station=printable_of(obj, "station"),
         target_nonce=optional_text(obj, "targetNonce"),
         parent_id=optional_text(obj, "parentId"),
         fields=_fields(obj.get("fields")),

@@ -35,6 +35,7 @@ from doorcheck.peers import messages
 from doorcheck.peers.discovery import Discovery
 from doorcheck.peers.messages import PeerMessageError
 from doorcheck.peers.trust import DoorIdentity, certificate_door
+from doorcheck.store.changelog import PeerRecord
 from doorcheck.store.local import LocalStore
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,9 @@ STALE_SECONDS = 30.0  # a door not heard from for this long is flagged on screen
 HANDSHAKE_SECONDS = 10.0
 WATCH_SECONDS = 0.25
 MAX_CONNECTIONS = 64
+# Addresses a door dials: typed in, found, and passed on by other doors. A venue's
+# doors are a few dozen; a door naming thousands is not to be followed.
+MAX_ADDRESSES = 64
 BATCH = messages.MAX_CHANGES
 
 
@@ -56,7 +60,8 @@ class PeerProblem:
     WRONG_IDENTITY = "wrong-identity"  # says it is another door than its certificate
     SILENT = "silent"  # stopped answering
     CLOCK_AHEAD = "clock-ahead"  # its clock is more than 12 h ahead of this laptop's
-    REFUSED_CHANGE = "refused-change"  # a change reusing a nonce under another number
+    REFUSED_CHANGE = "refused-change"  # a change reusing a nonce or number, or ours
+    FAILED = "failed"  # this door failed talking to it (logged)
 
 
 @dataclass
@@ -94,6 +99,8 @@ class _Connection:
         self.writer = writer
         self.peer = peer
         self.wake = asyncio.Event()
+        self.catch_up = True  # send everything the door lacks, not only our own
+        self.wake.set()  # at once on connecting, not at the first tick
 
     async def send(self, message: dict[str, object]) -> None:
         self.writer.write(messages.frame(message))
@@ -270,11 +277,17 @@ class MeshNode:
         """Changes written by another process of this door (``doorcheck checkin``) and
         the peers' status on disk for ``doorcheck status``."""
         persisted = 0.0
+        latest = -1
         while True:
-            vector = await asyncio.to_thread(self.store.log.vector)
-            if vector != self._vector:
-                self._vector = vector
-                self._wake_all()
+            # One indexed look (the newest change's number in this store) four times
+            # a second; the vector only when something was written.
+            newest = await asyncio.to_thread(self.store.log.newest)
+            if newest != latest:
+                latest = newest
+                vector = await asyncio.to_thread(self.store.log.vector)
+                if vector.get(self.door_id, 0) > self._vector.get(self.door_id, 0):
+                    self._wake_all()  # made here, perhaps by another process
+                self._vector = merged(self._vector, vector)
             if time.monotonic() - persisted > TICK_SECONDS:
                 persisted = time.monotonic()
                 await asyncio.to_thread(self._persist_peers)
@@ -292,7 +305,11 @@ class MeshNode:
         host, _, port_text = address.rpartition(":")
         host = host.strip("[]") or address
         port = int(port_text) if port_text.isdigit() else DEFAULT_PORT
-        while True:
+        if not 0 < port < 65536:
+            log.warning("mesh: %r is no address to reach a door at", address[:100])
+            return
+        stopping = self._stopping
+        while stopping is None or not stopping.is_set():
             if self._door_at.get(address) in self._connections:
                 await asyncio.sleep(TICK_SECONDS)
                 continue
@@ -308,7 +325,10 @@ class MeshNode:
                     log.warning("mesh: %s is not a door of this event (%s)", address,
                                 exc.verify_message or type(exc).__name__)  # fmt: skip
             except (OSError, TimeoutError, ssl.SSLError) as exc:
+                _still_running()  # 3.11's wait_for may turn our cancellation into this
                 log.debug("mesh: %s not reached (%s)", address, type(exc).__name__)
+            except Exception as exc:
+                log.warning("mesh: dialling %s failed (%s)", address, type(exc).__name__)
             else:
                 ended = await self._converse(reader, writer, address)
                 if ended == "self":
@@ -331,19 +351,22 @@ class MeshNode:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, address: str | None
     ) -> str:
         """One connection from hello to its end; returns why it ended."""
-        tls = writer.get_extra_info("ssl_object")
-        certified = certificate_door(tls.getpeercert() if tls is not None else None)
-        peername = writer.get_extra_info("peername")
-        where = f"{peername[0]}:{peername[1]}" if peername else "?"
         connection: _Connection | None = None
+        where = "?"
         try:
+            tls = writer.get_extra_info("ssl_object")
+            certified = certificate_door(tls.getpeercert() if tls is not None else None)
+            peername = writer.get_extra_info("peername")
+            where = f"{peername[0]}:{peername[1]}" if peername else "?"
             await self._send_raw(writer, await self._hello())
             hello = await asyncio.wait_for(messages.read_message(reader), HANDSHAKE_SECONDS)
             if hello.get("type") != "hello":
                 raise PeerMessageError("the first message was not a hello")
-            door = messages.text_of(hello, "door", limit=64)
+            door = messages.door_id_of(hello, "door")
             if door != certified:
-                self._note_problem(door, hello, PeerProblem.WRONG_IDENTITY)
+                # Kept against the door its certificate names, never the one it claims.
+                if certified is not None:
+                    self._note_problem(certified, hello, PeerProblem.WRONG_IDENTITY)
                 raise PeerMessageError("says it is another door than its certificate")
             if address is not None:
                 self._door_at[address] = door
@@ -352,7 +375,7 @@ class MeshNode:
             if door in self._connections:
                 # Already connected the other way: keep that one. Ours goes quiet.
                 return "twice"
-            peer = self._peer(door, messages.text_of(hello, "station"))
+            peer = self._peer(door, messages.printable_of(hello, "station"))
             port = hello.get("port")
             if address is None and peername and type(port) is int and 0 < port < 65536:
                 address = f"{peername[0]}:{port}"  # where it listens: passed on to others
@@ -392,6 +415,12 @@ class MeshNode:
         except (OSError, asyncio.IncompleteReadError, ssl.SSLError) as exc:
             log.info("mesh: connection with %s ended (%s)", where, type(exc).__name__)
             return "ended"
+        except Exception as exc:
+            # A busy disk, a bug: that connection ends, said so; the node goes on.
+            log.warning("mesh: connection with %s failed (%s)", where, type(exc).__name__)
+            if connection is not None:
+                connection.peer.problem = PeerProblem.FAILED
+            return "failed"
         finally:
             if connection is not None and self._list_from == connection.peer.door_id:
                 self._list_from = None  # asked again, from the start, of the next door
@@ -411,12 +440,14 @@ class MeshNode:
                 await self._take(connection, offered)
             elif kind == "want":
                 peer.known = messages.vector_of(message)
+                connection.catch_up = True
                 connection.wake.set()
             elif kind == "tick":
                 peer.known = merged(peer.known, messages.vector_of(message))
                 self._heard(peer, message)
                 self._learn_addresses(message.get("doors"))
                 if any(peer.known.get(o, 0) < n for o, n in self._vector.items()):
+                    connection.catch_up = True  # it lacks what another door had
                     connection.wake.set()
             elif kind == "list":
                 await self._send_page(connection, messages.count_of(message, "after"))
@@ -446,8 +477,8 @@ class MeshNode:
                 self.clock.observe(stamp_of(latest, peer.door_id))
             except ClockDriftError:
                 peer.problem = PeerProblem.CLOCK_AHEAD
+            # Passed on to the other doors at their next tick, if they lack them then.
             self._vector = merged(self._vector, {c.origin: c.seq for c in accepted.taken})
-            self._wake_all()  # pass them on to the other doors
             if self.on_learned is not None:
                 self.on_learned(len(accepted.taken))
         if accepted.gaps:
@@ -511,8 +542,17 @@ class MeshNode:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(connection.wake.wait(), TICK_SECONDS)
             connection.wake.clear()
+            # This door's own changes go to every door at once; what it learned from
+            # others it passes on only to a door that lacks it (a catch-up: on
+            # connecting, a "want", or a tick that shows a gap). In a full mesh every
+            # door has each change from its origin: relaying all at once would send
+            # each change to each door once per door.
+            everything, connection.catch_up = connection.catch_up, False
+            origins = None if everything else (self.door_id,)
             while True:
-                batch = await asyncio.to_thread(self.store.log.after, dict(peer.known), BATCH)
+                batch = await asyncio.to_thread(
+                    self.store.log.after, dict(peer.known), BATCH, origins
+                )
                 if not batch:
                     break
                 await connection.send(
@@ -562,6 +602,7 @@ class MeshNode:
                 isinstance(address, str)
                 and 0 < len(address) <= 100
                 and address not in self._addresses
+                and len(self._addresses) < MAX_ADDRESSES
                 and not self._is_mine(address)
             ):
                 self._addresses.append(address)
@@ -595,7 +636,7 @@ class MeshNode:
         peer.last_heard = time.monotonic()
         peer.heard_at = datetime.now(UTC)
         wall = message.get("wall")
-        if type(wall) is int:
+        if type(wall) is int and 0 <= wall < 2**53:
             peer.clock_offset_ms = wall - wall_clock_ms()
         try:
             seen = messages.time_of(message, "clock")
@@ -607,23 +648,25 @@ class MeshNode:
             peer.problem = PeerProblem.CLOCK_AHEAD
 
     def _note_problem(self, door: str, hello: dict[str, Any], problem: str) -> None:
-        station = hello.get("station")
-        peer = self._peer(door, station if isinstance(station, str) else "?")
-        peer.problem = problem
+        with self._lock:
+            known = self._peers.get(door)
+        if known is None:
+            station = hello.get("station")
+            shown = station[: messages.MAX_TEXT] if isinstance(station, str) else "?"
+            known = self._peer(door, shown)
+        known.problem = problem
 
     def _persist_peers(self) -> None:
-        for peer in list(self._peers.values()):
-            try:
-                self.store.log.note_peer(
-                    peer.door_id,
-                    peer.station[: messages.MAX_TEXT],
-                    address=peer.address,
-                    heard=peer.heard_at,
-                    clock_offset_ms=peer.clock_offset_ms,
-                    problem=peer.problem,
-                )
-            except Exception as exc:
-                log.warning("mesh: the doors' status could not be saved (%s)", type(exc).__name__)
+        with self._lock:
+            peers = list(self._peers.values())
+        try:
+            self.store.log.note_peers(
+                PeerRecord(p.door_id, p.station[: messages.MAX_TEXT], p.address, p.heard_at,
+                           p.clock_offset_ms, p.problem)
+                for p in peers
+            )  # fmt: skip
+        except Exception as exc:
+            log.warning("mesh: the doors' status could not be saved (%s)", type(exc).__name__)
 
 
 def _quiet_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
@@ -633,3 +676,11 @@ def _quiet_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> 
         log.warning("mesh: refused a connection (%s: %s)", type(exc).__name__, exc)
         return
     loop.default_exception_handler(context)
+
+
+def _still_running() -> None:
+    """Re-raise a cancellation that Python 3.11's ``wait_for`` turned into the awaited
+    call's own error, so a stopping node is not kept alive by a retry loop."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

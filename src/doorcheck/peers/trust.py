@@ -255,7 +255,7 @@ class Pairing:
         encoded = text[len(PAIRING_PREFIX) :]
         try:
             body = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
-        except (binascii.Error, ValueError) as exc:
+        except (binascii.Error, ValueError, RecursionError) as exc:
             raise TrustError("a damaged pairing code") from exc
         if not isinstance(body, dict):
             raise TrustError("a damaged pairing code")

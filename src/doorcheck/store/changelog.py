@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -23,7 +23,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from doorcheck.domain.changes import Action, ChangeNote, Effect, fold_presence
 from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.replication import LoggedChange, Vector, intake
-from doorcheck.domain.timeutil import format_datetime, parse_datetime
+from doorcheck.domain.timeutil import format_datetime, parse_datetime, to_utc
 from doorcheck.store.guests import GUESTS, GuestCopies
 from doorcheck.store.outbox import OUTBOX, Outbox, OutboxState
 from doorcheck.store.schema import PeerRow
@@ -32,6 +32,10 @@ from doorcheck.store.transactions import Database, dumps, now_text
 PEERS = PeerRow.__table__  # type: ignore[attr-defined]
 
 log = logging.getLogger(__name__)
+
+# A change dated further ahead of this laptop than this is from a door whose date is
+# wrong; the reference server refuses door times a day ahead of its clock too.
+FUTURE_LIMIT = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +76,21 @@ class ChangeLog:
         ).all()
         return {origin: int(top) for origin, top in rows}
 
-    def after(self, vector: Vector, limit: int = 1000) -> list[LoggedChange]:
-        """What this door holds beyond ``vector``, per origin in order, at most ``limit``."""
+    def newest(self) -> int:
+        """The number of the newest change in this store (any origin): a cheap look
+        whether anything was written since."""
+        with self._db.read() as conn:
+            return int(conn.execute(select(func.coalesce(func.max(OUTBOX.c.seq), 0))).scalar_one())
+
+    def after(
+        self, vector: Vector, limit: int = 1000, origins: Sequence[str] | None = None
+    ) -> list[LoggedChange]:
+        """What this door holds beyond ``vector``, per origin in order, at most ``limit``
+        (of ``origins`` only, if given)."""
         found: list[LoggedChange] = []
         with self._db.read() as conn:
-            for origin, top in sorted(self.vector(conn).items()):
+            held = self.vector(conn) if origins is None else self._tops(conn, origins)
+            for origin, top in sorted(held.items()):
                 if len(found) >= limit:
                     break
                 since = vector.get(origin, 0)
@@ -91,13 +105,26 @@ class ChangeLog:
                 found.extend(logged(row) for row in rows)
         return found
 
+    @staticmethod
+    def _tops(conn: Connection, origins: Sequence[str]) -> dict[str, int]:
+        tops = {}
+        for origin in origins:
+            top = conn.execute(
+                select(func.max(OUTBOX.c.origin_seq)).where(OUTBOX.c.origin == origin)
+            ).scalar()
+            if top is not None:
+                tops[origin] = int(top)
+        return tops
+
     def accept(self, offered: Iterable[LoggedChange]) -> Accepted:
         """Take what extends this door's prefixes, in one durable transaction."""
         offered = list(offered)
         with self._db.write() as conn:
-            plan = intake(self.vector(conn), offered)
+            vector = self.vector(conn)
+            plan = intake(vector, offered)
+            differing = self._differing(conn, vector, offered)
             if not plan.take:
-                return Accepted([], plan.held, plan.gaps, 0)
+                return Accepted([], plan.held - differing, plan.gaps, differing)
             nonces = [c.nonce for c in plan.take]
             known = set(
                 conn.execute(select(OUTBOX.c.nonce).where(OUTBOX.c.nonce.in_(nonces))).scalars()
@@ -107,22 +134,51 @@ class ChangeLog:
             for change in plan.take:
                 if change.origin in stopped:
                     continue  # an earlier one of this origin was refused: a gap now
+                if change.origin == self.door_id:
+                    # Only this door makes its own changes; one "of ours" from outside
+                    # would stand as a check-in never made here.
+                    log.warning("a change under this door's own name came from another; refused")
+                    stopped.add(change.origin)
+                    continue
                 if change.nonce in known:
-                    log.warning("a change from door %s reuses a known nonce; refused",
-                                change.origin)  # fmt: skip
+                    log.warning("a change from door %r reuses a known nonce; refused",
+                                change.origin[:32])  # fmt: skip
                     stopped.add(change.origin)
                     continue
                 taken.append(change)
             gaps = plan.gaps | stopped
             self._insert(conn, taken)
             self._note_conflicts(conn, {c.guest_id for c in taken})
-        return Accepted(taken, plan.held, frozenset(gaps), len(plan.take) - len(taken))
+        refused = len(plan.take) - len(taken) + differing
+        return Accepted(taken, plan.held - differing, frozenset(gaps), refused)
+
+    @staticmethod
+    def _differing(conn: Connection, vector: Vector, offered: list[LoggedChange]) -> int:
+        """Offered changes whose origin and number this door holds under another nonce:
+        a door restored from an old backup numbering again, or a door of the event
+        forging another's changes. The one held first stays (every door keeps the one
+        it met first; docs/peers.md says what that means); the other is refused, and
+        said so, never taken for "already held"."""
+        numbered = [c for c in offered if c.seq <= vector.get(c.origin, 0)]
+        differing = 0
+        for change in numbered:
+            held = conn.execute(
+                select(OUTBOX.c.nonce).where(
+                    OUTBOX.c.origin == change.origin, OUTBOX.c.origin_seq == change.seq
+                )
+            ).scalar()
+            if held is not None and held != change.nonce:
+                differing += 1
+                log.warning("door %r numbered two changes %d; the one held first stays, the "
+                            "other is refused", change.origin[:32], change.seq)  # fmt: skip
+        return differing
 
     def _insert(self, conn: Connection, changes: Sequence[LoggedChange]) -> None:
         if not changes:
             return
         seq = conn.execute(select(func.coalesce(func.max(OUTBOX.c.seq), 0))).scalar_one()
         created = now_text()
+        latest = datetime.now(UTC) + FUTURE_LIMIT
         conn.execute(
             insert(OUTBOX),
             [
@@ -138,7 +194,15 @@ class ChangeLog:
                     "target_nonce": c.target_nonce,
                     "parent_id": c.parent_id,
                     "fields": json.dumps(c.fields) if c.fields is not None else None,
-                    "state": OutboxState.PENDING.value,
+                    # Made at a door whose date is wrong by more than the server takes
+                    # (a day ahead): kept, so the door's later changes still follow,
+                    # but not counted here (nor by the server, which refuses it).
+                    "state": (
+                        OutboxState.REJECTED.value
+                        if to_utc(c.door_time) > latest
+                        else OutboxState.PENDING.value
+                    ),
+                    "note": ChangeNote.CLOCK_AHEAD.value if to_utc(c.door_time) > latest else None,
                     "attempts": 0,
                     "created": created,
                 }
@@ -165,13 +229,19 @@ class ChangeLog:
         """Of two check-ins made apart (doors cut off from each other), the fold keeps
         the earliest; the later one is noted as overtaken at every door that holds
         both, whichever door made it."""
-        for guest_id in guest_ids:
-            rows = conn.execute(
+        # One query for the guests of a batch (a catch-up brings 1,000 changes), and a
+        # fold only for a guest with two or more changes.
+        by_guest: dict[str, list[Any]] = {}
+        ids = sorted(guest_ids)
+        for start in range(0, len(ids), 500):
+            for row in conn.execute(
                 select(OUTBOX).where(
-                    OUTBOX.c.guest_id == guest_id,
+                    OUTBOX.c.guest_id.in_(ids[start : start + 500]),
                     OUTBOX.c.state != OutboxState.REJECTED.value,
                 )
-            ).all()
+            ):
+                by_guest.setdefault(row.guest_id, []).append(row)
+        for rows in by_guest.values():
             if len(rows) < 2:
                 continue
             by_nonce = {row.nonce: row for row in rows}
@@ -195,6 +265,14 @@ class ChangeLog:
 
     # -- the other doors, as last heard ---------------------------------------------
 
+    def note_peers(self, peers: Iterable[PeerRecord]) -> None:
+        """What this door last heard of the other doors, in one transaction."""
+        with self._db.write(durable=False) as conn:
+            for peer in peers:
+                self._note(conn, peer.door_id, peer.station, address=peer.address,
+                           heard=peer.last_heard, clock_offset_ms=peer.clock_offset_ms,
+                           problem=peer.problem)  # fmt: skip
+
     def note_peer(
         self,
         door_id: str,
@@ -205,6 +283,21 @@ class ChangeLog:
         clock_offset_ms: int | None = None,
         problem: str | None = None,
     ) -> None:
+        with self._db.write(durable=False) as conn:
+            self._note(conn, door_id, station, address=address, heard=heard,
+                       clock_offset_ms=clock_offset_ms, problem=problem)  # fmt: skip
+
+    @staticmethod
+    def _note(
+        conn: Connection,
+        door_id: str,
+        station: str,
+        *,
+        address: str | None,
+        heard: datetime | None,
+        clock_offset_ms: int | None,
+        problem: str | None,
+    ) -> None:
         values: dict[str, Any] = {"station": station, "problem": problem}
         if address is not None:
             values["address"] = address
@@ -212,10 +305,9 @@ class ChangeLog:
             values["last_heard"] = format_datetime(heard)
         if clock_offset_ms is not None:
             values["clock_offset_ms"] = clock_offset_ms
-        with self._db.write(durable=False) as conn:
-            found = conn.execute(update(PEERS).where(PEERS.c.door_id == door_id).values(**values))
-            if found.rowcount == 0:
-                conn.execute(insert(PEERS).values(door_id=door_id, **values))
+        found = conn.execute(update(PEERS).where(PEERS.c.door_id == door_id).values(**values))
+        if found.rowcount == 0:
+            conn.execute(insert(PEERS).values(door_id=door_id, **values))
 
     def peers(self) -> list[PeerRecord]:
         with self._db.read() as conn:

@@ -1256,6 +1256,10 @@
       <translation>Schon früher eingecheckt ({time} über {station}); dieser Check-in war nicht nötig.</translation>
     </message>
     <message>
+      <source>Made at a door whose clock was more than a day ahead; not counted</source>
+      <translation>An einem Eingang gemacht, dessen Uhr mehr als einen Tag vorging; nicht gezählt</translation>
+    </message>
+    <message>
       <source>Welcome, {name}</source>
       <translation>Willkommen, {name}</translation>
     </message>
