@@ -1,0 +1,688 @@
+"""Doors of one event on the LAN (issue 14's numbers, on this 2-core machine).
+
+    .venv/bin/python -m benchmarks.peers [--quick] [--json OUT]
+
+Every door is a process of its own (this script run as ``--door DATA``: the door's
+saved login opened through the session, its check-in service, and its mesh node
+joined as ``doorcheck sync --watch`` joins it, on 127.0.0.1; commands come on stdin,
+so a check-in is made in the door's own process and nudges its node, as at a kiosk).
+Doors are logged in to a reference server (``doorcheck serve --demo``) with
+``doorcheck login`` and ``doorcheck sync``. Measured:
+
+1. a check-in at one door to "already in" at another: the time from the benchmark
+   sending the code to the first door's process until a read-only poll (every ~1 ms,
+   in this process) of the other door's SQLite store shows the guest checked in, p95
+   over check-ins at rotating doors, with 5 and with 20 doors, the server stopped
+   (nothing subtracted: the pipe to the door, its scan and fsync, TLS, the other
+   door's accept and fsync, and the poll's ~1 ms are all in it); beside it, the time
+   until the last of the other doors holds it (their ``on_learned`` stamps);
+2. catch-up: one door stopped, 10,000 changes made at another, the door restarted;
+   the time from its restart (process start) until its version vector holds all of
+   them, and from its node running;
+3. a new door taking a 100,000-guest list: a full ``doorcheck sync`` from the
+   reference server, and from a peer (not implemented yet: ``peer_list_transfer``);
+4. a scan's verdict and durable write (``CheckInService.scan`` in a door's process)
+   p95 while 20 doors gossip (the other 19 checking guests in, one every ~3 s each)
+   against the same door alone, no mesh;
+5. upload of the 10,000-change backlog to the reference server (``push_pending``,
+   the push of the door's ``StationSync``) against the server's own bare insert of the
+   same changes (``StationRepository.apply_changes`` called directly, 500 a call as the
+   station protocol allows, on a fresh copy of the server's database).
+
+Durations are only reported, never asserted; each row is compared with issue 14's
+target, and a bare measurement of this machine in the same run where there is one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import random
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from doorcheck.paths import store_path
+from doorcheck.server.db import make_engine
+from doorcheck.server.repository import StationRepository
+from doorcheck.station.client import Credentials, StationClient
+from doorcheck.station.writer import StationChangeWriter
+from doorcheck.store.local import LocalStore
+from doorcheck.sync.station_sync import push_pending
+
+COMPANIONS_PER_GUEST = 0.5735  # demo events: companions per main guest
+PY = sys.executable
+
+
+@dataclass
+class Row:
+    name: str
+    value: float | None  # None: not implemented
+    unit: str
+    target: str  # in words: "<= 250", "not worse than alone", ...
+    ok: bool | None
+    note: str = ""
+    bare: float | None = None  # this machine's bare figure in the same run, same unit
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value is None or not self.bare:
+            return None
+        return self.value / self.bare
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def doorcheck(*args: object) -> str:
+    done = subprocess.run([PY, "-m", "doorcheck", *map(str, args)], capture_output=True,
+                          text=True, timeout=600)  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"doorcheck {args} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+# -- the reference server and logged-in doors ----------------------------------------
+
+
+@dataclass
+class Event:
+    url: str
+    event_id: str
+    data: Path
+    process: subprocess.Popen[str] | None
+
+    @property
+    def db_path(self) -> Path:
+        return self.data / "station.sqlite3"
+
+    def repo(self) -> StationRepository:
+        return StationRepository(make_engine(f"sqlite:///{self.db_path}"))
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(30)
+        self.process = None
+
+    def codes(self) -> list[str]:
+        """Access codes of the registered main guests, shuffled the same every run."""
+        repo = self.repo()
+        guests = repo.guests_for_tickets(self.event_id)
+        repo.engine.dispose()
+        found = sorted(
+            g.access_code
+            for g in guests
+            if g.parent_id is None
+            and g.registration_state.value == "registered"
+            and g.access_code
+            and not g.is_deleted
+        )
+        random.Random(14).shuffle(found)
+        return found
+
+
+@contextmanager
+def demo_event(total: int, data: Path) -> Iterator[Event]:
+    main_guests = max(1, round(total / (1 + COMPANIONS_PER_GUEST)))
+    process = subprocess.Popen(
+        [PY, "-m", "doorcheck", "serve", "--port", "0", "--json", "--demo",
+         "--guests", str(main_guests), "--data", str(data)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    info = json.loads(process.stdout.readline())
+    event = Event(info["url"], info["eventId"], data, process)
+    try:
+        yield event
+    finally:
+        event.stop()
+
+
+@dataclass
+class DoorFolder:
+    data: Path
+    station: str
+    event_id: str
+
+    @property
+    def store_file(self) -> Path:
+        return store_path(self.data, self.event_id, self.station)
+
+
+def app_code(station: str) -> str:
+    return f"{station.replace(' ', '-')}-bench-code"  # the server wants 10 or more
+
+
+def make_doors(event: Event, work: Path, names: Sequence[str], *, sync: bool = True
+               ) -> list[DoorFolder]:  # fmt: skip
+    """A station per door on the server, ``doorcheck login`` and ``doorcheck sync``."""
+    repo = event.repo()
+    codes = {n: repo.create_station(event.event_id, n, app_code=app_code(n)).app_code
+             for n in names}  # fmt: skip
+    repo.engine.dispose()
+
+    def one(name: str) -> DoorFolder:
+        folder = DoorFolder(work / name.replace(" ", "-"), name, event.event_id)
+        doorcheck("login", "--server", event.url, "--event", event.event_id, "--key",
+                  codes[name], "--station", name, "--data", folder.data)  # fmt: skip
+        if sync:
+            doorcheck("sync", "--data", folder.data)
+        return folder
+
+    with ThreadPoolExecutor(3) as pool:
+        return list(pool.map(one, names))
+
+
+# -- a door's process ----------------------------------------------------------------
+
+
+def door_worker(data: Path, port: int, peers: list[str], mesh: bool) -> int:
+    """One door: its session, its check-in service and (``mesh``) its node. Reads one
+    JSON command a line on stdin, answers one JSON line on stdout."""
+    from doorcheck.session.door import open_door
+
+    lock = threading.Lock()
+
+    def emit(message: dict[str, Any]) -> None:
+        with lock:
+            sys.stdout.write(json.dumps(message) + "\n")
+            sys.stdout.flush()
+
+    door = open_door(data)
+    service = door.service(ask=False)
+    node = None
+    if mesh:
+        node = door.join_mesh(
+            service,
+            listen=("127.0.0.1", port),
+            addresses=peers,
+            on_learned=lambda n: emit({"learned": n, "at": time.monotonic()}),
+        )
+    emit({"ready": True, "door": door.store.log.door_id, "at": time.monotonic()})
+    try:
+        for line in sys.stdin:
+            command = json.loads(line)
+            do = command["do"]
+            if do == "scan":
+                outcome = service.scan(command["code"], "scanner")
+                emit({"verdict": outcome.verdict.kind.value})
+            elif do == "scans":
+                time.sleep(command.get("delay", 0.0))
+                times = []
+                for code in command["codes"]:
+                    start = time.perf_counter()
+                    service.scan(code, "scanner")
+                    times.append((time.perf_counter() - start) * 1000)
+                    time.sleep(command.get("pause", 0.0) * random.uniform(0.5, 1.5))
+                emit({"times": times})
+            elif do == "nearby":
+                emit({"nearby": node.nearby() if node is not None else 0})
+            elif do == "quit":
+                break
+    finally:
+        if node is not None:
+            node.stop()
+        door.close()
+    return 0
+
+
+@dataclass
+class Worker:
+    folder: DoorFolder
+    port: int
+    process: subprocess.Popen[str]
+    answers: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue)
+    learned: list[float] = field(default_factory=list)
+    door_id: str = ""
+    ready_at: float = 0.0
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if "learned" in message:
+                self.learned.append(float(message["at"]))
+            else:
+                self.answers.put(message)
+
+    def send(self, command: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+
+    def answer(self, timeout: float = 600) -> dict[str, Any]:
+        try:
+            return self.answers.get(timeout=timeout)
+        except queue.Empty:
+            raise RuntimeError(f"{self.folder.station}: no answer in {timeout} s") from None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                self.send({"do": "quit"})
+                self.process.wait(20)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait(10)
+
+
+def start_worker(folder: DoorFolder, peers: Sequence[str] = (), *, mesh: bool = True,
+                 port: int | None = None, wait: bool = True) -> Worker:  # fmt: skip
+    port = port or free_port()
+    command = [PY, "-m", "benchmarks.peers", "--door", str(folder.data), "--port", str(port)]
+    for peer in peers:
+        command += ["--peer", peer]
+    if not mesh:
+        command.append("--no-mesh")
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True, bufsize=1)  # fmt: skip
+    worker = Worker(folder, port, process)
+    threading.Thread(target=worker._read, daemon=True).start()
+    if wait:
+        ready(worker)
+    return worker
+
+
+def ready(worker: Worker) -> None:
+    hello = worker.answer(120)
+    worker.door_id = hello["door"]
+    worker.ready_at = hello["at"]
+
+
+def start_mesh(folders: Sequence[DoorFolder]) -> list[Worker]:
+    """Each door is told of the first one only (typed in); the rest it learns.
+    Returns once every door has heard from every other one."""
+    first = start_worker(folders[0])
+    workers = [first] + [start_worker(f, [first.address], wait=False) for f in folders[1:]]
+    for worker in workers[1:]:
+        ready(worker)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        seen = []
+        for worker in workers:
+            worker.send({"do": "nearby"})
+            seen.append(worker.answer()["nearby"])
+        if all(n == len(workers) - 1 for n in seen):
+            return workers
+        time.sleep(0.5)
+    raise RuntimeError(f"the mesh of {len(workers)} doors did not form: {seen}")
+
+
+def stop_all(workers: Sequence[Worker]) -> None:
+    for worker in workers:
+        if worker.process.poll() is None:
+            worker.send({"do": "quit"})
+    for worker in workers:
+        worker.stop()
+
+
+# -- 1. a check-in to "already in" at another door -----------------------------------
+
+
+def checked_in(store: LocalStore, code: str) -> bool:
+    view = store.guest_by_code(code)
+    return view is not None and view.guest.is_checked_in
+
+
+def propagation(workers: list[Worker], codes: list[str], trials: int
+                ) -> tuple[list[float], list[float]]:  # fmt: skip
+    """Per trial: ms until one other door's store answers "already in" (polled read-only
+    here), and ms until the last of the other doors held it (their on_learned stamps)."""
+    stores = {w.door_id: LocalStore.open(w.folder.store_file) for w in workers}
+    rng = random.Random(len(workers))
+    to_one: list[float] = []
+    to_all: list[float] = []
+    try:
+        for trial in range(trials):
+            origin = workers[trial % len(workers)]
+            target = rng.choice([w for w in workers if w is not origin])
+            code = codes.pop()
+            time.sleep(rng.uniform(0.2, 0.6))  # not in step with the doors' 2 s ticks
+            start = time.monotonic()
+            origin.send({"do": "scan", "code": code})
+            polled = stores[target.door_id]
+            while not checked_in(polled, code):
+                if time.monotonic() - start > 30:
+                    raise RuntimeError(f"{target.folder.station} never learned {code}")
+                time.sleep(0.001)
+            to_one.append((time.monotonic() - start) * 1000)
+            verdict = origin.answer()["verdict"]
+            if verdict != "admit":
+                raise RuntimeError(f"{code} at {origin.folder.station}: {verdict}")
+            others = [w for w in workers if w is not origin]
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                firsts = [next((t for t in w.learned if t >= start), None) for w in others]
+                if all(t is not None for t in firsts):
+                    to_all.append((max(t for t in firsts if t is not None) - start) * 1000)
+                    break
+                time.sleep(0.01)
+    finally:
+        for store in stores.values():
+            store.close()
+    return to_one, to_all
+
+
+# -- 4. a scan while the doors gossip --------------------------------------------------
+
+
+def scan_times(worker: Worker, codes: list[str], pause: float) -> list[float]:
+    worker.send({"do": "scans", "codes": codes, "pause": pause})
+    return [float(t) for t in worker.answer()["times"]]
+
+
+def scans_with_gossip(workers: list[Worker], codes: list[str], count: int, pause: float
+                      ) -> tuple[list[float], int]:  # fmt: skip
+    """The first door scans ``count`` codes while each other door checks a guest in
+    about every 3 s (a busy door at a busy entrance); returns the first door's times
+    and how many changes the others made meanwhile."""
+    scanning, others = workers[0], workers[1:]
+    duration = count * pause
+    per_door = max(1, int(duration / 3.0))
+    for index, worker in enumerate(others):
+        mine = [codes.pop() for _ in range(per_door)]
+        delay = 3.0 * index / len(others)
+        worker.send({"do": "scans", "codes": mine, "pause": 3.0, "delay": delay})
+    times = scan_times(scanning, [codes.pop() for _ in range(count)], pause)
+    for worker in others:
+        worker.answer()
+    return times, per_door * len(others)
+
+
+# -- 2, 3, 5: a big list, a door away, the backlog ------------------------------------
+
+
+def run_measured(command: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one child process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"{command} failed")
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+
+
+def peer_list_transfer(source: DoorFolder, fresh: DoorFolder) -> float | None:
+    """Seconds for ``fresh`` (logged in, no list) to take ``source``'s guest list from
+    it over the mesh. Not implemented in doorcheck yet (the peers' list transfer is
+    being built): returns None, printed as "not implemented". To fill in: start
+    ``source`` as a worker, start ``fresh`` with it as peer, time until ``fresh``'s
+    store holds as many guests as ``source``'s."""
+    del source, fresh
+    return None
+
+
+def catch_up(maker: DoorFolder, away: DoorFolder, codes: list[str], changes: int
+             ) -> tuple[float, float, float, int]:  # fmt: skip
+    """Returns seconds from the restart and from the node running until the away door
+    holds every change, the seconds the changes took to make, and how many."""
+    first = start_worker(maker)
+    second = start_worker(away, [first.address])
+    deadline = time.monotonic() + 60
+    while True:
+        second.send({"do": "nearby"})
+        if second.answer()["nearby"] == 1 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    second.stop()
+    start = time.perf_counter()
+    scan_times(first, codes[:changes], 0.0)
+    made = time.perf_counter() - start
+    store = LocalStore.open(maker.store_file)
+    want = store.log.vector()[first.door_id]
+    store.close()
+    polled = LocalStore.open(away.store_file)
+    try:
+        began = time.monotonic()
+        second = start_worker(away, [first.address], wait=False)
+        while polled.log.vector().get(first.door_id, 0) < want:
+            if time.monotonic() - began > 300:
+                raise RuntimeError("the away door never caught up")
+            time.sleep(0.005)
+        done = time.monotonic()
+        ready(second)
+    finally:
+        polled.close()
+        stop_all([first, second])
+    return done - began, done - second.ready_at, made, want
+
+
+def bare_insert(event: Event, folder: DoorFolder, work: Path) -> float:
+    """The server's own insert of the door's waiting changes: apply_changes called
+    directly, 500 a call, on a fresh copy of the server's database."""
+    copy = work / "bare-server.sqlite3"
+    with sqlite3.connect(event.db_path) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    store = LocalStore.open(folder.store_file)
+    changes = [c.to_json() for c in store.waiting_changes(limit=1_000_000)]
+    store.close()
+    repo = StationRepository(make_engine(f"sqlite:///{copy}"))
+    token = repo.login(event.event_id, app_code(folder.station), folder.station)["sessionToken"]
+    start = time.perf_counter()
+    for at in range(0, len(changes), repo.settings.max_batch):
+        repo.apply_changes(token, changes[at : at + repo.settings.max_batch])
+    took = time.perf_counter() - start
+    repo.engine.dispose()
+    return took
+
+
+def upload(event: Event, folder: DoorFolder) -> tuple[float, int, int]:
+    store = LocalStore.open(folder.store_file)
+    client = StationClient(event.url, Credentials(event.event_id, app_code(folder.station),
+                                                  folder.station))  # fmt: skip
+    client.login()
+    try:
+        start = time.perf_counter()
+        uploaded, _, rejected = push_pending(store, StationChangeWriter(client))
+        return time.perf_counter() - start, uploaded, rejected
+    finally:
+        client.close()
+        store.close()
+
+
+def machine_speed() -> float:
+    start = time.perf_counter()
+    sum(range(30_000_000))
+    return time.perf_counter() - start
+
+
+def bare_commit_ms(work: Path, count: int = 300) -> float:
+    """p95 of a single-row durable commit (WAL, synchronous=FULL) on this disk."""
+    conn = sqlite3.connect(work / "bare-commit.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    times = []
+    for i in range(count):
+        start = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t (v) VALUES (?)", (f"scan {i}",))
+        conn.execute("COMMIT")
+        times.append((time.perf_counter() - start) * 1000)
+    conn.close()
+    return percentile(times, 0.95)
+
+
+# -- the run -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sizes:
+    small_list: int  # guests of the event the 5 and 20 doors share
+    doors: tuple[int, int]
+    trials: int
+    scans: int
+    scan_pause: float
+    big_list: int
+    changes: int
+
+
+FULL = Sizes(3000, (5, 20), 60, 300, 0.1, 100_000, 10_000)
+QUICK = Sizes(800, (3, 6), 12, 40, 0.05, 12_000, 1_000)
+
+
+def mesh_part(sizes: Sizes, work: Path, rows: list[Row]) -> None:
+    few, many = sizes.doors
+    with demo_event(sizes.small_list, work / "small-server") as event:
+        codes = event.codes()
+        folders = make_doors(event, work / "small", [f"Gate {n}" for n in range(1, many + 1)])
+        event.stop()  # the internet is down from here on, as in the integration tests
+    bare = bare_commit_ms(work)
+    busy: list[float] = []
+    made = 0
+    # 4, alone: the door's own process, no mesh.
+    alone = start_worker(folders[0], mesh=False)
+    solo = scan_times(alone, [codes.pop() for _ in range(sizes.scans)], sizes.scan_pause)
+    alone.stop()
+    for count in (few, many):
+        workers = start_mesh(folders[:count])
+        try:
+            to_one, to_all = propagation(workers, codes, sizes.trials)
+            note = (f"median {statistics.median(to_one):.0f} ms, max {max(to_one):.0f} ms, "
+                    f"{len(to_one)} check-ins")  # fmt: skip
+            p95 = percentile(to_one, 0.95)
+            rows.append(Row(f"check-in to 'already in' at another door, {count} doors, p95",
+                            p95, "ms", "<= 250", p95 <= 250, note))  # fmt: skip
+            if to_all:
+                last = percentile(to_all, 0.95)
+                rows.append(Row(f"  ... until the last of the {count - 1} others holds it, p95",
+                                last, "ms", "(none)", None,
+                                f"median {statistics.median(to_all):.0f} ms"))  # fmt: skip
+            if count == many:
+                busy, made = scans_with_gossip(workers, codes, sizes.scans, sizes.scan_pause)
+        finally:
+            stop_all(workers)
+    alone_p95 = percentile(solo, 0.95)
+    rows.append(Row("scan verdict + durable write, p95, door alone (no mesh)", alone_p95,
+                    "ms", "(baseline)", None, f"median {statistics.median(solo):.1f} ms, "
+                    f"{len(solo)} scans", bare))  # fmt: skip
+    busy_p95 = percentile(busy, 0.95)
+    rows.append(Row(f"  the same while {many} doors gossip, p95", busy_p95, "ms",
+                    "not worse than alone", busy_p95 <= alone_p95 * 1.1,
+                    f"median {statistics.median(busy):.1f} ms; {made} changes by the "
+                    f"other {many - 1} doors meanwhile; ok within 10 %", bare))  # fmt: skip
+
+
+def big_part(sizes: Sizes, work: Path, rows: list[Row]) -> None:
+    with demo_event(sizes.big_list, work / "big-server") as event:
+        codes = event.codes()
+        maker, away, fresh = make_doors(event, work / "big", ["Maker", "Away", "Fresh"],
+                                        sync=False)  # fmt: skip
+        # 3. A new door's first full sync from the reference server, as its own process.
+        wall, cpu = run_measured([PY, "-m", "doorcheck", "sync", "--data", str(maker.data)])
+        store = LocalStore.open(maker.store_file)
+        guests = store.status().guests
+        store.close()
+        doorcheck("sync", "--data", away.data)
+        rows.append(Row(f"new door's list of {guests:,} guests: full sync from the server",
+                        wall, "s", "(baseline)", None,
+                        f"doorcheck sync, its own process; client CPU {cpu:.1f} s"))  # fmt: skip
+        from_peer = peer_list_transfer(maker, fresh)
+        rows.append(Row("  the same list from a peer door", from_peer, "s",
+                        "faster than the server", None if from_peer is None else from_peer < wall,
+                        "not implemented" if from_peer is None else "", wall))  # fmt: skip
+        # 2. Catch-up after being away.
+        since_start, since_ready, made, held = catch_up(maker, away, codes, sizes.changes)
+        rows.append(Row(f"catch-up of a door away while {held:,} changes were made",
+                        since_start, "s", "<= 5", since_start <= 5,
+                        f"from its restart (process start); the changes took {made:.0f} s "
+                        "to make"))  # fmt: skip
+        rows.append(Row("  the same from its node running", since_ready, "s", "<= 5",
+                        since_ready <= 5, "hello, catch-up, accept and fsync"))  # fmt: skip
+        # 5. The backlog to the server, against the server's own bare insert.
+        bare = bare_insert(event, maker, work)
+        took, uploaded, rejected = upload(event, maker)
+        ratio = took / bare
+        rows.append(Row(f"upload of a {uploaded:,}-change backlog to the server", took, "s",
+                        "<= 3 x bare", ratio <= 3,
+                        f"push_pending (StationSync's push); {rejected} rejected; bare = "
+                        "apply_changes in-process on a copy", bare))  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--only", choices=["mesh", "big"], help=argparse.SUPPRESS)
+    parser.add_argument("--door", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--peer", action="append", default=[], help=argparse.SUPPRESS)
+    parser.add_argument("--no-mesh", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.door:
+        return door_worker(args.door, args.port, args.peer, not args.no_mesh)
+    sizes = QUICK if args.quick else FULL
+    rows = [Row("machine speed: a fixed Python loop", machine_speed(), "s", "(none)", None,
+                "to compare runs")]  # fmt: skip
+    work = Path(tempfile.mkdtemp(prefix="doorcheck-peers-"))
+    # Every process of the run: secrets in files, logs and data in the work folder.
+    os.environ.update(DOORCHECK_SECRETS="file", XDG_DATA_HOME=str(work / "xdg"),
+                      DOORCHECK_LOG_DIR=str(work / "logs"))  # fmt: skip
+    try:
+        for name, part in (("big", big_part), ("mesh", mesh_part)):
+            if args.only in (None, name):
+                try:
+                    part(sizes, work, rows)
+                except Exception:  # a part that fails is reported; the others still run
+                    traceback.print_exc()
+                    rows.append(Row(f"{name} part FAILED (see above)", None, "", "", False))
+                print_rows(rows)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report(rows, args.json)
+    return 0
+
+
+def print_rows(rows: list[Row]) -> None:
+    print(f"{'measurement':<62} {'value':>9} {'unit':<4} {'target':<22} {'met':<4} "
+          f"{'bare':>8} {'ratio':>6}  notes")  # fmt: skip
+    for row in rows:
+        value = "n/a" if row.value is None else f"{row.value:.2f}"
+        met = {None: "", True: "yes", False: "NO"}[row.ok]
+        bare = f"{row.bare:>8.2f}" if row.bare is not None else f"{'':>8}"
+        ratio = f"{row.ratio:>6.1f}" if row.ratio is not None else f"{'':>6}"
+        print(f"{row.name:<62} {value:>9} {row.unit:<4} {row.target:<22} {met:<4} "
+              f"{bare} {ratio}  {row.note}", flush=True)  # fmt: skip
+
+
+def report(rows: list[Row], json_path: Path | None) -> None:
+    print_rows(rows)
+    found = [row.__dict__ | {"ratio": row.ratio} for row in rows]
+    print(json.dumps(found, indent=2))
+    if json_path:
+        json_path.write_text(json.dumps(found, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
