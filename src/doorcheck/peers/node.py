@@ -524,6 +524,10 @@ class MeshNode:
             self.store.finish_full_sync(self._list_generation, page.cursor)
             return True
 
+        if page.next is not None:
+            # Ask for the next page before storing this one: it travels while this
+            # one is written.
+            await connection.send({"type": "list", "after": page.next})
         if await asyncio.to_thread(store):
             log.info("mesh: took the guest list (%d guests) from door %s", self._list_count,
                      connection.peer.door_id[:8])  # fmt: skip
@@ -532,8 +536,6 @@ class MeshNode:
             self._list_generation = None
             if self.on_learned is not None:
                 self.on_learned(0)
-        else:
-            await connection.send({"type": "list", "after": page.next})
 
     async def _sender(self, connection: _Connection) -> None:
         peer = connection.peer
