@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
 from doorcheck.domain.changes import Action, ChangeNote
 from doorcheck.domain.guest import Guest, RegistrationState
@@ -33,6 +33,7 @@ from doorcheck.ui.tasks import settle
 from doorcheck.views import (
     ChangeView,
     GuestView,
+    PeerView,
     ScanOutcome,
     SearchHit,
     StationCount,
@@ -200,6 +201,8 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
 
     states.append(("guests-search", show_search("müll", 0), True))
     states.append(("guests-party", show_search("müll", 1), True))
+    statistics.show_peers(_peers(datetime.now(UTC)))
+    window.status.show_peers(_peers(datetime.now(UTC)))
     states.append(("statistics", lambda: window.tabs.setCurrentWidget(statistics), True))
     for name, show, online in states:
         window.tabs.setCurrentWidget(window.scan)
@@ -216,6 +219,8 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
         if online is None:
             window.status.show_health(WorkerHealth("sync"))
     window.close()
+
+    written.append(_two_doors(app, frame, out / "doors-nearby.png"))
 
     guest_facing = KioskWindow(
         "Winter Gala 2026", "Self check-in", Mode.CHECK_IN.value, self_check_in=True
@@ -270,6 +275,53 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
         dialog.close()
     install_language(app, "en")
     return written
+
+
+def _peers(now: datetime) -> list[PeerView]:
+    """The event's other doors as a door sees them: two heard from, one gone quiet."""
+    return [
+        PeerView("b" * 32, "Side Door", "10.0.0.12:47474", now - timedelta(seconds=1), False,
+                 214, 0, None),
+        PeerView("c" * 32, "Cloakroom", "10.0.0.14:47474", now - timedelta(seconds=2), False,
+                 57, 0, None),
+        PeerView("d" * 32, "Garden Gate", "10.0.0.19:47474", now - timedelta(minutes=3), True,
+                 12, 0, None),
+    ]  # fmt: skip
+
+
+def _two_doors(app: QApplication, frame: object, path: Path) -> Path:
+    """Two doors of one event with the internet down, side by side: the guest admitted
+    at the Main Entrance is "already in" at the Side Door a moment later."""
+    now = datetime.now(UTC)
+    pair = QWidget()
+    pair.setStyleSheet("background: #37474f;")
+    row = QHBoxLayout(pair)
+    row.setContentsMargins(8, 8, 8, 8)
+    row.setSpacing(8)
+    offline, store = _status(False)
+    doors = []
+    for station, outcome in (
+        ("Main Entrance",
+         ScanOutcome(Verdict(VerdictKind.ADMIT, JANE), JANE.access_code, nonces=("n",))),
+        ("Side Door",
+         ScanOutcome(Verdict(VerdictKind.ALREADY_IN, JANE, since=now - timedelta(seconds=20),
+                             station="Main Entrance"), JANE.access_code)),
+    ):  # fmt: skip
+        door = KioskWindow("Winter Gala 2026", station, Mode.CHECK_IN.value)
+        door.scan.preview.show_frame(to_qimage(frame), [])  # type: ignore[arg-type]
+        door.scan.show_outcome(outcome)
+        door.status.show_sync(offline)
+        door.status.show_store(store)
+        other = "Side Door" if station == "Main Entrance" else "Main Entrance"
+        door.status.show_peers([PeerView("e" * 32, other, None, now, False, 1, 0, None)])
+        door.setMinimumSize(900, 620)
+        row.addWidget(door)
+        doors.append(door)
+    pair.resize(1816, 636)
+    pair.show()
+    saved = _save(app, pair, path)
+    pair.close()
+    return saved
 
 
 def _save(app: QApplication, widget: QWidget, path: Path) -> Path:
