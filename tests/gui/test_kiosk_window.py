@@ -225,6 +225,7 @@ def test_screenshots_of_every_state(tmp_path: Path) -> None:
     names = sorted(p.name for p in tmp_path.glob("*.png"))
     assert names == [
         "changes.png",
+        "doors-nearby.png",
         "guests-party.png",
         "guests-search.png",
         "login-error.png",
@@ -254,6 +255,11 @@ def test_screenshots_of_every_state(tmp_path: Path) -> None:
         assert image.pixelColor(1250, 150).name() == colour, name
         strip = image.pixelColor(5, 720).name()
         assert (strip == red) == (name == "scan-disk-full"), name
+    # Two doors side by side: admitted at the left, already in (amber) at the right.
+    pair = QImage(str(tmp_path / "doors-nearby.png"))
+    middle = pair.height() // 4
+    assert pair.pixelColor(pair.width() // 2 - 100, middle).name() == green
+    assert pair.pixelColor(pair.width() - 100, middle).name() == amber
 
 
 def test_the_demo_opens_the_kiosk_and_its_camera_checks_guests_in(tmp_path: Path) -> None:
