@@ -100,6 +100,7 @@ class _Connection:
         self.peer = peer
         self.wake = asyncio.Event()
         self.catch_up = True  # send everything the door lacks, not only our own
+        self.made_here = True  # a change was made at this door since the last send
         self.wake.set()  # at once on connecting, not at the first tick
 
     async def send(self, message: dict[str, object]) -> None:
@@ -294,7 +295,9 @@ class MeshNode:
             await asyncio.sleep(WATCH_SECONDS)
 
     def _wake_all(self) -> None:
+        """A change was made at this door: every connection looks for it."""
         for connection in list(self._connections.values()):
+            connection.made_here = True
             connection.wake.set()
 
     async def _dial(self, address: str) -> None:
@@ -551,7 +554,17 @@ class MeshNode:
             # each change to each door once per door.
             everything, connection.catch_up = connection.catch_up, False
             origins = None if everything else (self.door_id,)
-            while True:
+            # Nothing to look for in the store when, as far as this door knows, the
+            # other holds all it could be sent (most wake-ups are the 2 s tick).
+            made_here, connection.made_here = connection.made_here, False
+            lacking = (
+                made_here  # a change made here that the vector may not show yet
+                or any(peer.known.get(o, 0) < n for o, n in self._vector.items())
+                if everything
+                else made_here
+                or self._vector.get(self.door_id, 0) > peer.known.get(self.door_id, 0)
+            )
+            while lacking:
                 batch = await asyncio.to_thread(
                     self.store.log.after, dict(peer.known), BATCH, origins
                 )
