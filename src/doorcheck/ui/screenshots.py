@@ -294,7 +294,8 @@ def _two_doors(app: QApplication, frame: object, path: Path) -> Path:
     at the Main Entrance is "already in" at the Side Door a moment later."""
     now = datetime.now(UTC)
     pair = QWidget()
-    pair.setStyleSheet("background: #37474f;")
+    pair.setObjectName("pair")  # the dark frame is the pair's own, not its windows'
+    pair.setStyleSheet("#pair { background: #eceff1; }")
     row = QHBoxLayout(pair)
     row.setContentsMargins(8, 8, 8, 8)
     row.setSpacing(8)
@@ -314,10 +315,10 @@ def _two_doors(app: QApplication, frame: object, path: Path) -> Path:
         door.status.show_store(store)
         other = "Side Door" if station == "Main Entrance" else "Main Entrance"
         door.status.show_peers([PeerView("e" * 32, other, None, now, False, 1, 0, None)])
-        door.setMinimumSize(900, 620)
+        door.setMinimumSize(1040, 620)
         row.addWidget(door)
         doors.append(door)
-    pair.resize(1816, 636)
+    pair.resize(2104, 636)
     pair.show()
     saved = _save(app, pair, path)
     pair.close()

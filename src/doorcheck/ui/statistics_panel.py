@@ -126,7 +126,10 @@ class StatisticsPanel(QWidget):
         self.doors.setHorizontalHeaderLabels([tr("Door"), tr("Last heard"), tr("Changes here")])
         self.doors.verticalHeader().setVisible(False)
         self.doors.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.doors.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.doors.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.doors.setStyleSheet("font-size: 16px;")
         self.doors.hide()
         figures = QHBoxLayout()
@@ -179,12 +182,11 @@ class StatisticsPanel(QWidget):
         self.doors.setRowCount(len(peers))
         for row, peer in enumerate(peers):
             heard = f"{peer.last_heard.astimezone():%H:%M:%S}" if peer.last_heard else "\u2013"
-            if peer.stale:
-                heard = tr("{time}, not heard from for 30 s").format(time=heard)
             for column, value in enumerate((clip(peer.station), heard, str(peer.held))):
                 item = QTableWidgetItem(value)
-                if peer.stale:
+                if peer.stale:  # red, and said in words where the pointer rests
                     item.setForeground(QColor("#b71c1c"))
+                    item.setToolTip(tr("{time}, not heard from for 30 s").format(time=heard))
                 if column == 2:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
