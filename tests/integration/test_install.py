@@ -33,6 +33,7 @@ def test_the_self_test_checks_every_part_and_says_so() -> None:
         "decode the sample ticket",
         "play a video",
         "check-in round trip",
+        "doors nearby",
         "print a sheet",
         "kiosk window",
         "sounds",
