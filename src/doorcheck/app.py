@@ -303,6 +303,9 @@ def _join_peers(kiosk: Kiosk, signals: WorkerSignals) -> None:
     except DoorError as exc:
         log.warning("this door could not join the others: %s", exc)
         return
+    except Exception as exc:  # the door works alone rather than not at all
+        log.warning("this door could not join the others (%s)", type(exc).__name__)
+        return
     mesh = kiosk.mesh
     timer = QTimer(kiosk.window)
     timer.setInterval(1000)
