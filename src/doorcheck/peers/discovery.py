@@ -76,7 +76,7 @@ class Discovery:
         )
         try:
             zc.register_service(self._info, allow_name_change=True)
-        except Exception as exc:
+        except Exception as exc:  # a LAN that refuses: the door goes on without
             log.warning("mesh: this door could not be announced (%s)", type(exc).__name__)
         self._browser = ServiceBrowser(zc, SERVICE_TYPE, handlers=[self._changed])
 
@@ -89,7 +89,7 @@ class Discovery:
                 self._browser.cancel()
             if self._info is not None:
                 zc.unregister_service(self._info)
-        except Exception as exc:
+        except Exception as exc:  # closing anyway
             log.debug("mesh: discovery stopped with %s", type(exc).__name__)
         finally:
             zc.close()

@@ -330,7 +330,7 @@ class MeshNode:
             except (OSError, TimeoutError, ssl.SSLError) as exc:
                 _still_running()  # 3.11's wait_for may turn our cancellation into this
                 log.debug("mesh: %s not reached (%s)", address, type(exc).__name__)
-            except Exception as exc:
+            except Exception as exc:  # one address never stops the dialling
                 log.warning("mesh: dialling %s failed (%s)", address, type(exc).__name__)
             else:
                 ended = await self._converse(reader, writer, address)
@@ -680,7 +680,7 @@ class MeshNode:
                            p.clock_offset_ms, p.problem)
                 for p in peers
             )  # fmt: skip
-        except Exception as exc:
+        except Exception as exc:  # a busy disk must not stop the mesh
             log.warning("mesh: the doors' status could not be saved (%s)", type(exc).__name__)
 
 
