@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.sync import bare_commit_ms
 from doorcheck.paths import store_path
 from doorcheck.server.db import make_engine
 from doorcheck.server.repository import StationRepository
@@ -540,23 +541,6 @@ def machine_speed() -> float:
     return time.perf_counter() - start
 
 
-def bare_commit_ms(work: Path, count: int = 300) -> float:
-    """p95 of a single-row durable commit (WAL, synchronous=FULL) on this disk."""
-    conn = sqlite3.connect(work / "bare-commit.sqlite3", isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
-    times = []
-    for i in range(count):
-        start = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO t (v) VALUES (?)", (f"scan {i}",))
-        conn.execute("COMMIT")
-        times.append((time.perf_counter() - start) * 1000)
-    conn.close()
-    return percentile(times, 0.95)
-
-
 # -- the run -------------------------------------------------------------------------
 
 
@@ -581,7 +565,7 @@ def mesh_part(sizes: Sizes, work: Path, rows: list[Row]) -> None:
         codes = event.codes()
         folders = make_doors(event, work / "small", [f"Gate {n}" for n in range(1, many + 1)])
         event.stop()  # the internet is down from here on, as in the integration tests
-    bare = bare_commit_ms(work)
+    bare = bare_commit_ms(work, 300)  # the floor of a durable scan, as in benchmarks/sync.py
     busy: list[float] = []
     made = 0
     # 4, alone: the door's own process, no mesh.
