@@ -313,7 +313,7 @@ def _join_peers(kiosk: Kiosk, signals: WorkerSignals) -> None:
     def show_peers() -> None:
         peers = [
             PeerView(p.door_id, p.station, p.address, p.last_heard, p.stale, p.held,
-                     p.clock_offset_ms, p.problem)
+                     p.clock_offset_ms, p.problem, p.zone)
             for p in mesh.peers()
         ]  # fmt: skip
         kiosk.window.status.show_peers(peers)  # "0 doors nearby" until one is found
@@ -465,6 +465,31 @@ def start(kiosk: Kiosk) -> None:
     if kiosk.forwarder is not None:
         kiosk.forwarder.start()
     kiosk.camera.start()
+    _watch_daily_check_out(kiosk)
+
+
+# How often the window looks whether the daily check-out is due (docs/occupancy.md).
+CHECK_OUT_LOOK_MS = 10_000
+
+
+def _watch_daily_check_out(kiosk: Kiosk) -> None:
+    """Every few seconds, off the GUI thread: check everyone out when the time set
+    with `doorcheck checkout-all --at` has come (checking out thousands is a moment's
+    work, not one for the window's thread)."""
+    window, door, service = kiosk.window, kiosk.door, kiosk.service
+    timer = QTimer(window)
+    timer.setInterval(CHECK_OUT_LOOK_MS)
+
+    def done(count: int | None) -> None:
+        if count is not None:
+            log.info("daily check-out: %d guests checked out", count)
+            kiosk.watcher.nudge()
+
+    def look() -> None:
+        window.tasks.run(lambda: door.check_out_if_due(service), done, key="daily-check-out")
+
+    timer.timeout.connect(look)
+    timer.start()
 
 
 def log_in_screen(app: QApplication, data_dir: Path, camera: str) -> DoorSession | None:

@@ -27,6 +27,7 @@ from doorcheck.commands.common import (
 from doorcheck.commands.door import (
     cmd_checkin,
     cmd_checkout,
+    cmd_checkout_all,
     cmd_eventbrite_events,
     cmd_login,
     cmd_pair,
@@ -34,6 +35,7 @@ from doorcheck.commands.door import (
     cmd_status,
     cmd_sync,
     cmd_wipe,
+    cmd_zone,
 )
 from doorcheck.commands.lists import (
     cmd_export,
@@ -50,6 +52,7 @@ from doorcheck.commands.server import (
     cmd_admin_reel,
     cmd_admin_station_qr,
     cmd_admin_tickets,
+    cmd_admin_zone,
     cmd_serve,
 )
 from doorcheck.commands.window import (
@@ -332,6 +335,23 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk_options(p)
     p.set_defaults(func=cmd_pair)
 
+    p = sub.add_parser("zone", help="who is inside per zone; or put this door's station in a zone")
+    p.add_argument("name", nargs="?", help="the zone this door's station is in")
+    p.add_argument("--capacity", type=int, help="with NAME: how many may be inside the zone")
+    p.add_argument("--clear", action="store_true", help="no zone set here: the server's plan holds")
+    kiosk_options(p)
+    p.set_defaults(func=cmd_zone)
+
+    p = sub.add_parser(
+        "checkout-all", help="check out everyone inside, now or every day at a set time"
+    )
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--now", action="store_true", help="everyone inside, now")
+    when.add_argument("--at", metavar="HH:MM", help="every day at this time (a nightly reset)")
+    when.add_argument("--off", action="store_true", help="no daily check-out any more")
+    kiosk_options(p)
+    p.set_defaults(func=cmd_checkout_all)
+
     p = sub.add_parser("wipe", help="delete this laptop's data of an event (privacy)")
     p.add_argument("--event", metavar="ID", help="event ID (default: the saved login's)")
     p.add_argument(
@@ -376,6 +396,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--qr", metavar="PNG", help="write the station's setup QR code here")
     server_db_options(p)
     p.set_defaults(func=cmd_admin_create_station)
+
+    p = admin.add_parser(
+        "zone", help="put stations in a zone and set capacities (docs/occupancy.md)"
+    )
+    p.add_argument("event")
+    p.add_argument("name", nargs="?", help="the zone (none: only --event-capacity)")
+    p.add_argument("--station", action="append", default=[], help="a station in it (repeat)")
+    p.add_argument("--capacity", type=int, help="how many may be inside the zone at once")
+    p.add_argument("--event-capacity", type=int, help="how many may be inside in all")
+    p.add_argument("--remove", action="store_true", help="take the zone out of the plan")
+    server_db_options(p)
+    p.set_defaults(func=cmd_admin_zone)
 
     p = admin.add_parser("station-qr", help="print a station's login and its setup QR code")
     p.add_argument("event")

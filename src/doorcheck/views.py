@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from doorcheck.domain.guest import Guest
+from doorcheck.domain.occupancy import DoorZone, Occupancy
 from doorcheck.domain.verdict import Verdict
 from doorcheck.words import Phrase
 
@@ -63,6 +64,7 @@ class StationCount:
     station: str
     arrivals: int  # guests whose (latest) check-in was at this station
     departures: int  # guests out now who checked out here
+    inside: int = 0  # guests inside now who came in here
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class Statistics:
     inside: int
     guests: int
     stations: list[StationCount]
+    # Inside per zone and in all against the capacities (docs/occupancy.md).
+    occupancy: Occupancy = field(default_factory=Occupancy)
 
 
 @dataclass(frozen=True)
@@ -143,3 +147,4 @@ class PeerView:
     held: int  # how many of its changes this door holds
     clock_offset_ms: int | None  # its clock minus this laptop's
     problem: str | None  # why it was last refused or dropped, as a code
+    zone: DoorZone | None = None  # the zone it said it is in

@@ -66,7 +66,7 @@ def test_a_check_in_at_another_door_is_already_in_here_without_the_server(
                 item = statistics.doors.item(0, column)
                 return item.text() if item is not None else ""
 
-            qtbot.waitUntil(lambda: cell(2) == "1", timeout=5_000)
+            qtbot.waitUntil(lambda: cell(3) == "1", timeout=5_000)
             assert statistics.doors.rowCount() == 1 and cell(0) == "Side Door"
             assert "Side Door: heard" in bar.doors.toolTip()
         finally:

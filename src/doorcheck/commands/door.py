@@ -17,11 +17,13 @@ from doorcheck.commands.common import (
     report_wiped,
     verdict_line,
 )
+from doorcheck.domain.occupancy import Fill
 from doorcheck.session.errors import DoorError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from doorcheck.services.checkin import CheckInService
     from doorcheck.session.door import DoorSession
     from doorcheck.session.login import LoggedIn, LoginRequest
     from doorcheck.session.results import CheckSummary, DoorReport, SyncSummary
@@ -156,11 +158,13 @@ def _watch(args: argparse.Namespace) -> int:
                               on_health=on_health, on_report=on_report)  # fmt: skip
     node = None
     engine.start()
+    service = door.service(ask=False)
     try:
         if not args.no_peers:
-            node = _join_peers(args, door, engine.nudge)
-        while True:
-            time.sleep(3600)
+            node = _join_peers(args, door, engine.nudge, service)
+        while True:  # a door started after the time set checks out at once
+            _daily_check_out(door, service)
+            time.sleep(CHECK_OUT_LOOK_SECONDS)
     except KeyboardInterrupt:
         pass
     finally:
@@ -172,7 +176,28 @@ def _watch(args: argparse.Namespace) -> int:
     return 0
 
 
-def _join_peers(args: argparse.Namespace, door: DoorSession, upload: Callable[[], None]) -> Any:
+# How often a watching door looks whether its daily check-out is due: at most this
+# late after the time set.
+CHECK_OUT_LOOK_SECONDS = 10.0
+
+
+def _daily_check_out(door: DoorSession, service: CheckInService) -> None:
+    try:
+        count = door.check_out_if_due(service)
+    except DoorError as exc:
+        print(f"{datetime.now():%H:%M:%S} daily check-out not done: {exc.words}", flush=True)
+        return
+    if count is not None:
+        print(f"{datetime.now():%H:%M:%S} daily check-out: {plural(count, 'guest')} "
+              "checked out", flush=True)  # fmt: skip
+
+
+def _join_peers(
+    args: argparse.Namespace,
+    door: DoorSession,
+    upload: Callable[[], None],
+    service: CheckInService,
+) -> Any:
     """A headless door is a full door of the mesh (docs/peers.md): what it learns from
     the other doors is uploaded when the server answers."""
     from doorcheck.peers.node import DEFAULT_PORT
@@ -188,7 +213,6 @@ def _join_peers(args: argparse.Namespace, door: DoorSession, upload: Callable[[]
         print(f"{when} {plural(count, 'change')} learned from other doors", flush=True)
         upload()
 
-    service = door.service(ask=False)
     try:
         node = door.join_mesh(service, listen=listen, addresses=args.peer,
                               on_learned=on_learned, discover=not args.no_discovery)  # fmt: skip
@@ -308,11 +332,12 @@ def print_status(report: DoorReport, *, as_json: bool = False) -> None:
                         for f in report.failures},
         }  # fmt: skip
         payload["doorId"] = report.door_id
+        payload["occupancy"] = occupancy_json(report)
         payload["peers"] = [
             {"doorId": p.door_id, "station": p.station, "address": p.address,
              "lastHeard": p.last_heard.isoformat() if p.last_heard else None,
              "stale": p.stale, "held": p.held, "clockOffsetMs": p.clock_offset_ms,
-             "problem": p.problem}
+             "problem": p.problem, "zone": p.zone.zone if p.zone else None}
             for p in report.peers
         ]  # fmt: skip
         if report.changes is not None:
@@ -345,6 +370,7 @@ def print_status(report: DoorReport, *, as_json: bool = False) -> None:
     if skew is not None and abs(skew) > 60:
         ahead = "ahead of" if skew > 0 else "behind"
         print(f"Clock:           this laptop is {abs(skew) / 60:.0f} min {ahead} the server")
+    print_occupancy(report)
     print_peers(report)
     for change in report.changes or []:
         note = change_note(change)
@@ -352,6 +378,93 @@ def print_status(report: DoorReport, *, as_json: bool = False) -> None:
             f"  {change.state:<9} {change.action:<9} {change.guest_name:<30} "
             f"{local_time(change.door_time)}  {note}"
         )
+
+
+def occupancy_json(report: DoorReport) -> dict[str, object]:
+    counted = report.occupancy
+    return {
+        "inside": counted.inside,
+        "capacity": counted.capacity,
+        "fill": counted.fill.name.lower(),
+        "elsewhere": counted.elsewhere,
+        "zones": [
+            {"name": z.name, "inside": z.inside, "capacity": z.capacity,
+             "fill": z.fill.name.lower(), "stations": list(z.stations)}
+            for z in counted.zones
+        ],
+        "doorZone": report.door_zone.to_json() if report.door_zone else None,
+        "checkOutAt": report.check_out_at,
+    }  # fmt: skip
+
+
+FILL_WORDS = {Fill.WARNING: "  WARNING: 80 % full", Fill.ALERT: "  ALERT: 95 % full"}
+
+
+def print_occupancy(report: DoorReport) -> None:
+    """Inside per zone and in all, with each zone's doors not heard from lately: their
+    check-ins since are not in these figures."""
+    counted = report.occupancy
+    if not counted.zones and counted.capacity is None:
+        return
+    print(f"Inside now:      {_against(counted.inside, counted.capacity)}"
+          f"{FILL_WORDS.get(counted.fill, '')}")  # fmt: skip
+    stale = {p.station for p in report.peers if p.stale}
+    for zone in counted.zones:
+        behind = sorted(stale & set(zone.stations))
+        late = f"  (not heard from lately: {', '.join(behind)})" if behind else ""
+        print(f"  {zone.name:<24} {_against(zone.inside, zone.capacity)}"
+              f"{FILL_WORDS.get(zone.fill, '')}{late}")  # fmt: skip
+    if counted.elsewhere:
+        print(f"  {'(no zone)':<24} {counted.elsewhere}")
+    if report.door_zone is not None:
+        print(f"This door:       in zone {report.door_zone.zone} (set here)")
+    if report.check_out_at is not None:
+        print(f"Daily check-out: everyone inside at {report.check_out_at}")
+
+
+def _against(inside: int, capacity: int | None) -> str:
+    if not capacity:
+        return str(inside)
+    return f"{inside} of {capacity} ({inside * 100 // capacity} %)"
+
+
+def cmd_zone(args: argparse.Namespace) -> int:
+    """Show who is inside per zone; or put this door's station in a zone."""
+    with open_door(args) as door:
+        if args.clear:
+            door.set_door_zone(None)
+        elif args.name is not None:
+            door.set_door_zone(args.name, args.capacity)
+        report = door.report(probe=False)
+    if args.clear or args.name is not None:
+        print("The other doors learn it when they next meet this one (their hello).")
+    print_occupancy(report)
+    if not report.occupancy.zones:
+        print("No zones: set them at the server (doorcheck admin zone) or here "
+              "(doorcheck zone NAME).")  # fmt: skip
+    return 0
+
+
+def cmd_checkout_all(args: argparse.Namespace) -> int:
+    """Check out everyone inside now, or every day at a set time."""
+    with open_door(args) as door:
+        if args.now:
+            count = door.check_out_everyone()
+            print(f"Checked out {plural(count, 'guest')}.")
+            return 0
+        if args.off:
+            door.set_check_out_time(None)
+            print("No daily check-out.")
+            return 0
+        if args.at is not None:
+            door.set_check_out_time(args.at)
+        at = door.store.zones.check_out_time()
+    if at is None:
+        print("No daily check-out (set one with --at HH:MM).")
+    else:
+        print(f"Every day at {at.text()} (this laptop's time) this door checks out everyone "
+              "inside, while the window or 'doorcheck sync --watch' runs.")  # fmt: skip
+    return 0
 
 
 def print_peers(report: DoorReport) -> None:
@@ -367,7 +480,8 @@ def print_peers(report: DoorReport) -> None:
             ahead = "ahead" if peer.clock_offset_ms > 0 else "behind"
             clock = f"; its clock is {abs(peer.clock_offset_ms) / 60_000:.0f} min {ahead}"
         problem = f"; last refused: {peer.problem}" if peer.problem else ""
-        print(f"  {peer.station:<24} heard {heard}, {plural(peer.held, 'change')} of it "
+        zone = f" [{peer.zone.zone}]" if peer.zone else ""
+        print(f"  {peer.station + zone:<24} heard {heard}, {plural(peer.held, 'change')} of it "
               f"held here{clock}{problem}{flag}")  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from doorcheck.commands.common import (
     CommandError,
     server_db_url,
 )
+from doorcheck.domain.occupancy import ZonePlan
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -112,6 +113,50 @@ def cmd_admin_create_station(args: argparse.Namespace) -> int:
         )
         print(f"Setup QR code:   {args.qr}")
     return 0
+
+
+def cmd_admin_zone(args: argparse.Namespace) -> int:
+    """Change one zone of the event's plan; the doors take it at their next login."""
+    from doorcheck.domain.occupancy import PlanError, Zone, ZonePlan, capacity_of, zone_name
+
+    repo = _admin_repository(args)
+    try:
+        plan = repo.zone_plan(args.event)
+        zones = list(plan.zones)
+        capacity = plan.capacity
+        if args.event_capacity is not None:
+            capacity = capacity_of(args.event_capacity)
+        if args.name is not None:
+            name = zone_name(args.name)
+            stations = tuple(zone_name(s) for s in args.station)
+            others = [z for z in zones if z.name != name]
+            if not args.remove:
+                old = next((z for z in zones if z.name == name), None)
+                # A station is in one zone: named here, it leaves any other.
+                others = [
+                    Zone(z.name, z.capacity, tuple(s for s in z.stations if s not in stations))
+                    for z in others
+                ]
+                kept = old.stations if old and not stations else stations
+                cap = capacity_of(args.capacity) if args.capacity is not None else None
+                others.append(Zone(name, cap if cap else (old.capacity if old else None), kept))
+            zones = others
+        new = ZonePlan.from_json(ZonePlan(tuple(zones), capacity).to_json())
+        repo.set_zone_plan(args.event, new)
+    except PlanError as exc:
+        raise CommandError(str(exc)) from exc
+    except KeyError as exc:
+        raise CommandError(f"event {args.event} does not exist") from exc
+    _print_plan(new)
+    return 0
+
+
+def _print_plan(plan: ZonePlan) -> None:
+    for zone in plan.zones:
+        capacity = f"capacity {zone.capacity:,}" if zone.capacity else "no capacity"
+        print(f"{zone.name}: {', '.join(zone.stations) or 'no stations'} ({capacity})")
+    if plan.capacity:
+        print(f"In all: capacity {plan.capacity:,}")
 
 
 def _print_station(event_id: str, name: str, app_code: str, url: str) -> None:

@@ -10,7 +10,10 @@ Messages (each has ``"type"``):
 
 - ``hello``: the first message each way: ``door`` (its id, which must match its
   certificate), ``station``, ``event``, ``clock`` (its hybrid-clock stamp now, as
-  door time), ``vector`` (what it holds of each origin), ``version`` (1).
+  door time), ``vector`` (what it holds of each origin), ``version`` (1), and
+  ``zone``: the zone set at that door for its station (``{"zone", "capacity"}``,
+  or null; docs/occupancy.md). A zone that does not pass its checks is ignored: it
+  is staff's typing, not an attack, and the door counts that station under no zone.
 - ``changes``: ``changes``, a list of changes of the log (at most 1,000), sent after
   hello for everything the other lacks, and at once for each new one.
 - ``want``: ``vector``: "send me what you hold beyond this" (after a gap).
@@ -35,6 +38,7 @@ from datetime import datetime
 from typing import Any
 
 from doorcheck.domain.changes import Action
+from doorcheck.domain.occupancy import DoorZone, PlanError
 from doorcheck.domain.replication import LoggedChange
 from doorcheck.domain.timeutil import format_datetime, parse_datetime
 from doorcheck.protocol.liststream import MAX_GUEST_CHARS
@@ -270,3 +274,14 @@ def page_of(message: Mapping[str, Any]) -> GuestPage:
     if mode not in MODES:
         raise PeerMessageError("'mode' is not a station mode")
     return GuestPage(guests, following, text_of(message, "cursor"), event, mode)
+
+
+def zone_of(message: Mapping[str, Any]) -> DoorZone | None:
+    """The zone a door's hello says it is in, checked; None if none or unusable."""
+    value = message.get("zone")
+    if value is None:
+        return None
+    try:
+        return DoorZone.from_json(value)
+    except PlanError:
+        return None

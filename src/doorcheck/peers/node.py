@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from doorcheck.domain.hlc import ClockDriftError, HybridClock, door_time, stamp_of, wall_clock_ms
+from doorcheck.domain.occupancy import DoorZone
 from doorcheck.domain.replication import LoggedChange, merged
 from doorcheck.peers import messages
 from doorcheck.peers.discovery import Discovery
@@ -75,6 +76,7 @@ class PeerState:
     clock_offset_ms: int | None = None
     problem: str | None = None
     known: dict[str, int] = field(default_factory=dict)
+    zone: DoorZone | None = None  # the zone it said it is in (docs/occupancy.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,7 @@ class PeerStatus:
     held: int  # how many of its changes this door holds
     clock_offset_ms: int | None
     problem: str | None
+    zone: DoorZone | None = None
 
 
 class _Connection:
@@ -209,6 +212,7 @@ class MeshNode:
                     held=vector.get(peer.door_id, 0),
                     clock_offset_ms=peer.clock_offset_ms,
                     problem=peer.problem,
+                    zone=peer.zone,
                 )
             )
         return shown
@@ -384,6 +388,7 @@ class MeshNode:
                 address = f"{peername[0]}:{port}"  # where it listens: passed on to others
             peer.address = address or peer.address
             peer.known = messages.vector_of(hello)
+            peer.zone = messages.zone_of(hello)
             self._heard(peer, hello)
             connection = _Connection(self, writer, peer)
             self._connections[door] = connection
@@ -590,6 +595,8 @@ class MeshNode:
 
     async def _hello(self) -> dict[str, object]:
         self._vector = await asyncio.to_thread(self.store.log.vector)
+        own_zone = await asyncio.to_thread(self.store.zones.door_zone)
+        zone = own_zone[1] if own_zone and own_zone[0] == self.station else None
         return {
             "type": "hello",
             "version": messages.PROTOCOL_VERSION,
@@ -601,6 +608,7 @@ class MeshNode:
             "vector": self._vector,
             "port": self.port,
             "list": not self._needs_list,
+            "zone": zone.to_json() if zone else None,
         }
 
     def _known_addresses(self) -> list[str]:
@@ -677,7 +685,7 @@ class MeshNode:
         try:
             self.store.log.note_peers(
                 PeerRecord(p.door_id, p.station[: messages.MAX_TEXT], p.address, p.heard_at,
-                           p.clock_offset_ms, p.problem)
+                           p.clock_offset_ms, p.problem, p.zone)
                 for p in peers
             )  # fmt: skip
         except Exception as exc:  # a busy disk must not stop the mesh

@@ -16,6 +16,7 @@ from typing import Any
 
 from doorcheck.domain.changes import Action
 from doorcheck.domain.guest import FieldValue, Guest, RegistrationState
+from doorcheck.domain.occupancy import ZonePlan
 from doorcheck.domain.timeutil import format_datetime, in_zone, parse_datetime
 from doorcheck.protocol.errors import BadResponseError
 from doorcheck.protocol.liststream import Unreadable, WireGuest
@@ -341,6 +342,9 @@ class LoginResult:
     # The event's mesh secret (doorcheck's extension, docs/peers.md), if the server
     # gives one: the doors of the event recognise each other by it on the LAN.
     mesh_secret: str | None = None
+    # The event's zones and capacities (doorcheck's extension, docs/occupancy.md);
+    # None when the server says nothing of them (or what it said was unusable).
+    zone_plan: ZonePlan | None = None
 
 
 @dataclass(slots=True)

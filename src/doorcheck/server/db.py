@@ -112,6 +112,16 @@ mesh_secrets = Table(
     Column("secret", Text, nullable=False),
 )
 
+# An event's zone plan (doorcheck's login extension, docs/occupancy.md): its zones,
+# the stations in each and the capacities, as the JSON the login answer gives doors,
+# checked by ZonePlan.from_json when set. A new table, as mesh_secrets.
+zone_plans = Table(
+    "zone_plans",
+    metadata,
+    Column("event_id", String(64), ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("plan", Text, nullable=False),
+)
+
 sessions = Table(
     "sessions",
     metadata,

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from doorcheck.domain.guest import RegistrationState
+from doorcheck.domain.occupancy import Zone, ZonePlan
 from doorcheck.protocol.wire import StationMode
 from doorcheck.server.repository import GuestInput, StationRepository
 
@@ -220,6 +221,20 @@ def create_demo_event(
         "Exit": repository.create_station(event_id, "Exit", mode=StationMode.CHECK_OUT).app_code,
         "VIP Lounge": repository.create_station(event_id, "VIP Lounge", segment="VIP").app_code,
     }
+    # Zones to count who is inside (docs/occupancy.md): the ballroom's doors, and the
+    # lounge with a small room's capacity; sized to the demo's guests so the warnings
+    # can be seen.
+    repository.set_zone_plan(
+        event_id,
+        ZonePlan(
+            (
+                Zone("Ballroom", max(1, guests * 3 // 4),
+                     ("Main Entrance", "Side Door", "Cloakroom", "Exit")),
+                Zone("VIP Lounge", max(1, guests // 20), ("VIP Lounge",)),
+            ),
+            capacity=guests,
+        ),
+    )  # fmt: skip
     created = list(demo_guests(guests, seed))
     repository.add_guests(event_id, created)
     rng = random.Random(seed + 1)

@@ -45,6 +45,7 @@ from sqlalchemy.exc import IntegrityError
 
 from doorcheck.domain.changes import Action, ChangeRecord, Effect, Presence, fold_presence
 from doorcheck.domain.guest import Guest, RegistrationState
+from doorcheck.domain.occupancy import ZonePlan
 from doorcheck.domain.timeutil import format_datetime, to_utc
 from doorcheck.protocol.wire import (
     REJECT_MESSAGES,
@@ -273,7 +274,33 @@ class StationRepository:
             "stationName": station.name,
             "sessionToken": token,
             "meshSecret": self._mesh_secret(event.id),
+            "occupancy": self.zone_plan(event.id).to_json(),
         }
+
+    def zone_plan(self, event_id: str) -> ZonePlan:
+        """The event's zones and capacities (an empty plan when none was set)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(db.zone_plans.c.plan).where(db.zone_plans.c.event_id == event_id)
+            ).scalar()
+        if not isinstance(found, str):
+            return ZonePlan()
+        return ZonePlan.from_json(json.loads(found))
+
+    def set_zone_plan(self, event_id: str, plan: ZonePlan) -> None:
+        with self._write() as conn, conn.begin():
+            if (
+                conn.execute(select(db.events.c.id).where(db.events.c.id == event_id)).first()
+                is None
+            ):
+                raise KeyError(f"no event {event_id}")
+            conn.execute(delete(db.zone_plans).where(db.zone_plans.c.event_id == event_id))
+            if not plan.empty:
+                conn.execute(
+                    insert(db.zone_plans).values(
+                        event_id=event_id, plan=json.dumps(plan.to_json(), ensure_ascii=False)
+                    )
+                )
 
     def _mesh_secret(self, event_id: str) -> str:
         """The event's mesh secret, made on first use (32 random bytes, base64url)."""

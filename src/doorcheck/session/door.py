@@ -22,6 +22,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import OperationalError
 
 from doorcheck.domain.changes import Action
+from doorcheck.domain.occupancy import (
+    CheckOutTime,
+    DoorZone,
+    PlanError,
+    capacity_of,
+    zone_name,
+)
 from doorcheck.domain.verdict import Mode
 from doorcheck.logs import register_secret
 from doorcheck.paths import store_path
@@ -451,6 +458,9 @@ class DoorSession:
             changes=self.changes() if changes else None,
             door_id=self.store.log.door_id,
             peers=self.peers(),
+            occupancy=self.store.statistics().occupancy,
+            door_zone=self.door_zone(),
+            check_out_at=at.text() if (at := self.store.zones.check_out_time()) else None,
         )
 
     def peers(self) -> list[PeerView]:
@@ -470,6 +480,7 @@ class DoorSession:
                 held=vector.get(p.door_id, 0),
                 clock_offset_ms=p.clock_offset_ms,
                 problem=p.problem,
+                zone=p.zone,
             )
             for p in self.store.log.peers()
         ]
@@ -521,6 +532,60 @@ class DoorSession:
         held_back = self.store.forward_problems("eventcadence")
         return ForwardSummary(status.sent, status.waiting, status.held, status.problem,
                               status.blocked, held_back)  # fmt: skip
+
+    # -- zones and the daily check-out (docs/occupancy.md) -----------------------------
+
+    def door_zone(self) -> DoorZone | None:
+        """The zone set at this door for its station (None: the server's plan holds)."""
+        own = self.store.zones.door_zone()
+        return own[1] if own and own[0] == self.station else None
+
+    def set_door_zone(self, name: str | None, capacity: int | None = None) -> None:
+        """Put this door's station in zone ``name`` (None: back to the server's plan);
+        the other doors learn it at their next meeting with this one."""
+        try:
+            zone = None if name is None else DoorZone(zone_name(name), capacity_of(capacity))
+        except PlanError as exc:
+            raise DoorError(Problem.BAD_ZONE, why=str(exc)) from exc
+        self.store.zones.set_door_zone(self.station, zone)
+
+    def set_check_out_time(self, text: str | None) -> None:
+        """Check everyone out every day at ``text`` ("HH:MM", this laptop's time), or
+        (None) no more. Only at a door that may check out."""
+        try:
+            at = None if text is None else CheckOutTime.parse(text)
+        except PlanError as exc:
+            raise DoorError(Problem.BAD_ZONE, why=str(exc)) from exc
+        if at is not None and self.mode() == Mode.CHECK_IN:
+            raise DoorError(Problem.CANNOT_CHECK_OUT)
+        self.store.zones.set_check_out_time(at, datetime.now().astimezone())
+
+    def check_out_everyone(self, service: CheckInService | None = None) -> int:
+        """Check out every guest inside now; how many."""
+        service = service or self._deciding_service()
+        try:
+            return service.check_out_everyone()
+        except ValueError as exc:
+            raise DoorError(Problem.CANNOT_CHECK_OUT) from exc
+
+    def check_out_if_due(self, service: CheckInService, now: datetime | None = None) -> int | None:
+        """The daily check-out, if its time has come since it was last done; how many
+        were checked out (None: not due). The window and `sync --watch` call this
+        every few seconds."""
+        zones = self.store.zones
+        at = zones.check_out_time()
+        if at is None:
+            return None
+        now = now or datetime.now().astimezone()
+        due = at.due(now, zones.check_out_done())
+        if due is None:
+            return None
+        try:
+            count = self.check_out_everyone(service)
+        finally:
+            zones.note_check_out_done(now)  # tried once per day, not every tick
+        log.info("the daily check-out at %s checked out %d guests", at.text(), count)
+        return count
 
     def set_wipe_after(self, days: float) -> None:
         from doorcheck.services.privacy import WIPE_AFTER_DAYS

@@ -35,6 +35,8 @@ class Problem(StrEnum):
     NO_MESH_SECRET = "no-mesh-secret"  # noqa: S105 - a problem code
     BAD_PAIRING = "bad-pairing"
     MESH_FAILED = "mesh-failed"
+    BAD_ZONE = "bad-zone"
+    CANNOT_CHECK_OUT = "cannot-check-out"
 
 
 # Every problem's sentence, the one place they are worded. The values come from the
@@ -62,6 +64,11 @@ WORDS: dict[Problem, str] = {
     ),
     Problem.BAD_PAIRING: mark("not a pairing code of this event: {why}"),
     Problem.MESH_FAILED: mark("the door cannot join the other doors: {why}"),
+    Problem.BAD_ZONE: mark("{why}"),
+    Problem.CANNOT_CHECK_OUT: mark(
+        "a check-in station does not check guests out (the server would refuse it): "
+        "set this at an exit or a toggle station"
+    ),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from doorcheck.domain.occupancy import DoorZone, Occupancy
 from doorcheck.sync.health import StoredFailure
 from doorcheck.views import ChangeView, PeerView, ScanOutcome, StoreStatus
 from doorcheck.words import Phrase
@@ -57,6 +58,10 @@ class DoorReport:
     changes: list[ChangeView] | None = None  # None: not asked for
     door_id: str = ""
     peers: list[PeerView] = field(default_factory=list)  # the other doors, last heard
+    # Inside per zone and in all (docs/occupancy.md), and the daily check-out.
+    occupancy: Occupancy = field(default_factory=Occupancy)
+    door_zone: DoorZone | None = None  # set at this door for its station
+    check_out_at: str | None = None  # "HH:MM", the daily check-out, if set
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import certifi
 import httpx
 
 from doorcheck import __version__
+from doorcheck.domain.occupancy import PlanError, ZonePlan
 from doorcheck.domain.timeutil import zone_of
 from doorcheck.logs import register_secret
 from doorcheck.protocol import errors
@@ -154,6 +155,7 @@ class StationClient:
             session_token=token,
             server_time=_date_header(response),
             mesh_secret=_mesh_secret(answer.get("meshSecret")),
+            zone_plan=_zone_plan(answer.get("occupancy")),
         )
         register_secret(token)
         if result.mesh_secret:
@@ -425,6 +427,18 @@ def _date_header(response: httpx.Response) -> Any:
     try:
         return parsedate_to_datetime(value)
     except (TypeError, ValueError):
+        return None
+
+
+def _zone_plan(value: object) -> ZonePlan | None:
+    """The event's zone plan from the login answer; one that does not pass its checks
+    is logged and ignored (the door counts without zones rather than stop)."""
+    if value is None:
+        return None
+    try:
+        return ZonePlan.from_json(value)
+    except PlanError as exc:
+        log.warning("the server's zone plan is ignored: %s", exc)
         return None
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from doorcheck.domain.changes import Action, ChangeNote, Effect, fold_presence
 from doorcheck.domain.guest import Guest, RegistrationState
+from doorcheck.domain.occupancy import DoorZone, PlanError
 from doorcheck.domain.replication import LoggedChange, Vector, intake
 from doorcheck.domain.timeutil import format_datetime, parse_datetime, to_utc
 from doorcheck.store.guests import GUESTS, GuestCopies
@@ -54,6 +55,7 @@ class PeerRecord:
     last_heard: datetime | None
     clock_offset_ms: int | None
     problem: str | None
+    zone: DoorZone | None = None  # the zone it said it is in (docs/occupancy.md)
 
 
 class ChangeLog:
@@ -276,7 +278,7 @@ class ChangeLog:
             for peer in peers:
                 self._note(conn, peer.door_id, peer.station, address=peer.address,
                            heard=peer.last_heard, clock_offset_ms=peer.clock_offset_ms,
-                           problem=peer.problem)  # fmt: skip
+                           problem=peer.problem, zone=peer.zone)  # fmt: skip
 
     def note_peer(
         self,
@@ -287,10 +289,12 @@ class ChangeLog:
         heard: datetime | None = None,
         clock_offset_ms: int | None = None,
         problem: str | None = None,
+        zone: DoorZone | None = None,
     ) -> None:
         with self._db.write(durable=False) as conn:
             self._note(conn, door_id, station, address=address, heard=heard,
-                       clock_offset_ms=clock_offset_ms, problem=problem)  # fmt: skip
+                       clock_offset_ms=clock_offset_ms, problem=problem,
+                       zone=zone)  # fmt: skip
 
     @staticmethod
     def _note(
@@ -302,8 +306,11 @@ class ChangeLog:
         heard: datetime | None,
         clock_offset_ms: int | None,
         problem: str | None,
+        zone: DoorZone | None = None,
     ) -> None:
         values: dict[str, Any] = {"station": station, "problem": problem}
+        if zone is not None:
+            values["zone"] = json.dumps(zone.to_json())
         if address is not None:
             values["address"] = address
         if heard is not None:
@@ -325,10 +332,22 @@ class ChangeLog:
                 last_heard=parse_datetime(r.last_heard) if r.last_heard else None,
                 clock_offset_ms=r.clock_offset_ms,
                 problem=r.problem,
+                zone=stored_zone(r.zone),
             )
             for r in rows
             if r.door_id != self.door_id
         ]
+
+
+def stored_zone(text: str | None) -> DoorZone | None:
+    """A peer's zone as stored; one that does not read (an older or damaged row)
+    counts as none: the door then counts that door's guests under no zone."""
+    if not text:
+        return None
+    try:
+        return DoorZone.from_json(json.loads(text))
+    except (ValueError, PlanError):
+        return None
 
 
 def logged(row: Any) -> LoggedChange:

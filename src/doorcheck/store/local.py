@@ -12,7 +12,8 @@ several of them:
   doors of the mesh (store/changelog.py, docs/peers.md);
 - ``journal``: the scan journal; ``searcher``: search; ``reports``: status and
   statistics; ``forwards``: the forward queue (Event Cadence); ``state``: settings
-  and sync state.
+  and sync state; ``zones``: the zone plan and the daily check-out time
+  (store/zones.py, docs/occupancy.md).
 
 Its methods delegate to the parts and stay while callers move to the parts.
 """
@@ -40,6 +41,7 @@ from doorcheck.store.reports import Reports
 from doorcheck.store.search import GuestSearch
 from doorcheck.store.state import SyncState
 from doorcheck.store.transactions import Database
+from doorcheck.store.zones import Zones
 from doorcheck.views import ChangeView, GuestView, SearchHits, Statistics, StoreStatus
 
 
@@ -53,7 +55,8 @@ class LocalStore:
         self.log = ChangeLog(self.db, self.outbox, self.guests)
         self.journal = ScanJournal()
         self.searcher = GuestSearch(self.db)
-        self.reports = Reports(self.db)
+        self.zones = Zones(self.db, self.state)
+        self.reports = Reports(self.db, self.zones)
         self.forwards = ForwardQueue(self.db, self.state, self.guests)
 
     @classmethod

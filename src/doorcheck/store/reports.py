@@ -13,20 +13,23 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Integer, cast, func, select
 
 from doorcheck.domain.guest import Guest
+from doorcheck.domain.occupancy import occupancy
 from doorcheck.domain.timeutil import parse_datetime
 from doorcheck.store.outbox import IDS_PER_QUERY, OUTBOX, OutboxState, laid_over, overlay_all
 from doorcheck.store.rows import guest_from_raw
 from doorcheck.store.schema import GuestRow
 from doorcheck.store.state import STATE, UNREADABLE
 from doorcheck.store.transactions import Database
+from doorcheck.store.zones import Zones
 from doorcheck.views import BUCKET_MINUTES, StationCount, Statistics, StoreStatus
 
 GUESTS = GuestRow.__table__  # type: ignore[attr-defined]
 
 
 class Reports:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, zones: Zones) -> None:
         self._db = db
+        self._zones = zones
 
     def status(self) -> StoreStatus:
         with self._db.read() as conn:
@@ -101,6 +104,27 @@ class Reports:
             ).scalars()
             return overlay_all(conn, [guest_from_raw(raw) for raw in rows])
 
+    def inside_ids(self, conn: Connection) -> list[str]:
+        """Every guest inside now, as this door knows it (waiting changes laid over),
+        in the caller's transaction: whom the daily check-out checks out."""
+        live = GUESTS.c.delete_time.is_(None)
+        inside = GUESTS.c.check_in.is_not(None) & (
+            GUESTS.c.check_out.is_(None) | (GUESTS.c.check_out < GUESTS.c.check_in)
+        )
+        waiting = select(OUTBOX.c.guest_id).where(laid_over())
+        found = list(
+            conn.execute(
+                select(GUESTS.c.id).where(live, inside, GUESTS.c.id.not_in(waiting))
+            ).scalars()
+        )
+        changed = conn.execute(select(GUESTS.c.raw).where(live, GUESTS.c.id.in_(waiting)))
+        found.extend(
+            guest.id
+            for guest in overlay_all(conn, [guest_from_raw(raw) for raw in changed.scalars()])
+            if guest.is_checked_in
+        )
+        return found
+
     def statistics(self) -> Statistics:
         """Arrivals per 5 minutes, inside now and per station, pending changes included.
 
@@ -122,13 +146,18 @@ class Reports:
         arrivals: dict[str, int] = {}
         came: dict[str, int] = {}
         left: dict[str, int] = {}
+        inside_at: dict[str, int] = {}  # inside now, by the station they came in at
         # A subquery, not a list of ids: a long offline backlog stays one statement.
         waiting = select(OUTBOX.c.guest_id).where(laid_over())
         settled = live & GUESTS.c.id.not_in(waiting)
         guests = conn.execute(select(func.count()).select_from(GUESTS).where(live)).scalar_one()
-        inside_now = conn.execute(
-            select(func.count()).select_from(GUESTS).where(settled, inside)
-        ).scalar_one()
+        for station, count in conn.execute(
+            select(GUESTS.c.check_in_station, func.count())
+            .where(settled, inside)
+            .group_by(GUESTS.c.check_in_station)
+        ):
+            inside_at[station or "?"] = count
+        inside_now = sum(inside_at.values())
         for key, count in conn.execute(
             select(bucket, func.count())
             .where(settled, GUESTS.c.check_in.is_not(None))
@@ -157,6 +186,7 @@ class Reports:
             came[station] = came.get(station, 0) + 1
             if guest.is_checked_in:
                 inside_now += 1
+                inside_at[station] = inside_at.get(station, 0) + 1
             else:
                 station = guest.check_out_station or "?"
                 left[station] = left.get(station, 0) + 1
@@ -166,10 +196,11 @@ class Reports:
             if start is not None:
                 buckets.append((start, count))
         stations = [
-            StationCount(name, came.get(name, 0), left.get(name, 0))
+            StationCount(name, came.get(name, 0), left.get(name, 0), inside_at.get(name, 0))
             for name in sorted(set(came) | set(left))
         ]
-        return Statistics(buckets, int(inside_now), int(guests), stations)
+        counted = occupancy(inside_at, self._zones.plan(conn))
+        return Statistics(buckets, int(inside_now), int(guests), stations, counted)
 
 
 def _bucket_key(when: datetime) -> str:

@@ -1,4 +1,4 @@
-"""Tables of the kiosk's local database (SQLModel), schema revision 0005.
+"""Tables of the kiosk's local database (SQLModel), schema revision 0006.
 
 The migrations in ``store/migrations`` create exactly this; a test compares the two.
 Date-times are stored as ISO 8601 text in UTC with microseconds
@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 
 class GuestRow(SQLModel, table=True):
@@ -97,6 +97,7 @@ class PeerRow(SQLModel, table=True):
     last_heard: str | None = None
     clock_offset_ms: int | None = None  # its clock minus this laptop's
     problem: str | None = None  # why it was last refused, as a code
+    zone: str | None = None  # the zone it said it is in (JSON: name, capacity)
 
 
 class SettingRow(SQLModel, table=True):

@@ -121,8 +121,9 @@ def retrying_helps(exc: StationError) -> bool:
 
 
 def remember_station(store: LocalStore, client: StationClient) -> None:
-    """After a login: the event and the station's mode as the server answered them.
-    The server decides what this station is (its mode), never what was typed."""
+    """After a login: the event, the station's mode and the zone plan as the server
+    answered them. The server decides what this station is (its mode), never what
+    was typed."""
     result = client.login_result
     if result is None:
         return
@@ -132,6 +133,8 @@ def remember_station(store: LocalStore, client: StationClient) -> None:
             "mode": result.event.configuration.mode.value,
         }
     )
+    if result.zone_plan is not None:
+        store.zones.set_server_plan(result.zone_plan)
 
 
 class StationSync(Background):

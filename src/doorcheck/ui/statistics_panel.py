@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from doorcheck.domain.occupancy import Fill, Occupancy, ZoneCount
 from doorcheck.ui.i18n import tr
 from doorcheck.ui.plain import clip, plain_labels
 from doorcheck.views import BUCKET_MINUTES, PeerView, Statistics
@@ -27,6 +28,42 @@ from doorcheck.views import BUCKET_MINUTES, PeerView, Statistics
 SHOWN_BUCKETS = 36  # three hours of 5-minute bars: wide enough to read at a glance
 BAR = QColor("#1565c0")
 AXIS = QColor("#455a64")
+# A zone at 80 % of its capacity in amber, at 95 % in red (docs/occupancy.md).
+FILL_COLOURS = {Fill.WARNING: "#e65100", Fill.ALERT: "#b71c1c"}
+STALE = QColor("#b71c1c")
+
+
+def fill_words(fill: Fill) -> str:
+    if fill == Fill.ALERT:
+        return tr("95 % full")
+    if fill == Fill.WARNING:
+        return tr("80 % full")
+    return ""
+
+
+def against(inside: int, capacity: int | None) -> str:
+    """ "212 of 300 (70 %)", or the count alone without a capacity."""
+    if not capacity:
+        return str(inside)
+    return tr("{inside} of {capacity} ({percent} %)").format(
+        inside=inside, capacity=capacity, percent=inside * 100 // capacity
+    )
+
+
+def freshness(zone: ZoneCount, peers: Sequence[PeerView]) -> tuple[str, bool]:
+    """How fresh a zone's figure is here: "now" while every other door of the zone
+    has been heard from in the last 30 s; else since when the quiet ones are missing
+    (their check-ins since are not counted), and True for "stale"."""
+    quiet = [p for p in peers if p.station in zone.stations and p.stale]
+    if not quiet:
+        return tr("now"), False
+    oldest = min((p.last_heard for p in quiet if p.last_heard), default=None)
+    names = ", ".join(clip(p.station) for p in quiet)
+    if oldest is None:
+        return tr("{doors}: never heard from").format(doors=names), True
+    return tr("{doors}: as of {time}").format(
+        doors=names, time=f"{oldest.astimezone():%H:%M:%S}"
+    ), True
 
 
 def recent_buckets(
@@ -121,14 +158,31 @@ class StatisticsPanel(QWidget):
         self.export.setStyleSheet("font-size: 15px; padding: 4px 14px;")
         self.export.setVisible(False)  # shown once the composition root can export
         # The event's other doors on the LAN (docs/peers.md): shown once there are any.
-        self.doors = QTableWidget(0, 3)
+        # Inside per zone against its capacity, and how fresh each figure is
+        # (docs/occupancy.md): shown once the event has zones or a capacity.
+        self.zones = QTableWidget(0, 3)
+        self.zones.setAccessibleName(tr("Inside per zone"))
+        self.zones.setHorizontalHeaderLabels([tr("Zone"), tr("Inside now"), tr("Figures from")])
+        self.zones.verticalHeader().setVisible(False)
+        self.zones.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.zones.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.zones.setStyleSheet("font-size: 16px;")
+        self.zones.hide()
+        self._occupancy = Occupancy()
+        self._peers: Sequence[PeerView] = ()
+        self.doors = QTableWidget(0, 4)
         self.doors.setAccessibleName(tr("Doors nearby"))
-        self.doors.setHorizontalHeaderLabels([tr("Door"), tr("Last heard"), tr("Changes here")])
+        self.doors.setHorizontalHeaderLabels(
+            [tr("Door"), tr("Zone"), tr("Last heard"), tr("Changes here")]
+        )
         self.doors.verticalHeader().setVisible(False)
         self.doors.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.doors.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2):
+        for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.doors.setStyleSheet("font-size: 16px;")
         self.doors.hide()
@@ -143,6 +197,7 @@ class StatisticsPanel(QWidget):
         body = QHBoxLayout()
         body.addLayout(chart, 3)
         tables = QVBoxLayout()
+        tables.addWidget(self.zones, 1)
         tables.addWidget(self.stations, 1)
         tables.addWidget(self.doors, 1)
         body.addLayout(tables, 1)
@@ -156,11 +211,22 @@ class StatisticsPanel(QWidget):
         now = now or datetime.now(UTC)
         buckets = recent_buckets(stats.arrivals, now)
         self.chart.show_buckets(buckets)
-        self.inside.setText(
-            tr("{inside} inside now of {guests} guests").format(
+        counted = stats.occupancy
+        if counted.capacity:
+            text = tr("{inside} inside now of {capacity} allowed ({percent} %)").format(
+                inside=stats.inside, capacity=counted.capacity, percent=counted.percent
+            )
+            if counted.fill >= Fill.WARNING:
+                text += " \u2013 " + fill_words(counted.fill)
+        else:
+            text = tr("{inside} inside now of {guests} guests").format(
                 inside=stats.inside, guests=stats.guests
             )
-        )
+        self.inside.setText(text)
+        colour = FILL_COLOURS.get(counted.fill, "#263238")
+        self.inside.setStyleSheet(f"font-size: 30px; font-weight: bold; color: {colour};")
+        self._occupancy = counted
+        self._show_zones()
         hour = sum(count for start, count in buckets[-12:])
         self.last_hour.setText(tr("{count} arrived in the last hour").format(count=hour))
         self.stations.setRowCount(len(stats.stations))
@@ -175,19 +241,44 @@ class StatisticsPanel(QWidget):
                     )
                 self.stations.setItem(row, column, item)
 
+    def _show_zones(self) -> None:
+        counted = self._occupancy
+        rows = list(counted.zones)
+        self.zones.setVisible(bool(rows) or counted.capacity is not None)
+        self.zones.setRowCount(len(rows) + (1 if counted.elsewhere else 0))
+        for row, zone in enumerate(rows):
+            shown = against(zone.inside, zone.capacity)
+            if zone.fill >= Fill.WARNING:
+                shown += " \u2013 " + fill_words(zone.fill)
+            fresh, stale = freshness(zone, self._peers)
+            for column, value in enumerate((clip(zone.name), shown, fresh)):
+                item = QTableWidgetItem(value)
+                if column == 1 and zone.fill in FILL_COLOURS:
+                    item.setForeground(QColor(FILL_COLOURS[zone.fill]))
+                if column == 2 and stale:
+                    item.setForeground(STALE)
+                    item.setToolTip(tr("Check-ins at these doors since then are not counted"))
+                self.zones.setItem(row, column, item)
+        if counted.elsewhere:  # came in at a station of no zone
+            for column, value in enumerate((tr("No zone"), str(counted.elsewhere), "")):
+                self.zones.setItem(len(rows), column, QTableWidgetItem(value))
+
     def show_peers(self, peers: Sequence[PeerView]) -> None:
-        """Each other door: when last heard, how many of its changes are here; one not
-        heard from for 30 s in red."""
+        """Each other door: its zone, when last heard, how many of its changes are
+        here; one not heard from for 30 s in red."""
+        self._peers = list(peers)
+        self._show_zones()  # the zones' freshness follows the doors'
         self.doors.setVisible(bool(peers))
         self.doors.setRowCount(len(peers))
         for row, peer in enumerate(peers):
             heard = f"{peer.last_heard.astimezone():%H:%M:%S}" if peer.last_heard else "\u2013"
-            for column, value in enumerate((clip(peer.station), heard, str(peer.held))):
+            zone = clip(peer.zone.zone) if peer.zone else ""
+            for column, value in enumerate((clip(peer.station), zone, heard, str(peer.held))):
                 item = QTableWidgetItem(value)
                 if peer.stale:  # red, and said in words where the pointer rests
-                    item.setForeground(QColor("#b71c1c"))
+                    item.setForeground(STALE)
                     item.setToolTip(tr("{time}, not heard from for 30 s").format(time=heard))
-                if column == 2:
+                if column == 3:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )

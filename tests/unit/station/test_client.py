@@ -251,3 +251,37 @@ def test_a_proxys_page_is_quoted_in_the_error() -> None:
     raw = (b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
     error = refused_login(raw, errors.BadResponseError)
     assert "please log in to the hotel wifi" in str(error.detail)
+
+
+@pytest.mark.parametrize(
+    ("occupancy", "zones"),
+    [
+        (None, None),  # a server without the extension: nothing to lay over
+        ({"capacity": 50, "zones": [{"name": "Hall", "stations": ["Main Entrance"]}]}, ["Hall"]),
+        ({"zones": [{"name": "Hall", "capacity": -1}]}, None),
+        ({"zones": [{"name": "x" * 5000}]}, None),
+        ({"zones": "all of them"}, None),
+        ([1, 2, 3], None),
+    ],
+)
+def test_the_login_takes_a_zone_plan_only_if_it_passes_its_checks(
+    occupancy: object, zones: list[str] | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer: dict[str, object] = {
+            "status": "success",
+            "event": {"id": "123", "name": "Gala"},
+            "stationName": "Main Entrance",
+            "sessionToken": "a" * 40,
+        }
+        if occupancy is not None:
+            answer["occupancy"] = occupancy
+        return httpx.Response(200, json=answer)
+
+    client = StationClient("https://station.invalid", CREDS, transport=httpx.MockTransport(handler))
+    with client:
+        result = client.login()  # a bad plan never fails the login
+    plan = result.zone_plan
+    assert (None if plan is None else [z.name for z in plan.zones]) == zones
+    if occupancy is not None and zones is None:
+        assert "zone plan is ignored" in caplog.text

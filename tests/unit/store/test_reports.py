@@ -62,10 +62,10 @@ def test_counts_come_from_the_server_copies_and_this_doors_changes(tmp_path: Pat
     assert stats.inside == 3  # b, c (server) + e (pending); a and d left
     assert stats.arrivals == [(at(18, 0), 2), (at(18, 5), 2), (at(18, 20), 1)]
     assert stats.stations == [
-        StationCount("Cloakroom", arrivals=1, departures=1),
-        StationCount("Exit", arrivals=0, departures=1),
-        StationCount("Main Entrance", arrivals=2, departures=0),
-        StationCount("Side Door", arrivals=2, departures=0),
+        StationCount("Cloakroom", arrivals=1, departures=1, inside=1),  # e
+        StationCount("Exit", arrivals=0, departures=1, inside=0),
+        StationCount("Main Entrance", arrivals=2, departures=0, inside=1),  # b; a left
+        StationCount("Side Door", arrivals=2, departures=0, inside=1),  # c; d left
     ]
     assert store.status().checked_in == stats.inside
     # The store watcher's single read gives the same status and statistics.
