@@ -10,14 +10,25 @@ handshake, never by the announcement (anyone on the Wi-Fi can announce anything)
 Venue Wi-Fi often isolates clients or drops multicast: then nothing is found, and
 addresses typed in (``--peer``) or carried in a pairing code still work; the
 doors a door reaches pass on the addresses of the others (node.py).
+
+mDNS is quiet once started: a few announcements and queries in the first seconds,
+then nothing until a record is due to be refreshed (an hour and more). So a door
+whose network comes up later (Wi-Fi joined after the kiosk started, a cable plugged
+in, an address from DHCP) would never be heard of nor hear of the others. Discovery
+therefore looks at the network every 2 s (the IPv4 addresses, and on Linux whether
+each link is up) and, when it changed, starts again on what there is now: announced
+anew and queries sent anew, as RFC 6762 (section 8.3) asks of a host whose
+connectivity changed.
 """
 
 from __future__ import annotations
 
 import logging
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from zeroconf import IPVersion, ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
@@ -27,6 +38,7 @@ log = logging.getLogger(__name__)
 SERVICE_TYPE = "_doorcheck._tcp.local."
 LOOKUP_MS = 3000
 MAX_ADDRESSES = 8
+NETWORK_POLL_SECONDS = 2.0
 
 
 class Discovery:
@@ -49,9 +61,40 @@ class Discovery:
         self._zeroconf: Zeroconf | None = None
         self._browser: ServiceBrowser | None = None
         self._info: ServiceInfo | None = None
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._follower: threading.Thread | None = None
 
     def start(self) -> None:
-        """Announce and browse. Fails quietly (logged) where multicast does not work."""
+        """Announce and browse, and again whenever the network changes. Fails quietly
+        (logged) where multicast does not work."""
+        network = _network()
+        with self._lock:
+            self._begin()
+        self._follower = threading.Thread(
+            target=self._follow, args=(network,), name="mesh-discovery", daemon=True
+        )
+        self._follower.start()
+
+    def _follow(self, network: tuple[str, ...]) -> None:
+        """Start again on the network as it is now when it changed (module docstring)."""
+        while not self._stopping.wait(NETWORK_POLL_SECONDS):
+            try:
+                now = _network()
+            except Exception as exc:  # an odd interface: look again next time
+                log.debug("mesh: could not look at the network (%s)", type(exc).__name__)
+                continue
+            if now == network:
+                continue
+            network = now
+            log.info("mesh: the network changed; announcing this door again")
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self._end()
+                self._begin()
+
+    def _begin(self) -> None:
         interfaces = self._interfaces or _all()
         # Announce where others can reach this door: not loopback, unless that is
         # all there is (doors on one machine, as in the tests).
@@ -81,6 +124,14 @@ class Discovery:
         self._browser = ServiceBrowser(zc, SERVICE_TYPE, handlers=[self._changed])
 
     def stop(self) -> None:
+        self._stopping.set()
+        with self._lock:
+            self._end()
+        if self._follower is not None:
+            self._follower.join(NETWORK_POLL_SECONDS * 2)
+            self._follower = None
+
+    def _end(self) -> None:
         zc, self._zeroconf = self._zeroconf, None
         if zc is None:
             return
@@ -92,6 +143,8 @@ class Discovery:
         except Exception as exc:  # closing anyway
             log.debug("mesh: discovery stopped with %s", type(exc).__name__)
         finally:
+            self._browser = None
+            self._info = None
             zc.close()
 
     def _changed(self, **event: Any) -> None:
@@ -129,3 +182,17 @@ def _all() -> list[str]:
             if isinstance(ip.ip, str) and ip.ip not in found:
                 found.append(ip.ip)
     return sorted(found, key=lambda a: a.startswith("127.")) or [socket.gethostbyname("localhost")]
+
+
+def _network() -> tuple[str, ...]:
+    """What discovery depends on: the IPv4 addresses, and where the OS says so
+    (Linux), whether each link is up (an address stays while a cable is out)."""
+    links: list[str] = []
+    net = Path("/sys/class/net")
+    if net.is_dir():
+        for link in sorted(net.iterdir()):
+            try:
+                links.append(f"{link.name}={(link / 'operstate').read_text().strip()}")
+            except OSError:
+                continue
+    return (*sorted(_all()), *links)
