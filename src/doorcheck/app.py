@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 from sqlalchemy.exc import OperationalError
 
@@ -28,7 +28,7 @@ from doorcheck.scan.frames import list_cameras, open_frames
 from doorcheck.scan.scanner import ScanEvent
 from doorcheck.services.checkin import CheckInService
 from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
-from doorcheck.session.door import DoorSession
+from doorcheck.session.door import DoorSession, is_pairing_code
 from doorcheck.session.errors import DoorError, Problem
 from doorcheck.settings import KioskSettings
 from doorcheck.station.client import StationClient
@@ -45,7 +45,7 @@ from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import say, tr
 from doorcheck.ui.main_window import KioskWindow
-from doorcheck.ui.plain import warn
+from doorcheck.ui.plain import ask, warn
 from doorcheck.ui.scanner_keys import ScannerKeyFilter
 from doorcheck.ui.search_panel import GuestDesk, SearchPanel
 from doorcheck.ui.settings_dialog import LAYOUT_NAMES, SettingsDialog
@@ -55,6 +55,7 @@ from doorcheck.views import PeerView, ScanOutcome, SyncStatus
 
 if TYPE_CHECKING:
     from doorcheck.peers.node import MeshNode
+    from doorcheck.ui.pairing_dialog import PairingDialog
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,11 @@ class Kiosk:
     on_shown: Callable[[float, float], None] | None = None
     forwarder: Forwarder | None = None  # Event Cadence, where it is set up
     mesh: MeshNode | None = None  # the event's other doors on the LAN, where joined
+    signals: WorkerSignals | None = None
+    # Asks staff (title, question) before a scanned pairing code is taken; a test
+    # answers instead of a person.
+    confirm: Callable[[str, str], bool] = field(default=lambda title, text: ask(title, text))
+    _peers_timer: QTimer | None = field(default=None, repr=False)
     wiped: bool = False
     _stopped: bool = field(default=False, repr=False)
 
@@ -102,7 +108,44 @@ class Kiosk:
         self.sounds.play_verdict(outcome.verdict.kind)
         self.watcher.nudge()
 
+    def read(self, payload: str, source: str) -> None:
+        """A code from the camera or a scanner: a ticket, or another door's pairing
+        code (docs/peers.md), which staff may take here."""
+        if is_pairing_code(payload):
+            self.offer_pairing(payload)
+        else:
+            self.scan(payload, source)
+
+    def offer_pairing(self, code: str) -> None:
+        """Join the event's doors with a scanned pairing code, once staff say so.
+        Never at a locked or self check-in door: a guest holding up a code of a
+        door set up by someone else must not move this door into another mesh."""
+        verdict = self.window.scan.verdict
+        if self.window.self_check_in or self.window.locked:
+            verdict.show_ready(tr("That is a door's pairing code: staff pair doors at an "
+                                  "unlocked door."))  # fmt: skip
+            return
+        if not self.confirm(tr("Pair this door"), tr(
+            "Join this event's other doors with the code just scanned? Only if staff "
+            "showed it at another door of this event."
+        )):  # fmt: skip
+            return
+        try:
+            self.door.pair(code)
+        except DoorError as exc:
+            warn(self.window, tr("Pair this door"), say(exc.words))
+            return
+        if self.mesh is not None:
+            self.mesh.stop()  # the secret may be another: join again with the new one
+            self.mesh = None
+        if self.signals is not None:
+            _join_peers(self, self.signals)
+        verdict.show_ready(tr("Paired: this door now joins the event's other doors."))
+
     def camera_scanned(self, event: ScanEvent) -> None:
+        if is_pairing_code(event.payload):
+            self.offer_pairing(event.payload)
+            return
         self.scan(event.payload, event.source)
         if self.on_shown is not None:
             self.window.scan.verdict.repaint()  # painted now, not at the next idle moment
@@ -247,7 +290,7 @@ def build_kiosk(
 
         service.on_change = changed
     _connect_camera(kiosk)
-    keys.scanned.connect(lambda code: kiosk.scan(code, "scanner"))
+    keys.scanned.connect(lambda code: kiosk.read(code, "scanner"))
     keys.calibrated.connect(calibrated)
 
     def acted(outcome: ScanOutcome) -> None:  # a manual check-in in the guest list
@@ -273,6 +316,11 @@ def build_kiosk(
     signals.health.connect(window.status.show_health)
     signals.status.connect(remember_session)
     signals.snapshot.connect(show_snapshot)
+    kiosk.signals = signals
+    signals.learned.connect(watcher.nudge)
+    signals.learned.connect(sync_worker.nudge)  # uploaded by any door online
+    if window.statistics is not None:
+        window.statistics.pair.clicked.connect(lambda: show_pairing(kiosk))
     if join_peers:
         _join_peers(kiosk, signals)
     app.installEventFilter(keys)
@@ -291,8 +339,6 @@ def _join_peers(kiosk: Kiosk, signals: WorkerSignals) -> None:
     def learned(_count: int) -> None:  # the node's thread: to the GUI thread
         signals.learned.emit()
 
-    signals.learned.connect(kiosk.watcher.nudge)
-    signals.learned.connect(kiosk.sync_worker.nudge)  # uploaded by any door online
     try:
         try:
             kiosk.mesh = door.join_mesh(kiosk.service, listen=("0.0.0.0", DEFAULT_PORT),  # noqa: S104
@@ -307,7 +353,12 @@ def _join_peers(kiosk: Kiosk, signals: WorkerSignals) -> None:
         log.warning("this door could not join the others (%s)", type(exc).__name__)
         return
     mesh = kiosk.mesh
-    timer = QTimer(kiosk.window)
+    if kiosk.window.statistics is not None:
+        kiosk.window.statistics.pair.show()
+    if kiosk._peers_timer is not None:  # joined again (paired anew): one timer
+        kiosk._peers_timer.stop()
+        kiosk._peers_timer.deleteLater()
+    timer = kiosk._peers_timer = QTimer(kiosk.window)
     timer.setInterval(1000)
 
     def show_peers() -> None:
@@ -323,6 +374,23 @@ def _join_peers(kiosk: Kiosk, signals: WorkerSignals) -> None:
     timer.timeout.connect(show_peers)
     timer.start()
     show_peers()
+
+
+def show_pairing(kiosk: Kiosk) -> PairingDialog | None:
+    """This door's pairing code as a QR code, for a new door to scan (window-modal,
+    not blocking: the door keeps scanning behind it)."""
+    from doorcheck.ui.pairing_dialog import PairingDialog
+
+    port = kiosk.mesh.port if kiosk.mesh is not None else None
+    try:
+        code = kiosk.door.pairing_here(port)
+    except DoorError as exc:
+        warn(kiosk.window, tr("Pair another door"), say(exc.words))
+        return None
+    dialog = PairingDialog(code, kiosk.window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
 
 
 def _camera(source: str, settings: KioskSettings) -> CameraBridge:
@@ -503,6 +571,8 @@ def log_in_screen(app: QApplication, data_dir: Path, camera: str) -> DoorSession
         lambda *values: log_in_and_load(data_dir, *values),
         camera=lambda: CameraBridge(lambda: open_frames(camera)),
         preview=preview_lines,
+        pair=lambda code: _start_from_pairing(data_dir, code),
+        is_pairing_code=is_pairing_code,
     )
     keys = ScannerKeyFilter()  # a USB scanner reads the station's setup code
     keys.scanned.connect(dialog.fill_from_setup)
@@ -512,6 +582,15 @@ def log_in_screen(app: QApplication, data_dir: Path, camera: str) -> DoorSession
     finally:
         app.removeEventFilter(keys)
     return saved_door(data_dir) if accepted else None
+
+
+def _start_from_pairing(data_dir: Path, code: str) -> None:
+    """A new door from another door's pairing code (no server needed): saved, then
+    opened by the window as any saved door; its list comes from the other doors."""
+    from doorcheck.session.door import pair_new_door
+
+    door, _ = pair_new_door(data_dir, code)
+    door.close()
 
 
 def run_kiosk(

@@ -54,13 +54,14 @@ def test_zones_are_shown_against_their_capacity_with_warnings(qtbot: QtBot) -> N
     panel.show_statistics(statistics(counted), now=NOW)
     assert not panel.zones.isHidden()
     assert panel.inside.text() == "103 inside now of 250 allowed (41 %)"
-    assert cells(panel, 0) == ["Ballroom", "80 of 100 (80 %) \u2013 80 % full", "now"]
-    assert cells(panel, 1) == ["VIP Lounge", "19 of 20 (95 %) \u2013 95 % full", "now"]
+    assert cells(panel, 0) == ["Ballroom", "\u26a0 80 of 100 (80 %)", "now"]
+    assert cells(panel, 1) == ["VIP Lounge", "\u26a0 19 of 20 (95 %)", "now"]
     assert cells(panel, 2) == ["Terrace", "3", "now"]
     assert cells(panel, 3) == ["No zone", "1", ""]
     amber = item(panel.zones, 0, 1).foreground().color().name()
     red = item(panel.zones, 1, 1).foreground().color().name()
     assert (amber, red) == ("#e65100", "#b71c1c")
+    assert item(panel.zones, 1, 1).toolTip() == "95 % full"
 
 
 def test_the_whole_event_warns_in_the_headline(qtbot: QtBot) -> None:

@@ -6,3 +6,7 @@ frame bounded and validated; ``node``: one door's part of the mesh (listening,
 connecting, catch-up and push of the change log); ``discovery``: finding the other
 doors with mDNS/DNS-SD.
 """
+
+# How a pairing code begins (peers/trust.py makes and reads the rest); here, so a
+# scan can tell one from a ticket without loading the cryptography behind it.
+PAIRING_PREFIX = "DOORCHECK-PAIR:1:"

@@ -184,6 +184,12 @@ def _all() -> list[str]:
     return sorted(found, key=lambda a: a.startswith("127.")) or [socket.gethostbyname("localhost")]
 
 
+def lan_addresses() -> list[str]:
+    """Where other doors may reach this laptop: its IPv4 addresses, loopback last
+    (for a pairing code to carry)."""
+    return _all()
+
+
 def _network() -> tuple[str, ...]:
     """What discovery depends on: the IPv4 addresses, and where the OS says so
     (Linux), whether each link is up (an address stays while a cable is out)."""

@@ -38,10 +38,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.x509.oid import NameOID
 
+from doorcheck.peers import PAIRING_PREFIX
+
 log = logging.getLogger(__name__)
 
 SECRET_BYTES = 32
-PAIRING_PREFIX = "DOORCHECK-PAIR:1:"
 MAX_PAIRING_LENGTH = 2000
 MAX_ADDRESSES = 8
 

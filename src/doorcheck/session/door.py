@@ -73,6 +73,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Doors' addresses from pairing codes (setting, JSON list), dialled at every join.
+MESH_ADDRESSES = "mesh_addresses"
+MAX_SAVED_ADDRESSES = 16
+
 # The changes a steward is shown: what waits, what the server refused or disputed.
 SHOWN_CHANGES = (OutboxState.PENDING, OutboxState.SENT, OutboxState.CONFLICT, OutboxState.REJECTED)
 
@@ -260,7 +264,12 @@ class DoorSession:
 
         text = self.mesh_secret_text()
         if not text:
-            raise DoorError(Problem.NO_MESH_SECRET)
+            # No server gave one (a spreadsheet, XING or Eventbrite door, or a server
+            # without our login extension): the first door to show a pairing code
+            # makes the event's secret, and every door paired with it shares it.
+            text = MeshSecret.new().text()
+            self.save_mesh_secret(text)
+            log.info("made this event's mesh secret (the first door of its mesh)")
         # A station door's code lets a new door start as this station without the
         # server (its list then comes from this door); a spreadsheet's file is not
         # on the other laptop, so its code pairs only.
@@ -270,6 +279,26 @@ class DoorSession:
             else None
         )
         return Pairing(self.event_id, MeshSecret.from_text(text), tuple(addresses), login).text()
+
+    def pairing_here(self, port: int | None) -> str:
+        """The pairing code of this door listening on ``port``: it carries this
+        laptop's addresses, for networks where doors cannot find each other."""
+        from doorcheck.peers.discovery import lan_addresses
+
+        addresses = [f"{ip}:{port}" for ip in lan_addresses()][:MAX_SAVED_ADDRESSES] if port else []
+        return self.pairing(addresses)
+
+    def saved_addresses(self) -> list[str]:
+        """Doors' addresses from pairing codes taken here, dialled at every join."""
+        try:
+            found = json.loads(self.store.get_setting(MESH_ADDRESSES) or "[]")
+        except ValueError:
+            return []
+        return [a for a in found if isinstance(a, str)][:MAX_SAVED_ADDRESSES]
+
+    def remember_addresses(self, addresses: Sequence[str]) -> None:
+        kept = list(dict.fromkeys([*addresses, *self.saved_addresses()]))[:MAX_SAVED_ADDRESSES]
+        self.store.set_setting(MESH_ADDRESSES, json.dumps(kept))
 
     def pair(self, code: str) -> tuple[str, ...]:
         """Take the mesh secret from another door's pairing code; returns the
@@ -283,6 +312,7 @@ class DoorSession:
         if pairing.event_id != self.event_id:
             raise DoorError(Problem.BAD_PAIRING, why=f"it is of event {pairing.event_id}")
         self.save_mesh_secret(pairing.secret.text())
+        self.remember_addresses(pairing.addresses)
         return pairing.addresses
 
     def join_mesh(
@@ -305,6 +335,7 @@ class DoorSession:
             raise DoorError(Problem.NO_MESH_SECRET)
         secret = MeshSecret.from_text(text)
         identity = door_identity(secret, self.store.log.door_id, self.data_dir / "mesh")
+        addresses = [*addresses, *self.saved_addresses()]
         node = MeshNode(self.store, identity, service.door_clock, station=self.station,
                         event_id=self.event_id, listen=listen, addresses=addresses,
                         on_learned=on_learned,
@@ -605,6 +636,13 @@ def open_door(data_dir: Path, given: GivenLogin | None = None) -> DoorSession:
     return door
 
 
+def is_pairing_code(text: str) -> bool:
+    """Whether a scanned code is another door's pairing code, not a ticket."""
+    from doorcheck.peers import PAIRING_PREFIX
+
+    return text.startswith(PAIRING_PREFIX)
+
+
 def pair_new_door(data_dir: Path, code: str) -> tuple[DoorSession, tuple[str, ...]]:
     """A door started from another door's pairing code, with no server to ask: it
     logs in as the pairing door's station (saved, not checked: there may be no
@@ -622,6 +660,7 @@ def pair_new_door(data_dir: Path, code: str) -> tuple[DoorSession, tuple[str, ..
                        pairing.login.app_code)  # fmt: skip
     door = DoorSession.of_login(data_dir, login, pairing.login.app_code)
     door.save_mesh_secret(pairing.secret.text())
+    door.remember_addresses(pairing.addresses)
     return door, pairing.addresses
 
 

@@ -80,8 +80,15 @@ class LoginDialog(QDialog):
         camera: Callable[[], CameraBridge] | None = None,
         preview: Callable[[str], Sequence[str | Phrase]] | None = None,
         parent: QWidget | None = None,
+        *,
+        pair: Callable[[str], object] | None = None,
+        is_pairing_code: Callable[[str], bool] = lambda _: False,
     ) -> None:
         super().__init__(parent)
+        # Another door's pairing code starts this one as a door of the event with
+        # no server to ask (docs/peers.md); off the GUI thread, as a login.
+        self._pair = pair
+        self._is_pairing_code = is_pairing_code
         self._preview = preview  # a guest list file: what would be loaded, in words
         self.setWindowTitle(tr("Log this door in"))
         self._login = login
@@ -187,7 +194,11 @@ class LoginDialog(QDialog):
         self.tasks.run(work, self.message.setText, key="preview")
 
     def fill_from_setup(self, text: str) -> bool:
-        """A scanned code: if it is a station setup code, fill in and log in."""
+        """A scanned code: if it is a station setup code, fill in and log in; if it
+        is another door's pairing code, start as a door of its event."""
+        if self._pair is not None and self._is_pairing_code(text):
+            self.pair_with(text)
+            return True
         setup = parse_setup(text)
         if setup is None:
             self.message.setText(tr("That code is not a station setup code."))
@@ -235,6 +246,22 @@ class LoginDialog(QDialog):
 
         self.tasks.run(lambda: login(*values), lambda _: self._finished(None), failed)
 
+    def pair_with(self, code: str) -> None:
+        pair = self._pair
+        if pair is None:
+            return
+        self.button.setEnabled(False)
+        self.message.setText(tr("Joining the event's doors\u2026"))
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, DoorError):
+                self._finished(exc.words)
+                return
+            log.error("pairing failed: %s", type(exc).__name__)  # the code is a secret
+            self._finished(phrase("Pairing failed: {why}", why=describe(exc)))
+
+        self.tasks.run(lambda: pair(code), lambda _: self._finished(None), failed)
+
     def show_error(self, text: str) -> None:
         self.message.setStyleSheet("color: #b71c1c; font-weight: bold;")
         self.message.setText(clip(text, MAX_MESSAGE))
@@ -260,6 +287,10 @@ class LoginDialog(QDialog):
         self.scan_button.setEnabled(True)
 
     def _camera_code(self, event: ScanEvent) -> None:
+        if self._pair is not None and self._is_pairing_code(event.payload):
+            self.stop_camera()
+            self.pair_with(event.payload)
+            return
         if parse_setup(event.payload) is None:
             self.message.setText(tr("That code is not a station setup code."))
             return

@@ -80,3 +80,12 @@ def warn(parent: QWidget | None, title: str, text: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Warning, title, clip(text, MAX_WARNING), parent=parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.exec()
+
+
+def ask(title: str, text: str, parent: QWidget | None = None) -> bool:
+    """A yes-or-no question to staff, in plain text; No unless Yes is chosen."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, clip(text, MAX_WARNING), parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
 from doorcheck.domain.changes import Action, ChangeNote
 from doorcheck.domain.guest import Guest, RegistrationState
+from doorcheck.domain.occupancy import DoorZone, Occupancy, ZoneCount
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.protocol.errors import WrongAppCodeError
 from doorcheck.protocol.wire import RejectReason
@@ -25,6 +26,7 @@ from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import install_language, tr
 from doorcheck.ui.login_dialog import LoginDialog
 from doorcheck.ui.main_window import KioskWindow
+from doorcheck.ui.pairing_dialog import PairingDialog
 from doorcheck.ui.preview import to_qimage
 from doorcheck.ui.search_panel import GuestDesk, SearchPanel
 from doorcheck.ui.settings_dialog import SettingsDialog
@@ -114,11 +116,20 @@ def _statistics() -> Statistics:
         inside=212,
         guests=468,
         stations=[
-            StationCount("Cloakroom", 0, 0),
-            StationCount("Exit", 0, 34),
-            StationCount("Main Entrance", 178, 0),
-            StationCount("Side Door", 68, 0),
+            StationCount("Cloakroom", 0, 0, 0),
+            StationCount("Exit", 0, 34, 0),
+            StationCount("Garden Gate", 17, 3, 14),
+            StationCount("Main Entrance", 178, 24, 154),
+            StationCount("Side Door", 68, 7, 44),
         ],
+        occupancy=Occupancy(
+            (
+                ZoneCount("Ballroom", 198, 240, ("Main Entrance", "Side Door", "Cloakroom")),
+                ZoneCount("Garden", 14, 15, ("Garden Gate",)),
+            ),
+            inside=212,
+            capacity=400,
+        ),
     )
 
 
@@ -140,6 +151,7 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
     statistics = StatisticsPanel()
     statistics.show_statistics(_statistics())
     statistics.export.setVisible(True)  # as the composition root shows it
+    statistics.pair.setVisible(True)  # as a door of a mesh shows it
     window = KioskWindow(
         "Winter Gala 2026", "Main Entrance", Mode.CHECK_IN.value, search, statistics
     )
@@ -269,6 +281,8 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
                                            (14, "rejected", RejectReason.GUEST_DELETED, None, {}))
     ]  # fmt: skip
     dialogs.append(("changes", ChangesDialog(lambda: changes)))
+    # A made-up event and secret: the picture shows what a pairing code looks like.
+    dialogs.append(("pairing", PairingDialog("DOORCHECK-PAIR:1:" + "x" * 180)))
     for name, dialog in dialogs:
         dialog.show()
         written.append(_save(app, dialog, out / f"{name}.png"))
@@ -285,7 +299,7 @@ def _peers(now: datetime) -> list[PeerView]:
         PeerView("c" * 32, "Cloakroom", "10.0.0.14:47474", now - timedelta(seconds=2), False,
                  57, 0, None),
         PeerView("d" * 32, "Garden Gate", "10.0.0.19:47474", now - timedelta(minutes=3), True,
-                 12, 0, None),
+                 12, 0, None, DoorZone("Garden", 15)),
     ]  # fmt: skip
 
 

@@ -186,6 +186,12 @@ class StatisticsPanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.doors.setStyleSheet("font-size: 16px;")
         self.doors.hide()
+        # Shown once this door has the event's mesh secret (docs/peers.md).
+        self.pair = QPushButton(tr("Pair another door\u2026"))
+        self.pair.setAccessibleName(tr("Show this door's pairing code for a new door"))
+        self.pair.setMinimumHeight(36)
+        self.pair.setStyleSheet("font-size: 15px; padding: 4px 14px;")
+        self.pair.hide()
         figures = QHBoxLayout()
         figures.addWidget(self.inside)
         figures.addStretch(1)
@@ -195,12 +201,13 @@ class StatisticsPanel(QWidget):
         chart.addWidget(title)
         chart.addWidget(self.chart, 1)
         body = QHBoxLayout()
-        body.addLayout(chart, 3)
+        body.addLayout(chart, 5)
         tables = QVBoxLayout()
         tables.addWidget(self.zones, 1)
         tables.addWidget(self.stations, 1)
         tables.addWidget(self.doors, 1)
-        body.addLayout(tables, 1)
+        tables.addWidget(self.pair)
+        body.addLayout(tables, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(figures)
         layout.addLayout(body, 1)
@@ -248,13 +255,14 @@ class StatisticsPanel(QWidget):
         self.zones.setRowCount(len(rows) + (1 if counted.elsewhere else 0))
         for row, zone in enumerate(rows):
             shown = against(zone.inside, zone.capacity)
-            if zone.fill >= Fill.WARNING:
-                shown += " \u2013 " + fill_words(zone.fill)
+            if zone.fill >= Fill.WARNING:  # in words too, not by colour alone
+                shown = "\u26a0 " + shown
             fresh, stale = freshness(zone, self._peers)
             for column, value in enumerate((clip(zone.name), shown, fresh)):
                 item = QTableWidgetItem(value)
                 if column == 1 and zone.fill in FILL_COLOURS:
                     item.setForeground(QColor(FILL_COLOURS[zone.fill]))
+                    item.setToolTip(fill_words(zone.fill))
                 if column == 2 and stale:
                     item.setForeground(STALE)
                     item.setToolTip(tr("Check-ins at these doors since then are not counted"))

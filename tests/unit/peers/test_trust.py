@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
 
+from doorcheck.peers import PAIRING_PREFIX
 from doorcheck.peers.trust import (
-    PAIRING_PREFIX,
     MeshSecret,
     Pairing,
     TrustError,

@@ -4,6 +4,10 @@
   <context>
     <name>doorcheck</name>
     <message>
+      <source>Paired: this door now joins the event's other doors.</source>
+      <translation>Gekoppelt: Dieser Eingang verbindet sich jetzt mit den anderen Eingängen der Veranstaltung.</translation>
+    </message>
+    <message>
       <source>Export check-ins</source>
       <translation>Check-ins exportieren</translation>
     </message>
@@ -12,8 +16,24 @@
       <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
     </message>
     <message>
+      <source>That is a door's pairing code: staff pair doors at an unlocked door.</source>
+      <translation>Das ist ein Kopplungscode eines Eingangs: Eingänge koppelt das Personal an einem entsperrten Eingang.</translation>
+    </message>
+    <message>
+      <source>Pair this door</source>
+      <translation>Diesen Eingang koppeln</translation>
+    </message>
+    <message>
+      <source>Join this event's other doors with the code just scanned? Only if staff showed it at another door of this event.</source>
+      <translation>Mit dem eben gescannten Code die anderen Eingänge dieser Veranstaltung verbinden? Nur wenn das Personal ihn an einem anderen Eingang dieser Veranstaltung gezeigt hat.</translation>
+    </message>
+    <message>
       <source>Undone: the last check-in was taken back</source>
       <translation>Rückgängig: Der letzte Check-in wurde zurückgenommen</translation>
+    </message>
+    <message>
+      <source>Pair another door</source>
+      <translation>Weiteren Eingang koppeln</translation>
     </message>
     <message>
       <source>Wipe local data</source>
@@ -388,6 +408,10 @@
       <translation>Der Eingang kann sich den anderen Eingängen nicht anschließen: {why}</translation>
     </message>
     <message>
+      <source>a check-in station does not check guests out (the server would refuse it): set this at an exit or a toggle station</source>
+      <translation>eine Check-in-Station checkt keine Gäste aus (der Server würde es ablehnen): an einem Ausgang oder einer Wechsel-Station einstellen</translation>
+    </message>
+    <message>
       <source>{file}: {why}</source>
       <translation>{file}: {why}</translation>
     </message>
@@ -612,6 +636,10 @@
       <translation>Anmeldung und Abruf der Gästeliste …</translation>
     </message>
     <message>
+      <source>Joining the event's doors…</source>
+      <translation>Verbinde mit den Eingängen der Veranstaltung …</translation>
+    </message>
+    <message>
       <source>Hold the station's setup code to the camera.</source>
       <translation>Halten Sie den Einrichtungscode der Station vor die Kamera.</translation>
     </message>
@@ -634,6 +662,10 @@
     <message>
       <source>Logging in failed: {why}</source>
       <translation>Anmeldung fehlgeschlagen: {why}</translation>
+    </message>
+    <message>
+      <source>Pairing failed: {why}</source>
+      <translation>Koppeln fehlgeschlagen: {why}</translation>
     </message>
     <message>
       <source>Fill in all four fields (or scan the setup code).</source>
@@ -682,6 +714,18 @@
     <message>
       <source>Wrong PIN. Try again.</source>
       <translation>Falsche PIN. Bitte erneut versuchen.</translation>
+    </message>
+    <message>
+      <source>Pairing code</source>
+      <translation>Kopplungscode</translation>
+    </message>
+    <message>
+      <source>Hold this code to the new door's camera: on its login screen, or while it runs (staff only). It joins this event's doors and, where there is no internet, takes the guest list from this door.
+
+The code holds the event's door secret: show it to staff only, and close this window when done.</source>
+      <translation>Halten Sie diesen Code vor die Kamera des neuen Eingangs: auf seinem Anmeldebildschirm oder während er läuft (nur Personal). Er verbindet sich mit den Eingängen dieser Veranstaltung und übernimmt, wo kein Internet ist, die Gästeliste von diesem Eingang.
+
+Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Personal zeigen und dieses Fenster danach schließen.</translation>
     </message>
     <message>
       <source>Staff PIN</source>
@@ -956,6 +1000,22 @@
       <translation>alle {seconds} s</translation>
     </message>
     <message>
+      <source>95 % full</source>
+      <translation>zu 95 % voll</translation>
+    </message>
+    <message>
+      <source>80 % full</source>
+      <translation>zu 80 % voll</translation>
+    </message>
+    <message>
+      <source>{inside} of {capacity} ({percent} %)</source>
+      <translation>{inside} von {capacity} ({percent} %)</translation>
+    </message>
+    <message>
+      <source>now</source>
+      <translation>jetzt</translation>
+    </message>
+    <message>
       <source>Arrivals per 5 minutes</source>
       <translation>Ankünfte je 5 Minuten</translation>
     </message>
@@ -980,8 +1040,24 @@
       <translation>Check-ins in eine CSV- oder XLSX-Datei exportieren</translation>
     </message>
     <message>
+      <source>Inside per zone</source>
+      <translation>Anwesend je Bereich</translation>
+    </message>
+    <message>
       <source>Doors nearby</source>
       <translation>Eingänge in der Nähe</translation>
+    </message>
+    <message>
+      <source>Pair another door…</source>
+      <translation>Weiteren Eingang koppeln …</translation>
+    </message>
+    <message>
+      <source>Show this door's pairing code for a new door</source>
+      <translation>Den Kopplungscode dieses Eingangs für einen neuen Eingang zeigen</translation>
+    </message>
+    <message>
+      <source>{doors}: as of {time}</source>
+      <translation>{doors}: Stand {time}</translation>
     </message>
     <message>
       <source>Arrived</source>
@@ -992,12 +1068,28 @@
       <translation>Gegangen</translation>
     </message>
     <message>
+      <source>Zone</source>
+      <translation>Bereich</translation>
+    </message>
+    <message>
+      <source>Figures from</source>
+      <translation>Zahlen von</translation>
+    </message>
+    <message>
       <source>Last heard</source>
       <translation>Zuletzt gehört</translation>
     </message>
     <message>
       <source>Changes here</source>
       <translation>Änderungen hier</translation>
+    </message>
+    <message>
+      <source>{doors}: never heard from</source>
+      <translation>{doors}: nie gehört</translation>
+    </message>
+    <message>
+      <source>{inside} inside now of {capacity} allowed ({percent} %)</source>
+      <translation>{inside} jetzt anwesend von {capacity} erlaubt ({percent} %)</translation>
     </message>
     <message>
       <source>{inside} inside now of {guests} guests</source>
@@ -1008,8 +1100,16 @@
       <translation>{count} in der letzten Stunde gekommen</translation>
     </message>
     <message>
+      <source>No zone</source>
+      <translation>Kein Bereich</translation>
+    </message>
+    <message>
       <source>Busiest: {count} arrivals at {time}</source>
       <translation>Am meisten: {count} Ankünfte um {time}</translation>
+    </message>
+    <message>
+      <source>Check-ins at these doors since then are not counted</source>
+      <translation>Check-ins an diesen Eingängen seitdem sind nicht mitgezählt</translation>
     </message>
     <message>
       <source>{time}, not heard from for 30 s</source>
