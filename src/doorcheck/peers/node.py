@@ -24,7 +24,8 @@ import logging
 import ssl
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -44,9 +45,22 @@ DEFAULT_PORT = 47474
 TICK_SECONDS = 2.0
 QUIET_LIMIT = 15.0  # no word from a connected door for this long: it is gone
 STALE_SECONDS = 30.0  # a door not heard from for this long is flagged on screen
-HANDSHAKE_SECONDS = 10.0
+# A connection's TLS handshake and hello, all told. Doors on a LAN take milliseconds,
+# a loaded laptop well under a second; a socket that has said nothing by then is not
+# a door, and while it waits it holds a file descriptor here.
+HANDSHAKE_SECONDS = 5.0
 WATCH_SECONDS = 0.25
 MAX_CONNECTIONS = 64
+# Connections taken but not yet past their hello. Doors dialling at once (a venue
+# starting up) are a handful in flight; anyone on the Wi-Fi can open sockets without
+# the secret, and each costs a file descriptor and memory until its handshake fails.
+# Beyond this, the oldest pending connection of the address holding the most is
+# closed at once to make room: a stranger flooding from one address evicts only its
+# own sockets, and a real door's handshake is done long before it is the oldest.
+MAX_PENDING = 32
+# Refused connections are said at once, then at most one line per this many seconds
+# counting the rest: a flood of sockets is a few lines in the log, not one a socket.
+REFUSAL_LOG_SECONDS = 10.0
 # Addresses a door dials: typed in, found, and passed on by other doors. A venue's
 # doors are a few dozen; a door naming thousands is not to be followed.
 MAX_ADDRESSES = 64
@@ -91,6 +105,61 @@ class PeerStatus:
     held: int  # how many of its changes this door holds
     clock_offset_ms: int | None
     problem: str | None
+
+
+@dataclass(eq=False)
+class _Pending:
+    """A connection taken by the listener, not yet past its hello."""
+
+    host: str
+    task: asyncio.Task[Any] | None  # the listener's task for it, cancelled to close it
+    deadline: asyncio.TimerHandle | None = None
+    dropped: bool = False  # closed by the node (evicted, or out of time)
+
+
+def _to_evict(pending: Iterable[_Pending]) -> _Pending:
+    """The pending connection to close for a new one: the oldest of the address that
+    holds the most (``pending`` oldest first), so one flooding address cannot push out
+    another's handshake."""
+    entries = list(pending)
+    counts = Counter(entry.host for entry in entries)
+    busiest = max(counts.values())
+    return next(entry for entry in entries if counts[entry.host] == busiest)
+
+
+class _RefusalLog:
+    """Refused connections said in the log at a bounded rate: the first at once, the
+    rest counted and said in one line per ``REFUSAL_LOG_SECONDS``."""
+
+    def __init__(self) -> None:
+        self._quiet_until = 0.0
+        self._held: Counter[str] = Counter()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def note(self, host: str, reason: str) -> None:
+        now = time.monotonic()
+        if now >= self._quiet_until and not self._held:
+            log.warning("mesh: refused a connection from %s (%s)", host, reason)
+            self._quiet_until = now + REFUSAL_LOG_SECONDS
+            return
+        self._held[reason] += 1
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(
+                max(0.0, self._quiet_until - now), self._say
+            )
+
+    def _say(self) -> None:
+        self._timer = None
+        held, self._held = self._held, Counter()
+        if held:
+            reasons = "; ".join(f"{n}: {reason}" for reason, n in held.most_common(5))
+            log.warning("mesh: refused %d more connections (%s)", held.total(), reasons)
+        self._quiet_until = time.monotonic() + REFUSAL_LOG_SECONDS
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
 
 class _Connection:
@@ -155,6 +224,10 @@ class MeshNode:
         self._discover_mesh = discover_mesh
         self._discovery: Discovery | None = None
         self._client_context = identity.client_context()
+        self._server_context = identity.server_context()
+        # Connections not yet past their hello, oldest first (bounded: MAX_PENDING).
+        self._pending: dict[_Pending, None] = {}
+        self._refusals = _RefusalLog()
 
     # -- from any thread ---------------------------------------------------------------
 
@@ -221,7 +294,7 @@ class MeshNode:
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
-        loop.set_exception_handler(_quiet_handler)
+        loop.set_exception_handler(self._quiet_handler)
         self._loop = loop
         try:
             loop.run_until_complete(self._main())
@@ -240,13 +313,10 @@ class MeshNode:
         self._stopping = asyncio.Event()
         server = None
         if self._listen is not None:
-            server = await asyncio.start_server(
-                self._accepted,
-                self._listen[0],
-                self._listen[1],
-                ssl=self.identity.server_context(),
-                ssl_handshake_timeout=HANDSHAKE_SECONDS,
-            )
+            # Plain TCP, TLS started by ``_accepted``: asyncio's TLS server would
+            # hold every socket through its handshake before the node sees it, with
+            # no bound on how many (MAX_PENDING is kept from the first byte).
+            server = await asyncio.start_server(self._accepted, self._listen[0], self._listen[1])
             self.port = server.sockets[0].getsockname()[1]
         self._vector = await asyncio.to_thread(self.store.log.vector)
         self._needs_list = await asyncio.to_thread(self.store.get_state, "cursor") is None
@@ -265,6 +335,7 @@ class MeshNode:
                 await asyncio.to_thread(self._discovery.stop)
             if server is not None:
                 server.close()
+            self._refusals.close()
             for connection in list(self._connections.values()):
                 connection.writer.close()
             # Every task of this loop: dials, the watch, and each connection's.
@@ -342,18 +413,79 @@ class MeshNode:
             pause = min(pause * 2, 10.0)
 
     async def _accepted(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if len(self._connections) >= MAX_CONNECTIONS:
-            writer.close()
-            return
+        # No await before start_tls: the stream must not read the ClientHello itself.
+        pending = self._admit(writer)
         # Cancelled at shutdown: Python 3.11's stream server asks a cancelled
         # handler for its exception and logs the answer as an error.
         with contextlib.suppress(asyncio.CancelledError):
-            await self._converse(reader, writer, None)
+            try:
+                if len(self._connections) >= MAX_CONNECTIONS:
+                    self._drop(pending, f"already connected with {MAX_CONNECTIONS} doors")
+                    return
+                try:
+                    await writer.start_tls(
+                        self._server_context, ssl_handshake_timeout=HANDSHAKE_SECONDS
+                    )
+                except ssl.SSLError as exc:
+                    if not pending.dropped:
+                        reason = exc.reason or type(exc).__name__
+                        self._drop(pending, f"not a door of this event: {reason}")
+                    return
+                except (OSError, TimeoutError) as exc:
+                    if not pending.dropped:  # it went away in its handshake
+                        self._drop(pending, f"no handshake ({type(exc).__name__})")
+                    return
+                await self._converse(reader, writer, None, pending)
+            finally:
+                self._release(pending)
+                writer.close()
+
+    def _admit(self, writer: asyncio.StreamWriter) -> _Pending:
+        """Count a connection just taken as pending until its hello, closing another
+        (``_to_evict``) when MAX_PENDING are pending, and closing it when it has not
+        got past its hello within HANDSHAKE_SECONDS."""
+        peername = writer.get_extra_info("peername")
+        pending = _Pending(str(peername[0]) if peername else "?", asyncio.current_task())
+        while len(self._pending) >= MAX_PENDING:
+            self._drop(_to_evict(self._pending), "too many connections in their handshake")
+        self._pending[pending] = None
+        pending.deadline = asyncio.get_running_loop().call_later(
+            HANDSHAKE_SECONDS,
+            self._drop,
+            pending,
+            f"no handshake and hello within {HANDSHAKE_SECONDS:g} s",
+        )
+        return pending
+
+    def _release(self, pending: _Pending) -> None:
+        """Past its hello (or ended): no longer pending."""
+        self._pending.pop(pending, None)
+        if pending.deadline is not None:
+            pending.deadline.cancel()
+            pending.deadline = None
+
+    def _drop(self, pending: _Pending, reason: str) -> None:
+        """Close a pending connection now and say so, at a bounded rate. Its task is
+        cancelled, which closes the socket wherever the task waits (aborting the
+        transport under ``start_tls`` instead leaves Python 3.11's StreamWriter
+        without a transport)."""
+        if pending.dropped:
+            return
+        pending.dropped = True
+        self._release(pending)
+        if pending.task is not None and pending.task is not asyncio.current_task():
+            pending.task.cancel()
+        self._refusals.note(pending.host, reason)
 
     async def _converse(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, address: str | None
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        address: str | None,
+        pending: _Pending | None = None,
     ) -> str:
-        """One connection from hello to its end; returns why it ended."""
+        """One connection from hello to its end; returns why it ended. ``pending``:
+        a connection taken by the listener, no longer pending once past its hello."""
         connection: _Connection | None = None
         where = "?"
         try:
@@ -371,6 +503,8 @@ class MeshNode:
                 if certified is not None:
                     self._note_problem(certified, hello, PeerProblem.WRONG_IDENTITY)
                 raise PeerMessageError("says it is another door than its certificate")
+            if pending is not None:
+                self._release(pending)
             if address is not None:
                 self._door_at[address] = door
             if door == self.door_id:
@@ -416,6 +550,8 @@ class MeshNode:
             log.info("mesh: %s stopped answering", where)
             return "silent"
         except (OSError, asyncio.IncompleteReadError, ssl.SSLError) as exc:
+            if pending is not None and pending.dropped:
+                return "refused"  # closed by the node before its hello, and said so
             log.info("mesh: connection with %s ended (%s)", where, type(exc).__name__)
             return "ended"
         except Exception as exc:
@@ -671,6 +807,15 @@ class MeshNode:
             known = self._peer(door, shown)
         known.problem = problem
 
+    def _quiet_handler(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """A connection's TLS or network failure that reaches the loop is worth a line
+        in the log (at a bounded rate), not a traceback."""
+        exc = context.get("exception")
+        if isinstance(exc, ssl.SSLError | ConnectionError | TimeoutError):
+            self._refusals.note("?", f"{type(exc).__name__}: {exc}")
+            return
+        loop.default_exception_handler(context)
+
     def _persist_peers(self) -> None:
         with self._lock:
             peers = list(self._peers.values())
@@ -682,15 +827,6 @@ class MeshNode:
             )  # fmt: skip
         except Exception as exc:  # a busy disk must not stop the mesh
             log.warning("mesh: the doors' status could not be saved (%s)", type(exc).__name__)
-
-
-def _quiet_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """A stranger's failed handshake is worth one line in the log, not a traceback."""
-    exc = context.get("exception")
-    if isinstance(exc, ssl.SSLError | ConnectionError | TimeoutError):
-        log.warning("mesh: refused a connection (%s: %s)", type(exc).__name__, exc)
-        return
-    loop.default_exception_handler(context)
 
 
 def _still_running() -> None:
