@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import ssl
 import threading
 import time
@@ -28,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from doorcheck.domain.hlc import ClockDriftError, HybridClock, door_time, stamp_of, wall_clock_ms
@@ -45,6 +47,16 @@ DEFAULT_PORT = 47474
 TICK_SECONDS = 2.0
 QUIET_LIMIT = 15.0  # no word from a connected door for this long: it is gone
 STALE_SECONDS = 30.0  # a door not heard from for this long is flagged on screen
+# A tick that would tell a door nothing new (the same vector and addresses as the last
+# one it was sent) is skipped, but one goes at least this often: the other door must
+# hear a word well within QUIET_LIMIT, and its "heard" time (STALE_SECONDS) stays
+# true. Twenty idle doors sent each other 190 ticks a second before; a third now.
+IDLE_TICK_SECONDS = 6.0
+# The doors' status on disk (for ``doorcheck status`` in another process) is written
+# at once when something shown in it changed, but when only the doors' "heard" times
+# moved, at most this often, which keeps them far inside STALE_SECONDS: one UPDATE
+# per door every 2 s was the costliest part of an idle door.
+HEARD_PERSIST_SECONDS = 10.0
 # A connection's TLS handshake and hello, all told. Doors on a LAN take milliseconds,
 # a loaded laptop well under a second; a socket that has said nothing by then is not
 # a door, and while it waits it holds a file descriptor here.
@@ -170,6 +182,9 @@ class _Connection:
         self.wake = asyncio.Event()
         self.catch_up = True  # send everything the door lacks, not only our own
         self.made_here = True  # a change was made at this door since the last send
+        # The door's last tick showed it holds what this one lacks: tell it this
+        # door's vector at the next tick (not an idle one), so it sends what lacks.
+        self.tick_wanted = False
         self.wake.set()  # at once on connecting, not at the first tick
 
     async def send(self, message: dict[str, object]) -> None:
@@ -228,6 +243,8 @@ class MeshNode:
         # Connections not yet past their hello, oldest first (bounded: MAX_PENDING).
         self._pending: dict[_Pending, None] = {}
         self._refusals = _RefusalLog()
+        self._persisted: dict[str, PeerRecord] = {}  # what is on disk of each door
+        self._persisted_at = 0.0  # time.monotonic() of the last write
 
     # -- from any thread ---------------------------------------------------------------
 
@@ -343,27 +360,33 @@ class MeshNode:
             for task in others:
                 task.cancel()
             await asyncio.gather(*others, return_exceptions=True)
-            await asyncio.to_thread(self._persist_peers)
+            await asyncio.to_thread(self._persist_peers, everything=True)
 
     async def _watch(self) -> None:
         """Changes written by another process of this door (``doorcheck checkin``) and
         the peers' status on disk for ``doorcheck status``."""
         persisted = 0.0
         latest = -1
-        while True:
-            # One indexed look (the newest change's number in this store) four times
-            # a second; the vector only when something was written.
-            newest = await asyncio.to_thread(self.store.log.newest)
-            if newest != latest:
-                latest = newest
-                vector = await asyncio.to_thread(self.store.log.vector)
-                if vector.get(self.door_id, 0) > self._vector.get(self.door_id, 0):
-                    self._wake_all()  # made here, perhaps by another process
-                self._vector = merged(self._vector, vector)
-            if time.monotonic() - persisted > TICK_SECONDS:
-                persisted = time.monotonic()
-                await asyncio.to_thread(self._persist_peers)
-            await asyncio.sleep(WATCH_SECONDS)
+        watcher = _CommitWatcher(self.store.path)
+        try:
+            while True:
+                # Four times a second: whether anything was committed at all (in
+                # microseconds, on this thread); if so, one indexed look (the newest
+                # change's number), and the vector only when a change was written.
+                if watcher.committed():
+                    newest = await asyncio.to_thread(self.store.log.newest)
+                    if newest != latest:
+                        latest = newest
+                        vector = await asyncio.to_thread(self.store.log.vector)
+                        if vector.get(self.door_id, 0) > self._vector.get(self.door_id, 0):
+                            self._wake_all()  # made here, perhaps by another process
+                        self._vector = merged(self._vector, vector)
+                if time.monotonic() - persisted > TICK_SECONDS:
+                    persisted = time.monotonic()
+                    await asyncio.to_thread(self._persist_peers)
+                await asyncio.sleep(WATCH_SECONDS)
+        finally:
+            watcher.close()
 
     def _wake_all(self) -> None:
         """A change was made at this door: every connection looks for it."""
@@ -588,6 +611,8 @@ class MeshNode:
                 if any(peer.known.get(o, 0) < n for o, n in self._vector.items()):
                     connection.catch_up = True  # it lacks what another door had
                     connection.wake.set()
+                if any(self._vector.get(o, 0) < n for o, n in peer.known.items()):
+                    connection.tick_wanted = True  # this door lacks what it has
             elif kind == "list":
                 await self._send_page(connection, messages.count_of(message, "after"))
             elif kind == "guests":
@@ -679,6 +704,7 @@ class MeshNode:
     async def _sender(self, connection: _Connection) -> None:
         peer = connection.peer
         last_tick = 0.0
+        told: tuple[dict[str, int], list[str]] | None = None  # the last tick's news
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(connection.wake.wait(), TICK_SECONDS)
@@ -710,17 +736,26 @@ class MeshNode:
                     {"type": "changes", "changes": [messages.change_to_json(c) for c in batch]}
                 )
                 peer.known = merged(peer.known, {c.origin: c.seq for c in batch})
-            if time.monotonic() - last_tick >= TICK_SECONDS:
-                last_tick = time.monotonic()
-                await connection.send(
-                    {
-                        "type": "tick",
-                        "clock": self._clock_text(),
-                        "wall": wall_clock_ms(),
-                        "vector": self._vector,
-                        "doors": self._known_addresses(),
-                    }
-                )
+            since = time.monotonic() - last_tick
+            if since < TICK_SECONDS:
+                continue
+            news = (self._vector, self._known_addresses())
+            # Nothing new for it and it heard from this door lately: no tick (the
+            # vector is replaced, never changed in place, so == is a fair test).
+            if news == told and not connection.tick_wanted and since < IDLE_TICK_SECONDS:
+                continue
+            last_tick = time.monotonic()
+            told = (dict(news[0]), news[1])  # a copy: the vector must not change under it
+            connection.tick_wanted = False
+            await connection.send(
+                {
+                    "type": "tick",
+                    "clock": self._clock_text(),
+                    "wall": wall_clock_ms(),
+                    "vector": news[0],
+                    "doors": news[1],
+                }
+            )
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -816,17 +851,85 @@ class MeshNode:
             return
         loop.default_exception_handler(context)
 
-    def _persist_peers(self) -> None:
+    def _persist_peers(self, *, everything: bool = False) -> None:
+        """The doors as this one sees them, on disk for ``doorcheck status``, in one
+        transaction: at once when something shown changed (a door, its address, its
+        problem, its clock offset by a second), otherwise when the "heard" times are
+        HEARD_PERSIST_SECONDS old on disk, and at stop (``everything``)."""
         with self._lock:
             peers = list(self._peers.values())
+        records = [
+            PeerRecord(p.door_id, p.station[: messages.MAX_TEXT], p.address, p.heard_at,
+                       p.clock_offset_ms, p.problem)
+            for p in peers
+        ]  # fmt: skip
+        differences = [(r, _difference(self._persisted.get(r.door_id), r)) for r in records]
+        due = [r for r, difference in differences if difference]
+        aged = time.monotonic() - self._persisted_at >= HEARD_PERSIST_SECONDS
+        if not due or not (everything or aged or any(d == 2 for _, d in differences)):
+            return
         try:
-            self.store.log.note_peers(
-                PeerRecord(p.door_id, p.station[: messages.MAX_TEXT], p.address, p.heard_at,
-                           p.clock_offset_ms, p.problem)
-                for p in peers
-            )  # fmt: skip
+            self.store.log.note_peers(due)
         except Exception as exc:  # a busy disk must not stop the mesh
             log.warning("mesh: the doors' status could not be saved (%s)", type(exc).__name__)
+            return
+        self._persisted.update((r.door_id, r) for r in due)
+        self._persisted_at = time.monotonic()
+
+
+def _difference(written: PeerRecord | None, now: PeerRecord) -> int:
+    """How much a door's record differs from what is on disk: 0 not at all, 1 only in
+    its "heard" time or by less than a second of clock offset (it moves at every
+    tick), 2 in what ``doorcheck status`` should show at once."""
+    if written is None:
+        return 2
+    if written == now:
+        return 0
+    if (written.station, written.address, written.problem) != (now.station, now.address,
+                                                               now.problem):  # fmt: skip
+        return 2
+    if (written.last_heard is None) != (now.last_heard is None):
+        return 2
+    before, after = written.clock_offset_ms, now.clock_offset_ms
+    if (before is None) != (after is None):
+        return 2
+    if before is not None and after is not None and abs(after - before) >= 1000:
+        return 2
+    return 1
+
+
+class _CommitWatcher:
+    """Whether anything was committed to the store since the last look, by any other
+    connection of any process: SQLite's ``PRAGMA data_version`` on a connection of the
+    node's thread. It answers in microseconds, where a query through the store's pool
+    costs a thread hop and half a millisecond; four times a second, that query was a
+    large part of an idle door's CPU. When the pragma cannot be read, it says "yes"
+    (the store is looked at, as before)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._conn: sqlite3.Connection | None = None
+        self._seen: int | None = None
+        if path is not None and path.exists():
+            with contextlib.suppress(sqlite3.Error):
+                # Autocommit: the pragma must not hold a read transaction open.
+                self._conn = sqlite3.connect(path, isolation_level=None)
+
+    def committed(self) -> bool:
+        if self._conn is None:
+            return True
+        try:
+            row = self._conn.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error:
+            return True
+        version = int(row[0]) if row else None
+        changed = version is None or version != self._seen
+        self._seen = version
+        return changed
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 def _still_running() -> None:
