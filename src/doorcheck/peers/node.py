@@ -183,7 +183,8 @@ class _Connection:
         self.catch_up = True  # send everything the door lacks, not only our own
         self.made_here = True  # a change was made at this door since the last send
         # The door's last tick showed it holds what this one lacks: tell it this
-        # door's vector at the next tick (not an idle one), so it sends what lacks.
+        # door's vector at the next tick (not an idle one), so it sends what this
+        # door lacks.
         self.tick_wanted = False
         self.wake.set()  # at once on connecting, not at the first tick
 
@@ -740,12 +741,11 @@ class MeshNode:
             if since < TICK_SECONDS:
                 continue
             news = (self._vector, self._known_addresses())
-            # Nothing new for it and it heard from this door lately: no tick (the
-            # vector is replaced, never changed in place, so == is a fair test).
+            # Nothing new for it, and it heard from this door lately: no tick.
             if news == told and not connection.tick_wanted and since < IDLE_TICK_SECONDS:
                 continue
             last_tick = time.monotonic()
-            told = (dict(news[0]), news[1])  # a copy: the vector must not change under it
+            told = (dict(news[0]), news[1])  # a copy, whatever happens to the vector
             connection.tick_wanted = False
             await connection.send(
                 {
