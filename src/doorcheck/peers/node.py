@@ -21,12 +21,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import ssl
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from doorcheck.domain.hlc import ClockDriftError, HybridClock, door_time, stamp_of, wall_clock_ms
@@ -45,9 +48,32 @@ DEFAULT_PORT = 47474
 TICK_SECONDS = 2.0
 QUIET_LIMIT = 15.0  # no word from a connected door for this long: it is gone
 STALE_SECONDS = 30.0  # a door not heard from for this long is flagged on screen
-HANDSHAKE_SECONDS = 10.0
+# A tick that would tell a door nothing new (the same vector and addresses as the last
+# one it was sent) is skipped, but one goes at least this often: the other door must
+# hear a word well within QUIET_LIMIT, and its "heard" time (STALE_SECONDS) stays
+# true. Twenty idle doors sent each other 190 ticks a second before; a third now.
+IDLE_TICK_SECONDS = 6.0
+# The doors' status on disk (for ``doorcheck status`` in another process) is written
+# at once when something shown in it changed, but when only the doors' "heard" times
+# moved, at most this often, which keeps them far inside STALE_SECONDS: one UPDATE
+# per door every 2 s was the costliest part of an idle door.
+HEARD_PERSIST_SECONDS = 10.0
+# A connection's TLS handshake and hello, all told. Doors on a LAN take milliseconds,
+# a loaded laptop well under a second; a socket that has said nothing by then is not
+# a door, and while it waits it holds a file descriptor here.
+HANDSHAKE_SECONDS = 5.0
 WATCH_SECONDS = 0.25
 MAX_CONNECTIONS = 64
+# Connections taken but not yet past their hello. Doors dialling at once (a venue
+# starting up) are a handful in flight; anyone on the Wi-Fi can open sockets without
+# the secret, and each costs a file descriptor and memory until its handshake fails.
+# Beyond this, the oldest pending connection of the address holding the most is
+# closed at once to make room: a stranger flooding from one address evicts only its
+# own sockets, and a real door's handshake is done long before it is the oldest.
+MAX_PENDING = 32
+# Refused connections are said at once, then at most one line per this many seconds
+# counting the rest: a flood of sockets is a few lines in the log, not one a socket.
+REFUSAL_LOG_SECONDS = 10.0
 # Addresses a door dials: typed in, found, and passed on by other doors. A venue's
 # doors are a few dozen; a door naming thousands is not to be followed.
 MAX_ADDRESSES = 64
@@ -96,6 +122,61 @@ class PeerStatus:
     zone: DoorZone | None = None
 
 
+@dataclass(eq=False)
+class _Pending:
+    """A connection taken by the listener, not yet past its hello."""
+
+    host: str
+    task: asyncio.Task[Any] | None  # the listener's task for it, cancelled to close it
+    deadline: asyncio.TimerHandle | None = None
+    dropped: bool = False  # closed by the node (evicted, or out of time)
+
+
+def _to_evict(pending: Iterable[_Pending]) -> _Pending:
+    """The pending connection to close for a new one: the oldest of the address that
+    holds the most (``pending`` oldest first), so one flooding address cannot push out
+    another's handshake."""
+    entries = list(pending)
+    counts = Counter(entry.host for entry in entries)
+    busiest = max(counts.values())
+    return next(entry for entry in entries if counts[entry.host] == busiest)
+
+
+class _RefusalLog:
+    """Refused connections said in the log at a bounded rate: the first at once, the
+    rest counted and said in one line per ``REFUSAL_LOG_SECONDS``."""
+
+    def __init__(self) -> None:
+        self._quiet_until = 0.0
+        self._held: Counter[str] = Counter()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def note(self, host: str, reason: str) -> None:
+        now = time.monotonic()
+        if now >= self._quiet_until and not self._held:
+            log.warning("mesh: refused a connection from %s (%s)", host, reason)
+            self._quiet_until = now + REFUSAL_LOG_SECONDS
+            return
+        self._held[reason] += 1
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(
+                max(0.0, self._quiet_until - now), self._say
+            )
+
+    def _say(self) -> None:
+        self._timer = None
+        held, self._held = self._held, Counter()
+        if held:
+            reasons = "; ".join(f"{n}: {reason}" for reason, n in held.most_common(5))
+            log.warning("mesh: refused %d more connections (%s)", held.total(), reasons)
+        self._quiet_until = time.monotonic() + REFUSAL_LOG_SECONDS
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
 class _Connection:
     def __init__(self, node: MeshNode, writer: asyncio.StreamWriter, peer: PeerState) -> None:
         self.node = node
@@ -104,6 +185,10 @@ class _Connection:
         self.wake = asyncio.Event()
         self.catch_up = True  # send everything the door lacks, not only our own
         self.made_here = True  # a change was made at this door since the last send
+        # The door's last tick showed it holds what this one lacks: tell it this
+        # door's vector at the next tick (not an idle one), so it sends what this
+        # door lacks.
+        self.tick_wanted = False
         self.wake.set()  # at once on connecting, not at the first tick
 
     async def send(self, message: dict[str, object]) -> None:
@@ -158,6 +243,12 @@ class MeshNode:
         self._discover_mesh = discover_mesh
         self._discovery: Discovery | None = None
         self._client_context = identity.client_context()
+        self._server_context = identity.server_context()
+        # Connections not yet past their hello, oldest first (bounded: MAX_PENDING).
+        self._pending: dict[_Pending, None] = {}
+        self._refusals = _RefusalLog()
+        self._persisted: dict[str, PeerRecord] = {}  # what is on disk of each door
+        self._persisted_at = 0.0  # time.monotonic() of the last write
 
     # -- from any thread ---------------------------------------------------------------
 
@@ -225,7 +316,7 @@ class MeshNode:
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
-        loop.set_exception_handler(_quiet_handler)
+        loop.set_exception_handler(self._quiet_handler)
         self._loop = loop
         try:
             loop.run_until_complete(self._main())
@@ -244,13 +335,10 @@ class MeshNode:
         self._stopping = asyncio.Event()
         server = None
         if self._listen is not None:
-            server = await asyncio.start_server(
-                self._accepted,
-                self._listen[0],
-                self._listen[1],
-                ssl=self.identity.server_context(),
-                ssl_handshake_timeout=HANDSHAKE_SECONDS,
-            )
+            # Plain TCP, TLS started by ``_accepted``: asyncio's TLS server would
+            # hold every socket through its handshake before the node sees it, with
+            # no bound on how many (MAX_PENDING is kept from the first byte).
+            server = await asyncio.start_server(self._accepted, self._listen[0], self._listen[1])
             self.port = server.sockets[0].getsockname()[1]
         self._vector = await asyncio.to_thread(self.store.log.vector)
         self._needs_list = await asyncio.to_thread(self.store.get_state, "cursor") is None
@@ -269,6 +357,7 @@ class MeshNode:
                 await asyncio.to_thread(self._discovery.stop)
             if server is not None:
                 server.close()
+            self._refusals.close()
             for connection in list(self._connections.values()):
                 connection.writer.close()
             # Every task of this loop: dials, the watch, and each connection's.
@@ -276,27 +365,33 @@ class MeshNode:
             for task in others:
                 task.cancel()
             await asyncio.gather(*others, return_exceptions=True)
-            await asyncio.to_thread(self._persist_peers)
+            await asyncio.to_thread(self._persist_peers, everything=True)
 
     async def _watch(self) -> None:
         """Changes written by another process of this door (``doorcheck checkin``) and
         the peers' status on disk for ``doorcheck status``."""
         persisted = 0.0
         latest = -1
-        while True:
-            # One indexed look (the newest change's number in this store) four times
-            # a second; the vector only when something was written.
-            newest = await asyncio.to_thread(self.store.log.newest)
-            if newest != latest:
-                latest = newest
-                vector = await asyncio.to_thread(self.store.log.vector)
-                if vector.get(self.door_id, 0) > self._vector.get(self.door_id, 0):
-                    self._wake_all()  # made here, perhaps by another process
-                self._vector = merged(self._vector, vector)
-            if time.monotonic() - persisted > TICK_SECONDS:
-                persisted = time.monotonic()
-                await asyncio.to_thread(self._persist_peers)
-            await asyncio.sleep(WATCH_SECONDS)
+        watcher = _CommitWatcher(self.store.path)
+        try:
+            while True:
+                # Four times a second: whether anything was committed at all (in
+                # microseconds, on this thread); if so, one indexed look (the newest
+                # change's number), and the vector only when a change was written.
+                if watcher.committed():
+                    newest = await asyncio.to_thread(self.store.log.newest)
+                    if newest != latest:
+                        latest = newest
+                        vector = await asyncio.to_thread(self.store.log.vector)
+                        if vector.get(self.door_id, 0) > self._vector.get(self.door_id, 0):
+                            self._wake_all()  # made here, perhaps by another process
+                        self._vector = merged(self._vector, vector)
+                if time.monotonic() - persisted > TICK_SECONDS:
+                    persisted = time.monotonic()
+                    await asyncio.to_thread(self._persist_peers)
+                await asyncio.sleep(WATCH_SECONDS)
+        finally:
+            watcher.close()
 
     def _wake_all(self) -> None:
         """A change was made at this door: every connection looks for it."""
@@ -346,18 +441,79 @@ class MeshNode:
             pause = min(pause * 2, 10.0)
 
     async def _accepted(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if len(self._connections) >= MAX_CONNECTIONS:
-            writer.close()
-            return
+        # No await before start_tls: the stream must not read the ClientHello itself.
+        pending = self._admit(writer)
         # Cancelled at shutdown: Python 3.11's stream server asks a cancelled
         # handler for its exception and logs the answer as an error.
         with contextlib.suppress(asyncio.CancelledError):
-            await self._converse(reader, writer, None)
+            try:
+                if len(self._connections) >= MAX_CONNECTIONS:
+                    self._drop(pending, f"already connected with {MAX_CONNECTIONS} doors")
+                    return
+                try:
+                    await writer.start_tls(
+                        self._server_context, ssl_handshake_timeout=HANDSHAKE_SECONDS
+                    )
+                except ssl.SSLError as exc:
+                    if not pending.dropped:
+                        reason = exc.reason or type(exc).__name__
+                        self._drop(pending, f"not a door of this event: {reason}")
+                    return
+                except (OSError, TimeoutError) as exc:
+                    if not pending.dropped:  # it went away in its handshake
+                        self._drop(pending, f"no handshake ({type(exc).__name__})")
+                    return
+                await self._converse(reader, writer, None, pending)
+            finally:
+                self._release(pending)
+                writer.close()
+
+    def _admit(self, writer: asyncio.StreamWriter) -> _Pending:
+        """Count a connection just taken as pending until its hello, closing another
+        (``_to_evict``) when MAX_PENDING are pending, and closing it when it has not
+        got past its hello within HANDSHAKE_SECONDS."""
+        peername = writer.get_extra_info("peername")
+        pending = _Pending(str(peername[0]) if peername else "?", asyncio.current_task())
+        while len(self._pending) >= MAX_PENDING:
+            self._drop(_to_evict(self._pending), "too many connections in their handshake")
+        self._pending[pending] = None
+        pending.deadline = asyncio.get_running_loop().call_later(
+            HANDSHAKE_SECONDS,
+            self._drop,
+            pending,
+            f"no handshake and hello within {HANDSHAKE_SECONDS:g} s",
+        )
+        return pending
+
+    def _release(self, pending: _Pending) -> None:
+        """Past its hello (or ended): no longer pending."""
+        self._pending.pop(pending, None)
+        if pending.deadline is not None:
+            pending.deadline.cancel()
+            pending.deadline = None
+
+    def _drop(self, pending: _Pending, reason: str) -> None:
+        """Close a pending connection now and say so, at a bounded rate. Its task is
+        cancelled, which closes the socket wherever the task waits (aborting the
+        transport under ``start_tls`` instead leaves Python 3.11's StreamWriter
+        without a transport)."""
+        if pending.dropped:
+            return
+        pending.dropped = True
+        self._release(pending)
+        if pending.task is not None and pending.task is not asyncio.current_task():
+            pending.task.cancel()
+        self._refusals.note(pending.host, reason)
 
     async def _converse(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, address: str | None
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        address: str | None,
+        pending: _Pending | None = None,
     ) -> str:
-        """One connection from hello to its end; returns why it ended."""
+        """One connection from hello to its end; returns why it ended. ``pending``:
+        a connection taken by the listener, no longer pending once past its hello."""
         connection: _Connection | None = None
         where = "?"
         try:
@@ -375,6 +531,8 @@ class MeshNode:
                 if certified is not None:
                     self._note_problem(certified, hello, PeerProblem.WRONG_IDENTITY)
                 raise PeerMessageError("says it is another door than its certificate")
+            if pending is not None:
+                self._release(pending)
             if address is not None:
                 self._door_at[address] = door
             if door == self.door_id:
@@ -421,6 +579,8 @@ class MeshNode:
             log.info("mesh: %s stopped answering", where)
             return "silent"
         except (OSError, asyncio.IncompleteReadError, ssl.SSLError) as exc:
+            if pending is not None and pending.dropped:
+                return "refused"  # closed by the node before its hello, and said so
             log.info("mesh: connection with %s ended (%s)", where, type(exc).__name__)
             return "ended"
         except Exception as exc:
@@ -457,6 +617,8 @@ class MeshNode:
                 if any(peer.known.get(o, 0) < n for o, n in self._vector.items()):
                     connection.catch_up = True  # it lacks what another door had
                     connection.wake.set()
+                if any(self._vector.get(o, 0) < n for o, n in peer.known.items()):
+                    connection.tick_wanted = True  # this door lacks what it has
             elif kind == "list":
                 await self._send_page(connection, messages.count_of(message, "after"))
             elif kind == "guests":
@@ -548,6 +710,7 @@ class MeshNode:
     async def _sender(self, connection: _Connection) -> None:
         peer = connection.peer
         last_tick = 0.0
+        told: tuple[dict[str, int], list[str]] | None = None  # the last tick's news
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(connection.wake.wait(), TICK_SECONDS)
@@ -579,17 +742,25 @@ class MeshNode:
                     {"type": "changes", "changes": [messages.change_to_json(c) for c in batch]}
                 )
                 peer.known = merged(peer.known, {c.origin: c.seq for c in batch})
-            if time.monotonic() - last_tick >= TICK_SECONDS:
-                last_tick = time.monotonic()
-                await connection.send(
-                    {
-                        "type": "tick",
-                        "clock": self._clock_text(),
-                        "wall": wall_clock_ms(),
-                        "vector": self._vector,
-                        "doors": self._known_addresses(),
-                    }
-                )
+            since = time.monotonic() - last_tick
+            if since < TICK_SECONDS:
+                continue
+            news = (self._vector, self._known_addresses())
+            # Nothing new for it, and it heard from this door lately: no tick.
+            if news == told and not connection.tick_wanted and since < IDLE_TICK_SECONDS:
+                continue
+            last_tick = time.monotonic()
+            told = (dict(news[0]), news[1])  # a copy, whatever happens to the vector
+            connection.tick_wanted = False
+            await connection.send(
+                {
+                    "type": "tick",
+                    "clock": self._clock_text(),
+                    "wall": wall_clock_ms(),
+                    "vector": news[0],
+                    "doors": news[1],
+                }
+            )
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -679,26 +850,98 @@ class MeshNode:
             known = self._peer(door, shown)
         known.problem = problem
 
-    def _persist_peers(self) -> None:
+    def _quiet_handler(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """A connection's TLS or network failure that reaches the loop is worth a line
+        in the log (at a bounded rate), not a traceback."""
+        exc = context.get("exception")
+        if isinstance(exc, ssl.SSLError | ConnectionError | TimeoutError):
+            self._refusals.note("?", f"{type(exc).__name__}: {exc}")
+            return
+        loop.default_exception_handler(context)
+
+    def _persist_peers(self, *, everything: bool = False) -> None:
+        """The doors as this one sees them, on disk for ``doorcheck status``, in one
+        transaction: at once when something shown changed (a door, its address, its
+        problem, its clock offset by a second), otherwise when the "heard" times are
+        HEARD_PERSIST_SECONDS old on disk, and at stop (``everything``)."""
         with self._lock:
             peers = list(self._peers.values())
+        records = [
+            PeerRecord(p.door_id, p.station[: messages.MAX_TEXT], p.address, p.heard_at,
+                       p.clock_offset_ms, p.problem, p.zone)
+            for p in peers
+        ]  # fmt: skip
+        differences = [(r, _difference(self._persisted.get(r.door_id), r)) for r in records]
+        due = [r for r, difference in differences if difference]
+        aged = time.monotonic() - self._persisted_at >= HEARD_PERSIST_SECONDS
+        if not due or not (everything or aged or any(d == 2 for _, d in differences)):
+            return
         try:
-            self.store.log.note_peers(
-                PeerRecord(p.door_id, p.station[: messages.MAX_TEXT], p.address, p.heard_at,
-                           p.clock_offset_ms, p.problem, p.zone)
-                for p in peers
-            )  # fmt: skip
+            self.store.log.note_peers(due)
         except Exception as exc:  # a busy disk must not stop the mesh
             log.warning("mesh: the doors' status could not be saved (%s)", type(exc).__name__)
+            return
+        self._persisted.update((r.door_id, r) for r in due)
+        self._persisted_at = time.monotonic()
 
 
-def _quiet_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """A stranger's failed handshake is worth one line in the log, not a traceback."""
-    exc = context.get("exception")
-    if isinstance(exc, ssl.SSLError | ConnectionError | TimeoutError):
-        log.warning("mesh: refused a connection (%s: %s)", type(exc).__name__, exc)
-        return
-    loop.default_exception_handler(context)
+def _difference(written: PeerRecord | None, now: PeerRecord) -> int:
+    """How much a door's record differs from what is on disk: 0 not at all, 1 only in
+    its "heard" time or by less than a second of clock offset (it moves at every
+    tick), 2 in what ``doorcheck status`` should show at once (its zone among them)."""
+    if written is None:
+        return 2
+    if written == now:
+        return 0
+    if (written.station, written.address, written.problem, written.zone) != (
+        now.station,
+        now.address,
+        now.problem,
+        now.zone,
+    ):
+        return 2
+    if (written.last_heard is None) != (now.last_heard is None):
+        return 2
+    before, after = written.clock_offset_ms, now.clock_offset_ms
+    if (before is None) != (after is None):
+        return 2
+    if before is not None and after is not None and abs(after - before) >= 1000:
+        return 2
+    return 1
+
+
+class _CommitWatcher:
+    """Whether anything was committed to the store since the last look, by any other
+    connection of any process: SQLite's ``PRAGMA data_version`` on a connection of the
+    node's thread. It answers in microseconds, where a query through the store's pool
+    costs a thread hop and half a millisecond; four times a second, that query was a
+    large part of an idle door's CPU. When the pragma cannot be read, it says "yes"
+    (the store is looked at, as before)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._conn: sqlite3.Connection | None = None
+        self._seen: int | None = None
+        if path is not None and path.exists():
+            with contextlib.suppress(sqlite3.Error):
+                # Autocommit: the pragma must not hold a read transaction open.
+                self._conn = sqlite3.connect(path, isolation_level=None)
+
+    def committed(self) -> bool:
+        if self._conn is None:
+            return True
+        try:
+            row = self._conn.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error:
+            return True
+        version = int(row[0]) if row else None
+        changed = version is None or version != self._seen
+        self._seen = version
+        return changed
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 def _still_running() -> None:

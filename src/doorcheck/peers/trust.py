@@ -25,7 +25,6 @@ import binascii
 import datetime as dt
 import hashlib
 import json
-import logging
 import os
 import secrets
 import ssl
@@ -39,8 +38,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.x509.oid import NameOID
 
 from doorcheck.peers import PAIRING_PREFIX
-
-log = logging.getLogger(__name__)
 
 SECRET_BYTES = 32
 MAX_PAIRING_LENGTH = 2000
@@ -121,10 +118,9 @@ class DoorIdentity:
     authority_pem: str
 
     def server_context(self) -> ssl.SSLContext:
-        context = self._context(ssl.PROTOCOL_TLS_SERVER)
-        # asyncio's TLS server drops a failed handshake in silence; this says so.
-        context.sslobject_class = _RefusalLogged
-        return context
+        # A refused handshake is logged by the node (at a bounded rate: a flood of
+        # strangers is a few lines), which starts TLS on the sockets it takes.
+        return self._context(ssl.PROTOCOL_TLS_SERVER)
 
     def client_context(self) -> ssl.SSLContext:
         return self._context(ssl.PROTOCOL_TLS_CLIENT)
@@ -140,21 +136,6 @@ class DoorIdentity:
         context.load_verify_locations(cadata=self.authority_pem)
         context.load_cert_chain(self.cert_file, self.key_file)
         return context
-
-
-class _RefusalLogged(ssl.SSLObject):
-    """A server-side TLS object that logs a handshake it refuses: a stranger (no
-    certificate of this event) trying to join is worth a line in the log."""
-
-    def do_handshake(self) -> None:
-        try:
-            super().do_handshake()
-        except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
-            raise
-        except ssl.SSLError as exc:
-            log.warning("mesh: refused a connection (not a door of this event: %s)",
-                        exc.reason or type(exc).__name__)  # fmt: skip
-            raise
 
 
 def door_identity(secret: MeshSecret, door_id: str, folder: Path) -> DoorIdentity:
