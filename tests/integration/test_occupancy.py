@@ -1,6 +1,7 @@
 """Inside per zone and in all (issue 14, docs/occupancy.md): the server's plan, zones
-set at doors and told between them, capacities, and checking everyone out; real
-server, real door processes."""
+set at doors and told between them, capacities, and checking everyone out; a real
+server and real door processes (the short commands run in this process, one as a
+process of its own)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from doorcheck.protocol.wire import StationMode
 from doorcheck.server.db import make_engine
 from doorcheck.server.repository import StationRepository
 from doorcheck.store.zones import CHECK_OUT_DONE
-from tests.support.cli import demo_codes, doorcheck, start_server, stop
+from tests.support.cli import demo_codes, doorcheck, doorcheck_here, start_server, stop
 from tests.support.peers import Door, until
 
 
@@ -43,7 +44,7 @@ def gates(tmp_path: Path, info: dict[str, str], count: int) -> list[Door]:
     doors = []
     for number in range(1, count + 1):
         door = Door(tmp_path / f"door{number}", f"Gate {number}")
-        doorcheck("sync", "--source", "station", "--server", info["url"], "--event",
+        doorcheck_here("sync", "--source", "station", "--server", info["url"], "--event",
                   info["eventId"], "--key", f"gate-{number}-code", "--station", door.station,
                   "--data", door.data)  # fmt: skip
         doors.append(door)
@@ -66,11 +67,11 @@ def test_the_servers_zones_count_at_the_door_and_everyone_can_be_checked_out(
 ) -> None:
     _, info = event
     server = ("--data", tmp_path / "server")
-    planned = doorcheck("admin", "zone", info["eventId"], "Garden", "--station", "Gate 1",
+    planned = doorcheck_here("admin", "zone", info["eventId"], "Garden", "--station", "Gate 1",
                         "--capacity", "2", *server).stdout  # fmt: skip
     assert "Garden: Gate 1 (capacity 2)" in planned
     assert "Ballroom: Main Entrance, Side Door, Cloakroom, Exit" in planned  # the demo's
-    refused = doorcheck("admin", "zone", info["eventId"], "Garden", "--capacity", "0", *server,
+    refused = doorcheck_here("admin", "zone", info["eventId"], "Garden", "--capacity", "0", *server,
                         check=False)  # fmt: skip
     assert refused.returncode != 0
     assert "capacity must be between 1" in refused.stderr
@@ -83,32 +84,32 @@ def test_the_servers_zones_count_at_the_door_and_everyone_can_be_checked_out(
 
     codes = demo_codes(tmp_path, info["eventId"])
     for code in codes[:2]:
-        assert doorcheck("checkin", code, "--data", door.data).stdout.startswith("ADMIT")
+        assert doorcheck_here("checkin", code, "--data", door.data).stdout.startswith("ADMIT")
     counted = occupancy(door)
     assert (zone(counted, "Garden")["inside"], zone(counted, "Garden")["fill"]) == (2, "alert")
     assert counted["inside"] == 2
     assert json.loads(doorcheck("status", "--json", "--local", "--data", door.data).stdout)[
         "occupancy"
     ] == occupancy(door)
-    text = doorcheck("status", "--local", "--data", door.data).stdout
+    text = doorcheck_here("status", "--local", "--data", door.data).stdout
     assert "Garden                   2 of 2 (100 %)  ALERT: 95 % full" in text
 
     # Set at the door: its station leaves the server's zone for this one.
-    doorcheck("zone", "Terrace", "--capacity", "5", "--data", door.data)
+    doorcheck_here("zone", "Terrace", "--capacity", "5", "--data", door.data)
     counted = occupancy(door)
     assert zone(counted, "Terrace")["inside"] == 2
     assert zone(counted, "Terrace")["fill"] == "normal"
     assert zone(counted, "Garden")["inside"] == 0
     assert counted["doorZone"] == {"zone": "Terrace", "capacity": 5}
-    bad = doorcheck("zone", "Evil\u202eName", "--data", door.data, check=False)
+    bad = doorcheck_here("zone", "Evil\u202eName", "--data", door.data, check=False)
     assert bad.returncode != 0 and "printable" in (bad.stdout + bad.stderr)
 
-    said = doorcheck("checkout-all", "--now", "--data", door.data).stdout
+    said = doorcheck_here("checkout-all", "--now", "--data", door.data).stdout
     assert "Checked out 2 guests." in said
     assert occupancy(door)["inside"] == 0
     # The server takes the check-outs: a toggle station may check out.
-    doorcheck("sync", "--data", door.data)
-    status = json.loads(doorcheck("status", "--json", "--data", door.data).stdout)
+    doorcheck_here("sync", "--data", door.data)
+    status = json.loads(doorcheck_here("status", "--json", "--data", door.data).stdout)
     assert (status["pending"], status["rejected"], status["conflicts"]) == (0, 0, 0)
 
 
@@ -117,13 +118,13 @@ def test_a_check_in_station_refuses_a_daily_check_out(
 ) -> None:
     _, info = event
     door = tmp_path / "main"
-    doorcheck("sync", "--source", "station", "--server", info["url"], "--event",
+    doorcheck_here("sync", "--source", "station", "--server", info["url"], "--event",
               info["eventId"], "--key", info["apiKey"], "--station", "Main Entrance",
               "--data", door)  # fmt: skip
-    refused = doorcheck("checkout-all", "--at", "04:00", "--data", door, check=False)
+    refused = doorcheck_here("checkout-all", "--at", "04:00", "--data", door, check=False)
     assert refused.returncode != 0
     assert "a check-in station does not check guests out" in refused.stderr
-    shown = doorcheck("checkout-all", "--data", door).stdout
+    shown = doorcheck_here("checkout-all", "--data", door).stdout
     assert "No daily check-out" in shown
 
 
@@ -134,8 +135,8 @@ def test_a_watching_door_checks_everyone_out_when_its_time_has_come(
     (door,) = gates(tmp_path, info, 1)
     codes = demo_codes(tmp_path, info["eventId"])
     for code in codes[:3]:
-        doorcheck("checkin", code, "--data", door.data)
-    doorcheck("checkout-all", "--at", "04:00", "--data", door.data)
+        doorcheck_here("checkin", code, "--data", door.data)
+    doorcheck_here("checkout-all", "--at", "04:00", "--data", door.data)
     # As if the door was set two days ago and was off since: the night's check-out
     # is due, and done when the door starts.
     door.session().store.set_state(
@@ -159,7 +160,7 @@ def test_doors_tell_each_other_their_zones_and_count_each_guest_once(
     process, info = event
     first, second = gates(tmp_path, info, 2)
     stop(process)  # no server: the zones travel between the doors
-    doorcheck("zone", "Garden", "--capacity", "5", "--data", first.data)
+    doorcheck_here("zone", "Garden", "--capacity", "5", "--data", first.data)
     codes = demo_codes(tmp_path, info["eventId"])
     try:
         first.watch()
@@ -167,8 +168,8 @@ def test_doors_tell_each_other_their_zones_and_count_each_guest_once(
         until(lambda: all(any(not p["stale"] for p in d.status()["peers"])
                           for d in (first, second)), what="the two doors meeting")  # fmt: skip
         for code in codes[:4]:
-            doorcheck("checkin", code, "--data", first.data)
-        doorcheck("checkin", codes[4], "--data", second.data)
+            doorcheck_here("checkin", code, "--data", first.data)
+        doorcheck_here("checkin", codes[4], "--data", second.data)
         for door in (first, second):
             until(lambda d=door: occupancy(d)["inside"] == 5, what=f"{door.station} counting 5")
         counted = occupancy(second)  # the door where nobody set a zone
@@ -176,7 +177,9 @@ def test_doors_tell_each_other_their_zones_and_count_each_guest_once(
         assert (garden["inside"], garden["capacity"], garden["fill"]) == (4, 5, "warning")
         assert garden["stations"] == ["Gate 1"]
         assert counted["elsewhere"] == 1  # Gate 2 is in no zone
-        shown = json.loads(doorcheck("status", "--json", "--local", "--data", second.data).stdout)
+        shown = json.loads(
+            doorcheck_here("status", "--json", "--local", "--data", second.data).stdout
+        )
         assert [p["zone"] for p in shown["peers"]] == ["Garden"]
         # The same figures at the door that set it: each guest counted once.
         assert zone(occupancy(first), "Garden")["inside"] == 4

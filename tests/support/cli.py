@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -23,6 +25,25 @@ def doorcheck(
         env=os.environ.copy(),
     )
     if check and result.returncode != 0:
+        raise AssertionError(f"doorcheck {args} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def doorcheck_here(*args: object, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """``doorcheck ARGS`` in this process, its output captured: the same command as
+    ``doorcheck`` runs, without a Python start-up (a second or two each) for the
+    short commands a test runs many of."""
+    from doorcheck.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    arguments = [str(arg) for arg in args]
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(arguments)
+        except SystemExit as exc:  # argparse's refusals
+            code = exc.code if isinstance(exc.code, int) else 1
+    result = subprocess.CompletedProcess(arguments, code, out.getvalue(), err.getvalue())
+    if check and code != 0:
         raise AssertionError(f"doorcheck {args} failed:\n{result.stdout}\n{result.stderr}")
     return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -19,7 +20,13 @@ def open_engine(path: Path) -> Engine:
     its -wal and -shm files the database file's mode."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     path.parent.chmod(0o700)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # made private, not 0644
+    # Made private (not 0644) when new. Never opened outside SQLite when it exists:
+    # closing any descriptor of the file drops every POSIX lock this process holds
+    # on it, so a store already open here would lose its locks, and another process
+    # closing the file would then take itself for the last, remove the write-ahead
+    # log under the first store and leave it reading a malformed database.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     path.chmod(0o600)
     return sqlite_engine(f"sqlite:///{path}", hide_parameters=True)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+import subprocess
+import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -277,3 +279,31 @@ def test_a_broad_query_is_answered_fast_and_says_so(store: LocalStore) -> None:
     assert broad.broad and len(broad) == 50
     narrow = store.search("zo")
     assert not narrow.broad and [h.guest.id for h in narrow] == ["z"]
+
+
+def test_a_second_store_of_the_same_file_in_one_process_breaks_nothing(tmp_path: Path) -> None:
+    """A process that opens a door's file again (a window and a command run in it, a
+    wipe's look at what waits) must not drop the first store's locks: opening the
+    file outside SQLite and closing it releases every POSIX lock the process holds
+    on it, and another process closing the file then thinks it is the last, removes
+    the write-ahead log, and the first store loses sight of what was written (or
+    fails with "disk I/O error")."""
+    path = tmp_path / "door.sqlite3"
+    first = LocalStore.open(path)
+    first.set_setting("seen", "first")
+    second = LocalStore.open(path)
+    second.close()
+    subprocess.run(  # `doorcheck status` in a terminal beside the window
+        [sys.executable, "-c", "import sys; from doorcheck.store.local import LocalStore; "
+         "LocalStore.open(__import__('pathlib').Path(sys.argv[1])).close()", str(path)],
+        check=True, timeout=60,
+    )  # fmt: skip
+    third = LocalStore.open(path)
+    third.set_setting("seen", "third")
+    third.close()
+    assert first.get_setting("seen") == "third"
+    first.set_setting("seen", "first again")
+    first.close()
+    again = LocalStore.open(path)
+    assert again.get_setting("seen") == "first again"
+    again.close()
