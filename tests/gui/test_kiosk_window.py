@@ -229,6 +229,7 @@ def test_screenshots_of_every_state(tmp_path: Path) -> None:
         "guests-party.png",
         "guests-search.png",
         "login-error.png",
+        "pairing.png",
         "scan-admit.png",
         "scan-already-in.png",
         "scan-disk-full.png",
