@@ -95,9 +95,11 @@ def main(argv: list[str]) -> int:
             print("run.py:", " ".join(step[2:] if step[0] == python else step), flush=True)
             if run(*step) != 0:
                 return 1
-        # The whole suite on every core: most tests wait on servers and subprocesses, so
-        # two workers on two cores halve it (CI's 30 minutes include the installer).
-        return run(python, "-m", "pytest", "-n", "auto", "--dist", "worksteal")
+        # Two workers per core: most tests wait on servers, subprocesses and sockets
+        # more than they compute, so four workers on two cores keep both busy (11.3
+        # instead of 12.3 minutes here; CI's 30 minutes include the installer).
+        workers = str(2 * (os.cpu_count() or 1))
+        return run(python, "-m", "pytest", "-n", workers, "--dist", "worksteal")
     return run(python, "-m", "pytest", *argv[1:])
 
 

@@ -50,3 +50,25 @@ def server(database: str, tmp_path: Path) -> Iterator[RunningServer]:
     """A real station server on loopback with a populated event, fresh per test."""
     with running_server(fresh_engine(database, tmp_path)) as running:
         yield populate(running)
+
+
+# The longest tests (a minute or more each on two cores: 50 SIGKILLs, five door
+# processes, a camera reel), started first: run last, one of them alone would keep
+# the whole suite waiting after every other test is done.
+LONGEST_FIRST = (
+    "tests/integration/test_crash.py",
+    "tests/integration/test_peers.py",
+    "tests/integration/test_peers_netns.py",
+    "tests/integration/test_cli.py::test_a_camera_door_checks_guests_in_from_the_ticket_reel",
+    "tests/unit/server/test_repository.py::test_a_flood_is_bounded",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next(
+            (n for n, start in enumerate(LONGEST_FIRST) if item.nodeid.startswith(start)),
+            len(LONGEST_FIRST),
+        )
+
+    items.sort(key=rank)  # stable: the rest keep their order
