@@ -51,7 +51,7 @@ from doorcheck.ui.search_panel import GuestDesk, SearchPanel
 from doorcheck.ui.settings_dialog import LAYOUT_NAMES, SettingsDialog
 from doorcheck.ui.sounds import SoundPlayer
 from doorcheck.ui.statistics_panel import StatisticsPanel
-from doorcheck.views import PeerView, ScanOutcome, SyncStatus
+from doorcheck.views import DoorOptions, PeerView, ScanOutcome, SyncStatus
 
 if TYPE_CHECKING:
     from doorcheck.peers.node import MeshNode
@@ -436,7 +436,9 @@ def open_settings(kiosk: Kiosk) -> None:
     cameras = [(str(c.index), c.name) for c in list_cameras()]
     if kiosk.camera_source not in {value for value, _ in cameras}:
         cameras.append((kiosk.camera_source, kiosk.camera_source))
-    dialog = SettingsDialog(kiosk.settings, cameras, kiosk.sounds.available, kiosk.window)
+    door = door_options(kiosk)
+    dialog = SettingsDialog(kiosk.settings, cameras, kiosk.sounds.available, kiosk.window,
+                            door=door)  # fmt: skip
 
     def wipe_now() -> None:
         refused = wipe(kiosk)
@@ -446,6 +448,33 @@ def open_settings(kiosk: Kiosk) -> None:
     dialog.wipe_requested.connect(wipe_now)
     if dialog.exec() == SettingsDialog.DialogCode.Accepted:
         apply_settings(kiosk, dialog.result_settings())
+        chosen = dialog.result_door()
+        refused = apply_door_options(kiosk, chosen) if chosen and chosen != door else None
+        if refused:
+            warn(kiosk.window, tr("Settings"), refused)
+
+
+def door_options(kiosk: Kiosk) -> DoorOptions:
+    """This door's zone and daily check-out as the settings dialog shows them."""
+    own = kiosk.door.door_zone()
+    at = kiosk.store.zones.check_out_time()
+    return DoorOptions(own.zone if own else "", own.capacity if own else None,
+                       at.text() if at else None, kiosk.service.mode != Mode.CHECK_IN)  # fmt: skip
+
+
+def apply_door_options(kiosk: Kiosk, chosen: DoorOptions) -> str | None:
+    """Set this door's zone and daily check-out (docs/occupancy.md); why not, in
+    words, if refused (nothing of that part is changed then)."""
+    before = door_options(kiosk)
+    try:
+        if (chosen.zone, chosen.capacity) != (before.zone, before.capacity):
+            kiosk.door.set_door_zone(chosen.zone or None, chosen.capacity)
+        if chosen.check_out_at != before.check_out_at:
+            kiosk.door.set_check_out_time(chosen.check_out_at)
+    except DoorError as exc:
+        return say(exc.words)
+    kiosk.watcher.nudge()  # the statistics count with the new zone at once
+    return None
 
 
 def export_check_ins(

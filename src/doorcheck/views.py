@@ -148,3 +148,14 @@ class PeerView:
     clock_offset_ms: int | None  # its clock minus this laptop's
     problem: str | None  # why it was last refused or dropped, as a code
     zone: DoorZone | None = None  # the zone it said it is in
+
+
+@dataclass(frozen=True, slots=True)
+class DoorOptions:
+    """What staff set for this door of the event in the window's settings
+    (docs/occupancy.md): its zone, the zone's capacity, the daily check-out."""
+
+    zone: str = ""  # empty: the server's plan holds
+    capacity: int | None = None
+    check_out_at: str | None = None  # "HH:MM", or None for none
+    can_check_out: bool = True  # False at a check-in station: the server would refuse

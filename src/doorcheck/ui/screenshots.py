@@ -34,6 +34,7 @@ from doorcheck.ui.statistics_panel import StatisticsPanel
 from doorcheck.ui.tasks import settle
 from doorcheck.views import (
     ChangeView,
+    DoorOptions,
     GuestView,
     PeerView,
     ScanOutcome,
@@ -264,7 +265,11 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
     dialogs.append(
         (
             "settings",
-            SettingsDialog(settings, [("0", "Integrated Camera (0)"), ("1", "USB Camera (1)")]),
+            SettingsDialog(
+                settings,
+                [("0", "Integrated Camera (0)"), ("1", "USB Camera (1)")],
+                door=DoorOptions("Ballroom", 240, None, True),
+            ),
         )
     )
     now = datetime.now(UTC)

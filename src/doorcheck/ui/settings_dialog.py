@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,9 +18,13 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
+    QSpinBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +35,7 @@ from doorcheck.settings import LANGUAGES, SYNC_INTERVALS, KioskSettings
 from doorcheck.ui.i18n import mark, tr
 from doorcheck.ui.pin_dialog import PinDialog
 from doorcheck.ui.plain import clip, plain_labels
+from doorcheck.views import DoorOptions
 
 # Formats a ticket may carry, in the order the settings list them.
 FORMATS = (*DEFAULT_FORMATS, "EAN13", "EAN8", "UPCA", "Code39", "ITF", "Codabar")
@@ -48,8 +53,11 @@ class SettingsDialog(QDialog):
         cameras: Sequence[tuple[str, str]],
         sound_available: bool = True,
         parent: QWidget | None = None,
+        *,
+        door: DoorOptions | None = None,
     ) -> None:
         super().__init__(parent)
+        self.door = door
         self.setWindowTitle(tr("Settings"))
         self.original = settings
         self.new_pin: str | None = None
@@ -110,6 +118,36 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Language"), self.language)
         form.addRow(tr("USB scanner keyboard"), self.layout_box)
         form.addRow(tr("Staff PIN"), self.pin_button)
+        # This door of the event (kept with the event's data, not the laptop's).
+        self.zone = QLineEdit(door.zone if door else "")
+        self.zone.setAccessibleName(tr("Zone of this door"))
+        self.zone.setPlaceholderText(tr("as the server's plan says"))
+        self.zone.setMaxLength(100)
+        self.capacity = QSpinBox()
+        self.capacity.setAccessibleName(tr("Capacity of the zone"))
+        self.capacity.setRange(0, 10_000_000)
+        self.capacity.setSpecialValueText(tr("none"))  # 0: no capacity set here
+        self.capacity.setValue(door.capacity or 0 if door else 0)
+        self.check_out = QCheckBox(tr("Check everyone out every day at"))
+        self.check_out_time = QTimeEdit()
+        self.check_out_time.setDisplayFormat("HH:mm")
+        self.check_out_time.setAccessibleName(tr("Daily check-out time"))
+        at = QTime.fromString(door.check_out_at, "HH:mm") if door and door.check_out_at else None
+        self.check_out.setChecked(at is not None)
+        self.check_out_time.setTime(at if at is not None and at.isValid() else QTime(4, 0))
+        daily = QHBoxLayout()
+        daily.addWidget(self.check_out)
+        daily.addWidget(self.check_out_time)
+        daily.addStretch(1)
+        if door is not None and not door.can_check_out:
+            for widget in (self.check_out, self.check_out_time):
+                widget.setEnabled(False)
+                widget.setToolTip(tr("Only at an exit or a toggle station: the server "
+                                     "refuses check-outs from a check-in station"))  # fmt: skip
+        if door is not None:
+            form.addRow(tr("Zone"), self.zone)
+            form.addRow(tr("Zone capacity"), self.capacity)
+            form.addRow(tr("Daily check-out"), daily)
         form.addRow(tr("Privacy"), self.wipe)
         self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -135,6 +173,14 @@ class SettingsDialog(QDialog):
         if self.new_pin is not None:
             chosen.set_pin(self.new_pin)
         return chosen
+
+    def result_door(self) -> DoorOptions | None:
+        """This door's options as chosen, or None where the dialog showed none."""
+        if self.door is None:
+            return None
+        at = self.check_out_time.time().toString("HH:mm") if self.check_out.isChecked() else None
+        return DoorOptions(self.zone.text().strip(), self.capacity.value() or None, at,
+                           self.door.can_check_out)  # fmt: skip
 
     def _save(self) -> None:
         if not any(box.isChecked() for box in self.formats.values()):

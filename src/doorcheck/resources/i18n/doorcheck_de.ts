@@ -40,6 +40,10 @@
       <translation>Lokale Daten löschen</translation>
     </message>
     <message>
+      <source>Settings</source>
+      <translation>Einstellungen</translation>
+    </message>
+    <message>
       <source>{count} changes made at this door have not reached the server yet. Wait until the door is online and they are uploaded.</source>
       <translation>{count} Änderungen dieses Eingangs sind noch nicht beim Server. Warten Sie, bis der Eingang online ist und sie hochgeladen sind.</translation>
     </message>
@@ -680,10 +684,6 @@
       <translation>Eingang</translation>
     </message>
     <message>
-      <source>Settings</source>
-      <translation>Einstellungen</translation>
-    </message>
-    <message>
       <source>Open the settings</source>
       <translation>Einstellungen öffnen</translation>
     </message>
@@ -964,6 +964,30 @@ Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Pers
       <translation>USB-Scanner-Tastatur</translation>
     </message>
     <message>
+      <source>Zone of this door</source>
+      <translation>Bereich dieses Eingangs</translation>
+    </message>
+    <message>
+      <source>as the server's plan says</source>
+      <translation>wie im Plan des Servers</translation>
+    </message>
+    <message>
+      <source>Capacity of the zone</source>
+      <translation>Kapazität des Bereichs</translation>
+    </message>
+    <message>
+      <source>none</source>
+      <translation>keine</translation>
+    </message>
+    <message>
+      <source>Check everyone out every day at</source>
+      <translation>Alle täglich auschecken um</translation>
+    </message>
+    <message>
+      <source>Daily check-out time</source>
+      <translation>Uhrzeit des täglichen Auscheckens</translation>
+    </message>
+    <message>
       <source>Privacy</source>
       <translation>Datenschutz</translation>
     </message>
@@ -984,6 +1008,18 @@ Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Pers
       <translation>Personal-PIN festlegen …</translation>
     </message>
     <message>
+      <source>Zone</source>
+      <translation>Bereich</translation>
+    </message>
+    <message>
+      <source>Zone capacity</source>
+      <translation>Kapazität des Bereichs</translation>
+    </message>
+    <message>
+      <source>Daily check-out</source>
+      <translation>Tägliches Auschecken</translation>
+    </message>
+    <message>
       <source>Choose at least one code format.</source>
       <translation>Wählen Sie mindestens ein Code-Format.</translation>
     </message>
@@ -994,6 +1030,10 @@ Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Pers
     <message>
       <source>New PIN chosen (saved with the settings)</source>
       <translation>Neue PIN gewählt (wird mit den Einstellungen gespeichert)</translation>
+    </message>
+    <message>
+      <source>Only at an exit or a toggle station: the server refuses check-outs from a check-in station</source>
+      <translation>Nur an einem Ausgang oder einer Wechsel-Station: Der Server lehnt Check-outs einer Check-in-Station ab</translation>
     </message>
     <message>
       <source>every {seconds} s</source>
@@ -1066,10 +1106,6 @@ Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Pers
     <message>
       <source>Left</source>
       <translation>Gegangen</translation>
-    </message>
-    <message>
-      <source>Zone</source>
-      <translation>Bereich</translation>
     </message>
     <message>
       <source>Figures from</source>
