@@ -16,6 +16,7 @@ import re
 import struct
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -244,7 +245,8 @@ def _not_xlsx(path: Path, why: object) -> SpreadsheetError:
 def _why(exc: BaseException) -> str:
     # The zip's and the XML parser's own words name parts and positions; any other
     # error of openpyxl's might quote a cell, which may be a guest's name: its kind only.
-    known = (zipfile.BadZipFile, zipfile.LargeZipFile, SyntaxError, EOFError, OSError)
+    known = (zipfile.BadZipFile, zipfile.LargeZipFile, SyntaxError, EOFError, OSError,
+             zlib.error)  # fmt: skip
     return str(exc) if isinstance(exc, known) else type(exc).__name__
 
 
@@ -297,7 +299,10 @@ def check_archive(path: Path) -> None:
             bounds = _part_bounds(archive)
     except SpreadsheetError:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError) as exc:
+    # zlib's error: a part whose compressed bytes are broken, read here for the first
+    # time (the content types).
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError, EOFError,
+            zlib.error) as exc:  # fmt: skip
         raise _not_xlsx(path, _why(exc)) from exc
     total = sum(info.file_size for info in infos)
     if total > MAX_UNPACKED_BYTES:

@@ -194,3 +194,19 @@ def test_a_part_holding_more_than_it_declares_is_cut_at_its_declared_size(
     finally:
         tracemalloc.stop()
     assert peak < 20_000_000
+
+
+def test_a_part_whose_compressed_data_is_broken_is_refused_in_words(tmp_path: Path) -> None:
+    """zlib's own error (found by the property test on random bytes) is no crash: the
+    file is refused as not a readable XLSX, as every other broken archive is."""
+    path = tmp_path / "broken.xlsx"
+    types = b'<?xml version="1.0"?><Types xmlns="x">' + b"<Default/>" * 400 + b"</Types>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", types)
+    data = bytearray(path.read_bytes())
+    start = 30 + len("[Content_Types].xml")  # the local header, then the deflated bytes
+    for at in range(start, start + 8):
+        data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(SpreadsheetError, match="not a readable XLSX"):
+        load_file(path)
