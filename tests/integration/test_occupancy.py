@@ -16,11 +16,9 @@ import pytest
 
 from doorcheck.commands.door import occupancy_json
 from doorcheck.protocol.wire import StationMode
-from doorcheck.server.db import make_engine
-from doorcheck.server.repository import StationRepository
 from doorcheck.store.zones import CHECK_OUT_DONE
 from tests.support.cli import demo_codes, doorcheck, doorcheck_here, start_server, stop
-from tests.support.peers import Door, until
+from tests.support.peers import Door, make_doors, until
 
 
 @pytest.fixture
@@ -35,20 +33,7 @@ def event(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, str
 
 def gates(tmp_path: Path, info: dict[str, str], count: int) -> list[Door]:
     """Toggle stations "Gate 1" ... (they may check guests out), each door logged in."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'server' / 'station.sqlite3'}")
-    repo = StationRepository(engine)
-    for number in range(1, count + 1):
-        repo.create_station(info["eventId"], f"Gate {number}", app_code=f"gate-{number}-code",
-                            mode=StationMode.TOGGLE)  # fmt: skip
-    engine.dispose()
-    doors = []
-    for number in range(1, count + 1):
-        door = Door(tmp_path / f"door{number}", f"Gate {number}")
-        doorcheck_here("sync", "--source", "station", "--server", info["url"], "--event",
-                  info["eventId"], "--key", f"gate-{number}-code", "--station", door.station,
-                  "--data", door.data)  # fmt: skip
-        doors.append(door)
-    return doors
+    return make_doors(tmp_path, info, count, StationMode.TOGGLE, run=doorcheck_here)
 
 
 def occupancy(door: Door) -> dict[str, Any]:

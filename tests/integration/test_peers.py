@@ -16,31 +16,8 @@ import pytest
 from doorcheck.domain.changes import Action
 from doorcheck.domain.replication import LoggedChange
 from doorcheck.protocol.wire import StationMode
-from doorcheck.server.db import make_engine
-from doorcheck.server.repository import StationRepository
 from tests.support.cli import demo_codes, doorcheck, start_server, stop
-from tests.support.peers import Door, until
-
-
-def make_doors(
-    tmp_path: Path, info: dict[str, str], count: int, mode: StationMode = StationMode.CHECK_IN
-) -> list[Door]:
-    """Doors "Gate 1" ... logged in to the event's server (which gives them the mesh
-    secret) and synced, each in one `doorcheck sync --source station` process."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'server' / 'station.sqlite3'}")
-    repo = StationRepository(engine)
-    for number in range(1, count + 1):
-        repo.create_station(info["eventId"], f"Gate {number}", app_code=f"gate-{number}-code",
-                            mode=mode)  # fmt: skip
-    engine.dispose()
-    doors = []
-    for number in range(1, count + 1):
-        door = Door(tmp_path / f"door{number}", f"Gate {number}")
-        doorcheck("sync", "--source", "station", "--server", info["url"], "--event",
-                  info["eventId"], "--key", f"gate-{number}-code", "--station", door.station,
-                  "--data", door.data)  # fmt: skip
-        doors.append(door)
-    return doors
+from tests.support.peers import Door, make_doors, until
 
 
 def demo_code(tmp_path: Path, info: dict[str, str]) -> str:

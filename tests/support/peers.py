@@ -8,11 +8,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from doorcheck.protocol.wire import StationMode
+from doorcheck.server.db import make_engine
+from doorcheck.server.repository import StationRepository
 from doorcheck.session.door import DoorSession, saved_door
+from tests.support.cli import doorcheck
 
 
 def free_port() -> int:
@@ -134,3 +139,29 @@ def until(condition: Any, timeout: float = 30, what: str = "") -> None:
             return
         time.sleep(0.2)
     raise AssertionError(f"not within {timeout} s: {what}")
+
+
+def make_doors(
+    tmp_path: Path,
+    info: dict[str, str],
+    count: int,
+    mode: StationMode = StationMode.CHECK_IN,
+    run: Callable[..., object] = doorcheck,
+) -> list[Door]:
+    """Doors "Gate 1" ... of the event served from ``tmp_path / "server"``, each logged
+    in (which gives it the mesh secret) and synced with ``run`` (a `doorcheck`
+    process by default)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'server' / 'station.sqlite3'}")
+    repo = StationRepository(engine)
+    for number in range(1, count + 1):
+        repo.create_station(info["eventId"], f"Gate {number}", app_code=f"gate-{number}-code",
+                            mode=mode)  # fmt: skip
+    engine.dispose()
+    doors = []
+    for number in range(1, count + 1):
+        door = Door(tmp_path / f"door{number}", f"Gate {number}")
+        run("sync", "--source", "station", "--server", info["url"], "--event",
+            info["eventId"], "--key", f"gate-{number}-code", "--station", door.station,
+            "--data", door.data)  # fmt: skip
+        doors.append(door)
+    return doors
