@@ -81,6 +81,15 @@ def doors(tmp_path: Path) -> Iterator[Callable[..., Door]]:
         door.close()
 
 
+def first_sync(door: Door) -> None:
+    """The door's first download, retried: with a 1 s timeout (for the stall fault) a
+    loaded two-core CI machine can miss it once, and the test is about what follows."""
+    for _ in range(10):
+        if door.engine.run_once() is not None:
+            return
+    raise AssertionError(f"the first sync never succeeded: {door.statuses[-1]}")
+
+
 def server_check_ins(server: RunningServer, guest_id: str) -> list[tuple[str, str]]:
     with server.repository.engine.connect() as conn:
         rows = conn.execute(
@@ -115,7 +124,7 @@ def test_offline_check_ins_queue_and_drain_when_the_server_returns(
     with running_server(engine, dispose=False) as server:
         populate(server)
         door = doors(server, timeout=1.0)
-        door.engine.run_once()
+        first_sync(door)
     # The server is gone: the door goes on admitting guests from its own data.
     outcome = door.service.scan(server.code_of(1))
     assert outcome.verdict.kind == VerdictKind.ADMIT
@@ -139,7 +148,7 @@ def test_a_failed_upload_is_retried_and_applied_exactly_once(
     server: RunningServer, doors: Callable[..., Door], fault: str
 ) -> None:
     door = doors(server, timeout=1.0)
-    door.engine.run_once()
+    first_sync(door)
     door.service.scan(server.code_of(2))
     server.faults.next(fault)
     assert door.engine.run_once() is None
