@@ -44,7 +44,7 @@ from doorcheck.sync.station_sync import StationSync
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import say, tr
-from doorcheck.ui.main_window import KioskWindow
+from doorcheck.ui.main_window import KioskWindow, Role
 from doorcheck.ui.plain import ask, warn
 from doorcheck.ui.scanner_keys import ScannerKeyFilter
 from doorcheck.ui.search_panel import GuestDesk, SearchPanel
@@ -121,9 +121,9 @@ class Kiosk:
         Never at a locked or self check-in door: a guest holding up a code of a
         door set up by someone else must not move this door into another mesh."""
         verdict = self.window.scan.verdict
-        if self.window.self_check_in or self.window.locked:
-            verdict.show_ready(tr("That is a door's pairing code: staff pair doors at an "
-                                  "unlocked door."))  # fmt: skip
+        if self.window.self_check_in or not self.window.is_supervisor:
+            verdict.show_ready(tr("That is a door's pairing code: a supervisor pairs doors "
+                                  "at an unlocked door."))  # fmt: skip
             return
         if not self.confirm(tr("Pair this door"), tr(
             "Join this event's other doors with the code just scanned? Only if staff "
@@ -219,6 +219,8 @@ def build_kiosk(
         search,
         None if self_check_in else StatisticsPanel(),
         self_check_in=self_check_in,
+        hide_names=settings.hides_names(self_check_in),
+        logo=Path(settings.logo) if settings.logo else None,
     )
     signals.setParent(window)
     source = camera or settings.camera
@@ -248,8 +250,12 @@ def build_kiosk(
 
     window.set_pin = set_pin
     window.pin_matches = lambda pin: kiosk.settings.pin_matches(pin)
+    if settings.pin_hash:
+        window.set_role(Role.STEWARD)  # a PIN is set: the supervisor's work needs it
 
     def undo() -> None:
+        if not window.may_undo:
+            return  # a steward's window has no undo; a stray signal changes nothing
         try:
             undone = service.undo_last()
         except OperationalError as exc:
@@ -418,6 +424,10 @@ def apply_settings(kiosk: Kiosk, chosen: KioskSettings) -> None:
     kiosk.sync_worker.interval = chosen.sync_interval
     kiosk.sync_worker.nudge()
     kiosk.keys.detector.layout = chosen.keyboard_layout
+    screen = kiosk.window.scan
+    screen.verdict.hide_names = chosen.hides_names(kiosk.window.self_check_in)
+    if chosen.logo != before.logo:
+        screen.set_logo(Path(chosen.logo) if chosen.logo else None)
     if chosen.camera != before.camera or chosen.formats != before.formats:
         switch_camera(kiosk, chosen.camera)
 
@@ -503,7 +513,7 @@ def export_check_ins(
 
     def done() -> None:
         if button is not None:
-            button.setEnabled(True)
+            button.setEnabled(window.is_supervisor)
 
     def written(result: Path) -> None:
         done()

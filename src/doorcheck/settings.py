@@ -22,6 +22,8 @@ from doorcheck.scan.decoder import DEFAULT_FORMATS
 FILE_NAME = "settings.json"
 LANGUAGES = ("system", "en", "de")
 SYNC_INTERVALS = (2.0, 3.0, 5.0, 10.0, 30.0, 60.0)
+# Where the door screen shows initials instead of names (the privacy mode).
+HIDE_NAMES = ("self-check-in", "always", "never")
 
 
 @dataclass
@@ -33,6 +35,8 @@ class KioskSettings:
     language: str = "system"  # "system" follows the laptop's language
     keyboard_layout: str = "us"  # what a USB scanner's keys arrive as (calibration)
     pin_hash: str | None = None  # scrypt, "salt$hash" in hex; None: no PIN yet
+    hide_names: str = "self-check-in"  # initials on the door screen: HIDE_NAMES
+    logo: str = ""  # an image file for the self check-in screen's header
     problem: str | None = field(default=None, compare=False)  # why defaults are used
 
     @classmethod
@@ -68,6 +72,10 @@ class KioskSettings:
         temporary.chmod(0o600)  # it holds the PIN's hash
         temporary.replace(target)
 
+    def hides_names(self, self_check_in: bool) -> bool:
+        """Whether the door screen shows initials instead of names."""
+        return self.hide_names == "always" or (self.hide_names == "self-check-in" and self_check_in)
+
     def set_pin(self, pin: str) -> None:
         salt = secrets.token_bytes(16)
         self.pin_hash = f"{salt.hex()}${_scrypt(pin, salt).hex()}"
@@ -90,8 +98,10 @@ def _scrypt(pin: str, salt: bytes) -> bytes:
 def _fits(name: str, value: Any) -> bool:
     """A value from the file is used only if it has the right shape."""
     match name:
-        case "camera" | "pin_hash" | "keyboard_layout":
+        case "camera" | "pin_hash" | "keyboard_layout" | "logo":
             return isinstance(value, str)
+        case "hide_names":
+            return value in HIDE_NAMES
         case "language":
             return value in LANGUAGES
         case "formats":

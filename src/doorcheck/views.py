@@ -109,6 +109,14 @@ class ScanOutcome:
     main_guest: Guest | None = None  # for a companion: whose companion
     companions: list[Guest] = field(default_factory=list)
     nonces: tuple[str, ...] = ()  # changes recorded, for undo
+    # For an admitted guest: what a steward must not miss (domain.attention); the
+    # window's answer turns amber and waits for a steward to acknowledge it.
+    attention: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # the guest's labels ("VIP", "vegetarian")
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.attention)
 
 
 class NotRecordedError(Exception):

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from doorcheck.domain.changes import Action, ChangeNote
 from doorcheck.domain.codes import InvalidCode
+from doorcheck.domain.guest import Guest
 from doorcheck.domain.verdict import Verdict, VerdictKind
 from doorcheck.protocol.wire import REJECT_MESSAGES, RejectReason
 from doorcheck.views import ChangeView, ScanOutcome
@@ -63,8 +64,26 @@ def _time(when: datetime | None) -> str:
     return when.astimezone().strftime("%H:%M") if when else "?"
 
 
-def _name(verdict: Verdict) -> str:
-    return verdict.guest.display_name if verdict.guest else ""
+def _name(verdict: Verdict, hide_names: bool = False) -> str:
+    if verdict.guest is None:
+        return ""
+    return initials(verdict.guest) if hide_names else verdict.guest.display_name
+
+
+def initials(guest: Guest) -> str:
+    """A guest's initials ("J. S."), for a screen that must not show names (the
+    privacy mode "hide names", and self check-in): enough for the guest to see the
+    answer is theirs, not enough for the queue to read who they are."""
+    letters = [
+        text.strip()[0].upper() + "."
+        for text in (guest.field_text("firstName"), guest.field_text("lastName"))
+        if text.strip()
+    ]
+    return " ".join(letters) or "\u2022\u2022\u2022"
+
+
+def shown_name(guest: Guest, hide_names: bool = False) -> str:
+    return initials(guest) if hide_names else guest.display_name
 
 
 def headline(outcome: ScanOutcome) -> Phrase:
@@ -113,13 +132,19 @@ def verdict_words(verdict: Verdict) -> Phrase:
     raise AssertionError(verdict.kind)  # pragma: no cover - every kind is matched above
 
 
-def verdict_lines(outcome: ScanOutcome, guest_facing: bool = False) -> list[str | Phrase]:
+def verdict_lines(
+    outcome: ScanOutcome, guest_facing: bool = False, hide_names: bool = False
+) -> list[str | Phrase]:
     """The words under a verdict's title: who, and what the steward (or, at a self
     check-in, the guest) needs to know. ``str`` lines are data (a name, a note) shown
-    as they are; ``Phrase`` lines are the door's words, translated where shown."""
+    as they are; ``Phrase`` lines are the door's words, translated where shown.
+
+    With ``hide_names`` no name appears (initials instead) and no free text that
+    could hold one (the notes); the attention texts are shown apart
+    (``outcome.attention``), never to a guest."""
     verdict = outcome.verdict
     guest = verdict.guest
-    name = _name(verdict)
+    name = _name(verdict, hide_names)
     if guest is not None and guest.companion_ids and verdict.kind == VerdictKind.ADMIT:
         name += f"  +{len(guest.companion_ids)}"
     lines: list[str | Phrase] = []
@@ -127,8 +152,16 @@ def verdict_lines(outcome: ScanOutcome, guest_facing: bool = False) -> list[str 
         case VerdictKind.ADMIT | VerdictKind.EXIT:
             lines.append(name)
             if guest is not None:
-                extra = ("company",) if guest_facing else ("company", "notes")
+                extra = ("company",) if guest_facing or hide_names else ("company", "notes")
                 lines += [t for t in (guest.field_text(key) for key in extra) if t]
+            if outcome.tags and not guest_facing:
+                lines.append(" \u00b7 ".join(outcome.tags))
+            if outcome.companions and verdict.kind == VerdictKind.ADMIT:
+                names = ", ".join(shown_name(c, hide_names) for c in outcome.companions[:6])
+                more = len(outcome.companions) - 6
+                if more > 0:
+                    names += f" +{more}"
+                lines.append(phrase("with {names}", names=names))
         case VerdictKind.ALREADY_IN:
             when = _time(verdict.since)
             if verdict.station:
@@ -154,8 +187,10 @@ def verdict_lines(outcome: ScanOutcome, guest_facing: bool = False) -> list[str 
         case VerdictKind.NOT_RECORDED:
             lines.append(phrase(DISK_FULL))
     if outcome.main_guest is not None:
-        lines.append(phrase("companion of {name}", name=outcome.main_guest.display_name))
-    if guest_facing and verdict.kind not in (VerdictKind.ADMIT, VerdictKind.EXIT):
+        main = shown_name(outcome.main_guest, hide_names)
+        lines.append(phrase("companion of {name}", name=main))
+    if guest_facing and (verdict.kind not in (VerdictKind.ADMIT, VerdictKind.EXIT)
+                         or outcome.attention):  # fmt: skip
         lines.append(phrase("Please ask a member of staff."))
     return lines
 

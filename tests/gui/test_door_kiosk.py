@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from doorcheck.cli import main as doorcheck
 from doorcheck.domain.verdict import VerdictKind
 from doorcheck.paths import store_path
-from doorcheck.scan import synthetic
 from tests.support import RunningServer, fresh_engine, populate, running_server, settled
 from tests.support.disk import full_disk, more_guests
-from tests.support.kiosk import open_kiosk
+from tests.support.kiosk import logged_in_door, open_kiosk
 
 
 @pytest.fixture
@@ -28,12 +26,8 @@ def server(tmp_path: Path) -> Iterator[RunningServer]:
 def test_the_status_bar_says_sync_is_failing_and_clears_after(
     server: RunningServer, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    data = tmp_path / "door"
-    reel = tmp_path / "reel.avi"
-    synthetic.write_video(str(reel), [synthetic.jpeg(synthetic.background(1))] * 3, fps=15)
-    login = ["login", "--server", server.url, "--event", server.event_id,
-             "--key", "main-code-1", "--station", "Main Entrance", "--data", str(data)]  # fmt: skip
-    assert doorcheck(login) == 0  # no sync yet: the first one must write the list
+    # No sync yet: the first one must write the list.
+    data, reel = logged_in_door(server, tmp_path, sync=False)
     limit = ExitStack()
     limit.enter_context(full_disk(store_path(data, server.event_id, "Main Entrance")))
     try:
@@ -58,13 +52,7 @@ def test_the_window_answers_red_when_the_disk_is_full(
     server: RunningServer, qtbot: QtBot, tmp_path: Path
 ) -> None:
     codes = more_guests(server, 400, "MANY")
-    data = tmp_path / "door"
-    reel = tmp_path / "reel.avi"
-    synthetic.write_video(str(reel), [synthetic.jpeg(synthetic.background(1))] * 3, fps=15)
-    login = ["login", "--server", server.url, "--event", server.event_id,
-             "--key", "main-code-1", "--station", "Main Entrance", "--data", str(data)]  # fmt: skip
-    assert doorcheck(login) == 0
-    assert doorcheck(["sync", "--data", str(data)]) == 0
+    data, reel = logged_in_door(server, tmp_path)
     with (
         full_disk(store_path(data, server.event_id, "Main Entrance")),
         open_kiosk(qtbot, data, str(reel)) as kiosk,

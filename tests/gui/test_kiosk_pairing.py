@@ -125,7 +125,7 @@ def test_a_locked_door_or_a_no_from_staff_never_pairs(qtbot: QtBot, tmp_path: Pa
         assert kiosk.window.lock()
         kiosk.read(code, "scanner")  # a guest holding up a code at a locked door
         assert not asked  # not even asked
-        assert "staff pair doors" in kiosk.window.scan.verdict.detail.text()
+        assert "a supervisor pairs doors" in kiosk.window.scan.verdict.detail.text()
         assert kiosk.door.mesh_secret_text() is None and kiosk.mesh is None
 
 

@@ -600,3 +600,36 @@ def test_the_login_screen_reads_the_setup_code_with_the_camera(
     assert dialog.camera is None  # stopped once the code was read
     saved = load_login(data)
     assert saved is not None and saved[0].event_id == server.event_id
+
+
+def test_the_guest_list_opens_ready_to_type_and_enter_checks_in_the_highlighted_guest(
+    qtbot: QtBot, guest_store: tuple[LocalStore, CheckInService]
+) -> None:
+    from PySide6.QtTest import QTest
+
+    from doorcheck.ui.search_panel import COLUMNS_ROLE
+
+    store, _ = guest_store
+    window, panel = guest_window(qtbot, *guest_store)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    window.tabs.setCurrentWidget(panel)  # as a click on the tab does
+    assert panel.box.hasFocus()
+    QTest.keyClicks(panel.box, "zed")
+    QTest.keyClick(panel.box, Qt.Key.Key_Return)  # before the results: searches, never acts
+    settled(qtbot, panel)
+    assert panel.results.count() == 1
+    before = store.guest_by_id("g3")
+    assert before is not None and not before.guest.is_checked_in
+    assert panel.results.item(0).data(COLUMNS_ROLE) == ("Zoë Zed", "", "not in", "#37474f")
+    QTest.keyClick(panel.box, Qt.Key.Key_Return)  # the highlighted guest, checked in
+    settled(qtbot, panel)
+    after = store.guest_by_id("g3")
+    assert after is not None and after.guest.is_checked_in
+    assert window.tabs.currentWidget() is window.scan
+    assert window.scan.verdict.kind == VerdictKind.ADMIT
+    window.tabs.setCurrentWidget(panel)
+    settled(qtbot, panel)
+    name, _, state, colour = panel.results.item(0).data(COLUMNS_ROLE)
+    assert name == "Zoë Zed" and state.startswith("IN since") and colour == "#2e7d32"

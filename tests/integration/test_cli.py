@@ -15,7 +15,7 @@ from PIL import Image
 from doorcheck.protocol.wire import StationMode
 from doorcheck.server.db import create_schema, make_engine
 from doorcheck.server.repository import StationRepository
-from tests.support.cli import demo_codes, doorcheck, start_server, stop
+from tests.support.cli import demo_codes, doorcheck, serving_demo, start_server, stop
 
 
 def door_login(
@@ -45,13 +45,15 @@ def door_login(
     return out
 
 
+def verdict_lines(output: str) -> list[str]:
+    """The verdicts a command printed, without the attention lines under an admit."""
+    return [line for line in output.splitlines() if not line.startswith("  ATTENTION: ")]
+
+
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[dict[str, str]]:
-    process, info = start_server("--demo", "--guests", "40", "--data", tmp_path / "server")
-    try:
+    with serving_demo(tmp_path) as info:
         yield info
-    finally:
-        stop(process)
 
 
 def test_serve_demo_json_line(demo_server: dict[str, str]) -> None:
@@ -182,7 +184,7 @@ def test_checkin_party_checks_the_companions_in_with_the_guest(
         if g.id in companions and g.access_code and g.registration_state.value == "registered"
     )  # fmt: skip
     size = 1 + len(companions[party.id])
-    out = doorcheck("checkin", party.access_code, "--party", *data).stdout.splitlines()
+    out = verdict_lines(doorcheck("checkin", party.access_code, "--party", *data).stdout)
     assert len(out) == size
     assert all(line.startswith("ADMIT") and line.endswith("[uploaded]") for line in out)
     status = json.loads(doorcheck("status", "--json", "--local", *data).stdout)
@@ -444,7 +446,8 @@ def test_a_camera_door_checks_guests_in_from_the_ticket_reel(
     typed = ["--server", demo_server["url"], "--event", demo_server["eventId"],
              "--key", demo_server["apiKey"], "--station", "main entrance"]  # fmt: skip
     result = doorcheck("scan", "--camera", reel, "--once", *typed, "--data", door, timeout=120)
-    verdicts = [line.split(" ", 1)[1] for line in result.stdout.splitlines()]
+    # One line a verdict; an attention text a steward must not miss follows its admit.
+    verdicts = [line.split(" ", 1)[1] for line in verdict_lines(result.stdout)]
     assert len(verdicts) == 3, result.stdout
     assert all(v.startswith(("ADMIT", "DEREGISTERED")) for v in verdicts), verdicts
     status = json.loads(doorcheck("status", "--json", "--data", door).stdout)
@@ -452,7 +455,7 @@ def test_a_camera_door_checks_guests_in_from_the_ticket_reel(
     assert status["checked_in"] == admitted and status["pending"] == 0
     # The camera is remembered: the same reel again, and those guests are in now.
     again = doorcheck("scan", "--once", "--data", door, timeout=120)
-    repeated = [line.split(" ", 1)[1] for line in again.stdout.splitlines()]
+    repeated = [line.split(" ", 1)[1] for line in verdict_lines(again.stdout)]
     assert len(repeated) == 3
     assert sum(v.startswith("ALREADY IN") for v in repeated) == admitted
     wrong = doorcheck("scan", "--camera", tmp_path / "missing.avi", "--data", door, check=False)

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from doorcheck.server.db import make_engine
@@ -75,3 +76,14 @@ def demo_codes(tmp_path: Path, event_id: str) -> list[str]:
         for g in guests
         if g.parent_id is None and g.registration_state.value == "registered" and g.access_code
     )
+
+
+@contextlib.contextmanager
+def serving_demo(tmp_path: Path, guests: int = 40) -> Iterator[dict[str, str]]:
+    """``doorcheck serve --demo`` in its own process, its database in
+    ``tmp_path/server``; yields its JSON line (url, eventId, apiKey, stationName)."""
+    process, info = start_server("--demo", "--guests", str(guests), "--data", tmp_path / "server")
+    try:
+        yield info
+    finally:
+        stop(process)

@@ -16,6 +16,26 @@ from doorcheck.session.door import DoorSession
 from doorcheck.store.credentials import load_login
 from doorcheck.store.local import LocalStore
 from doorcheck.ui.search_panel import GuestDesk
+from tests.support import RunningServer
+
+
+def logged_in_door(
+    server: RunningServer, tmp_path: Path, *, sync: bool = True
+) -> tuple[Path, Path]:
+    """A door's folder logged in to ``server`` as Main Entrance (and synced), and a
+    camera reel of an empty background: (data folder, reel)."""
+    from doorcheck.cli import main as doorcheck
+    from doorcheck.scan import synthetic
+
+    data = tmp_path / "door"
+    reel = tmp_path / "reel.avi"
+    synthetic.write_video(str(reel), [synthetic.jpeg(synthetic.background(1))] * 3, fps=15)
+    login = ["login", "--server", server.url, "--event", server.event_id,
+             "--key", "main-code-1", "--station", "Main Entrance", "--data", str(data)]  # fmt: skip
+    assert doorcheck(login) == 0
+    if sync:
+        assert doorcheck(["sync", "--data", str(data)]) == 0
+    return data, reel
 
 
 @contextmanager

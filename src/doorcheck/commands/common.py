@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -38,13 +40,16 @@ def refusal_of_disk(exc: BaseException) -> str | None:
     return DISK_FULL if is_disk_full(exc) else None
 
 
-def verdict_line(outcome: ScanOutcome) -> str:
+def verdict_line(outcome: ScanOutcome, suffix: str = "") -> str:
     """A scan's answer as the command line prints it: the kind's name, then the
-    verdict in English words (doorcheck.wording)."""
+    verdict in English words (doorcheck.wording), and a line for each attention
+    text a steward must not miss."""
     from doorcheck.wording import headline
 
     label = outcome.verdict.kind.name.replace("_", " ")
-    return f"{label}: {headline(outcome)}"
+    lines = [f"{label}: {headline(outcome)}{suffix}"]
+    lines += [f"  ATTENTION: {text}" for text in outcome.attention]
+    return "\n".join(lines)
 
 
 # -- shared option groups ------------------------------------------------------------
@@ -57,6 +62,32 @@ def kiosk_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--key", metavar="CODE", help="the station's App Code")
     group.add_argument("--station", metavar="NAME", help="station name")
     parser.add_argument("--data", metavar="DIR", type=Path, help="local data folder")
+
+
+# The staff PIN for a supervisor's command where no one can type it (a script).
+PIN_VARIABLE = "DOORCHECK_STAFF_PIN"
+
+
+def require_supervisor(args: argparse.Namespace, what: str) -> None:
+    """A supervisor's command (the window's roles, README "Roles"): where this
+    laptop has a staff PIN, it is asked for: typed, hidden, at a terminal, or from
+    DOORCHECK_STAFF_PIN. Without a PIN set, anyone at the laptop is a supervisor, as
+    in the window."""
+    from doorcheck.settings import KioskSettings
+
+    settings = KioskSettings.load(kiosk_data_dir(args))
+    if not settings.pin_hash:
+        return
+    pin = os.environ.get(PIN_VARIABLE)
+    if pin is None and sys.stdin.isatty():
+        pin = getpass.getpass("Staff PIN: ")
+    if pin is None:
+        raise CommandError(
+            f"{what} is a supervisor's: this laptop has a staff PIN. Type it at a "
+            f"terminal, or give it in {PIN_VARIABLE}."
+        )
+    if not settings.pin_matches(pin):
+        raise CommandError("Wrong staff PIN.")
 
 
 def server_db_options(parser: argparse.ArgumentParser) -> None:

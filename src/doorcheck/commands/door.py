@@ -15,6 +15,7 @@ from doorcheck.commands.common import (
     open_door,
     plural,
     report_wiped,
+    require_supervisor,
     verdict_line,
 )
 from doorcheck.domain.occupancy import Fill
@@ -252,6 +253,7 @@ def cmd_pair(args: argparse.Namespace) -> int:
         for address in addresses:
             print(f"  the pairing door listens at {address} (give it with --peer)")
         return 0
+    require_supervisor(args, "Pairing doors")  # the code carries the event's secret
     with open_door(args) as door:
         if args.code:
             addresses = door.pair(args.code)
@@ -275,6 +277,7 @@ def _check(args: argparse.Namespace, requested_action: str) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Guests by name, company, email or code, as the window's guest list finds them."""
+    require_supervisor(args, "Searching the guest list")
     with open_door(args) as door:
         hits = door.search(args.text, args.limit)
     if args.json:
@@ -300,7 +303,7 @@ def print_check(done: CheckSummary) -> int:
     if not done.recorded:
         print(verdict_line(done.outcome))
         return 1
-    print(f"{verdict_line(done.outcome)} [{done.upload}]")
+    print(verdict_line(done.outcome, f" [{done.upload}]"))
     return 0
 
 
@@ -430,6 +433,8 @@ def _against(inside: int, capacity: int | None) -> str:
 
 def cmd_zone(args: argparse.Namespace) -> int:
     """Show who is inside per zone; or put this door's station in a zone."""
+    if args.clear or args.name is not None:
+        require_supervisor(args, "Setting this door's zone")
     with open_door(args) as door:
         if args.clear:
             door.set_door_zone(None)
@@ -447,6 +452,8 @@ def cmd_zone(args: argparse.Namespace) -> int:
 
 def cmd_checkout_all(args: argparse.Namespace) -> int:
     """Check out everyone inside now, or every day at a set time."""
+    if args.now or args.off or args.at is not None:
+        require_supervisor(args, "Checking everyone out")
     with open_door(args) as door:
         if args.now:
             count = door.check_out_everyone()
@@ -491,6 +498,7 @@ def cmd_wipe(args: argparse.Namespace) -> int:
     from doorcheck.session.door import saved_event, wipe_event_data
 
     data_dir = kiosk_data_dir(args)
+    require_supervisor(args, "Wiping an event's data")
     event_id = args.event or saved_event(data_dir)
     if event_id is None:
         raise CommandError("which event? give --event ID (no saved login)")

@@ -9,6 +9,7 @@ from doorcheck.commands.common import (
     CommandError,
     kiosk_data_dir,
     open_door,
+    require_supervisor,
 )
 
 
@@ -69,6 +70,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Who came (and left) at this door, as CSV or XLSX."""
+    require_supervisor(args, "Exporting check-ins")
     with open_door(args) as door:
         path, rows = door.export(Path(args.out))
     print(f"Wrote {rows} check-ins to {path}.")

@@ -122,6 +122,16 @@ zone_plans = Table(
     Column("plan", Text, nullable=False),
 )
 
+# A station's answer rules (doorcheck's login extension, docs/protocol.md): the
+# attention rules and the tag fields, as the JSON the login's configuration carries
+# (domain.attention reads it). A new table, as mesh_secrets.
+station_answers = Table(
+    "station_answers",
+    metadata,
+    Column("station_id", Integer, ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True),
+    Column("rules", Text, nullable=False),
+)
+
 sessions = Table(
     "sessions",
     metadata,

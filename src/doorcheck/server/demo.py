@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+from doorcheck.domain.attention import AnswerRules, AttentionRule
 from doorcheck.domain.guest import RegistrationState
 from doorcheck.domain.occupancy import Zone, ZonePlan
 from doorcheck.protocol.wire import StationMode
@@ -176,6 +177,10 @@ def demo_guests(count: int, seed: int = 2026) -> Iterator[GuestInput]:
             "customField1": rng.choice(["Standard", "VIP", "Press", "Staff"]),
             "customField47": rng.sample(DIETS, rng.choice([0, 0, 1, 2])),
         }
+        # doorcheck's attention field (docs/protocol.md), from what the notes say, so
+        # the demo's guests stay the same for the same seed.
+        if fields["notes"] and str(fields["notes"]).startswith("Wheelchair"):
+            fields["attention"] = "Wheelchair user: open the side gate"
         segments = ["VIP"] if fields["customField1"] == "VIP" else ["General"]
         yield GuestInput(
             id=guest_id,
@@ -235,6 +240,14 @@ def create_demo_event(
             capacity=guests,
         ),
     )  # fmt: skip
+    # What the entrances' stewards must not miss (docs/protocol.md): a VIP is walked
+    # to the lounge; the guest's own attention texts come with the guests.
+    rules = AnswerRules(
+        (AttentionRule("customField1", "VIP", "VIP: walk them to the VIP Lounge"),),
+        ("customField1", "customField47"),
+    )
+    for station in ("Main Entrance", "Side Door"):
+        repository.set_answer_rules(event_id, station, rules)
     created = list(demo_guests(guests, seed))
     repository.add_guests(event_id, created)
     rng = random.Random(seed + 1)

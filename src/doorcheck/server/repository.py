@@ -43,6 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from doorcheck.domain.attention import AnswerRules
 from doorcheck.domain.changes import Action, ChangeRecord, Effect, Presence, fold_presence
 from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.occupancy import ZonePlan
@@ -269,13 +270,55 @@ class StationRepository:
                 "company": event.company,
                 "startDateTime": format_datetime(event.start) if event.start else None,
                 "endDateTime": format_datetime(event.end) if event.end else None,
-                "configuration": _configuration(station).to_json(),
+                "configuration": {
+                    **_configuration(station).to_json(),
+                    **self.answer_rules(station.id),
+                },
             },
             "stationName": station.name,
             "sessionToken": token,
             "meshSecret": self._mesh_secret(event.id),
             "occupancy": self.zone_plan(event.id).to_json(),
         }
+
+    def answer_rules(self, station_id: int) -> dict[str, object]:
+        """The station's attention rules and tag fields, as the login gives them
+        (``attention`` and ``tagFields``; nothing when none were set)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(db.station_answers.c.rules).where(
+                    db.station_answers.c.station_id == station_id
+                )
+            ).scalar()
+        rules = json.loads(found) if isinstance(found, str) else {}
+        return rules if isinstance(rules, dict) else {}
+
+    def set_answer_rules(self, event_id: str, station: str, rules: AnswerRules) -> None:
+        """Set (or, with empty rules, clear) what a station's answer adds for its
+        stewards (docs/protocol.md: ``attention``, ``tagFields``)."""
+        value = {
+            "attention": [{"field": r.field, "value": r.value, "text": r.text}
+                          for r in rules.rules],
+            "tagFields": list(rules.tag_fields),
+        }  # fmt: skip
+        with self._write() as conn, conn.begin():
+            station_id = conn.execute(
+                select(db.stations.c.id).where(
+                    db.stations.c.event_id == event_id,
+                    func.lower(db.stations.c.name) == station.lower(),
+                )
+            ).scalar()
+            if station_id is None:
+                raise KeyError(f"no station {station!r} in event {event_id}")
+            conn.execute(
+                delete(db.station_answers).where(db.station_answers.c.station_id == station_id)
+            )
+            if rules.rules or rules.tag_fields:
+                conn.execute(
+                    insert(db.station_answers).values(
+                        station_id=station_id, rules=json.dumps(value, ensure_ascii=False)
+                    )
+                )
 
     def zone_plan(self, event_id: str) -> ZonePlan:
         """The event's zones and capacities (an empty plan when none was set)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
+from doorcheck.domain.attention import AnswerRules
 from doorcheck.domain.changes import Action
 from doorcheck.domain.codes import clean_code
 from doorcheck.domain.guest import FieldValue, Guest, RegistrationState
@@ -24,6 +26,8 @@ from doorcheck.views import GuestView, NotRecordedError, ScanOutcome
 
 UNDO_WINDOW = timedelta(seconds=15)
 
+log = logging.getLogger(__name__)
+
 
 def station_service(
     store: LocalStore, station: str, *, on_change: Callable[[], None] | None = None
@@ -32,12 +36,18 @@ def station_service(
     code pattern from the server's (or the import's) last word. The window and the
     commands make it here, so a door decides the same wherever it runs."""
     event = json.loads(store.get_state("event") or "{}")
-    configuration = event.get("configuration") or {}
+    configuration = (event.get("configuration") if isinstance(event, dict) else None) or {}
+    if not isinstance(configuration, dict):
+        configuration = {}
+    rules = AnswerRules.from_configuration(configuration)
+    for reason in rules.refused:  # the rest of the configuration still counts
+        log.warning("station configuration: %s", reason)
     return CheckInService(
         store,
         station,
         Mode(store.get_state("mode") or Mode.CHECK_IN.value),
         access_code_pattern=configuration.get("accessCodePattern"),
+        answer_rules=rules,
         on_change=on_change,
     )
 
@@ -76,6 +86,7 @@ class CheckInService:
         mode: Mode,
         *,
         access_code_pattern: str | None = None,
+        answer_rules: AnswerRules | None = None,
         clock: Callable[[], datetime] | None = None,
         door_clock: HybridClock | None = None,
         on_change: Callable[[], None] | None = None,
@@ -84,6 +95,8 @@ class CheckInService:
         self.station = station
         self.mode = mode
         self.access_code_pattern = access_code_pattern
+        # What the answer adds for the steward: attention texts and tags.
+        self.answer_rules = answer_rules or AnswerRules()
         # Looked up when the service is made, not when this module was loaded.
         self._clock = clock or laptop_now
         self.on_change = on_change
@@ -157,12 +170,7 @@ class CheckInService:
         everything = [c for _, _, changes in outcomes for c in changes]
         self._remember(everything)
         return [
-            ScanOutcome(
-                v,
-                None,
-                main_guest=view.main_guest if view else None,
-                nonces=tuple(c.nonce for c in changes),
-            )
+            self._outcome(v, None, view, tuple(c.nonce for c in changes))
             for v, view, changes in outcomes
         ]
 
@@ -284,12 +292,23 @@ class CheckInService:
     ) -> ScanOutcome:
         if changes:
             self._remember(changes)
+        return self._outcome(verdict, code, view, tuple(c.nonce for c in changes))
+
+    def _outcome(
+        self, verdict: Verdict, code: str | None, view: GuestView | None, nonces: tuple[str, ...]
+    ) -> ScanOutcome:
+        """The answer, with what the steward must see of an admitted guest: the
+        attention texts (an amber answer that waits for a steward) and the tags."""
+        guest = verdict.guest
+        admitted = guest is not None and verdict.kind == VerdictKind.ADMIT
         return ScanOutcome(
             verdict,
             code,
             main_guest=view.main_guest if view else None,
             companions=view.companions if view else [],
-            nonces=tuple(c.nonce for c in changes),
+            nonces=nonces,
+            attention=self.answer_rules.attention(guest) if admitted and guest else (),
+            tags=self.answer_rules.tags(guest) if guest is not None else (),
         )
 
     def _remember(self, changes: list[OutgoingChange]) -> None:

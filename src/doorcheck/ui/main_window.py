@@ -1,13 +1,19 @@
-"""The kiosk window: the door, the guest list, statistics, and the lock.
+"""The kiosk window: the door, the guest list, statistics, roles and the lock.
 
-Locked, the window is full screen, shows only the door and cannot be closed; the
-staff PIN unlocks it. The self check-in variant faces guests: it never builds the
-guest list or the statistics at all, so there is nothing to break out into.
+Two roles (docs/roles in the README): a steward scans and sees the answers; a
+supervisor, who knows the staff PIN, can also search the list, check in by hand,
+undo, export, pair doors and change the settings (wipe is among them). Once a
+staff PIN is set the window opens for a steward. Locked, the window is full
+screen, shows only the door and cannot be closed; the staff PIN unlocks it. The
+self check-in variant faces guests: it never builds the guest list or the
+statistics at all, so there is nothing to break out into.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -33,9 +39,15 @@ from doorcheck.ui.tasks import TaskRunner
 from doorcheck.views import ScanOutcome
 
 
+class Role(StrEnum):
+    STEWARD = "steward"  # scans and sees answers
+    SUPERVISOR = "supervisor"  # also searches, checks in by hand, undoes, sets up
+
+
 class KioskWindow(QMainWindow):
     settings_requested = Signal()
     lock_changed = Signal(bool)
+    role_changed = Signal(str)
 
     def __init__(
         self,
@@ -46,6 +58,8 @@ class KioskWindow(QMainWindow):
         statistics: StatisticsPanel | None = None,
         *,
         self_check_in: bool = False,
+        hide_names: bool = False,
+        logo: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -53,7 +67,8 @@ class KioskWindow(QMainWindow):
             f"doorcheck {__version__} \u2013 {clip(event_name)} \u2013 {clip(station)}"
         )
         self.self_check_in = self_check_in
-        self.scan = ScanScreen(guest_facing=self_check_in)
+        self.scan = ScanScreen(guest_facing=self_check_in, event_name=event_name,
+                               station=station, hide_names=hide_names, logo=logo)  # fmt: skip
         self.tabs = QTabWidget()
         self.tabs.setStyleSheet("QTabBar::tab { font-size: 17px; padding: 10px 28px; }")
         self.tabs.addTab(self.scan, tr("Door"))
@@ -69,6 +84,7 @@ class KioskWindow(QMainWindow):
             self.search.acted.connect(self._show_manual)
         if self.statistics is not None:
             self.tabs.addTab(self.statistics, tr("Statistics"))
+        self.tabs.currentChanged.connect(self._tab_opened)
         self.settings_button = QPushButton(tr("Settings"))
         self.settings_button.setAccessibleName(tr("Open the settings"))
         self.settings_button.clicked.connect(self.settings_requested)
@@ -78,10 +94,13 @@ class KioskWindow(QMainWindow):
         corner = QWidget()
         corner_layout = QHBoxLayout(corner)
         corner_layout.setContentsMargins(0, 0, 6, 0)
+        self.role_button = QPushButton()
+        self.role_button.clicked.connect(self.toggle_role)
         corner_layout.addWidget(self.settings_button)
+        corner_layout.addWidget(self.role_button)
         corner_layout.addWidget(self.lock_button)
         self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
-        for button in (self.settings_button, self.lock_button):
+        for button in (self.settings_button, self.role_button, self.lock_button):
             button.setMinimumHeight(36)
             button.setStyleSheet("font-size: 15px; padding: 2px 14px;")
         self.status = DoorStatusBar(station, mode)
@@ -101,6 +120,7 @@ class KioskWindow(QMainWindow):
         self.staff_button.hide()
         self.status.insertWidget(0, self.staff_button)
         self.locked = False
+        self.role = Role.SUPERVISOR  # until the composition root knows of a PIN
         self.pin_matches: Callable[[str], bool] = lambda pin: False
         self.has_pin: Callable[[], bool] = lambda: False
         self.set_pin: Callable[[str], None] = lambda pin: None
@@ -111,6 +131,7 @@ class KioskWindow(QMainWindow):
         self.setMinimumSize(1024, 600)
         plain_labels(self)
         self._shortcuts()
+        self._apply_access()
 
     def _shortcuts(self) -> None:
         """Keyboard-only operation: Ctrl+F finds a guest, Escape goes back to the door,
@@ -121,19 +142,77 @@ class KioskWindow(QMainWindow):
         back.activated.connect(lambda: self.tabs.setCurrentWidget(self.scan))
         undo = QShortcut(QKeySequence.StandardKey.Undo, self)
         undo.activated.connect(
-            lambda: self.scan.undo.click() if self.scan.undo.isEnabled() else None
+            lambda: self.scan.undo.click() if self.may_undo and self.scan.undo.isEnabled() else None
         )
 
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR and not self.locked
+
+    @property
+    def may_undo(self) -> bool:
+        return self.is_supervisor and not self.self_check_in
+
     def find_guest(self) -> None:
-        if self.search is None or self.locked:
+        if self.search is None or not self.is_supervisor:
             return
         self.tabs.setCurrentWidget(self.search)
         self.search.box.setFocus()
         self.search.box.selectAll()
 
+    def _tab_opened(self, _index: int) -> None:
+        """The guest list opens ready to type into: fast hands start with the name."""
+        if self.search is not None and self.tabs.currentWidget() is self.search:
+            self.search.box.setFocus()
+            self.search.box.selectAll()
+
     def _show_manual(self, outcome: ScanOutcome) -> None:
         self.scan.show_outcome(outcome)
         self.tabs.setCurrentWidget(self.scan)
+
+    # -- roles -------------------------------------------------------------------
+
+    def set_role(self, role: Role) -> None:
+        self.role = role
+        self._apply_access()
+        self.role_changed.emit(role.value)
+
+    def toggle_role(self) -> None:
+        """A supervisor hands the laptop to a steward (a staff PIN is chosen first if
+        there is none, or the steward could not be stopped from coming back); a
+        steward becomes a supervisor with the PIN."""
+        if self.role == Role.SUPERVISOR:
+            if not self.has_pin():
+                dialog = PinDialog(choose=True, parent=self)
+                if dialog.exec() != QDialog.DialogCode.Accepted:
+                    return
+                self.set_pin(dialog.pin.text())
+            self.set_role(Role.STEWARD)
+        elif self.ask_pin():
+            self.set_role(Role.SUPERVISOR)
+
+    def _apply_access(self) -> None:
+        """What this role (and the lock) may reach: a steward sees the door and the
+        figures; the guest list, undo, the settings and the list of changes (it
+        names guests) are a supervisor's."""
+        supervisor = self.is_supervisor
+        if self.search is not None and not supervisor and self.tabs.currentWidget() is self.search:
+            # Back to the door first: a hidden current tab would hand over to its
+            # neighbour, not to the door.
+            self.tabs.setCurrentWidget(self.scan)
+        if self.search is not None:
+            self.tabs.tabBar().setTabVisible(self.tabs.indexOf(self.search), supervisor)
+        self.settings_button.setVisible(supervisor)
+        self.role_button.setText(tr("Steward mode") if supervisor else tr("Supervisor\u2026"))
+        self.role_button.setAccessibleName(
+            tr("Hand the door to a steward") if supervisor
+            else tr("Become a supervisor with the staff PIN")
+        )  # fmt: skip
+        self.scan.undo.setVisible(self.may_undo)
+        self.status.waiting.setVisible(supervisor and self.status.uploads)
+        if self.statistics is not None:
+            self.statistics.export.setEnabled(supervisor)
+            self.statistics.pair.setEnabled(supervisor)
 
     # -- the lock ----------------------------------------------------------------
 
@@ -154,16 +233,24 @@ class KioskWindow(QMainWindow):
         return True
 
     def ask_unlock(self) -> bool:
+        if self.ask_pin():
+            self.unlock()
+            return True
+        return False
+
+    def ask_pin(self) -> bool:
+        """The staff PIN asked until it is right or staff give up."""
         dialog = PinDialog(choose=False, parent=self)
         while dialog.exec() == QDialog.DialogCode.Accepted:
             if self.pin_matches(dialog.pin.text()):
-                self.unlock()
                 return True
             dialog.message.setText(tr("Wrong PIN. Try again."))
             dialog.pin.clear()
         return False
 
     def unlock(self) -> None:
+        """Unlocked with the staff PIN: whoever typed it is a supervisor."""
+        self.role = Role.SUPERVISOR
         self._set_locked(False)
 
     def _set_locked(self, locked: bool, full_screen: bool = True) -> None:
@@ -173,8 +260,7 @@ class KioskWindow(QMainWindow):
         self.tabs.cornerWidget(Qt.Corner.TopRightCorner).setVisible(not locked)
         self.staff_button.setVisible(locked)
         # The list of changes names other guests: not for whoever stands at a locked door.
-        self.status.waiting.setVisible(not locked and self.status.uploads)
-        self.scan.undo.setVisible(not (locked and self.self_check_in))
+        self._apply_access()
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, locked)
         if locked and full_screen:
             self.showFullScreen()

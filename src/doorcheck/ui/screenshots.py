@@ -19,6 +19,7 @@ from doorcheck.domain.occupancy import DoorZone, Occupancy, ZoneCount
 from doorcheck.domain.verdict import Mode, Verdict, VerdictKind
 from doorcheck.protocol.errors import WrongAppCodeError
 from doorcheck.protocol.wire import RejectReason
+from doorcheck.resources import resource
 from doorcheck.scan import synthetic
 from doorcheck.settings import KioskSettings
 from doorcheck.sync.health import DISK_FULL, WorkerHealth
@@ -160,9 +161,18 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
     frame = synthetic.ticket_frame(JANE.access_code or "")
     since = datetime.now(UTC) - timedelta(minutes=42)
     admit = ScanOutcome(Verdict(VerdictKind.ADMIT, JANE), JANE.access_code, nonces=("n",))
+    companions = [Guest(id="c1", fields={"firstName": "Ida", "lastName": "Gößmann"}),
+                  Guest(id="c2", fields={"firstName": "Noor", "lastName": "Haddad"})]  # fmt: skip
+    flagged = ScanOutcome(
+        Verdict(VerdictKind.ADMIT, JANE), JANE.access_code, companions=companions,
+        nonces=("n",), attention=("Wheelchair user: open the side gate",
+                                  "VIP: walk them to the VIP Lounge"),
+        tags=("VIP", "vegetarian"),
+    )  # fmt: skip
     states: list[tuple[str, Callable[[], None], bool | None]] = [
         ("scan-ready", lambda: window.scan.verdict.show_ready(), True),
         ("scan-admit", lambda: window.scan.show_outcome(admit), True),
+        ("scan-attention", lambda: window.scan.show_outcome(flagged), True),
         (
             "scan-already-in",
             lambda: window.scan.show_outcome(
@@ -218,6 +228,7 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
     window.status.show_peers(_peers(datetime.now(UTC)))
     states.append(("statistics", lambda: window.tabs.setCurrentWidget(statistics), True))
     for name, show, online in states:
+        window.scan.verdict.acknowledge()  # an attention answer would hold the next back
         window.tabs.setCurrentWidget(window.scan)
         window.scan.preview.show_frame(to_qimage(frame), [])
         show()
@@ -236,18 +247,20 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
     written.append(_two_doors(app, frame, out / "doors-nearby.png"))
 
     guest_facing = KioskWindow(
-        "Winter Gala 2026", "Self check-in", Mode.CHECK_IN.value, self_check_in=True
-    )
+        "Winter Gala 2026", "Self check-in", Mode.CHECK_IN.value, self_check_in=True,
+        hide_names=KioskSettings().hides_names(True), logo=resource("icon.png"),
+    )  # fmt: skip
     guest_facing.resize(1366, 768)
     guest_facing.show()
     # Locked as at the door, but not full screen: offscreen has no real screen size.
     guest_facing._set_locked(True, full_screen=False)
     guest_facing.resize(1366, 768)
     guest_facing.scan.preview.show_frame(to_qimage(frame), [])
-    guest_facing.scan.show_outcome(ScanOutcome(Verdict(VerdictKind.NOT_ON_LIST), "XX-0000"))
     sync, store = _status(True)
     guest_facing.status.show_sync(sync)
     guest_facing.status.show_store(store)
+    written.append(_save(app, guest_facing, out / "self-check-in-ready.png"))
+    guest_facing.scan.show_outcome(ScanOutcome(Verdict(VerdictKind.NOT_ON_LIST), "XX-0000"))
     written.append(_save(app, guest_facing, out / "self-check-in-deny.png"))
     guest_facing.scan.show_outcome(admit)
     written.append(_save(app, guest_facing, out / "self-check-in-admit.png"))

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -27,6 +27,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -69,6 +72,77 @@ def state_text(guest: Guest) -> str:
     if guest.check_out is not None:
         return tr("left at {time}").format(time=f"{guest.check_out.astimezone():%H:%M}")
     return tr("not in")
+
+
+# A result's columns (name, company, state) and the state's colour, for the painter.
+COLUMNS_ROLE = Qt.ItemDataRole.UserRole + 1
+# The share of the row each column gets; the header above the list uses the same.
+COLUMN_SHARES = (40, 25, 35)
+
+
+def state_colour(guest: Guest) -> str:
+    """Inside green, deregistered red, left slate, not yet in dark grey: readable at
+    a glance, and each state has its own words too (never colour alone)."""
+    if guest.is_checked_in:
+        return "#2e7d32"
+    if guest.registration_state.value == "deregistered":
+        return "#c62828"
+    if guest.check_out is not None:
+        return "#546e7a"
+    return "#37474f"
+
+
+def columns(hit: SearchHit) -> tuple[str, str, str, str]:
+    guest = hit.guest
+    name = guest.display_name
+    if hit.main_name:
+        name = tr("{name} (companion of {main})").format(name=name, main=hit.main_name)
+    return (clip(name), clip(guest.field_text("company")), state_text(guest), state_colour(guest))
+
+
+class ResultColumns(QStyledItemDelegate):
+    """Paints a result as columns a steward can scan: the name in bold, the company,
+    and the state in its colour. The item's own text (``describe``) stays what a
+    screen reader says and what a copy takes."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        values = index.data(COLUMNS_ROLE)
+        if not isinstance(values, tuple):
+            super().paint(painter, option, index)
+            return
+        blank = QStyleOptionViewItem(option)
+        self.initStyleOption(blank, index)
+        blank.text = ""  # the background and the selection only
+        widget = blank.widget
+        style = widget.style() if isinstance(widget, QWidget) else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, blank, painter, widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        rect = option.rect.adjusted(10, 0, -10, 0)
+        painter.save()
+        x = rect.x()
+        for number, (text, share) in enumerate(zip(values[:3], COLUMN_SHARES, strict=True)):
+            width = rect.width() * share // 100
+            font = option.font
+            font.setBold(number != 1)
+            painter.setFont(font)
+            colour = (
+                option.palette.highlightedText().color()
+                if selected
+                else (QColor(values[3]) if number == 2 else option.palette.text().color())
+            )
+            painter.setPen(colour)
+            shown = painter.fontMetrics().elidedText(str(text), Qt.TextElideMode.ElideRight,
+                                                     width - 12)  # fmt: skip
+            align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+            painter.drawText(x, rect.y(), width - 12, rect.height(), int(align), shown)
+            x += width
+        painter.restore()
 
 
 def describe(hit: SearchHit) -> str:
@@ -231,6 +305,15 @@ class SearchPanel(QWidget):
         self.results = QListWidget()
         self.results.setAccessibleName(tr("Guests found"))
         self.results.setSpacing(4)
+        self.results.setItemDelegate(ResultColumns(self.results))
+        self.columns = QWidget()  # the columns' names over the list
+        heads = QHBoxLayout(self.columns)
+        heads.setContentsMargins(14, 0, 14, 0)
+        for head, share in zip((tr("Name"), tr("Company"), tr("State")), COLUMN_SHARES,
+                               strict=True):  # fmt: skip
+            label = QLabel(head)
+            label.setStyleSheet("font-size: 13px; color: #607d8b; font-weight: bold;")
+            heads.addWidget(label, share)
         self.hint = QLabel()
         self.hint.setAccessibleName(tr("Search result"))
         self.hint.setStyleSheet("font-size: 15px; color: #455a64;")
@@ -251,6 +334,7 @@ class SearchPanel(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.box)
         left.addWidget(self.hint)
+        left.addWidget(self.columns)
         left.addWidget(self.results, 1)
         right = QVBoxLayout()
         right.addWidget(self.details, 1)
@@ -264,7 +348,7 @@ class SearchPanel(QWidget):
         self._debounce.setInterval(120)
         self._debounce.timeout.connect(self.refresh)
         self.box.textChanged.connect(lambda _: self._debounce.start())
-        self.box.returnPressed.connect(self.refresh)
+        self.box.returnPressed.connect(self._enter_in_box)
         self.results.currentRowChanged.connect(lambda _: self._show_chosen())
         self.details.companions.itemChanged.connect(lambda _: self._enable())
         self.check_in.clicked.connect(self._check_in)
@@ -274,6 +358,7 @@ class SearchPanel(QWidget):
         self.results.itemActivated.connect(lambda _: self._activate())
         self.box.installEventFilter(self)
         self._hits: list[SearchHit] = []
+        self._searched: str | None = None  # the text the results shown were found for
         self.tasks = TaskRunner(self)
         self._acting = False  # a check-in or the like is on its way: no second click
         plain_labels(self)
@@ -295,7 +380,13 @@ class SearchPanel(QWidget):
             self._show_chosen()
             return
         search = self.desk.search
-        self.tasks.run(lambda: search(text), lambda hits: self._show_hits(hits, note), key="search")
+        self._searched = None  # the results shown are not of this text until it comes
+
+        def found(hits: Sequence[SearchHit]) -> None:
+            self._searched = text
+            self._show_hits(hits, note)
+
+        self.tasks.run(lambda: search(text), found, key="search")
 
     def _show_hits(self, hits: Sequence[SearchHit], note: str | None) -> None:
         chosen = self.chosen()
@@ -308,6 +399,7 @@ class SearchPanel(QWidget):
             for hit in self._hits:
                 item = QListWidgetItem(describe(hit))
                 item.setData(Qt.ItemDataRole.UserRole, hit.guest.id)
+                item.setData(COLUMNS_ROLE, columns(hit))
                 self.results.addItem(item)
             if self._hits:
                 ids = [hit.guest.id for hit in self._hits]
@@ -381,6 +473,16 @@ class SearchPanel(QWidget):
             self.results.setFocus()
             return True
         return False
+
+    def _enter_in_box(self) -> None:
+        """Enter in the search box: checks in the highlighted guest when the results
+        shown are those of the text as typed; else searches now (so a fast typist's
+        Enter never acts on the results of a shorter text)."""
+        current = self.box.text().strip()
+        if self._debounce.isActive() or current != self._searched or self.chosen() is None:
+            self.refresh()
+            return
+        self._activate()
 
     def _activate(self) -> None:
         """Enter on a guest: in if they are out (with the ticked party), else out."""

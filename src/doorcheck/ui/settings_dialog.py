@@ -103,6 +103,21 @@ class SettingsDialog(QDialog):
         self.pin_button = QPushButton(tr("Change staff PIN\u2026") if settings.pin_hash
                                       else tr("Choose staff PIN\u2026"))  # fmt: skip
         self.pin_button.clicked.connect(self._choose_pin)
+        self.hide_names = QComboBox()
+        self.hide_names.setAccessibleName(tr("Show initials instead of names on the door screen"))
+        for code, words in (("self-check-in", tr("Initials at self check-in")),
+                            ("always", tr("Initials only, at every door screen")),
+                            ("never", tr("Full names"))):  # fmt: skip
+            self.hide_names.addItem(words, code)
+        self.hide_names.setCurrentIndex(max(0, self.hide_names.findData(settings.hide_names)))
+        self.logo = QLineEdit(settings.logo)
+        self.logo.setAccessibleName(tr("Logo for the self check-in screen"))
+        self.logo.setPlaceholderText(tr("an image file (PNG, JPEG), optional"))
+        choose_logo = QPushButton(tr("Choose\u2026"))
+        choose_logo.clicked.connect(self._choose_logo)
+        logo_row = QHBoxLayout()
+        logo_row.addWidget(self.logo, 1)
+        logo_row.addWidget(choose_logo)
         self.wipe = QPushButton(tr("Wipe this event's data from the laptop\u2026"))
         self.wipe.setStyleSheet("color: #b71c1c;")
         self.wipe.clicked.connect(self._confirm_wipe)
@@ -148,6 +163,8 @@ class SettingsDialog(QDialog):
             form.addRow(tr("Zone"), self.zone)
             form.addRow(tr("Zone capacity"), self.capacity)
             form.addRow(tr("Daily check-out"), daily)
+        form.addRow(tr("Names on screen"), self.hide_names)
+        form.addRow(tr("Self check-in logo"), logo_row)
         form.addRow(tr("Privacy"), self.wipe)
         self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -169,6 +186,8 @@ class SettingsDialog(QDialog):
             sync_interval=float(self.interval.currentData()),
             language=str(self.language.currentData()),
             keyboard_layout=str(self.layout_box.currentData()),
+            hide_names=str(self.hide_names.currentData()),
+            logo=self.logo.text().strip(),
         )
         if self.new_pin is not None:
             chosen.set_pin(self.new_pin)
@@ -189,6 +208,14 @@ class SettingsDialog(QDialog):
         if self.language.currentData() != self.original.language:
             self.note.setText(tr("The new language shows after the kiosk restarts."))
         self.accept()
+
+    def _choose_logo(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        chosen, _ = QFileDialog.getOpenFileName(self, tr("Self check-in logo"), self.logo.text(),
+                                                tr("Images (*.png *.jpg *.jpeg)"))  # fmt: skip
+        if chosen:
+            self.logo.setText(chosen)
 
     def _choose_pin(self) -> None:
         dialog = PinDialog(choose=True, parent=self)

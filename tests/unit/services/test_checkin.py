@@ -225,3 +225,51 @@ def test_a_check_in_overtaken_by_an_earlier_one_is_kept_as_a_code(store: LocalSt
     assert str(change_note(found)) == (
         f"Already checked in earlier ({when} at Side Door); this check-in was not needed."
     )
+
+
+# -- what the answer adds for the steward: attention texts and tags --------------------
+
+
+def test_an_admitted_guest_brings_the_stations_attention_texts_and_tags(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    from doorcheck.services.checkin import station_service
+
+    store = LocalStore.open(tmp_path / "door.sqlite3")
+    vip = wire("v1", "VIP1", "Vera", "Important")
+    vip[0]["fields"].update({"customField1": "VIP", "attention": "Allergic to nuts"})
+    full_sync(store, [(vip[0], json.dumps(vip[0])), wire("g1", "CODE1", "Jane", "Doe")])
+    configuration = {
+        "mode": "checkIn",
+        "attention": [{"field": "customField1", "value": "VIP", "text": "VIP: to the lounge"}],
+        "tagFields": ["customField1"],
+    }
+    store.set_state("event", json.dumps({"id": "e", "configuration": configuration}))
+    door = station_service(store, "Main Entrance")
+    outcome = door.scan("VIP1")
+    assert outcome.verdict.kind == VerdictKind.ADMIT
+    assert outcome.attention == ("Allergic to nuts", "VIP: to the lounge")
+    assert outcome.tags == ("VIP",) and outcome.needs_attention
+    # A second scan: already in, nobody to flag now; a guest without: no flag.
+    assert door.scan("VIP1").attention == ()
+    plain = door.scan("CODE1")
+    assert plain.verdict.kind == VerdictKind.ADMIT and not plain.needs_attention
+    store.close()
+
+
+def test_a_broken_attention_configuration_is_logged_and_the_door_still_decides(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import json
+
+    from doorcheck.services.checkin import station_service
+
+    store = LocalStore.open(tmp_path / "door.sqlite3")
+    full_sync(store, [wire("g1", "CODE1", "Jane", "Doe")])
+    store.set_state("event", json.dumps({"id": "e", "configuration": {"attention": {"x": 1}}}))
+    door = station_service(store, "Main Entrance")
+    assert door.scan("CODE1").verdict.kind == VerdictKind.ADMIT
+    assert "attention is not a list" in caplog.text
+    store.close()

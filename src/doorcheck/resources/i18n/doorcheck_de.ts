@@ -16,8 +16,8 @@
       <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
     </message>
     <message>
-      <source>That is a door's pairing code: staff pair doors at an unlocked door.</source>
-      <translation>Das ist ein Kopplungscode eines Eingangs: Eingänge koppelt das Personal an einem entsperrten Eingang.</translation>
+      <source>That is a door's pairing code: a supervisor pairs doors at an unlocked door.</source>
+      <translation>Das ist der Kopplungscode eines Eingangs: Eingänge koppelt eine Aufsicht an einem entsperrten Eingang.</translation>
     </message>
     <message>
       <source>Pair this door</source>
@@ -712,6 +712,22 @@
       <translation>Statistik</translation>
     </message>
     <message>
+      <source>Steward mode</source>
+      <translation>Ordnermodus</translation>
+    </message>
+    <message>
+      <source>Supervisor…</source>
+      <translation>Aufsicht…</translation>
+    </message>
+    <message>
+      <source>Hand the door to a steward</source>
+      <translation>Den Eingang an einen Ordner übergeben</translation>
+    </message>
+    <message>
+      <source>Become a supervisor with the staff PIN</source>
+      <translation>Mit der Personal-PIN zur Aufsicht wechseln</translation>
+    </message>
+    <message>
       <source>Wrong PIN. Try again.</source>
       <translation>Falsche PIN. Bitte erneut versuchen.</translation>
     </message>
@@ -762,6 +778,14 @@ Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Pers
     <message>
       <source>No camera picture yet</source>
       <translation>Noch kein Kamerabild</translation>
+    </message>
+    <message>
+      <source>Event</source>
+      <translation>Veranstaltung</translation>
+    </message>
+    <message>
+      <source>Logo</source>
+      <translation>Logo</translation>
     </message>
     <message>
       <source>Undo last check-in</source>
@@ -848,12 +872,20 @@ Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Pers
       <translation>gegangen um {time}</translation>
     </message>
     <message>
+      <source>{name} (companion of {main})</source>
+      <translation>{name} (Begleitung von {main})</translation>
+    </message>
+    <message>
       <source>Company</source>
       <translation>Firma</translation>
     </message>
     <message>
       <source>Notes</source>
       <translation>Notizen</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>Name</translation>
     </message>
     <message>
       <source>IN since {time} at {station}</source>
@@ -948,6 +980,18 @@ Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Pers
       <translation>Tastaturbelegung des USB-Scanners</translation>
     </message>
     <message>
+      <source>Show initials instead of names on the door screen</source>
+      <translation>Initialen statt Namen auf dem Eingangsbildschirm zeigen</translation>
+    </message>
+    <message>
+      <source>Logo for the self check-in screen</source>
+      <translation>Logo für den Selbst-Check-in-Bildschirm</translation>
+    </message>
+    <message>
+      <source>an image file (PNG, JPEG), optional</source>
+      <translation>eine Bilddatei (PNG, JPEG), optional</translation>
+    </message>
+    <message>
       <source>Wipe this event's data from the laptop…</source>
       <translation>Daten dieses Events vom Laptop löschen …</translation>
     </message>
@@ -988,8 +1032,20 @@ Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Pers
       <translation>Uhrzeit des täglichen Auscheckens</translation>
     </message>
     <message>
+      <source>Names on screen</source>
+      <translation>Namen auf dem Bildschirm</translation>
+    </message>
+    <message>
+      <source>Self check-in logo</source>
+      <translation>Logo beim Selbst-Check-in</translation>
+    </message>
+    <message>
       <source>Privacy</source>
       <translation>Datenschutz</translation>
+    </message>
+    <message>
+      <source>Images (*.png *.jpg *.jpeg)</source>
+      <translation>Bilder (*.png *.jpg *.jpeg)</translation>
     </message>
     <message>
       <source>Delete this event's guest list, changes and scans from this laptop? The door logs out and needs the App Code again.</source>
@@ -1006,6 +1062,18 @@ Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Pers
     <message>
       <source>Choose staff PIN…</source>
       <translation>Personal-PIN festlegen …</translation>
+    </message>
+    <message>
+      <source>Initials at self check-in</source>
+      <translation>Initialen beim Selbst-Check-in</translation>
+    </message>
+    <message>
+      <source>Initials only, at every door screen</source>
+      <translation>Nur Initialen, an jedem Eingangsbildschirm</translation>
+    </message>
+    <message>
+      <source>Full names</source>
+      <translation>Vollständige Namen</translation>
     </message>
     <message>
       <source>Zone</source>
@@ -1308,8 +1376,32 @@ Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Pers
       <translation>Markierungsfarbe</translation>
     </message>
     <message>
+      <source>Attention</source>
+      <translation>Achtung</translation>
+    </message>
+    <message>
+      <source>Answers waiting behind this one: {count}. Press Enter or tap for the next.</source>
+      <translation>Dahinter warten weitere Antworten: {count}. Eingabetaste drücken oder tippen für die nächste.</translation>
+    </message>
+    <message>
+      <source>Hold the code on your ticket up to the camera</source>
+      <translation>Halten Sie den Code auf Ihrem Ticket vor die Kamera</translation>
+    </message>
+    <message>
+      <source>Your answer appears here.</source>
+      <translation>Ihre Antwort erscheint hier.</translation>
+    </message>
+    <message>
       <source>Hold your ticket to the camera</source>
       <translation>Halten Sie Ihr Ticket vor die Kamera</translation>
+    </message>
+    <message>
+      <source>Press Enter or tap to continue</source>
+      <translation>Eingabetaste drücken oder tippen, um fortzufahren</translation>
+    </message>
+    <message>
+      <source>Answers waiting: {count}</source>
+      <translation>Wartende Antworten: {count}</translation>
     </message>
     <message>
       <source>The laptop's disk is full: nothing was recorded. Free some space.</source>
@@ -1454,6 +1546,10 @@ Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Pers
     <message>
       <source>Code {code} is not on the guest list</source>
       <translation>Code {code} steht nicht auf der Gästeliste</translation>
+    </message>
+    <message>
+      <source>with {names}</source>
+      <translation>mit {names}</translation>
     </message>
     <message>
       <source>checked in at {time} at {station}</source>
