@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from doorcheck.ui.i18n import tr
 from doorcheck.ui.preview import CameraPreview
@@ -30,8 +30,19 @@ class ScanScreen(QWidget):
         self._undo_off = QTimer(self)
         self._undo_off.setSingleShot(True)
         self._undo_off.timeout.connect(lambda: self.undo.setEnabled(False))
+        # A badge that did not print (issue 15), said until one prints again: the
+        # check-in above it counts all the same.
+        self.badge_note = QLabel()
+        self.badge_note.setAccessibleName(tr("Badge printing"))
+        self.badge_note.setWordWrap(True)
+        self.badge_note.setTextFormat(Qt.TextFormat.PlainText)  # a printer's name
+        self.badge_note.setStyleSheet(
+            "font-size: 17px; color: #b71c1c; background: #ffebee; padding: 6px;"
+        )
+        self.badge_note.hide()
         right = QVBoxLayout()
         right.addWidget(self.verdict, 1)
+        right.addWidget(self.badge_note)
         right.addWidget(self.undo)
         layout = QHBoxLayout(self)
         layout.addWidget(self.preview, 3)
@@ -43,3 +54,8 @@ class ScanScreen(QWidget):
         if outcome.nonces:
             self.undo.setEnabled(True)
             self._undo_off.start(int(undo_seconds * 1000))
+
+    def show_badge_problem(self, text: str | None) -> None:
+        """Why a badge did not print, or None once one prints again."""
+        self.badge_note.setText(text or "")
+        self.badge_note.setVisible(bool(text))
