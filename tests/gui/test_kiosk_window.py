@@ -224,6 +224,7 @@ def test_screenshots_of_every_state(tmp_path: Path) -> None:
     assert doorcheck(["screenshots", "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.glob("*.png"))
     assert names == [
+        "badge.png",
         "changes.png",
         "doors-nearby.png",
         "guests-party.png",
@@ -232,6 +233,7 @@ def test_screenshots_of_every_state(tmp_path: Path) -> None:
         "pairing.png",
         "scan-admit.png",
         "scan-already-in.png",
+        "scan-badge-not-printed.png",
         "scan-disk-full.png",
         "scan-not-on-list.png",
         "scan-offline.png",
