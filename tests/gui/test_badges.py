@@ -4,6 +4,7 @@ the project's own decoder; the print log's "once"; a failing printer; the comman
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +25,12 @@ from doorcheck.domain.badge import (
 from doorcheck.domain.verdict import VerdictKind
 from doorcheck.paths import store_path
 from doorcheck.scan.decoder import Decoder
-from doorcheck.session.badges import print_log, set_badge_options
+from doorcheck.session.badges import claim_print, finish_print, print_log, set_badge_options
 from doorcheck.settings import KioskSettings
 from doorcheck.store.badges import FAILED, PRINTED
 from doorcheck.store.local import LocalStore
-from doorcheck.ui.badge import BadgeError, BadgeOptionsForm, print_badge
+from doorcheck.ui import badge as badge_module
+from doorcheck.ui.badge import BadgeDesk, BadgeError, BadgeOptionsForm, print_badge, print_for
 from doorcheck.ui.settings_dialog import SettingsDialog
 from tests.support.cli import doorcheck as doorcheck_process
 from tests.support.cli import doorcheck_here
@@ -114,6 +116,37 @@ def test_a_pdf_that_cannot_be_written_is_refused_in_words(qtbot: QtBot, tmp_path
         print_badge(text, LABEL_SIZES["a6"], printer="No_Such_Printer_On_This_Laptop")
     assert unknown.value.printer == "No_Such_Printer_On_This_Laptop"
     assert "no such printer" in unknown.value.why
+
+
+def test_an_unexpected_error_while_printing_is_logged_as_failed(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = LocalStore.open(tmp_path / "store.db")
+    desk = BadgeDesk(
+        options=lambda: BadgeOptions(AutoPrint.ONCE, "Label_Printer", "dymo"),
+        text_of=lambda guest_id: BadgeText("Ann Lee", "", "T-1"),
+        claim=partial(claim_print, store),
+        finish=partial(finish_print, store),
+        pdf_folder=tmp_path,
+    )
+
+    def driver_crash(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("the driver said something")
+
+    monkeypatch.setattr(badge_module, "print_badge", driver_crash)
+    try:
+        with pytest.raises(RuntimeError):
+            print_for(desk, "g1", reprint=False)
+        (logged,) = print_log(store)
+        assert (logged.result, logged.error) == (FAILED, "RuntimeError")
+        # Not left "printing": "once" tries again at the next check-in.
+        monkeypatch.undo()
+        monkeypatch.setattr(badge_module, "print_badge", lambda *a, **k: "Label_Printer")
+        done = print_for(desk, "g1", reprint=False)
+        assert done is not None and (done.printer, done.error) == ("Label_Printer", None)
+        assert print_for(desk, "g1", reprint=False) is None  # and once is once
+    finally:
+        store.close()
 
 
 # -- at the door ------------------------------------------------------------------------

@@ -368,6 +368,10 @@ def print_for(desk: BadgeDesk, guest_id: str, *, reprint: bool) -> BadgeResult |
         why = exc.strerror or type(exc).__name__
         desk.finish(claim, printer, why)
         return BadgeResult(guest_id, printer, why, reprint)
+    except Exception as exc:
+        # Logged as failed, not left "printing" (which "once" takes for printed).
+        desk.finish(claim, printer, type(exc).__name__)
+        raise
     desk.finish(claim, where, None)
     log.info("badge for guest %s printed on %s", guest_id, where)
     return BadgeResult(guest_id, where, None, reprint)
