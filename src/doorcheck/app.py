@@ -29,6 +29,8 @@ from doorcheck.scan.frames import list_cameras, open_frames
 from doorcheck.scan.scanner import ScanEvent
 from doorcheck.services.checkin import CheckInService
 from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
+from doorcheck.session import badges
+from doorcheck.session.badges import badge_options, set_badge_options
 from doorcheck.session.door import DoorSession, is_pairing_code
 from doorcheck.session.errors import DoorError, Problem
 from doorcheck.settings import KioskSettings
@@ -42,7 +44,7 @@ from doorcheck.sync.forwarder import Forwarder
 from doorcheck.sync.health import is_disk_full
 from doorcheck.sync.source_sync import SourceSync
 from doorcheck.sync.station_sync import StationSync
-from doorcheck.ui.badge import BadgeDesk, BadgePrinter, BadgeResult
+from doorcheck.ui.badge import BadgeDesk, BadgePrinter, BadgeResult, printer_names
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import say, tr
@@ -410,8 +412,6 @@ def show_pairing(kiosk: Kiosk) -> PairingDialog | None:
 def _connect_badges(kiosk: Kiosk) -> None:
     """Badges on check-in (issue 15, README "Badges"): printed on the task runner's
     threads, logged in the door's print log, a failure said on the door screen."""
-    from doorcheck.session import badges
-
     store = kiosk.store
     desk = BadgeDesk(
         options=lambda: badges.badge_options(store),
@@ -425,6 +425,8 @@ def _connect_badges(kiosk: Kiosk) -> None:
 
 
 def show_badge_result(kiosk: Kiosk, result: BadgeResult) -> None:
+    """A failed badge named on the door screen until one prints; a reprint's answer
+    also in the guest list, where staff asked for it."""
     window = kiosk.window
     if result.error is not None:
         window.scan.show_badge_problem(
@@ -495,12 +497,9 @@ def open_settings(kiosk: Kiosk) -> None:
     if kiosk.camera_source not in {value for value, _ in cameras}:
         cameras.append((kiosk.camera_source, kiosk.camera_source))
     door = door_options(kiosk)
-    from doorcheck.session.badges import badge_options, set_badge_options
-    from doorcheck.ui.badge import printer_names
-
-    badges = badge_options(kiosk.store)
+    badges_before = badge_options(kiosk.store)
     dialog = SettingsDialog(kiosk.settings, cameras, kiosk.sounds.available, kiosk.window,
-                            door=door, badges=badges, printers=printer_names())  # fmt: skip
+                            door=door, badges=badges_before, printers=printer_names())  # fmt: skip
 
     def wipe_now() -> None:
         refused = wipe(kiosk)
@@ -511,7 +510,7 @@ def open_settings(kiosk: Kiosk) -> None:
     if dialog.exec() == SettingsDialog.DialogCode.Accepted:
         apply_settings(kiosk, dialog.result_settings())
         chosen_badges = dialog.result_badges()
-        if chosen_badges is not None and chosen_badges != badges:
+        if chosen_badges is not None and chosen_badges != badges_before:
             set_badge_options(kiosk.store, chosen_badges)
         chosen = dialog.result_door()
         refused = apply_door_options(kiosk, chosen) if chosen and chosen != door else None

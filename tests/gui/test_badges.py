@@ -11,9 +11,11 @@ import numpy as np
 import pypdfium2 as pdfium
 import pytest
 from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from doorcheck.app import Kiosk, reprint_badge
+from doorcheck import app as app_module
+from doorcheck.app import Kiosk, open_settings, reprint_badge
 from doorcheck.cli import main as doorcheck
 from doorcheck.domain.badge import (
     LABEL_SIZES,
@@ -25,7 +27,13 @@ from doorcheck.domain.badge import (
 from doorcheck.domain.verdict import VerdictKind
 from doorcheck.paths import store_path
 from doorcheck.scan.decoder import Decoder
-from doorcheck.session.badges import claim_print, finish_print, print_log, set_badge_options
+from doorcheck.session.badges import (
+    badge_options,
+    claim_print,
+    finish_print,
+    print_log,
+    set_badge_options,
+)
 from doorcheck.settings import KioskSettings
 from doorcheck.store.badges import FAILED, PRINTED
 from doorcheck.store.local import LocalStore
@@ -34,7 +42,7 @@ from doorcheck.ui.badge import BadgeDesk, BadgeError, BadgeOptionsForm, print_ba
 from doorcheck.ui.settings_dialog import SettingsDialog
 from tests.support.cli import doorcheck as doorcheck_process
 from tests.support.cli import doorcheck_here
-from tests.support.kiosk import open_kiosk
+from tests.support.kiosk import open_kiosk, when_modal
 
 PT_PER_MM = 72 / 25.4
 RENDER_DPI = 300
@@ -271,6 +279,30 @@ def test_the_settings_dialog_shows_and_returns_the_badge_options(qtbot: QtBot) -
     assert dialog.result_badges() == BadgeOptions(AutoPrint.ALWAYS, "Brother_QL_820NWB",
                                                   "brother62")  # fmt: skip
     assert SettingsDialog(KioskSettings(), [("0", "Camera")]).result_badges() is None
+
+
+def test_badge_settings_chosen_in_the_window_are_kept_with_the_door(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "list_cameras", list)  # no camera probing here
+    data = door(tmp_path)
+    with open_kiosk(qtbot, data, str(tmp_path / "no-camera"), 3600) as kiosk:
+        assert badge_options(kiosk.store) == BadgeOptions()
+
+        def choose(dialog: QDialog) -> None:
+            assert isinstance(dialog, SettingsDialog) and dialog.badges is not None
+            form = dialog.badges
+            form.auto_print.setCurrentIndex(form.auto_print.findData("always"))
+            form.printer.setCurrentIndex(form.printer.findData(PDF_PRINTER))
+            form.label.setCurrentIndex(form.label.findData("a6"))
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+        when_modal(choose)
+        open_settings(kiosk)
+        assert badge_options(kiosk.store) == BadgeOptions(AutoPrint.ALWAYS, PDF_PRINTER, "a6")
+        scan_in(kiosk, "T-1")
+        settle(qtbot)
+    assert [ReadBack(p).size_mm for p in badges_of(data)] == [pytest.approx((105, 148), abs=0.5)]
 
 
 # -- the command line -----------------------------------------------------------------
