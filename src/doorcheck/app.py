@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,8 @@ from doorcheck.scan.frames import list_cameras, open_frames
 from doorcheck.scan.scanner import ScanEvent
 from doorcheck.services.checkin import CheckInService
 from doorcheck.services.store_watch import StoreSnapshot, StoreWatcher
+from doorcheck.session import badges
+from doorcheck.session.badges import badge_options, set_badge_options
 from doorcheck.session.door import DoorSession, is_pairing_code
 from doorcheck.session.errors import DoorError, Problem
 from doorcheck.settings import KioskSettings
@@ -41,6 +44,7 @@ from doorcheck.sync.forwarder import Forwarder
 from doorcheck.sync.health import is_disk_full
 from doorcheck.sync.source_sync import SourceSync
 from doorcheck.sync.station_sync import StationSync
+from doorcheck.ui.badge import BadgeDesk, BadgePrinter, BadgeResult, printer_names
 from doorcheck.ui.camera_bridge import CameraBridge
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import say, tr
@@ -91,6 +95,7 @@ class Kiosk:
     forwarder: Forwarder | None = None  # Event Cadence, where it is set up
     mesh: MeshNode | None = None  # the event's other doors on the LAN, where joined
     signals: WorkerSignals | None = None
+    badges: BadgePrinter | None = None  # badges on check-in (issue 15)
     # Asks staff (title, question) before a scanned pairing code is taken; a test
     # answers instead of a person.
     confirm: Callable[[str, str], bool] = field(default=lambda title, text: ask(title, text))
@@ -107,6 +112,14 @@ class Kiosk:
         self.window.scan.show_outcome(outcome)
         self.sounds.play_verdict(outcome.verdict.kind)
         self.watcher.nudge()
+        self.badge_for(outcome)
+
+    def badge_for(self, outcome: ScanOutcome) -> None:
+        """A badge for a guest just checked in, where auto-print says so: the check-in
+        is on disk before, so a printer that fails never takes it back."""
+        verdict = outcome.verdict
+        if self.badges is not None and verdict.kind == VerdictKind.ADMIT and verdict.guest:
+            self.badges.checked_in(verdict.guest.id)
 
     def read(self, payload: str, source: str) -> None:
         """A code from the camera or a scanner: a ticket, or another door's pairing
@@ -201,6 +214,7 @@ def build_kiosk(
         details=store.guest_by_id,
         check_in_party=service.check_in_party,
         add_companion=lambda parent, fields: service.add_companion(parent, fields, check_in=False),
+        print_badge=lambda guest_id: reprint_badge(kiosk, guest_id),
     )
     search = (
         None
@@ -242,6 +256,7 @@ def build_kiosk(
         data_dir,
         source,
     )
+    _connect_badges(kiosk)
     window.has_pin = lambda: bool(kiosk.settings.pin_hash)
 
     def set_pin(pin: str) -> None:
@@ -302,6 +317,7 @@ def build_kiosk(
     def acted(outcome: ScanOutcome) -> None:  # a manual check-in in the guest list
         kiosk.sounds.play_verdict(outcome.verdict.kind)
         watcher.nudge()
+        kiosk.badge_for(outcome)
 
     if search is not None:
         search.acted.connect(acted)
@@ -399,6 +415,50 @@ def show_pairing(kiosk: Kiosk) -> PairingDialog | None:
     return dialog
 
 
+def _connect_badges(kiosk: Kiosk) -> None:
+    """Badges on check-in (issue 15, README "Badges"): printed on the task runner's
+    threads, logged in the door's print log, a failure said on the door screen."""
+    store = kiosk.store
+    desk = BadgeDesk(
+        options=lambda: badges.badge_options(store),
+        text_of=lambda guest_id: badges.badge_for_guest(store, guest_id),
+        claim=partial(badges.claim_print, store),
+        finish=partial(badges.finish_print, store),
+        pdf_folder=kiosk.data_dir / "badges",
+    )
+    kiosk.badges = BadgePrinter(desk, kiosk.window)
+    kiosk.badges.done.connect(lambda result: show_badge_result(kiosk, result))
+
+
+def show_badge_result(kiosk: Kiosk, result: BadgeResult) -> None:
+    """A failed badge named on the door screen until one prints; a reprint's answer
+    also in the guest list, where staff asked for it."""
+    window = kiosk.window
+    if result.error is not None:
+        window.scan.show_badge_problem(
+            tr("Badge not printed: {printer}: {why}. The check-in counts.").format(
+                printer=result.printer, why=result.error)
+        )  # fmt: skip
+    else:
+        window.scan.show_badge_problem(None)
+    if result.reprint and window.search is not None:
+        window.search.hint.setText(
+            tr("Badge printed on {printer}").format(printer=result.printer)
+            if result.error is None
+            else tr("Badge not printed: {printer}: {why}").format(
+                printer=result.printer, why=result.error)
+        )  # fmt: skip
+
+
+def reprint_badge(kiosk: Kiosk, guest_id: str) -> None:
+    """A badge from the guest's details, once staff confirm (printed even if the
+    print log has one: a lost or misprinted badge)."""
+    if kiosk.badges is not None and kiosk.confirm(tr("Print badge"), tr(
+        "Print a badge for this guest now, even if one was printed before?"
+    )):  # fmt: skip
+        kiosk.badges.reprint(guest_id)
+
+
 def _camera(source: str, settings: KioskSettings) -> CameraBridge:
     return CameraBridge(lambda: open_frames(source), Decoder(settings.formats))
 
@@ -447,8 +507,9 @@ def open_settings(kiosk: Kiosk) -> None:
     if kiosk.camera_source not in {value for value, _ in cameras}:
         cameras.append((kiosk.camera_source, kiosk.camera_source))
     door = door_options(kiosk)
+    badges_before = badge_options(kiosk.store)
     dialog = SettingsDialog(kiosk.settings, cameras, kiosk.sounds.available, kiosk.window,
-                            door=door)  # fmt: skip
+                            door=door, badges=badges_before, printers=printer_names())  # fmt: skip
 
     def wipe_now() -> None:
         refused = wipe(kiosk)
@@ -458,6 +519,9 @@ def open_settings(kiosk: Kiosk) -> None:
     dialog.wipe_requested.connect(wipe_now)
     if dialog.exec() == SettingsDialog.DialogCode.Accepted:
         apply_settings(kiosk, dialog.result_settings())
+        chosen_badges = dialog.result_badges()
+        if chosen_badges is not None and chosen_badges != badges_before:
+            set_badge_options(kiosk.store, chosen_badges)
         chosen = dialog.result_door()
         refused = apply_door_options(kiosk, chosen) if chosen and chosen != door else None
         if refused:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from doorcheck import __version__
+from doorcheck.commands.badges import cmd_print
 from doorcheck.commands.camera import (
     cmd_cameras,
     cmd_decode,
@@ -61,6 +62,7 @@ from doorcheck.commands.window import (
     cmd_kiosk,
     cmd_screenshots,
 )
+from doorcheck.domain.badge import LABEL_SIZES
 from doorcheck.domain.verdict import Mode
 
 
@@ -308,6 +310,21 @@ def build_parser() -> argparse.ArgumentParser:
             )
         kiosk_options(p)
         p.set_defaults(func=func)
+
+    p = sub.add_parser("print", help="print a guest's badge to a PDF file or a printer")
+    p.add_argument("code", help="the guest's access code")
+    p.add_argument("--out", metavar="FILE", help="write the badge to this PDF file")
+    p.add_argument(
+        "--printer", metavar="NAME", help="this printer (default: the door's badge printer)"
+    )
+    p.add_argument(
+        "--size",
+        choices=list(LABEL_SIZES),
+        help="the label (default: the door's): " + ", ".join(
+            f"{key} = {size.name}" for key, size in LABEL_SIZES.items()),
+    )  # fmt: skip
+    kiosk_options(p)
+    p.set_defaults(func=cmd_print)
 
     p = sub.add_parser("search", help="find guests by name, company, email or code")
     p.add_argument("text", help="part of a name, a company, an email or a code")

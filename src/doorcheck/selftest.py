@@ -207,6 +207,37 @@ def check_window(context: Context) -> str:
     return f"drawn offscreen by Qt {app.platformName()}, German and English"
 
 
+def check_badge(context: Context) -> str:
+    """A badge through QtPrintSupport to PDF (its plugin and libraries are in the
+    build), and its QR code read back from the same painting on an image."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtPrintSupport import QPrinterInfo
+
+    from doorcheck.domain.badge import LABEL_SIZES, BadgeText
+    from doorcheck.scan.decoder import Decoder
+    from doorcheck.scan.frames import read_image
+    from doorcheck.ui.badge import paint_badge, print_badge
+
+    text, size = BadgeText("Self Test", "doorcheck", SAMPLE_CODE), LABEL_SIZES["dymo"]
+    pdf = context.work / "badge.pdf"
+    print_badge(text, size, pdf=pdf)
+    if pdf.stat().st_size < 1000:
+        raise AssertionError("the badge's PDF is empty")
+    image = QImage(round(size.width_mm * 8), round(size.height_mm * 8), QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    paint_badge(painter, QRectF(image.rect()), text, size)
+    painter.end()
+    png = context.work / "badge.png"
+    image.save(str(png))
+    codes = [code.text for code in Decoder().decode(read_image(png))]
+    if codes != [SAMPLE_CODE]:
+        raise AssertionError(f"read {codes!r} from the badge")
+    printers = len(QPrinterInfo.availablePrinterNames())
+    return f"badge printed to PDF, its code read back; {printers} printer(s) here"
+
+
 def check_sounds(context: Context) -> str:
     import wave
 
@@ -229,6 +260,7 @@ CHECKS: list[tuple[str, Callable[[Context], str]]] = [
     ("doors nearby", check_mesh),
     ("print a sheet", check_printing),
     ("kiosk window", check_window),
+    ("badge", check_badge),
     ("sounds", check_sounds),
 ]
 

@@ -224,6 +224,7 @@ def test_screenshots_of_every_state(tmp_path: Path) -> None:
     assert doorcheck(["screenshots", "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.glob("*.png"))
     assert names == [
+        "badge.png",
         "changes.png",
         "doors-nearby.png",
         "guests-party.png",
@@ -232,6 +233,8 @@ def test_screenshots_of_every_state(tmp_path: Path) -> None:
         "pairing.png",
         "scan-admit.png",
         "scan-already-in.png",
+        "scan-attention.png",
+        "scan-badge-not-printed.png",
         "scan-disk-full.png",
         "scan-not-on-list.png",
         "scan-offline.png",
@@ -239,6 +242,7 @@ def test_screenshots_of_every_state(tmp_path: Path) -> None:
         "scan-wrong-mode.png",
         "self-check-in-admit.png",
         "self-check-in-deny.png",
+        "self-check-in-ready.png",
         "settings.png",
         "statistics.png",
     ]
@@ -249,7 +253,8 @@ def test_screenshots_of_every_state(tmp_path: Path) -> None:
     answers = {"scan-ready": ready, "scan-admit": green, "scan-already-in": amber,
                "scan-not-on-list": red, "scan-offline": green, "scan-wrong-mode": red,
                "scan-disk-full": red, "self-check-in-admit": green,
-               "self-check-in-deny": red}  # fmt: skip
+               "self-check-in-deny": red, "scan-attention": "#e65100",
+               "self-check-in-ready": ready}  # fmt: skip
     for name, colour in answers.items():
         image = QImage(str(tmp_path / f"{name}.png"))
         assert (image.width(), image.height()) == (1366, 768)

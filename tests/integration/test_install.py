@@ -36,6 +36,7 @@ def test_the_self_test_checks_every_part_and_says_so() -> None:
         "doors nearby",
         "print a sheet",
         "kiosk window",
+        "badge",
         "sounds",
     ]
     assert "DC-SELFTEST-7Q2M" in result.stdout and lines[-1] == "all checks passed"

@@ -37,6 +37,7 @@ class Problem(StrEnum):
     MESH_FAILED = "mesh-failed"
     BAD_ZONE = "bad-zone"
     CANNOT_CHECK_OUT = "cannot-check-out"
+    UNKNOWN_CODE = "unknown-code"
 
 
 # Every problem's sentence, the one place they are worded. The values come from the
@@ -69,6 +70,7 @@ WORDS: dict[Problem, str] = {
         "a check-in station does not check guests out (the server would refuse it): "
         "set this at an exit or a toggle station"
     ),
+    Problem.UNKNOWN_CODE: mark("no guest with the code {code} on this door's list"),
 }
 
 

@@ -13,7 +13,8 @@ several of them:
 - ``journal``: the scan journal; ``searcher``: search; ``reports``: status and
   statistics; ``forwards``: the forward queue (Event Cadence); ``state``: settings
   and sync state; ``zones``: the zone plan and the daily check-out time
-  (store/zones.py, docs/occupancy.md).
+  (store/zones.py, docs/occupancy.md); ``badge_prints``: the badge print log
+  (store/badges.py).
 
 Its methods delegate to the parts and stay while callers move to the parts.
 """
@@ -31,6 +32,7 @@ from doorcheck.domain.changes import Presence
 from doorcheck.domain.guest import Guest
 from doorcheck.protocol.liststream import WireGuest
 from doorcheck.protocol.wire import ChangeResult, OutgoingChange
+from doorcheck.store.badges import BadgePrints
 from doorcheck.store.changelog import ChangeLog
 from doorcheck.store.database import migrate, open_engine
 from doorcheck.store.forwards import ForwardQueue
@@ -58,6 +60,7 @@ class LocalStore:
         self.zones = Zones(self.db, self.state)
         self.reports = Reports(self.db, self.zones)
         self.forwards = ForwardQueue(self.db, self.state, self.guests)
+        self.badge_prints = BadgePrints(self.db)
 
     @classmethod
     def open(cls, path: Path) -> LocalStore:

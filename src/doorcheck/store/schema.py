@@ -1,4 +1,4 @@
-"""Tables of the kiosk's local database (SQLModel), schema revision 0006.
+"""Tables of the kiosk's local database (SQLModel), schema revision 0007.
 
 The migrations in ``store/migrations`` create exactly this; a test compares the two.
 Date-times are stored as ISO 8601 text in UTC with microseconds
@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 
 
 class GuestRow(SQLModel, table=True):
@@ -137,3 +137,18 @@ class ForwardRow(SQLModel, table=True):
     last_error: str | None = None
     created: str = ""
     answered: str | None = None
+
+
+class BadgePrintRow(SQLModel, table=True):
+    """The print log: each badge this door printed or tried to (issue 15). "once"
+    asks it, so a second scan, or a restart, never prints a guest's badge again."""
+
+    __tablename__ = "badge_prints"
+
+    id: int | None = Field(default=None, primary_key=True)
+    guest_id: str = Field(index=True)
+    time: str
+    printer: str  # as the system names it, or "PDF: <file name>"
+    # printing (claimed, on its way), printed, failed
+    result: str
+    error: str | None = None  # why it failed, in words (names no guest)

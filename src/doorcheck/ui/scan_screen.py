@@ -98,8 +98,19 @@ class ScanScreen(QWidget):
         names.addWidget(self.event_name)
         names.addWidget(self.station)
         header.addLayout(names, 1)
+        # A badge that did not print (issue 15), said until one prints again: the
+        # check-in above it counts all the same.
+        self.badge_note = QLabel()
+        self.badge_note.setAccessibleName(tr("Badge printing"))
+        self.badge_note.setWordWrap(True)
+        self.badge_note.setTextFormat(Qt.TextFormat.PlainText)  # a printer's name
+        self.badge_note.setStyleSheet(
+            "font-size: 17px; color: #b71c1c; background: #ffebee; padding: 6px;"
+        )
+        self.badge_note.hide()
         right = QVBoxLayout()
         right.addWidget(self.verdict, 1)
+        right.addWidget(self.badge_note)
         right.addWidget(self.undo)
         body = QHBoxLayout()
         body.addWidget(self.preview, 3 if not guest_facing else 2)
@@ -131,3 +142,8 @@ class ScanScreen(QWidget):
         if Qt.Key(event.key()) in _ACKNOWLEDGE_KEYS and self.verdict.acknowledge():
             return
         super().keyPressEvent(event)
+
+    def show_badge_problem(self, text: str | None) -> None:
+        """Why a badge did not print, or None once one prints again."""
+        self.badge_note.setText(text or "")
+        self.badge_note.setVisible(bool(text))

@@ -11,8 +11,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
+from doorcheck.domain.badge import LABEL_SIZES, AutoPrint, BadgeOptions, BadgeText
 from doorcheck.domain.changes import Action, ChangeNote
 from doorcheck.domain.guest import Guest, RegistrationState
 from doorcheck.domain.occupancy import DoorZone, Occupancy, ZoneCount
@@ -23,6 +26,7 @@ from doorcheck.resources import resource
 from doorcheck.scan import synthetic
 from doorcheck.settings import KioskSettings
 from doorcheck.sync.health import DISK_FULL, WorkerHealth
+from doorcheck.ui.badge import paint_badge
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import install_language, tr
 from doorcheck.ui.login_dialog import LoginDialog
@@ -227,6 +231,16 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
     statistics.show_peers(_peers(datetime.now(UTC)))
     window.status.show_peers(_peers(datetime.now(UTC)))
     states.append(("statistics", lambda: window.tabs.setCurrentWidget(statistics), True))
+
+    def badge_failed() -> None:
+        window.scan.show_outcome(admit)
+        window.scan.show_badge_problem(
+            tr("Badge not printed: {printer}: {why}. The check-in counts.").format(
+                printer="Brother_QL-820NWB",
+                why=tr("the printer reports an error (offline or out of paper?)"))
+        )  # fmt: skip
+
+    states.append(("scan-badge-not-printed", badge_failed, True))
     for name, show, online in states:
         window.scan.verdict.acknowledge()  # an attention answer would hold the next back
         window.tabs.setCurrentWidget(window.scan)
@@ -242,7 +256,9 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
         written.append(_save(app, window, out / f"{name}.png"))
         if online is None:
             window.status.show_health(WorkerHealth("sync"))
+        window.scan.show_badge_problem(None)
     window.close()
+    written.append(_badge(out / "badge.png"))
 
     written.append(_two_doors(app, frame, out / "doors-nearby.png"))
 
@@ -282,6 +298,8 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
                 settings,
                 [("0", "Integrated Camera (0)"), ("1", "USB Camera (1)")],
                 door=DoorOptions("Ballroom", 240, None, True),
+                badges=BadgeOptions(AutoPrint.ONCE, "Brother_QL-820NWB", "brother62"),
+                printers=["Brother_QL-820NWB", "Office_LaserJet"],
             ),
         )
     )
@@ -355,6 +373,20 @@ def _two_doors(app: QApplication, frame: object, path: Path) -> Path:
     saved = _save(app, pair, path)
     pair.close()
     return saved
+
+
+def _badge(path: Path) -> Path:
+    """A badge as it is printed (Brother QL, 62 mm), painted as on a printer's page."""
+    size = LABEL_SIZES["brother62"]
+    pixels_per_mm = 12  # about 300 dpi, a label printer's resolution
+    image = QImage(round(size.width_mm * pixels_per_mm), round(size.height_mm * pixels_per_mm),
+                   QImage.Format.Format_RGB32)  # fmt: skip
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    paint_badge(painter, QRectF(image.rect()), BadgeText.of(JANE), size)
+    painter.end()
+    image.save(str(path))
+    return path
 
 
 def _save(app: QApplication, widget: QWidget, path: Path) -> Path:

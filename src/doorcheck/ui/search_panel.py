@@ -54,6 +54,8 @@ class GuestDesk:
     details: Callable[[str], GuestView | None] = lambda guest_id: None
     check_in_party: Callable[[str, Sequence[str]], list[ScanOutcome]] = lambda g, c: []
     add_companion: Callable[[str, dict[str, FieldValue]], Guest] | None = None
+    # A badge for the guest (issue 15); the composition root asks staff first.
+    print_badge: Callable[[str], None] | None = None
 
 
 _DOT = "  \u00b7  "
@@ -322,15 +324,19 @@ class SearchPanel(QWidget):
         self.check_out = QPushButton(tr("Check out"))
         self.add_companion = QPushButton(tr("Add companion\u2026"))
         self.add_companion.setVisible(desk.add_companion is not None)
-        for button in (self.check_in, self.check_out, self.add_companion):
+        self.print_badge = QPushButton(tr("Print badge\u2026"))
+        self.print_badge.setVisible(desk.print_badge is not None)
+        for button in (self.check_in, self.check_out, self.add_companion, self.print_badge):
             button.setMinimumHeight(48)
             button.setEnabled(False)
-        for widget in (self.box, self.results, self.check_in, self.check_out, self.add_companion):
+        for widget in (self.box, self.results, self.check_in, self.check_out, self.add_companion,
+                       self.print_badge):  # fmt: skip
             _big(widget)
         buttons = QHBoxLayout()
         buttons.addWidget(self.check_in)
         buttons.addWidget(self.check_out)
         buttons.addWidget(self.add_companion)
+        buttons.addWidget(self.print_badge)
         left = QVBoxLayout()
         left.addWidget(self.box)
         left.addWidget(self.hint)
@@ -354,6 +360,7 @@ class SearchPanel(QWidget):
         self.check_in.clicked.connect(self._check_in)
         self.check_out.clicked.connect(lambda: self._do(Action.CHECK_OUT))
         self.add_companion.clicked.connect(self._add_companion)
+        self.print_badge.clicked.connect(self._print_badge)
         # Keyboard: Down from the box into the list, Enter on a guest acts on them.
         self.results.itemActivated.connect(lambda _: self._activate())
         self.box.installEventFilter(self)
@@ -461,6 +468,7 @@ class SearchPanel(QWidget):
             and view.main_guest is None
             and self.desk.add_companion is not None
         )
+        self.print_badge.setEnabled(guest is not None and self.desk.print_badge is not None)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if (
@@ -546,6 +554,11 @@ class SearchPanel(QWidget):
                 self.tasks.report(exc)
 
         self.tasks.run(work, done, not_done)
+
+    def _print_badge(self) -> None:
+        view = self.details.view
+        if view is not None and self.desk.print_badge is not None:
+            self.desk.print_badge(view.guest.id)
 
     def _add_companion(self) -> None:
         view = self.details.view

@@ -1,4 +1,4 @@
-"""The kiosk's settings: camera, code formats, sounds, sync, language, PIN, wipe.
+"""The kiosk's settings: camera, code formats, sounds, sync, language, PIN, badges, wipe.
 
 The dialog edits a copy of the settings and hands it back; the composition root
 applies and saves it. Wiping is asked for through a signal, because only the
@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from doorcheck.domain.badge import BadgeOptions
 from doorcheck.domain.wedge import LAYOUTS
 from doorcheck.scan.decoder import DEFAULT_FORMATS
 from doorcheck.settings import LANGUAGES, SYNC_INTERVALS, KioskSettings
+from doorcheck.ui.badge import BadgeOptionsForm
 from doorcheck.ui.i18n import mark, tr
 from doorcheck.ui.pin_dialog import PinDialog
 from doorcheck.ui.plain import clip, plain_labels
@@ -55,9 +57,13 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         door: DoorOptions | None = None,
+        badges: BadgeOptions | None = None,
+        printers: Sequence[str] = (),
     ) -> None:
         super().__init__(parent)
         self.door = door
+        # This door's badges (issue 15): shown where the composition root gives them.
+        self.badges = BadgeOptionsForm(badges, printers) if badges is not None else None
         self.setWindowTitle(tr("Settings"))
         self.original = settings
         self.new_pin: str | None = None
@@ -163,6 +169,8 @@ class SettingsDialog(QDialog):
             form.addRow(tr("Zone"), self.zone)
             form.addRow(tr("Zone capacity"), self.capacity)
             form.addRow(tr("Daily check-out"), daily)
+        if self.badges is not None:
+            form.addRow(tr("Badges"), self.badges)
         form.addRow(tr("Names on screen"), self.hide_names)
         form.addRow(tr("Self check-in logo"), logo_row)
         form.addRow(tr("Privacy"), self.wipe)
@@ -200,6 +208,10 @@ class SettingsDialog(QDialog):
         at = self.check_out_time.time().toString("HH:mm") if self.check_out.isChecked() else None
         return DoorOptions(self.zone.text().strip(), self.capacity.value() or None, at,
                            self.door.can_check_out)  # fmt: skip
+
+    def result_badges(self) -> BadgeOptions | None:
+        """The badge settings as chosen, or None where the dialog showed none."""
+        return self.badges.options() if self.badges is not None else None
 
     def _save(self) -> None:
         if not any(box.isChecked() for box in self.formats.values()):

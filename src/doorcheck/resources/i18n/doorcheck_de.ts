@@ -8,6 +8,14 @@
       <translation>Gekoppelt: Dieser Eingang verbindet sich jetzt mit den anderen Eingängen der Veranstaltung.</translation>
     </message>
     <message>
+      <source>Print badge</source>
+      <translation>Namensschild drucken</translation>
+    </message>
+    <message>
+      <source>Print a badge for this guest now, even if one was printed before?</source>
+      <translation>Jetzt ein Namensschild für diesen Gast drucken, auch wenn schon eines gedruckt wurde?</translation>
+    </message>
+    <message>
       <source>Export check-ins</source>
       <translation>Check-ins exportieren</translation>
     </message>
@@ -50,6 +58,18 @@
     <message>
       <source>USB scanner set up for a {layout} keyboard</source>
       <translation>USB-Scanner eingerichtet für Tastatur {layout}</translation>
+    </message>
+    <message>
+      <source>Badge not printed: {printer}: {why}. The check-in counts.</source>
+      <translation>Namensschild nicht gedruckt: {printer}: {why}. Der Check-in zählt.</translation>
+    </message>
+    <message>
+      <source>Badge printed on {printer}</source>
+      <translation>Namensschild gedruckt auf {printer}</translation>
+    </message>
+    <message>
+      <source>Badge not printed: {printer}: {why}</source>
+      <translation>Namensschild nicht gedruckt: {printer}: {why}</translation>
     </message>
     <message>
       <source>Eventbrite refused the token. Check it in the login.</source>
@@ -416,6 +436,10 @@
       <translation>eine Check-in-Station checkt keine Gäste aus (der Server würde es ablehnen): an einem Ausgang oder einer Wechsel-Station einstellen</translation>
     </message>
     <message>
+      <source>no guest with the code {code} on this door's list</source>
+      <translation>kein Gast mit dem Code {code} auf der Liste dieses Eingangs</translation>
+    </message>
+    <message>
       <source>{file}: {why}</source>
       <translation>{file}: {why}</translation>
     </message>
@@ -458,6 +482,94 @@
     <message>
       <source>The guest list cannot be read: {why}</source>
       <translation>Die Gästeliste kann nicht gelesen werden: {why}</translation>
+    </message>
+    <message>
+      <source>Off</source>
+      <translation>Aus</translation>
+    </message>
+    <message>
+      <source>Once per guest</source>
+      <translation>Einmal pro Gast</translation>
+    </message>
+    <message>
+      <source>At every check-in</source>
+      <translation>Bei jedem Check-in</translation>
+    </message>
+    <message>
+      <source>the default printer</source>
+      <translation>der Standarddrucker</translation>
+    </message>
+    <message>
+      <source>the printer could not start the job</source>
+      <translation>der Drucker konnte den Auftrag nicht beginnen</translation>
+    </message>
+    <message>
+      <source>the printer failed during the job</source>
+      <translation>der Drucker hat beim Auftrag einen Fehler gemeldet</translation>
+    </message>
+    <message>
+      <source>the PDF file was not written</source>
+      <translation>die PDF-Datei wurde nicht geschrieben</translation>
+    </message>
+    <message>
+      <source>Print a badge at check-in</source>
+      <translation>Beim Check-in ein Namensschild drucken</translation>
+    </message>
+    <message>
+      <source>Badge printer</source>
+      <translation>Drucker für Namensschilder</translation>
+    </message>
+    <message>
+      <source>The laptop's default printer</source>
+      <translation>Standarddrucker des Laptops</translation>
+    </message>
+    <message>
+      <source>PDF files (the door's badges folder)</source>
+      <translation>PDF-Dateien (Ordner „badges“ des Eingangs)</translation>
+    </message>
+    <message>
+      <source>Label size</source>
+      <translation>Etikettengröße</translation>
+    </message>
+    <message>
+      <source>Print at check-in</source>
+      <translation>Beim Check-in drucken</translation>
+    </message>
+    <message>
+      <source>Printer</source>
+      <translation>Drucker</translation>
+    </message>
+    <message>
+      <source>Label</source>
+      <translation>Etikett</translation>
+    </message>
+    <message>
+      <source>the file cannot be written here (no permission)</source>
+      <translation>die Datei kann hier nicht geschrieben werden (keine Berechtigung)</translation>
+    </message>
+    <message>
+      <source>the printer reports an error (offline or out of paper?)</source>
+      <translation>der Drucker meldet einen Fehler (offline oder kein Papier?)</translation>
+    </message>
+    <message>
+      <source>no such printer on this laptop</source>
+      <translation>diesen Drucker gibt es auf diesem Laptop nicht</translation>
+    </message>
+    <message>
+      <source>this laptop has no default printer</source>
+      <translation>dieser Laptop hat keinen Standarddrucker</translation>
+    </message>
+    <message>
+      <source>the printer does not take labels of {size}</source>
+      <translation>der Drucker nimmt keine Etiketten {size}</translation>
+    </message>
+    <message>
+      <source>the printer</source>
+      <translation>der Drucker</translation>
+    </message>
+    <message>
+      <source>the folder {folder} does not exist</source>
+      <translation>den Ordner {folder} gibt es nicht</translation>
     </message>
     <message>
       <source>Waiting to upload</source>
@@ -796,6 +908,10 @@ Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Pers
       <translation>Den letzten Check-in zurücknehmen</translation>
     </message>
     <message>
+      <source>Badge printing</source>
+      <translation>Namensschilddruck</translation>
+    </message>
+    <message>
       <source>not in</source>
       <translation>nicht da</translation>
     </message>
@@ -862,6 +978,10 @@ Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Pers
     <message>
       <source>Add companion…</source>
       <translation>Begleitperson hinzufügen …</translation>
+    </message>
+    <message>
+      <source>Print badge…</source>
+      <translation>Namensschild drucken…</translation>
     </message>
     <message>
       <source>IN since {time}</source>
@@ -1086,6 +1206,10 @@ Der Code enthält das Geheimnis der Eingänge dieser Veranstaltung: nur dem Pers
     <message>
       <source>Daily check-out</source>
       <translation>Tägliches Auschecken</translation>
+    </message>
+    <message>
+      <source>Badges</source>
+      <translation>Namensschilder</translation>
     </message>
     <message>
       <source>Choose at least one code format.</source>
