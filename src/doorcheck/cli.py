@@ -44,6 +44,7 @@ from doorcheck.commands.lists import (
     cmd_import,
 )
 from doorcheck.commands.server import (
+    cmd_admin_attention,
     cmd_admin_calibration,
     cmd_admin_create_event,
     cmd_admin_create_station,
@@ -425,6 +426,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--remove", action="store_true", help="take the zone out of the plan")
     server_db_options(p)
     p.set_defaults(func=cmd_admin_zone)
+
+    p = admin.add_parser(
+        "attention", help="what a station's answer flags and tags (docs/protocol.md)"
+    )
+    p.add_argument("event")
+    p.add_argument("station")
+    p.add_argument("--rule", nargs=3, action="append", default=[],
+                   metavar=("FIELD", "VALUE", "TEXT"),
+                   help="a guest whose FIELD is VALUE gets TEXT (repeatable)")  # fmt: skip
+    p.add_argument("--tag-field", action="append", default=[], metavar="FIELD",
+                   help="a field shown as the guest's tags (repeat; replaces them)")  # fmt: skip
+    p.add_argument("--clear", action="store_true", help="no rules and no tag fields")
+    server_db_options(p)
+    p.set_defaults(func=cmd_admin_attention)
 
     p = admin.add_parser("station-qr", help="print a station's login and its setup QR code")
     p.add_argument("event")

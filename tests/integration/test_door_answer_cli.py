@@ -78,3 +78,34 @@ def test_a_supervisors_command_asks_for_the_staff_pin_once_one_is_set(
     code = registered_codes(tmp_path, demo["eventId"], vip=False)[0]
     assert doorcheck_here("checkin", code, "--data", data).returncode == 0
     assert doorcheck_here("status", "--data", data).returncode == 0
+
+
+def test_the_admin_sets_a_stations_attention_rules_and_the_door_takes_them_at_login(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    server = ["--data", tmp_path / "server"]
+    event = demo["eventId"]
+    refused = doorcheck_here("admin", "attention", event, "Main Entrance", "--rule",
+                             "customField1", "Press", "  ", *server, check=False)  # fmt: skip
+    assert refused.returncode == 1 and "attention rule 1" in refused.stderr
+    unknown = doorcheck_here("admin", "attention", event, "Back Door", *server, check=False)
+    assert unknown.returncode == 1 and "no station 'Back Door'" in unknown.stderr
+    said = doorcheck_here("admin", "attention", event, "main entrance", "--rule", "customField1",
+                          "Press", "Press: hand over the press kit", *server).stdout  # fmt: skip
+    assert "customField1 = Press: Press: hand over the press kit" in said
+    data = log_in(demo, tmp_path)
+    press = [
+        code for code in registered_codes(tmp_path, event, vip=False)
+        if press_guest(tmp_path, event, code)
+    ]  # fmt: skip
+    out = doorcheck_here("checkin", press[0], "--data", data).stdout
+    assert "  ATTENTION: Press: hand over the press kit" in out.splitlines()
+    vip = registered_codes(tmp_path, event, vip=True)[0]
+    assert "ATTENTION" not in doorcheck_here("checkin", vip, "--data", data).stdout
+
+
+def press_guest(tmp_path: Path, event_id: str, code: str) -> bool:
+    engine = make_engine(f"sqlite:///{tmp_path / 'server' / 'station.sqlite3'}")
+    guests = StationRepository(engine).guests_for_tickets(event_id)
+    engine.dispose()
+    return any(g.access_code == code and g.fields.get("customField1") == "Press" for g in guests)

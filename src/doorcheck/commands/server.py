@@ -151,6 +151,29 @@ def cmd_admin_zone(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_admin_attention(args: argparse.Namespace) -> int:
+    """Set a station's attention rules and tag fields; the doors take them at their
+    next login (docs/protocol.md, the door's answer)."""
+    from doorcheck.domain.attention import AnswerRules
+
+    repo = _admin_repository(args)
+    raw: dict[str, object] = {}
+    if not args.clear:
+        raw = {"attention": [{"field": f, "value": v, "text": t} for f, v, t in args.rule],
+               "tagFields": list(args.tag_field)}  # fmt: skip
+    rules = AnswerRules.from_configuration(raw)
+    if rules.refused:  # what a door would ignore is refused here, in words
+        raise CommandError("; ".join(rules.refused))
+    try:
+        repo.set_answer_rules(args.event, args.station, rules)
+    except KeyError as exc:
+        raise CommandError(f"no station {args.station!r} in event {args.event}") from exc
+    for rule in rules.rules:
+        print(f"{rule.field} = {rule.value}: {rule.text}")
+    print(f"Tags from: {', '.join(rules.tag_fields) or 'every custom field holding a list'}")
+    return 0
+
+
 def _print_plan(plan: ZonePlan) -> None:
     for zone in plan.zones:
         capacity = f"capacity {zone.capacity:,}" if zone.capacity else "no capacity"
