@@ -110,7 +110,8 @@ class Kiosk:
 
     def show(self, outcome: ScanOutcome) -> None:
         self.window.scan.show_outcome(outcome)
-        self.sounds.play_verdict(outcome.verdict.kind)
+        flagged = outcome.needs_attention and not self.window.self_check_in
+        self.sounds.play_verdict(outcome.verdict.kind, attention=flagged)
         self.watcher.nudge()
         self.badge_for(outcome)
 

@@ -355,6 +355,9 @@ def test_a_sound_is_handed_to_the_player_without_waiting(tmp_path: Path) -> None
     sounds.wait(30)
     played = log.read_text().split()
     assert played[-1].endswith("deny.wav")
+    assert sounds.play_verdict(VerdictKind.ADMIT, attention=True)  # an admit to look at
+    sounds.wait(30)
+    assert log.read_text().split()[-1].endswith("careful.wav")
     sounds.enabled = False
     assert not sounds.play_verdict(VerdictKind.ADMIT)
 

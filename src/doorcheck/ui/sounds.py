@@ -71,8 +71,9 @@ class SoundPlayer:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._running.wait(timeout)
 
-    def play_verdict(self, kind: VerdictKind) -> bool:
-        return self.play(SOUND_OF[kind])
+    def play_verdict(self, kind: VerdictKind, attention: bool = False) -> bool:
+        """The verdict's sound; an admit a steward must not miss sounds "careful"."""
+        return self.play("careful" if attention else SOUND_OF[kind])
 
     def play(self, name: str) -> bool:
         """Starts the sound and returns at once; a sound still playing is cut short,
