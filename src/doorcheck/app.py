@@ -347,6 +347,7 @@ def build_kiosk(
     if join_peers:
         _join_peers(kiosk, signals)
     app.installEventFilter(keys)
+    app.installEventFilter(window.idle_watch)
     return kiosk
 
 

@@ -136,3 +136,21 @@ def test_a_door_without_a_pin_is_a_supervisors_until_one_is_chosen(
         window.toggle_role()  # handing over first asks for the PIN to come back with
         assert role_of(window) == Role.STEWARD
         assert KioskSettings.load(data).pin_matches("2468")
+
+
+def test_a_supervisor_who_walks_away_leaves_a_stewards_door(
+    steward_door: Kiosk, qtbot: QtBot
+) -> None:
+    window = steward_door.window
+    window.supervisor_idle.setInterval(400)
+    type_pin("4711")
+    window.toggle_role()
+    assert window.role == Role.SUPERVISOR
+    # Keys keep the supervisor's role alive...
+    for _ in range(3):
+        qtbot.wait(200)
+        QTest.keyClick(window.scan, Qt.Key.Key_Shift)
+    assert window.role == Role.SUPERVISOR
+    # ...nothing for a while, and the door is a steward's again.
+    qtbot.waitUntil(lambda: role_of(window) == Role.STEWARD, timeout=5000)
+    assert window.settings_button.isHidden()

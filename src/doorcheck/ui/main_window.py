@@ -15,7 +15,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -42,6 +42,25 @@ from doorcheck.views import ScanOutcome
 class Role(StrEnum):
     STEWARD = "steward"  # scans and sees answers
     SUPERVISOR = "supervisor"  # also searches, checks in by hand, undoes, sets up
+
+
+# A supervisor who walks away leaves a steward's door behind: after this long with
+# no key or click, the window goes back to the steward's role (where a PIN is set).
+SUPERVISOR_IDLE_MS = 5 * 60 * 1000
+
+
+class IdleWatch(QObject):
+    """Installed on the application: every key press or click restarts ``timer``."""
+
+    def __init__(self, timer: QTimer, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = timer
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
+            if self.timer.isActive():
+                self.timer.start()
+        return False
 
 
 class KioskWindow(QMainWindow):
@@ -127,6 +146,12 @@ class KioskWindow(QMainWindow):
         # The window's own work off the GUI thread (an export); its panels and
         # dialogs have runners of their own, closed with it (stop_tasks).
         self.tasks = TaskRunner(self)
+        self.supervisor_idle = QTimer(self)
+        self.supervisor_idle.setSingleShot(True)
+        self.supervisor_idle.setInterval(SUPERVISOR_IDLE_MS)
+        self.supervisor_idle.timeout.connect(self._supervisor_gone)
+        # The composition root installs it on the application, where every input passes.
+        self.idle_watch = IdleWatch(self.supervisor_idle, self)
         self.resize(1366, 768)
         self.setMinimumSize(1024, 600)
         plain_labels(self)
@@ -177,6 +202,10 @@ class KioskWindow(QMainWindow):
         self._apply_access()
         self.role_changed.emit(role.value)
 
+    def _supervisor_gone(self) -> None:
+        if self.role == Role.SUPERVISOR and self.has_pin() and not self.self_check_in:
+            self.set_role(Role.STEWARD)
+
     def toggle_role(self) -> None:
         """A supervisor hands the laptop to a steward (a staff PIN is chosen first if
         there is none, or the steward could not be stopped from coming back); a
@@ -196,6 +225,10 @@ class KioskWindow(QMainWindow):
         figures; the guest list, undo, the settings and the list of changes (it
         names guests) are a supervisor's."""
         supervisor = self.is_supervisor
+        if supervisor and self.has_pin():
+            self.supervisor_idle.start()  # until the supervisor hands back, or walks away
+        else:
+            self.supervisor_idle.stop()
         if self.search is not None and not supervisor and self.tabs.currentWidget() is self.search:
             # Back to the door first: a hidden current tab would hand over to its
             # neighbour, not to the door.
