@@ -57,9 +57,9 @@ class IdleWatch(QObject):
         self.timer = timer
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
-            if self.timer.isActive():
-                self.timer.start()
+        pressed = event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress)
+        if pressed and self.timer.isActive():
+            self.timer.start()
         return False
 
 
