@@ -523,11 +523,11 @@ def export_check_ins(
 def wipe(kiosk: Kiosk) -> str | None:
     """Deletes the event's data and the saved login, and closes the kiosk. Refused
     while changes made at this door wait for the server: returns why, in words."""
-    from doorcheck.services.privacy import waiting_changes
+    from doorcheck.services.privacy import store_key, waiting_changes
     from doorcheck.session.door import wipe_event_data
     from doorcheck.store.credentials import forget_login
 
-    waiting = waiting_changes(kiosk.store.path.parent)
+    waiting = waiting_changes(kiosk.store.path.parent, store_key(kiosk.data_dir))
     if waiting:
         return tr(
             "{count} changes made at this door have not reached the server yet. "

@@ -71,6 +71,15 @@ def cmd_self_test(args: argparse.Namespace) -> int:
     return run(verbose=args.verbose)
 
 
+def encrypt_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=f"{what}: its data kept encrypted (SQLCipher), the key in the OS keyring "
+        "(docs/security.md); a folder once encrypted stays so",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="doorcheck", description="Offline-first check-in kiosk for event entrances."
@@ -148,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--mode", choices=[m.value for m in Mode], default=Mode.CHECK_IN.value,
         help="check-in only, toggle, or check-out only",
     )  # fmt: skip
+    encrypt_option(p, "a new door")
     p.add_argument("--data", metavar="DIR", type=Path, help="local data folder")
     p.set_defaults(func=cmd_import)
 
@@ -234,6 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=text)
         kiosk_options(p)
+        if name == "login":
+            encrypt_option(p, "a new door")
         if name in ("login", "sync"):
             p.add_argument(
                 "--source",
@@ -332,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOST:PORT",
         help="where this door listens, put into the code it prints (repeatable)",
     )
+    encrypt_option(p, "with CODE, a new door")
     kiosk_options(p)
     p.set_defaults(func=cmd_pair)
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+import sys
+from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -9,7 +13,21 @@ from sqlalchemy import Engine, create_engine, event
 IMMEDIATE = {"immediate": True}
 
 
-def sqlite_engine(url: str, *, hide_parameters: bool = False) -> Engine:
+def driver_errors(name: str = "Error") -> tuple[type[Exception], ...]:
+    """The DB-API error class ``name`` ("Error", "OperationalError", ...) of each SQLite
+    driver in use: the standard sqlite3's, and sqlcipher3's once an encrypted store
+    loaded it (its classes are its own, not subclasses of sqlite3's)."""
+    drivers = (sqlite3, sys.modules.get("sqlcipher3.dbapi2"))
+    return tuple(getattr(driver, name) for driver in drivers if driver is not None)
+
+
+def sqlite_engine(
+    url: str,
+    *,
+    hide_parameters: bool = False,
+    creator: Callable[[], Any] | None = None,
+    module: ModuleType | None = None,
+) -> Engine:
     """WAL, ``synchronous=FULL``, foreign keys, a long busy timeout, and
     ``BEGIN IMMEDIATE`` for connections with the execution option ``immediate``.
 
@@ -17,13 +35,23 @@ def sqlite_engine(url: str, *, hide_parameters: bool = False) -> Engine:
     is durable before the screen turns green. IMMEDIATE: a transaction that reads
     first and writes later takes the write lock up front, so two such writers never
     deadlock into "database is locked".
+
+    ``creator`` and ``module``: another DB-API driver of SQLite's kind (SQLCipher,
+    store/cipher.py), whose connections ``creator`` makes; the URL still names the
+    file, so the engine pools connections as it does for any file.
     """
     # hide_parameters: an SQL error's text (logs, stderr, crash reports) then never
     # carries the values, which are guests' names and emails.
+    options: dict[str, Any] = {}
+    if creator is not None:
+        options["creator"] = creator
+    if module is not None:
+        options["module"] = module  # its exception classes are the ones wrapped
     engine = create_engine(
         url,
         connect_args={"timeout": 30, "check_same_thread": False},
         hide_parameters=hide_parameters,
+        **options,
     )
 
     @event.listens_for(engine, "connect")
