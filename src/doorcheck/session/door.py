@@ -648,8 +648,7 @@ def open_store(data_dir: Path, path: Path) -> LocalStore:
 def shut_store_error(exc: StoreLockedError, data_dir: Path) -> DoorError:
     """Why a store stays shut, in the door's words."""
     if exc.reason == Locked.NO_KEY:
-        vault = "OS keyring" if exc.why == "keyring" else "door's secret file"
-        return DoorError(Problem.STORE_NO_KEY, vault=vault, folder=data_dir)
+        return DoorError(Problem.STORE_NO_KEY, folder=data_dir)
     if exc.reason == Locked.WRONG_KEY:
         return DoorError(Problem.STORE_WRONG_KEY, file=exc.path)
     if exc.reason == Locked.NO_SQLCIPHER:

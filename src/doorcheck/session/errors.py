@@ -76,9 +76,9 @@ WORDS: dict[Problem, str] = {
     ),
     # An encrypted door (docs/security.md): its data stays shut, and untouched.
     Problem.STORE_NO_KEY: mark(
-        "this door's data is encrypted and its key is not in the {vault}: unlock the "
+        "this door's data is encrypted and its key cannot be found: unlock the OS "
         "keyring (or log in as the user who set the door up) and try again; without "
-        "the key the data cannot be read (data folder {folder})"
+        "the key the data cannot be read, and it was left as it is (data folder {folder})"
     ),
     Problem.STORE_WRONG_KEY: mark(
         "this door's key does not open its data file {file}: the key kept for it is "
