@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--headless", action="store_true", help="no window: walk through the doors in the terminal"
     )
     p.add_argument("--seconds", type=float, help="close the window after this long")
+    encrypt_option(p, "the demo's doors")
     p.add_argument(
         "--camera",
         metavar="INDEX|FILE|DIR",
