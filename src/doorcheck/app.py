@@ -622,6 +622,11 @@ def _start_from_pairing(data_dir: Path, code: str) -> None:
     door.close()
 
 
+# A door whose store stays shut (docs/security.md, the encrypted local store).
+SHUT_STORE = (Problem.STORE_NO_KEY, Problem.STORE_WRONG_KEY, Problem.STORE_NO_SQLCIPHER,
+              Problem.STORE_NOT_A_DATABASE)  # fmt: skip
+
+
 def run_kiosk(
     data_dir: Path,
     *,
@@ -662,6 +667,13 @@ def run_kiosk(
         return 0 if exit_when_ready else 1  # the steward closed the login screen
     try:
         kiosk = build_kiosk(app, door, camera, settings=settings, self_check_in=self_check_in)
+    except DoorError as exc:
+        door.close()
+        if exc.problem in SHUT_STORE and not exit_when_ready:
+            # An encrypted door without its key: started from the desktop's menu there
+            # is no terminal to read the line the command prints, so say it here too.
+            warn(None, tr("This door cannot open"), say(exc.words))
+        raise
     except BaseException:
         door.close()
         raise

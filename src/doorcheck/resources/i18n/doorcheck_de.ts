@@ -52,6 +52,10 @@
       <translation>USB-Scanner eingerichtet für Tastatur {layout}</translation>
     </message>
     <message>
+      <source>This door cannot open</source>
+      <translation>Dieser Eingang lässt sich nicht öffnen</translation>
+    </message>
+    <message>
       <source>Eventbrite refused the token. Check it in the login.</source>
       <translation>Eventbrite hat den Token abgelehnt. Prüfen Sie ihn in der Anmeldung.</translation>
     </message>
