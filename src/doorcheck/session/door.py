@@ -640,7 +640,10 @@ def open_store(data_dir: Path, path: Path) -> LocalStore:
     key if the folder's stores are (docs/security.md). A store that stays shut is a
     DoorError in words; the file is left as it is."""
     try:
-        return LocalStore.open(path, load_store_key(data_dir))
+        key = load_store_key(data_dir)
+        if key is not None:
+            register_secret(key.text())  # masked, should it ever reach a log line
+        return LocalStore.open(path, key)
     except StoreLockedError as exc:
         raise shut_store_error(exc, data_dir) from None
 
