@@ -599,11 +599,11 @@ def export_check_ins(
 def wipe(kiosk: Kiosk) -> str | None:
     """Deletes the event's data and the saved login, and closes the kiosk. Refused
     while changes made at this door wait for the server: returns why, in words."""
-    from doorcheck.services.privacy import waiting_changes
+    from doorcheck.services.privacy import store_key, waiting_changes
     from doorcheck.session.door import wipe_event_data
     from doorcheck.store.credentials import forget_login
 
-    waiting = waiting_changes(kiosk.store.path.parent)
+    waiting = waiting_changes(kiosk.store.path.parent, store_key(kiosk.data_dir))
     if waiting:
         return tr(
             "{count} changes made at this door have not reached the server yet. "
@@ -698,6 +698,11 @@ def _start_from_pairing(data_dir: Path, code: str) -> None:
     door.close()
 
 
+# A door whose store stays shut (docs/security.md, the encrypted local store).
+SHUT_STORE = (Problem.STORE_NO_KEY, Problem.STORE_WRONG_KEY, Problem.STORE_NO_SQLCIPHER,
+              Problem.STORE_NOT_A_DATABASE)  # fmt: skip
+
+
 def run_kiosk(
     data_dir: Path,
     *,
@@ -738,6 +743,13 @@ def run_kiosk(
         return 0 if exit_when_ready else 1  # the steward closed the login screen
     try:
         kiosk = build_kiosk(app, door, camera, settings=settings, self_check_in=self_check_in)
+    except DoorError as exc:
+        door.close()
+        if exc.problem in SHUT_STORE and not exit_when_ready:
+            # An encrypted door without its key: started from the desktop's menu there
+            # is no terminal to read the line the command prints, so say it here too.
+            warn(None, tr("This door cannot open"), say(exc.words))
+        raise
     except BaseException:
         door.close()
         raise

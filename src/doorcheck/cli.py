@@ -74,6 +74,15 @@ def cmd_self_test(args: argparse.Namespace) -> int:
     return run(verbose=args.verbose)
 
 
+def encrypt_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=f"{what}: its data kept encrypted (SQLCipher), the key in the OS keyring "
+        "(docs/security.md); a folder once encrypted stays so",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="doorcheck", description="Offline-first check-in kiosk for event entrances."
@@ -90,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--headless", action="store_true", help="no window: walk through the doors in the terminal"
     )
     p.add_argument("--seconds", type=float, help="close the window after this long")
+    encrypt_option(p, "the demo's doors")
     p.add_argument(
         "--camera",
         metavar="INDEX|FILE|DIR",
@@ -151,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--mode", choices=[m.value for m in Mode], default=Mode.CHECK_IN.value,
         help="check-in only, toggle, or check-out only",
     )  # fmt: skip
+    encrypt_option(p, "a new door")
     p.add_argument("--data", metavar="DIR", type=Path, help="local data folder")
     p.set_defaults(func=cmd_import)
 
@@ -237,6 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=text)
         kiosk_options(p)
+        if name == "login":
+            encrypt_option(p, "a new door")
         if name in ("login", "sync"):
             p.add_argument(
                 "--source",
@@ -350,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOST:PORT",
         help="where this door listens, put into the code it prints (repeatable)",
     )
+    encrypt_option(p, "with CODE, a new door")
     kiosk_options(p)
     p.set_defaults(func=cmd_pair)
 

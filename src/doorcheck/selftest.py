@@ -41,6 +41,35 @@ def check_store(context: Context) -> str:
     return f"migrated and opened ({status.guests} guests)"
 
 
+def check_encrypted_store(context: Context) -> str:
+    """SQLCipher, bundled in sqlcipher3: an encrypted door's store written, shut to
+    another key, and opened again with its own (docs/security.md)."""
+    from doorcheck.store.cipher import StoreKey, StoreLockedError, sqlcipher
+    from doorcheck.store.local import LocalStore
+
+    path = context.work / "encrypted" / "door.sqlite3"
+    key = StoreKey.new()
+    store = LocalStore.open(path, key)
+    try:
+        store.set_setting("self-test", SAMPLE_CODE)
+    finally:
+        store.close()
+    try:
+        LocalStore.open(path, StoreKey.new()).close()
+    except StoreLockedError:
+        pass
+    else:
+        raise AssertionError("another key opened the encrypted store")
+    store = LocalStore.open(path, key)
+    try:
+        if store.get_setting("self-test") != SAMPLE_CODE:
+            raise AssertionError("the encrypted store lost what was written")
+    finally:
+        store.close()
+    version = sqlcipher().connect(":memory:").execute("PRAGMA cipher_version").fetchone()[0]
+    return f"SQLCipher {version}: written, refused to another key, read back"
+
+
 def check_decode(context: Context) -> str:
     from doorcheck.scan.decoder import Decoder
     from doorcheck.scan.frames import read_image
@@ -254,6 +283,7 @@ def check_sounds(context: Context) -> str:
 
 CHECKS: list[tuple[str, Callable[[Context], str]]] = [
     ("local store", check_store),
+    ("encrypted store", check_encrypted_store),
     ("decode the sample ticket", check_decode),
     ("play a video", check_video),
     ("check-in round trip", check_round_trip),

@@ -346,3 +346,30 @@ def test_a_list_full_of_repeated_codes_gives_a_few_lines_not_one_a_code(tmp_path
     assert lines[10] == (
         "1031 more rows repeat a code of a row above them: only the first row of each code was kept"
     )
+
+
+def test_an_encrypted_door_without_its_key_says_so_in_a_box(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started from the desktop's menu, no terminal shows the refusal: the window
+    does, and the store is left as it is."""
+    import doorcheck.app as app_module
+    from doorcheck.app import run_kiosk
+    from doorcheck.session.errors import DoorError, Problem
+    from doorcheck.store.credentials import SECRET_FILE
+
+    sheet = write(tmp_path / "guests.csv", GERMAN + "Jürgen;Müller;;;T-1001;\n")
+    data = ["--data", str(tmp_path / "door")]
+    assert doorcheck(["import", str(sheet), "--encrypt", *data]) == 0
+    (tmp_path / "door" / SECRET_FILE).unlink()  # the key is gone
+    (store,) = (tmp_path / "door").rglob("*.sqlite3")
+    before = store.read_bytes()
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(app_module, "warn", lambda _parent, title, text: shown.append(
+        (title, text)))  # fmt: skip
+    with pytest.raises(DoorError) as refused:
+        run_kiosk(tmp_path / "door", camera="none")
+    assert refused.value.problem == Problem.STORE_NO_KEY
+    assert shown and shown[0][0] == "This door cannot open"
+    assert "encrypted and its key cannot be found" in shown[0][1]
+    assert store.read_bytes() == before

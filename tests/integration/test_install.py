@@ -30,6 +30,7 @@ def test_the_self_test_checks_every_part_and_says_so() -> None:
     checks = [line for line in lines if line.startswith(("ok ", "FAIL"))]
     assert [c.split(":")[0].removeprefix("ok").strip() for c in checks] == [
         "local store",
+        "encrypted store",
         "decode the sample ticket",
         "play a video",
         "check-in round trip",

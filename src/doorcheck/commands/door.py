@@ -29,6 +29,14 @@ if TYPE_CHECKING:
     from doorcheck.session.login import LoggedIn, LoginRequest
     from doorcheck.session.results import CheckSummary, DoorReport, SyncSummary
 
+# Where an encrypted door's key is kept (DoorReport.key_vault), as `doorcheck status` says it.
+KEPT = {
+    None: "not encrypted",
+    "keyring": "encrypted (SQLCipher), its key in the OS keyring",
+    "file": "encrypted (SQLCipher), its key in the data folder's user-only secret file",
+    "unknown": "encrypted (SQLCipher), its settings unreadable",
+}
+
 # The workers as `doorcheck status` names them (sync.health.WORKERS).
 WORKER_NAMES = {"sync": "Sync", "source": "Guest list", "forward": "Event Cadence",
                 "count": "Counting"}  # fmt: skip
@@ -41,6 +49,7 @@ def login_request(args: argparse.Namespace) -> LoginRequest:
         source=args.source or "station", server=args.server or "", key=args.key or "",
         station=args.station or "", event=args.event or "",
         app_key=getattr(args, "app_key", None) or "", xing_version=2 if args.v2 else 1,
+        encrypt=getattr(args, "encrypt", False),
     )  # fmt: skip
 
 
@@ -244,7 +253,7 @@ def cmd_pair(args: argparse.Namespace) -> int:
 
     data_dir = kiosk_data_dir(args)
     if args.code and saved_event(data_dir) is None:
-        door, addresses = pair_new_door(data_dir, args.code)
+        door, addresses = pair_new_door(data_dir, args.code, encrypt=args.encrypt)
         with door:
             print(
                 f"A new door of event {door.event_id} as station '{door.station}'. Start "
@@ -343,12 +352,15 @@ def print_status(report: DoorReport, *, as_json: bool = False) -> None:
              "problem": p.problem, "zone": p.zone.zone if p.zone else None}
             for p in report.peers
         ]  # fmt: skip
+        payload["encrypted"] = report.key_vault is not None
+        payload["keyVault"] = report.key_vault
         if report.changes is not None:
             payload["changes"] = [c.__dict__ for c in report.changes]
         print(json.dumps(payload))
         return
     print(f"Event:           {event.get('name', '?')} ({event.get('id', '?')})")
     print(f"Station:         {report.station}")
+    print(f"Local data:      {KEPT[report.key_vault]}")
     if report.list_file is not None:
         print(f"Guest list:      {report.list_file} (no server: check-ins stay here; export them)")
     if report.online is not None:

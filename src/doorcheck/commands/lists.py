@@ -62,7 +62,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 0
     # Read once to report; the import reads the file again, as the kiosk will.
     done = import_list(kiosk_data_dir(args), path, station=args.station, mode=Mode(args.mode),
-                       mapping=mapping)  # fmt: skip
+                       mapping=mapping, encrypt=args.encrypt)  # fmt: skip
     print(f"Loaded {done.guests} guests into station {done.station!r}; open the kiosk with "
           "`doorcheck kiosk`.")  # fmt: skip
     return 0

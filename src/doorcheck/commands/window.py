@@ -62,7 +62,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print_check(door.check(code, Action.CHECK_IN))
 
     for station in ("Main Entrance", "Side Door"):
-        request = LoginRequest("station", url, codes[station], station, event_id)
+        request = LoginRequest("station", url, codes[station], station, event_id,
+                               encrypt=args.encrypt)  # fmt: skip
         print_logged_in(log_in(folder(station), request))
         sync(station)
     reel = work / "ticket-reel.avi"

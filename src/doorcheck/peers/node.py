@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 import ssl
 import threading
 import time
@@ -29,7 +28,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from doorcheck.domain.hlc import ClockDriftError, HybridClock, door_time, stamp_of, wall_clock_ms
@@ -39,7 +37,9 @@ from doorcheck.peers import messages
 from doorcheck.peers.discovery import Discovery
 from doorcheck.peers.messages import PeerMessageError
 from doorcheck.peers.trust import DoorIdentity, certificate_door
+from doorcheck.sqlite import driver_errors
 from doorcheck.store.changelog import PeerRecord
+from doorcheck.store.cipher import StoreLockedError
 from doorcheck.store.local import LocalStore
 
 log = logging.getLogger(__name__)
@@ -372,7 +372,7 @@ class MeshNode:
         the peers' status on disk for ``doorcheck status``."""
         persisted = 0.0
         latest = -1
-        watcher = _CommitWatcher(self.store.path)
+        watcher = _CommitWatcher(self.store)
         try:
             while True:
                 # Four times a second: whether anything was committed at all (in
@@ -916,22 +916,23 @@ class _CommitWatcher:
     node's thread. It answers in microseconds, where a query through the store's pool
     costs a thread hop and half a millisecond; four times a second, that query was a
     large part of an idle door's CPU. When the pragma cannot be read, it says "yes"
-    (the store is looked at, as before)."""
+    (the store is looked at, as before). The connection is the store's own driver's,
+    with its key: an encrypted store is read through SQLCipher."""
 
-    def __init__(self, path: Path | None) -> None:
-        self._conn: sqlite3.Connection | None = None
+    def __init__(self, store: LocalStore) -> None:
+        self._conn: Any = None
         self._seen: int | None = None
-        if path is not None and path.exists():
-            with contextlib.suppress(sqlite3.Error):
+        if store.path.exists():
+            with contextlib.suppress(StoreLockedError, *driver_errors()):
                 # Autocommit: the pragma must not hold a read transaction open.
-                self._conn = sqlite3.connect(path, isolation_level=None)
+                self._conn = store.db.driver_connection(isolation_level=None)
 
     def committed(self) -> bool:
         if self._conn is None:
             return True
         try:
             row = self._conn.execute("PRAGMA data_version").fetchone()
-        except sqlite3.Error:
+        except driver_errors():
             return True
         version = int(row[0]) if row else None
         changed = version is None or version != self._seen

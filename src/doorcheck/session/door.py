@@ -44,16 +44,20 @@ from doorcheck.session.results import (
     SyncSummary,
 )
 from doorcheck.station.client import Credentials, StationClient
+from doorcheck.store.cipher import Locked, StoreLockedError
 from doorcheck.store.credentials import (
     FILE_SOURCE,
     SavedLogin,
+    encrypt_stores,
     load_login,
     load_named_secret,
     load_session_token,
+    load_store_key,
     private_dir,
     save_login,
     save_named_secret,
     save_session_token,
+    store_encryption,
 )
 from doorcheck.store.local import LocalStore
 from doorcheck.store.outbox import OutboxState
@@ -134,8 +138,14 @@ class DoorSession:
     @property
     def store(self) -> LocalStore:
         if self._store is None:
-            self._store = LocalStore.open(store_path(self.data_dir, self.event_id, self.station))
+            path = store_path(self.data_dir, self.event_id, self.station)
+            self._store = open_store(self.data_dir, path)
         return self._store
+
+    def encryption(self) -> str | None:
+        """Where an encrypted door's key is kept ("keyring" or "file"); None: plain."""
+        encryption = store_encryption(self.data_dir)
+        return encryption.vault if encryption is not None else None
 
     @property
     def login(self) -> SavedLogin:
@@ -492,6 +502,7 @@ class DoorSession:
             occupancy=self.store.statistics().occupancy,
             door_zone=self.door_zone(),
             check_out_at=at.text() if (at := self.store.zones.check_out_time()) else None,
+            key_vault=self.encryption(),
         )
 
     def peers(self) -> list[PeerView]:
@@ -624,6 +635,44 @@ class DoorSession:
         self.store.set_setting(WIPE_AFTER_DAYS, str(days))
 
 
+def open_store(data_dir: Path, path: Path) -> LocalStore:
+    """The store at ``path`` of the door in ``data_dir``: encrypted with the folder's
+    key if the folder's stores are (docs/security.md). A store that stays shut is a
+    DoorError in words; the file is left as it is."""
+    try:
+        key = load_store_key(data_dir)
+        if key is not None:
+            register_secret(key.text())  # masked, should it ever reach a log line
+        return LocalStore.open(path, key)
+    except StoreLockedError as exc:
+        raise shut_store_error(exc, data_dir) from None
+
+
+def shut_store_error(exc: StoreLockedError, data_dir: Path) -> DoorError:
+    """Why a store stays shut, in the door's words."""
+    if exc.reason == Locked.NO_KEY:
+        return DoorError(Problem.STORE_NO_KEY, folder=data_dir)
+    if exc.reason == Locked.WRONG_KEY:
+        return DoorError(Problem.STORE_WRONG_KEY, file=exc.path)
+    if exc.reason == Locked.NO_SQLCIPHER:
+        return DoorError(Problem.STORE_NO_SQLCIPHER, why=exc.why)
+    return DoorError(Problem.STORE_NOT_A_DATABASE, file=exc.path)
+
+
+def encrypt_door(data_dir: Path) -> str:
+    """Make the door in ``data_dir`` an encrypted one: a new random key in the keyring
+    (or the user-only file), and every store of the folder SQLCipher's from now on.
+    Where the key went. Refused where plain stores already hold guests: they would
+    no longer open, and are not converted."""
+    if store_encryption(data_dir) is None and any((data_dir / "events").glob("*/*.sqlite3")):
+        raise DoorError(Problem.CANNOT_ENCRYPT, folder=data_dir)
+    try:
+        load_store_key(data_dir)  # an encrypted folder whose key is gone is not set up anew
+    except StoreLockedError as exc:
+        raise shut_store_error(exc, data_dir) from None
+    return encrypt_stores(data_dir).vault
+
+
 def open_door(data_dir: Path, given: GivenLogin | None = None) -> DoorSession:
     """The door of the login given, or of the one saved in ``data_dir``."""
     if given is not None:
@@ -643,7 +692,9 @@ def is_pairing_code(text: str) -> bool:
     return text.startswith(PAIRING_PREFIX)
 
 
-def pair_new_door(data_dir: Path, code: str) -> tuple[DoorSession, tuple[str, ...]]:
+def pair_new_door(
+    data_dir: Path, code: str, *, encrypt: bool = False
+) -> tuple[DoorSession, tuple[str, ...]]:
     """A door started from another door's pairing code, with no server to ask: it
     logs in as the pairing door's station (saved, not checked: there may be no
     internet) and holds the mesh secret; its guest list comes from that door
@@ -656,6 +707,8 @@ def pair_new_door(data_dir: Path, code: str) -> tuple[DoorSession, tuple[str, ..
         raise DoorError(Problem.BAD_PAIRING, why=str(exc)) from exc
     if pairing.login is None:
         raise DoorError(Problem.BAD_PAIRING, why="it carries no station login; log in first")
+    if encrypt:
+        encrypt_door(data_dir)
     login = save_login(data_dir, pairing.login.server, pairing.event_id, pairing.login.station,
                        pairing.login.app_code)  # fmt: skip
     door = DoorSession.of_login(data_dir, login, pairing.login.app_code)
@@ -697,7 +750,9 @@ def wipe_expired(data_dir: Path) -> list[str]:
 __all__ = [
     "SHOWN_CHANGES",
     "DoorSession",
+    "encrypt_door",
     "open_door",
+    "open_store",
     "saved_door",
     "saved_event",
     "wipe_event_data",

@@ -38,6 +38,11 @@ class Problem(StrEnum):
     BAD_ZONE = "bad-zone"
     CANNOT_CHECK_OUT = "cannot-check-out"
     UNKNOWN_CODE = "unknown-code"
+    STORE_NO_KEY = "store-no-key"
+    STORE_WRONG_KEY = "store-wrong-key"
+    STORE_NO_SQLCIPHER = "store-no-sqlcipher"
+    STORE_NOT_A_DATABASE = "store-not-a-database"
+    CANNOT_ENCRYPT = "cannot-encrypt"
 
 
 # Every problem's sentence, the one place they are worded. The values come from the
@@ -71,6 +76,28 @@ WORDS: dict[Problem, str] = {
         "set this at an exit or a toggle station"
     ),
     Problem.UNKNOWN_CODE: mark("no guest with the code {code} on this door's list"),
+    # An encrypted door (docs/security.md): its data stays shut, and untouched.
+    Problem.STORE_NO_KEY: mark(
+        "this door's data is encrypted and its key cannot be found: unlock the OS "
+        "keyring (or log in as the user who set the door up) and try again; without "
+        "the key the data cannot be read, and it was left as it is (data folder {folder})"
+    ),
+    Problem.STORE_WRONG_KEY: mark(
+        "this door's key does not open its data file {file}: the key kept for it is "
+        "not the one it was encrypted with; the file was left as it is"
+    ),
+    Problem.STORE_NO_SQLCIPHER: mark(
+        "this door's data is encrypted, but SQLCipher (the Python package sqlcipher3) "
+        "cannot be loaded on this laptop: {why}"
+    ),
+    Problem.STORE_NOT_A_DATABASE: mark(
+        "the door's data file {file} is not a SQLite database: it may be an encrypted "
+        "door's whose settings (encryption.json) are gone; the file was left as it is"
+    ),
+    Problem.CANNOT_ENCRYPT: mark(
+        "this data folder already holds guest data kept unencrypted ({folder}): wipe "
+        "it first ('doorcheck wipe'), or give the encrypted door a new folder (--data)"
+    ),
 }
 
 

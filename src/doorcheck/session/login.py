@@ -16,7 +16,7 @@ from pathlib import Path
 from doorcheck.connectors.base import Connector, SourceError
 from doorcheck.domain.verdict import Mode
 from doorcheck.paths import safe_name, store_path
-from doorcheck.session.door import open_door
+from doorcheck.session.door import encrypt_door, open_door, open_store
 from doorcheck.session.errors import DoorError, Problem
 from doorcheck.session.results import GivenLogin
 from doorcheck.store.credentials import (
@@ -26,7 +26,6 @@ from doorcheck.store.credentials import (
     save_login,
     save_session_token,
 )
-from doorcheck.store.local import LocalStore
 from doorcheck.sync.guest_sources import EVENTBRITE, EVENTBRITE_LEGACY, XING, XING2
 from doorcheck.words import Phrase, phrase
 
@@ -46,6 +45,7 @@ class LoginRequest:
     event: str = ""
     app_key: str = ""
     xing_version: int = 1
+    encrypt: bool = False  # the door's stores encrypted (SQLCipher), its key in the keyring
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,10 @@ class LoggedIn:
 
 def log_in(data_dir: Path, request: LoginRequest) -> LoggedIn:
     """Save the login; a station is asked first, and its answer (the station's name
-    as it spells it, the event, the mode) is kept."""
+    as it spells it, the event, the mode) is kept. ``encrypt``: the door's stores
+    are encrypted from the first (docs/security.md)."""
+    if request.encrypt:
+        encrypt_door(data_dir)
     if request.source == "station":
         return _log_in_station(data_dir, request)
     station = request.station or DEFAULT_STATION
@@ -204,15 +207,18 @@ def import_list(
     station: str = DEFAULT_STATION,
     mode: Mode = Mode.CHECK_IN,
     mapping: tuple[str, ...] = (),
+    encrypt: bool = False,
 ) -> Imported:
     """Load a list file into this laptop's door for it, and make it the saved login.
-    Loading again keeps the check-ins this door made."""
+    Loading again keeps the check-ins this door made. ``encrypt``: as log_in's."""
     from doorcheck.connectors.eventbrite_legacy import LegacyXmlFile
     from doorcheck.connectors.spreadsheet import SpreadsheetConnector, SpreadsheetError
     from doorcheck.sync.source_sync import load_list
 
     path = path.resolve()
     data_dir = private_dir(data_dir)
+    if encrypt:
+        encrypt_door(data_dir)
     connector: Connector = (
         LegacyXmlFile(path)
         if path.suffix.lower() == ".xml"
@@ -221,7 +227,7 @@ def import_list(
     event_id = "file-" + safe_name(path.stem)
     file = store_path(data_dir, event_id, station)
     existed = file.exists()
-    store = LocalStore.open(file)
+    store = open_store(data_dir, file)
     try:
         written = load_list(store, connector)  # again: this door's check-ins are kept
         store.set_state("event", json.dumps({"id": event_id, "name": path.stem}))

@@ -62,6 +62,7 @@ class DoorReport:
     occupancy: Occupancy = field(default_factory=Occupancy)
     door_zone: DoorZone | None = None  # set at this door for its station
     check_out_at: str | None = None  # "HH:MM", the daily check-out, if set
+    key_vault: str | None = None  # an encrypted door's key: "keyring" or "file"; None: plain
 
 
 @dataclass(frozen=True)

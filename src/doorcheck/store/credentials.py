@@ -2,6 +2,9 @@
 
 Where no keyring works (a headless Linux box, a locked-down laptop), the App Code
 goes to a file only the user can read (mode 0600). It is never logged.
+
+An encrypted door's store key (store/cipher.py) is kept the same way, named in the
+folder's ``encryption.json``, which says that every store of the folder is encrypted.
 """
 
 from __future__ import annotations
@@ -14,11 +17,15 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from doorcheck.store.cipher import Locked, StoreKey, StoreLockedError
+
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "doorcheck"
 LOGIN_FILE = "login.json"
 SECRET_FILE = "secret.json"  # noqa: S105 - a file name
+ENCRYPTION_FILE = "encryption.json"
+STORE_KEY_PREFIX = "store|"  # a store key's secret name: "store|" and a random ID
 
 
 FILE_SOURCE = "file:"  # a login's "server" for a guest list read from a spreadsheet
@@ -188,8 +195,14 @@ def forget_login(data_dir: Path) -> None:
                     keyring.delete_password(KEYRING_SERVICE, user)
         except ImportError:
             pass
+    # An encrypted folder's store key outlives the login: the folder's other events'
+    # stores are unreadable without it.
+    kept = {k: v for k, v in _read_secret_file(data_dir).items()
+            if k.startswith("secret:" + STORE_KEY_PREFIX)}  # fmt: skip
     for name in (LOGIN_FILE, SECRET_FILE):
         (data_dir / name).unlink(missing_ok=True)
+    if kept:
+        _write_private(data_dir / SECRET_FILE, json.dumps(kept))
 
 
 def save_named_secret(data_dir: Path, name: str, value: str) -> str:
@@ -209,3 +222,59 @@ def load_named_secret(data_dir: Path, name: str) -> str | None:
         if value:
             return value
     return _read_secret_file(data_dir).get(f"secret:{name}")
+
+
+# -- an encrypted door's store key ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreEncryption:
+    """That a data folder's stores are encrypted, and where their key is kept."""
+
+    key_name: str  # the named secret holding the key (hex)
+    vault: str  # "keyring" or "file" (the user-only secret file, in the folder itself)
+    cipher: str = "sqlcipher4"
+
+
+def store_encryption(data_dir: Path) -> StoreEncryption | None:
+    """The folder's encryption, or None: its stores are plain SQLite. A settings file
+    that cannot be read is taken as encrypted with a key that cannot be found: a
+    door never opens an encrypted folder's stores as plain ones."""
+    path = data_dir / ENCRYPTION_FILE
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return StoreEncryption(str(data["key_name"]), str(data["vault"]), str(data["cipher"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        log.warning("%s is unreadable: this door's stores stay shut", path)
+        return StoreEncryption(key_name="", vault="unknown")
+
+
+def encrypt_stores(data_dir: Path) -> StoreEncryption:
+    """Make every store of this folder from now on an encrypted one, under a new
+    random key kept in the keyring (or the user-only file); the folder's encryption
+    as it was, if it already is."""
+    existing = store_encryption(data_dir)
+    if existing is not None:
+        return existing
+    name = STORE_KEY_PREFIX + uuid.uuid4().hex
+    vault = save_named_secret(private_dir(data_dir), name, StoreKey.new().text())
+    encryption = StoreEncryption(name, vault)
+    _write_private(data_dir / ENCRYPTION_FILE, json.dumps(asdict(encryption), indent=2))
+    log.info("this door's stores are encrypted; their key is in the %s", vault)
+    return encryption
+
+
+def load_store_key(data_dir: Path) -> StoreKey | None:
+    """The key of this folder's stores; None if they are plain. StoreLockedError
+    (``NO_KEY``) if they are encrypted and the key is not where it was kept: a locked
+    or missing keyring, or a removed secret file."""
+    encryption = store_encryption(data_dir)
+    if encryption is None:
+        return None
+    text = load_named_secret(data_dir, encryption.key_name) if encryption.key_name else None
+    try:
+        return StoreKey.from_text(text or "")
+    except ValueError:
+        raise StoreLockedError(Locked.NO_KEY, data_dir, why=encryption.vault) from None

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.exc import StatementError
 
 from doorcheck.domain.changes import Presence
 from doorcheck.domain.guest import Guest
@@ -27,7 +25,7 @@ from doorcheck.store.outbox import mark_superseded, overlay_all, waiting_count
 from doorcheck.store.rows import COLUMNS, guest_from_raw, guest_values, row_from_wire, stored_time
 from doorcheck.store.schema import GuestRow
 from doorcheck.store.state import STATE, UNCONFIRMED, UNREADABLE, SyncState
-from doorcheck.store.transactions import Database, cannot_write, dumps, now_text
+from doorcheck.store.transactions import Database, bad_row_errors, cannot_write, dumps, now_text
 from doorcheck.views import GuestView
 
 GUESTS = GuestRow.__table__  # type: ignore[attr-defined]
@@ -150,7 +148,7 @@ class GuestCopies:
     ) -> int:
         try:
             return self.store_rows(list(latest.values()), refused, generation)
-        except (StatementError, sqlite3.Error, UnicodeError) as exc:
+        except bad_row_errors() as exc:
             # A full disk or a locked database is no bad guest: setting the batch
             # aside would lose guests the server still lists.
             if len(latest) <= 1 or cannot_write(exc):
@@ -161,7 +159,7 @@ class GuestCopies:
         for row in latest.values():
             try:
                 stored += self.store_rows([row], [], generation)
-            except (StatementError, sqlite3.Error, UnicodeError) as exc:
+            except bad_row_errors() as exc:
                 if cannot_write(exc):
                     raise
                 refused.append(({"id": row[0]}, "it cannot be stored"))

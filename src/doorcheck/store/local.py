@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DatabaseError
 
 from doorcheck.domain.changes import Presence
 from doorcheck.domain.guest import Guest
@@ -34,6 +35,7 @@ from doorcheck.protocol.liststream import WireGuest
 from doorcheck.protocol.wire import ChangeResult, OutgoingChange
 from doorcheck.store.badges import BadgePrints
 from doorcheck.store.changelog import ChangeLog
+from doorcheck.store.cipher import Locked, StoreKey, StoreLockedError, is_not_a_database
 from doorcheck.store.database import migrate, open_engine
 from doorcheck.store.forwards import ForwardQueue
 from doorcheck.store.guests import GuestCopies
@@ -48,8 +50,8 @@ from doorcheck.views import ChangeView, GuestView, SearchHits, Statistics, Store
 
 
 class LocalStore:
-    def __init__(self, engine: Engine, path: Path) -> None:
-        self.db = Database(engine, path)
+    def __init__(self, engine: Engine, path: Path, key: StoreKey | None = None) -> None:
+        self.db = Database(engine, path, key)
         self.path = path
         self.state = SyncState(self.db)
         self.guests = GuestCopies(self.db, self.state)
@@ -63,12 +65,28 @@ class LocalStore:
         self.badge_prints = BadgePrints(self.db)
 
     @classmethod
-    def open(cls, path: Path) -> LocalStore:
-        engine = open_engine(path)
-        migrate(engine)
-        store = cls(engine, path)
+    def open(cls, path: Path, key: StoreKey | None = None) -> LocalStore:
+        """The store at ``path``, made if new, migrated. With ``key``, an encrypted one
+        (store/cipher.py). A file that the key does not open, or an encrypted one
+        opened without a key, is refused (StoreLockedError), and left as it is."""
+        engine = open_engine(path, key)
+        try:
+            migrate(engine)
+        except StoreLockedError:
+            engine.dispose()
+            raise
+        except DatabaseError as exc:
+            engine.dispose()
+            if not is_not_a_database(exc):
+                raise
+            raise StoreLockedError(Locked.NOT_A_DATABASE, path) from None
+        store = cls(engine, path, key)
         store.guests.resume_bulk_load()
         return store
+
+    @property
+    def encrypted(self) -> bool:
+        return self.db.key is not None
 
     def close(self) -> None:
         self.db.close()

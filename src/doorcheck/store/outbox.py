@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -16,7 +15,6 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
-from sqlalchemy.exc import StatementError
 
 from doorcheck.domain.changes import (
     Action,
@@ -38,7 +36,7 @@ from doorcheck.protocol.wire import (
 from doorcheck.store.rows import COLUMNS, stored_time
 from doorcheck.store.schema import GuestRow, OutboxRow
 from doorcheck.store.state import STATE, UNCONFIRMED, SyncState
-from doorcheck.store.transactions import Database, cannot_write, dumps, now_text
+from doorcheck.store.transactions import Database, bad_row_errors, cannot_write, dumps, now_text
 from doorcheck.views import ChangeView
 
 
@@ -211,7 +209,7 @@ class Outbox:
                 with conn.begin_nested():
                     self._copies.store_rows(list(latest.values()), refused, None, conn)
                     stored = set(latest)
-            except (StatementError, sqlite3.Error, UnicodeError) as exc:
+            except bad_row_errors() as exc:
                 if cannot_write(exc):
                     raise  # disk full, locked, I/O: nothing here can be written
                 log.warning("the server's copies in an upload answer could not be stored (%s)",

@@ -8,7 +8,6 @@ write in it: a scan's check-in and its journal line commit together or not at al
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,16 +15,25 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, StatementError
 
 from doorcheck.domain.timeutil import format_datetime
-from doorcheck.sqlite import IMMEDIATE
+from doorcheck.sqlite import IMMEDIATE, driver_errors
+from doorcheck.store.cipher import StoreKey
 
 
 class Database:
-    def __init__(self, engine: Engine, path: Path) -> None:
+    def __init__(self, engine: Engine, path: Path, key: StoreKey | None = None) -> None:
         self.engine = engine
         self.path = path
+        self.key = key  # None: a plain SQLite file
+
+    def driver_connection(self, **options: Any) -> Any:
+        """A connection to the same file outside the pool, through the same driver and
+        key (``options`` go to the driver's ``connect``)."""
+        from doorcheck.store.database import driver_connection
+
+        return driver_connection(self.path, self.key, **options)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -58,10 +66,18 @@ class Database:
             yield conn
 
 
+def bad_row_errors() -> tuple[type[Exception], ...]:
+    """What storing a row may raise: SQLAlchemy's wrapped errors, either driver's own
+    (sqlite3's, or sqlcipher3's for an encrypted store), text that is no text."""
+    return (StatementError, UnicodeError, *driver_errors())
+
+
 def cannot_write(exc: BaseException) -> bool:
     """The database as a whole refuses writes (as opposed to one bad row)."""
-    return isinstance(exc, (sqlite3.OperationalError, OperationalError)) or isinstance(
-        getattr(exc, "orig", None), sqlite3.OperationalError
+    # Either driver's (sqlite3's, or sqlcipher3's for an encrypted store).
+    operational = driver_errors("OperationalError")
+    return isinstance(exc, (*operational, OperationalError)) or isinstance(
+        getattr(exc, "orig", None), operational
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+from doorcheck.sqlite_drivers import driver_errors
 from doorcheck.words import Phrase, phrase
 
 STATE_PREFIX = "worker."
@@ -62,7 +63,7 @@ def _causes(exc: BaseException) -> list[BaseException]:
 
 def _sqlite_code(exc: BaseException) -> int | None:
     for cause in _causes(exc):
-        if isinstance(cause, sqlite3.Error):
+        if isinstance(cause, driver_errors()):  # sqlite3's, or sqlcipher3's
             code = getattr(cause, "sqlite_errorcode", None)
             if isinstance(code, int):
                 return code & 0xFF  # the primary code; extended codes add high bits

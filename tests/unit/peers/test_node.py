@@ -23,6 +23,7 @@ from doorcheck.peers import node as node_module
 from doorcheck.peers.node import MAX_CONNECTIONS, MAX_PENDING
 from doorcheck.peers.trust import Pairing
 from doorcheck.services.checkin import CheckInService
+from doorcheck.store.cipher import StoreKey
 from doorcheck.store.local import LocalStore
 from tests.unit.peers.conftest import Door, Mesh, Peer, a_door_id, change_json, until
 
@@ -275,12 +276,17 @@ def test_a_change_written_by_another_process_of_the_door_is_sent(mesh: Mesh) -> 
         other.close()
 
 
-def test_the_commit_watcher_sees_commits_of_other_connections_only(tmp_path: Path) -> None:
-    store = LocalStore.open(tmp_path / "door.sqlite3")
-    watcher = node_module._CommitWatcher(store.path)
+@pytest.mark.parametrize("key", [None, StoreKey.new()], ids=["plain", "encrypted"])
+def test_the_commit_watcher_sees_commits_of_other_connections_only(
+    tmp_path: Path, key: StoreKey | None
+) -> None:
+    # An encrypted door's watcher reads through SQLCipher with the store's key; with
+    # sqlite3 it would fail and look at the store every time.
+    store = LocalStore.open(tmp_path / "door.sqlite3", key)
+    watcher = node_module._CommitWatcher(store)
     try:
         assert watcher.committed()  # the first look: whatever was there
-        assert not watcher.committed()
+        assert not watcher.committed()  # (failing reads would say "yes" every time)
         store.set_state("cursor", "1")
         assert watcher.committed()
         assert not watcher.committed()

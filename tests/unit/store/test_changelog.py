@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -21,10 +22,13 @@ from doorcheck.store.local import LocalStore
 from doorcheck.store.schema import SCHEMA_REVISION
 from tests.support import T0, full_sync, wire
 
+# A store of the test's kind, plain or encrypted (conftest.py).
+OpenStore = Callable[[Path], LocalStore]
+
 
 @pytest.fixture
-def store(tmp_path: Path) -> LocalStore:
-    opened = LocalStore.open(tmp_path / "door.sqlite3")
+def store(open_store: OpenStore, tmp_path: Path) -> LocalStore:
+    opened = open_store(tmp_path / "door.sqlite3")
     full_sync(opened, [wire("g1", "C1", "Anna", "Alt"), wire("g2", "C2", "Ben", "Berg")])
     return opened
 
@@ -99,10 +103,12 @@ def test_a_companion_added_at_another_door_appears_here(store: LocalStore) -> No
     assert main is not None and [c.id for c in main.companions] == [companion]
 
 
-def test_two_check_ins_made_apart_are_noted_the_same_at_every_door(tmp_path: Path) -> None:
+def test_two_check_ins_made_apart_are_noted_the_same_at_every_door(
+    open_store: OpenStore, tmp_path: Path
+) -> None:
     doors = []
     for name in ("a", "b"):
-        door = LocalStore.open(tmp_path / f"{name}.sqlite3")
+        door = open_store(tmp_path / f"{name}.sqlite3")
         full_sync(door, [wire("g1", "C1", "Anna", "Alt")])
         doors.append(door)
     a, b = doors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,9 +10,14 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
+from doorcheck.store.cipher import Locked, StoreLockedError
 from doorcheck.store.credentials import (
+    ENCRYPTION_FILE,
+    encrypt_stores,
+    forget_login,
     load_login,
     load_session_token,
+    load_store_key,
     save_login,
     save_session_token,
 )
@@ -110,3 +116,36 @@ def test_logging_in_again_with_the_file_vault_keeps_the_other_secrets(tmp_path: 
     other = save_login(tmp_path, server, event, "Exit", "app-code-3", "device-1")
     assert load_session_token(tmp_path, other) is None
     assert load_named_secret(tmp_path, "eventcadence|ev1") == "cadence-key"
+
+
+def test_an_encrypted_folders_key_goes_to_the_keyring_and_nowhere_on_disk(
+    memory_keyring: MemoryKeyring, tmp_path: Path
+) -> None:
+    assert load_store_key(tmp_path) is None  # a plain folder
+    encryption = encrypt_stores(tmp_path)
+    assert encryption.vault == "keyring"
+    key = load_store_key(tmp_path)
+    assert key is not None and key.text() in memory_keyring.items.values()
+    assert encrypt_stores(tmp_path) == encryption  # set up once; the key stays
+    on_disk = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert key.text().encode() not in on_disk
+    assert stat.S_IMODE((tmp_path / ENCRYPTION_FILE).stat().st_mode) == 0o600
+    # The keyring locked or emptied: the folder's stores stay shut, in words.
+    memory_keyring.items.clear()
+    with pytest.raises(StoreLockedError) as missing:
+        load_store_key(tmp_path)
+    assert (missing.value.reason, missing.value.why) == (Locked.NO_KEY, "keyring")
+
+
+def test_an_encrypted_folders_key_outlives_the_login_in_the_secret_file(tmp_path: Path) -> None:
+    # DOORCHECK_SECRETS=file (the tests' default): the user-only secret file.
+    save_login(tmp_path, "https://s.example", "4711", "Main Entrance", "aBcDeFgH")
+    assert encrypt_stores(tmp_path).vault == "file"
+    key = load_store_key(tmp_path)
+    forget_login(tmp_path)  # after wiping one event: the folder's other stores need it
+    assert load_login(tmp_path) is None
+    assert load_store_key(tmp_path) == key
+    # An unreadable settings file keeps the stores shut rather than opening them plain.
+    (tmp_path / ENCRYPTION_FILE).write_text("{", "utf-8")
+    with pytest.raises(StoreLockedError):
+        load_store_key(tmp_path)

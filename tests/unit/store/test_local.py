@@ -7,6 +7,8 @@ import stat
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,18 +20,22 @@ from alembic.runtime.migration import MigrationContext
 
 from doorcheck.domain.changes import Action, ChangeNote
 from doorcheck.protocol.wire import OutgoingChange
-from doorcheck.store.database import MIGRATIONS, current_revision, open_engine
+from doorcheck.store.cipher import StoreKey
+from doorcheck.store.database import MIGRATIONS, current_revision, driver_connection, open_engine
 from doorcheck.store.local import LocalStore
 from doorcheck.store.schema import SCHEMA_REVISION, GuestRow
 from doorcheck.wording import change_note
 from tests.support import T0, full_sync, wire
 
+# A store of the test's kind, plain or encrypted (conftest.py).
+OpenStore = Callable[[Path], LocalStore]
+
 DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> LocalStore:
-    return LocalStore.open(tmp_path / "door.sqlite3")
+def store(open_store: OpenStore, tmp_path: Path) -> LocalStore:
+    return open_store(tmp_path / "door.sqlite3")
 
 
 def test_a_store_written_by_0_1_is_upgraded_in_place(tmp_path: Path) -> None:
@@ -202,15 +208,18 @@ def test_search_ranks_the_closer_match_first(store: LocalStore) -> None:
     assert hits[0] == "g2"  # both names match, so it ranks above one match
 
 
-def indexes(path: Path) -> set[str]:
-    with sqlite3.connect(path) as conn:
+def indexes(path: Path, key: StoreKey | None = None) -> set[str]:
+    conn = driver_connection(path, key)
+    try:
         return {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    finally:
+        conn.close()
 
 
 def test_a_first_load_ends_with_every_index(store: LocalStore) -> None:
     full_sync(store, [wire("g1", "C1", "Anna", "Arendt")])
-    assert {"ix_guests_access_code", "ix_guests_parent_id"} <= indexes(store.path)
-    with sqlite3.connect(store.path) as conn:
+    assert {"ix_guests_access_code", "ix_guests_parent_id"} <= indexes(store.path, store.db.key)
+    with closing(driver_connection(store.path, store.db.key)) as conn:
         plan = " ".join(
             str(r)
             for r in conn.execute(
@@ -220,23 +229,25 @@ def test_a_first_load_ends_with_every_index(store: LocalStore) -> None:
     assert "ix_guests_access_code" in plan
 
 
-def test_an_interrupted_first_load_is_indexed_when_reopened(tmp_path: Path) -> None:
+def test_an_interrupted_first_load_is_indexed_when_reopened(
+    open_store: OpenStore, store_key: StoreKey | None, tmp_path: Path
+) -> None:
     path = tmp_path / "door.sqlite3"
-    store = LocalStore.open(path)
+    store = open_store(path)
     generation = store.start_full_sync()
     store.write_wire([wire("g1", "C1", "Anna", "Arendt")], generation=generation)
     store.close()  # the process dies before finish_full_sync
-    assert "ix_guests_access_code" not in indexes(path)  # paused for the load
-    reopened = LocalStore.open(path)
+    assert "ix_guests_access_code" not in indexes(path, store_key)  # paused for the load
+    reopened = open_store(path)
     assert [h.guest.id for h in reopened.search("arendt")] == ["g1"]
-    assert {"ix_guests_access_code", "ix_guests_parent_id"} <= indexes(path)
+    assert {"ix_guests_access_code", "ix_guests_parent_id"} <= indexes(path, store_key)
     # and the index follows later changes again
     reopened.write_wire([wire("g2", "C2", "Bea", "Bauer")])
     assert [h.guest.id for h in reopened.search("bauer")] == ["g2"]
 
 
 def test_the_store_is_durable_and_private(store: LocalStore, tmp_path: Path) -> None:
-    with sqlite3.connect(tmp_path / "door.sqlite3") as conn:
+    with closing(driver_connection(tmp_path / "door.sqlite3", store.db.key)) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with store.write() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
@@ -246,14 +257,16 @@ def test_the_store_is_durable_and_private(store: LocalStore, tmp_path: Path) -> 
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # restored
 
 
-def test_the_store_folder_and_files_are_the_users_alone(tmp_path: Path) -> None:
+def test_the_store_folder_and_files_are_the_users_alone(
+    open_store: OpenStore, tmp_path: Path
+) -> None:
     # A folder and a database that exist already with laxer modes are made private.
     folder = tmp_path / "event" / "Main Entrance"
     folder.mkdir(parents=True, mode=0o755)
     folder.chmod(0o755)
     (folder / "door.sqlite3").touch(mode=0o644)
     (folder / "door.sqlite3").chmod(0o644)
-    store = LocalStore.open(folder / "door.sqlite3")
+    store = open_store(folder / "door.sqlite3")
     try:
         full_sync(store, [wire("g1", "C1", "Ann", "Arendt")])
         assert (folder / "door.sqlite3-wal").exists()
@@ -261,7 +274,7 @@ def test_the_store_folder_and_files_are_the_users_alone(tmp_path: Path) -> None:
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
         assert modes == {name: 0o600 for name in modes}
         # and a new store's, as made
-        fresh = LocalStore.open(tmp_path / "new" / "door.sqlite3")
+        fresh = open_store(tmp_path / "new" / "door.sqlite3")
         fresh.close()
         assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
         assert stat.S_IMODE((tmp_path / "new" / "door.sqlite3").stat().st_mode) == 0o600
@@ -281,7 +294,9 @@ def test_a_broad_query_is_answered_fast_and_says_so(store: LocalStore) -> None:
     assert not narrow.broad and [h.guest.id for h in narrow] == ["z"]
 
 
-def test_a_second_store_of_the_same_file_in_one_process_breaks_nothing(tmp_path: Path) -> None:
+def test_a_second_store_of_the_same_file_in_one_process_breaks_nothing(
+    open_store: OpenStore, store_key: StoreKey | None, tmp_path: Path
+) -> None:
     """A process that opens a door's file again (a window and a command run in it, a
     wipe's look at what waits) must not drop the first store's locks: opening the
     file outside SQLite and closing it releases every POSIX lock the process holds
@@ -289,21 +304,25 @@ def test_a_second_store_of_the_same_file_in_one_process_breaks_nothing(tmp_path:
     the write-ahead log, and the first store loses sight of what was written (or
     fails with "disk I/O error")."""
     path = tmp_path / "door.sqlite3"
-    first = LocalStore.open(path)
+    first = open_store(path)
     first.set_setting("seen", "first")
-    second = LocalStore.open(path)
+    second = open_store(path)
     second.close()
+    key = [store_key.text()] if store_key else []
     subprocess.run(  # `doorcheck status` in a terminal beside the window
-        [sys.executable, "-c", "import sys; from doorcheck.store.local import LocalStore; "
-         "LocalStore.open(__import__('pathlib').Path(sys.argv[1])).close()", str(path)],
+        [sys.executable, "-c", "import sys; from pathlib import Path; "
+         "from doorcheck.store.cipher import StoreKey; "
+         "from doorcheck.store.local import LocalStore; "
+         "key = StoreKey.from_text(sys.argv[2]) if len(sys.argv) > 2 else None; "
+         "LocalStore.open(Path(sys.argv[1]), key).close()", str(path), *key],
         check=True, timeout=60,
     )  # fmt: skip
-    third = LocalStore.open(path)
+    third = open_store(path)
     third.set_setting("seen", "third")
     third.close()
     assert first.get_setting("seen") == "third"
     first.set_setting("seen", "first again")
     first.close()
-    again = LocalStore.open(path)
+    again = open_store(path)
     assert again.get_setting("seen") == "first again"
     again.close()

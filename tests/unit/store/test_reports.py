@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,9 @@ from doorcheck.services.checkin import CheckInService
 from doorcheck.store.local import LocalStore
 from doorcheck.views import StationCount
 from tests.support import full_sync, wire
+
+# A store of the test's kind, plain or encrypted (conftest.py).
+OpenStore = Callable[[Path], LocalStore]
 
 
 def at(hour: int, minute: int, second: int = 0) -> datetime:
@@ -29,8 +33,10 @@ def visited(
     }
 
 
-def test_counts_come_from_the_server_copies_and_this_doors_changes(tmp_path: Path) -> None:
-    store = LocalStore.open(tmp_path / "door.sqlite3")
+def test_counts_come_from_the_server_copies_and_this_doors_changes(
+    open_store: OpenStore, tmp_path: Path
+) -> None:
+    store = open_store(tmp_path / "door.sqlite3")
     full_sync(
         store,
         [
@@ -74,8 +80,8 @@ def test_counts_come_from_the_server_copies_and_this_doors_changes(tmp_path: Pat
     store.close()
 
 
-def test_an_empty_store_has_empty_statistics(tmp_path: Path) -> None:
-    store = LocalStore.open(tmp_path / "door.sqlite3")
+def test_an_empty_store_has_empty_statistics(open_store: OpenStore, tmp_path: Path) -> None:
+    store = open_store(tmp_path / "door.sqlite3")
     stats = store.statistics()
     assert (stats.arrivals, stats.inside, stats.guests, stats.stations) == ([], 0, 0, [])
     store.close()

@@ -3,6 +3,7 @@ and zones other doors said they are in; changes waiting and learned from doors i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ from doorcheck.store.local import LocalStore
 from doorcheck.store.zones import SERVER_PLAN
 from tests.support import full_sync, wire
 
+# A store of the test's kind, plain or encrypted (conftest.py).
+OpenStore = Callable[[Path], LocalStore]
+
 CAME = datetime(2026, 11, 28, 18, 0, tzinfo=UTC)  # yesterday: the door's own changes come after
 
 
@@ -25,8 +29,8 @@ def inside_at(station: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> LocalStore:
-    store = LocalStore.open(tmp_path / "door.sqlite3")
+def store(open_store: OpenStore, tmp_path: Path) -> LocalStore:
+    store = open_store(tmp_path / "door.sqlite3")
     full_sync(
         store,
         [
@@ -77,7 +81,7 @@ def test_a_zone_set_at_this_door_and_one_a_peer_told_are_counted(store: LocalSto
 
 
 def test_a_change_learned_from_another_door_counts_in_its_zone(store: LocalStore) -> None:
-    other = LocalStore.open(store.path.parent / "other.sqlite3")
+    other = LocalStore.open(store.path.parent / "other.sqlite3", store.db.key)
     full_sync(other, [wire("e", "E", "Eve", "E")])
     CheckInService(other, "Main Entrance", Mode.CHECK_IN).scan("E")
     store.log.accept(other.log.after({}))

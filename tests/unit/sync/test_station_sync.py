@@ -23,6 +23,7 @@ from doorcheck.server.db import create_schema, make_engine
 from doorcheck.services.checkin import CheckInService, laptop_now
 from doorcheck.station.client import Credentials, StationClient
 from doorcheck.station.writer import StationChangeWriter
+from doorcheck.store.cipher import StoreKey
 from doorcheck.store.local import LocalStore
 from doorcheck.sync.station_sync import Backoff, StationSync, wait_for
 from doorcheck.views import SyncStatus
@@ -54,8 +55,9 @@ def doors(tmp_path: Path) -> Iterator[Callable[..., Door]]:
         *,
         clock: Callable[[], datetime] | None = None,
         timeout: float = 5.0,
+        key: StoreKey | None = None,
     ) -> Door:
-        store = LocalStore.open(tmp_path / station / "door.sqlite3")
+        store = LocalStore.open(tmp_path / station / "door.sqlite3", key)
         creds = Credentials(server.event_id, server.stations[station].app_code, station)
         client = StationClient(server.url, creds, timeout=httpx.Timeout(timeout))
         statuses: list[SyncStatus] = []
@@ -141,6 +143,19 @@ def test_offline_check_ins_queue_and_drain_when_the_server_returns(
         assert door.store.status().pending == 0
         assert door.statuses[-1].online is True
         assert [e for _, e in server_check_ins(back, server.guests[1].id)] == ["applied"]
+
+
+def test_an_encrypted_door_syncs_and_uploads_as_a_plain_one(
+    server: RunningServer, doors: Callable[..., Door]
+) -> None:
+    door = doors(server, key=StoreKey.new())
+    first = door.engine.run_once()
+    assert first is not None and first.full and first.guests_received == len(server.guests)
+    assert door.service.scan(server.code_of(1)).verdict.kind == VerdictKind.ADMIT
+    report = door.engine.run_once()
+    assert report is not None and report.uploaded == 1
+    assert door.store.status().pending == 0
+    assert [e for _, e in server_check_ins(server, server.guests[1].id)] == ["applied"]
 
 
 @pytest.mark.parametrize("fault", ["500", "stall", "cut", "truncate"])

@@ -64,6 +64,10 @@
       <translation>Namensschild nicht gedruckt: {printer}: {why}. Der Check-in zählt.</translation>
     </message>
     <message>
+      <source>This door cannot open</source>
+      <translation>Dieser Eingang lässt sich nicht öffnen</translation>
+    </message>
+    <message>
       <source>Badge printed on {printer}</source>
       <translation>Namensschild gedruckt auf {printer}</translation>
     </message>
@@ -438,6 +442,26 @@
     <message>
       <source>no guest with the code {code} on this door's list</source>
       <translation>kein Gast mit dem Code {code} auf der Liste dieses Eingangs</translation>
+    </message>
+    <message>
+      <source>this door's data is encrypted and its key cannot be found: unlock the OS keyring (or log in as the user who set the door up) and try again; without the key the data cannot be read, and it was left as it is (data folder {folder})</source>
+      <translation>die Daten dieses Eingangs sind verschlüsselt und ihr Schlüssel ist nicht zu finden: den Schlüsselbund des Systems entsperren (oder als der Benutzer anmelden, der den Eingang eingerichtet hat) und erneut versuchen; ohne den Schlüssel sind die Daten nicht lesbar, sie wurden unverändert gelassen (Datenordner {folder})</translation>
+    </message>
+    <message>
+      <source>this door's key does not open its data file {file}: the key kept for it is not the one it was encrypted with; the file was left as it is</source>
+      <translation>der Schlüssel dieses Eingangs öffnet seine Datendatei {file} nicht: der für ihn aufbewahrte Schlüssel ist nicht der, mit dem sie verschlüsselt wurde; die Datei wurde unverändert gelassen</translation>
+    </message>
+    <message>
+      <source>this door's data is encrypted, but SQLCipher (the Python package sqlcipher3) cannot be loaded on this laptop: {why}</source>
+      <translation>die Daten dieses Eingangs sind verschlüsselt, aber SQLCipher (das Python-Paket sqlcipher3) lässt sich auf diesem Laptop nicht laden: {why}</translation>
+    </message>
+    <message>
+      <source>the door's data file {file} is not a SQLite database: it may be an encrypted door's whose settings (encryption.json) are gone; the file was left as it is</source>
+      <translation>die Datendatei {file} des Eingangs ist keine SQLite-Datenbank: vielleicht gehört sie zu einem verschlüsselten Eingang, dessen Einstellungen (encryption.json) fehlen; die Datei wurde unverändert gelassen</translation>
+    </message>
+    <message>
+      <source>this data folder already holds guest data kept unencrypted ({folder}): wipe it first ('doorcheck wipe'), or give the encrypted door a new folder (--data)</source>
+      <translation>dieser Datenordner enthält bereits unverschlüsselte Gästedaten ({folder}): zuerst löschen ('doorcheck wipe') oder dem verschlüsselten Eingang einen neuen Ordner geben (--data)</translation>
     </message>
     <message>
       <source>{file}: {why}</source>
