@@ -673,10 +673,10 @@ def log_in_screen(app: QApplication, data_dir: Path, camera: str) -> DoorSession
     from doorcheck.ui.login_dialog import LoginDialog
 
     dialog = LoginDialog(
-        lambda *values: log_in_and_load(data_dir, *values),
+        lambda *values: log_in_and_load(data_dir, *values, encrypt=dialog.encrypt_chosen),
         camera=lambda: CameraBridge(lambda: open_frames(camera)),
         preview=preview_lines,
-        pair=lambda code: _start_from_pairing(data_dir, code),
+        pair=lambda code: _start_from_pairing(data_dir, code, dialog.encrypt_chosen),
         is_pairing_code=is_pairing_code,
     )
     keys = ScannerKeyFilter()  # a USB scanner reads the station's setup code
@@ -689,12 +689,12 @@ def log_in_screen(app: QApplication, data_dir: Path, camera: str) -> DoorSession
     return saved_door(data_dir) if accepted else None
 
 
-def _start_from_pairing(data_dir: Path, code: str) -> None:
+def _start_from_pairing(data_dir: Path, code: str, encrypt: bool = False) -> None:
     """A new door from another door's pairing code (no server needed): saved, then
     opened by the window as any saved door; its list comes from the other doors."""
     from doorcheck.session.door import pair_new_door
 
-    door, _ = pair_new_door(data_dir, code)
+    door, _ = pair_new_door(data_dir, code, encrypt=encrypt)
     door.close()
 
 

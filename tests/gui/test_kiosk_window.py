@@ -10,7 +10,7 @@ import httpx
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QImage, QKeyEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from doorcheck.app import Kiosk, build_kiosk, start
@@ -638,3 +638,41 @@ def test_the_guest_list_opens_ready_to_type_and_enter_checks_in_the_highlighted_
     settled(qtbot, panel)
     name, _, state, colour = panel.results.item(0).data(COLUMNS_ROLE)
     assert name == "Zoë Zed" and state.startswith("IN since") and colour == "#2e7d32"
+
+
+def test_the_login_screen_makes_an_encrypted_door_when_asked(
+    qtbot: QtBot, server: RunningServer, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from doorcheck.app import log_in_screen
+    from doorcheck.paths import store_path
+    from doorcheck.ui.login_dialog import LoginDialog
+    from tests.support.kiosk import when_modal
+
+    data = tmp_path / "door"
+
+    def fill(dialog: QDialog) -> None:
+        assert isinstance(dialog, LoginDialog)
+        for field, text in ((dialog.server, server.url), (dialog.event_id, server.event_id),
+                            (dialog.app_code, "main-code-1"),
+                            (dialog.station, "Main Entrance")):  # fmt: skip
+            field.setText(text)
+        dialog.encrypt.setChecked(True)
+        dialog.submit()
+
+    when_modal(fill)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    door = log_in_screen(app, data, "0")
+    assert door is not None
+    try:
+        assert door.store.status().guests == len(server.guests)
+    finally:
+        door.close()
+    # On disk, the store is SQLCipher's: plain SQLite cannot read a page of it.
+    with (
+        pytest.raises(sqlite3.DatabaseError),
+        sqlite3.connect(store_path(data, server.event_id, "Main Entrance")) as plain,
+    ):
+        plain.execute("SELECT count(*) FROM guests").fetchone()

@@ -121,18 +121,26 @@ def _log_in_station(data_dir: Path, request: LoginRequest) -> LoggedIn:
 
 
 def log_in_and_load(
-    data_dir: Path, source: str, address: str, event: str, key: str, station: str
+    data_dir: Path,
+    source: str,
+    address: str,
+    event: str,
+    key: str,
+    station: str,
+    *,
+    encrypt: bool = False,
 ) -> None:
     """What the login screen does: log in (or load the file), remember the login,
     fetch the guest list. For the legacy Eventbrite API, ``key`` is the application
-    key and the user key on two lines."""
+    key and the user key on two lines. ``encrypt``: the door's data encrypted."""
     if source == "spreadsheet":
-        import_list(data_dir, Path(address), station=station)
+        import_list(data_dir, Path(address), station=station, encrypt=encrypt)
         return
     app_key = ""
     if source == "eventbrite-legacy":
         app_key, _, key = key.partition("\n")
-    log_in(data_dir, LoginRequest(source, address, key, station, event, app_key))
+    log_in(data_dir, LoginRequest(source, address, key, station, event, app_key,
+                                  encrypt=encrypt))  # fmt: skip
     with open_door(data_dir) as door:
         door.sync_once()
 

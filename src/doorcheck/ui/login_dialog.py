@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -100,6 +101,9 @@ class LoginDialog(QDialog):
         self.station = QLineEdit()
         self.app_key = QLineEdit()  # the legacy Eventbrite API's second key
         self.app_key.setEchoMode(QLineEdit.EchoMode.Password)
+        # Chosen here, read by the login off the GUI thread as a plain value.
+        self.encrypt = QCheckBox(tr("Encrypt this door's guest data (its key in the OS keyring)"))
+        self.encrypt_chosen = False
         self.message = QLabel(tr("Type the station's details, or scan its setup code."))
         self.message.setWordWrap(True)
         self.button = QPushButton(tr("Log in"))
@@ -140,6 +144,7 @@ class LoginDialog(QDialog):
         self.preview.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.encrypt)
         layout.addWidget(self.message)
         layout.addWidget(self.button)
         layout.addWidget(self.scan_button)
@@ -230,6 +235,7 @@ class LoginDialog(QDialog):
             )
             return
         self.button.setEnabled(False)
+        self.encrypt_chosen = self.encrypt.isChecked()
         self.message.setText(tr("Logging in and fetching the guest list\u2026"))
         values = (chosen.name, address, event, secret, station)
 
@@ -251,6 +257,7 @@ class LoginDialog(QDialog):
         if pair is None:
             return
         self.button.setEnabled(False)
+        self.encrypt_chosen = self.encrypt.isChecked()
         self.message.setText(tr("Joining the event's doors\u2026"))
 
         def failed(exc: BaseException) -> None:

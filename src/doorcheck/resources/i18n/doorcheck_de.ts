@@ -732,6 +732,10 @@
       <translation>Eingang anmelden</translation>
     </message>
     <message>
+      <source>Encrypt this door's guest data (its key in the OS keyring)</source>
+      <translation>Gästedaten dieses Eingangs verschlüsseln (Schlüssel im Schlüsselbund des Systems)</translation>
+    </message>
+    <message>
       <source>Type the station's details, or scan its setup code.</source>
       <translation>Geben Sie die Daten der Station ein oder scannen Sie ihren Einrichtungscode.</translation>
     </message>
