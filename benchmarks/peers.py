@@ -50,7 +50,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -79,6 +79,7 @@ class Row:
     ok: bool | None
     note: str = ""
     bare: float | None = None  # this machine's bare figure in the same run, same unit
+    raw: list[float] = field(default_factory=list)  # every sample, in the JSON only
 
     @property
     def ratio(self) -> float | None:
@@ -209,6 +210,8 @@ def door_worker(data: Path, port: int, peers: list[str], mesh: bool) -> int:
 
     door = open_door(data)
     service = door.service(ask=False)
+    timer = ScanTimer(door.store.db.engine)
+    store_calls = count_store_calls(door.store)
     node = None
     if mesh:
         node = door.join_mesh(
@@ -229,12 +232,19 @@ def door_worker(data: Path, port: int, peers: list[str], mesh: bool) -> int:
             elif do == "scans":
                 time.sleep(command.get("delay", 0.0))
                 times = []
+                parts: list[dict[str, float]] = []
+                threads_before = thread_cpu_ms()
                 for code in command["codes"]:
-                    start = time.perf_counter()
-                    service.scan(code, "scanner")
-                    times.append((time.perf_counter() - start) * 1000)
+                    with timer.scan() as part:
+                        service.scan(code, "scanner")
+                    times.append(part["wall"])
+                    parts.append(part)
                     time.sleep(command.get("pause", 0.0) * random.uniform(0.5, 1.5))
-                emit({"times": times})
+                threads_after = thread_cpu_ms()
+                used = {name: round(ms - threads_before.get(name, 0.0), 1)
+                        for name, ms in threads_after.items()}  # fmt: skip
+                emit({"times": times, "parts": parts, "threads": used,
+                      "calls": store_calls.since_last()})  # fmt: skip
             elif do == "nearby":
                 emit({"nearby": node.nearby() if node is not None else 0})
             elif do == "quit":
@@ -244,6 +254,130 @@ def door_worker(data: Path, port: int, peers: list[str], mesh: bool) -> int:
             node.stop()
         door.close()
     return 0
+
+
+class StoreCalls:
+    """Calls of the change log's methods in a door's process: how many, their wall
+    and CPU ms (the thread's), and the longest; which of the mesh's store work costs."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._found: dict[str, list[float]] = {}
+
+    def wrap(self, owner: object, name: str) -> None:
+        original = getattr(owner, name)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                took = (time.perf_counter() - wall) * 1000
+                used = (time.thread_time() - cpu) * 1000
+                with self._lock:
+                    entry = self._found.setdefault(name, [0, 0.0, 0.0, 0.0])
+                    entry[0] += 1
+                    entry[1] += took
+                    entry[2] += used
+                    entry[3] = max(entry[3], took)
+
+        setattr(owner, name, counted)
+
+    def since_last(self) -> dict[str, list[float]]:
+        with self._lock:
+            found, self._found = self._found, {}
+        return {name: [round(v, 1) for v in entry] for name, entry in found.items()}
+
+
+def count_store_calls(store: LocalStore) -> StoreCalls:
+    calls = StoreCalls()
+    for name in ("accept", "after", "vector", "newest", "top", "note_peers"):
+        calls.wrap(store.log, name)
+    return calls
+
+
+def thread_cpu_ms() -> dict[str, float]:
+    """CPU ms used so far by each thread of this process, by kind of thread (the
+    asyncio executor's workers summed), from /proc."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    used: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = names.get(int(task.name), "other")
+        kind = name.split("_")[0] if name.startswith("asyncio_") else name
+        used[kind] = used.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) * 1000 / tick
+    return used
+
+
+def run_queue_ns() -> int:
+    """Nanoseconds this thread has waited, runnable, for a CPU (Linux schedstat)."""
+    try:
+        return int(Path("/proc/thread-self/schedstat").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+class ScanTimer:
+    """Where a scan's time goes, in the scanning thread: its CPU (``cpu``), waiting
+    for a core (``runq``, the kernel's run-queue delay), until it holds the write
+    lock (``lock``: from the scan's start until its BEGIN IMMEDIATE returned, so the
+    wait for the store's write gate and for SQLite's lock, which another writer of
+    this process or another holds), and the commit (``commit``: from SQLite's COMMIT
+    to the end of the scan, the fsync in it). What is left of ``wall`` (``other``) is
+    off-CPU time outside those: mostly waiting for the GIL another thread (the mesh
+    node) holds. The parts overlap a little (a part's own CPU is in ``cpu`` too)."""
+
+    def __init__(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        self._scanning: int | None = None
+        self._marks: dict[str, float] = {}
+
+        def mark(name: str) -> Callable[..., None]:
+            def at(*_: object) -> None:
+                if threading.get_ident() == self._scanning:
+                    self._marks[name] = time.perf_counter()
+
+            return at
+
+        def statement(name: str) -> Callable[..., None]:
+            noted = mark(name)
+
+            def at(_conn: object, _cursor: object, sql: str, *_: object) -> None:
+                if sql.startswith("BEGIN IMMEDIATE"):
+                    noted()
+
+            return at
+
+        # When the store's BEGIN IMMEDIATE returned (it waits while another writer
+        # holds the lock), and at COMMIT.
+        event.listen(engine, "after_cursor_execute", statement("begun"))
+        event.listen(engine, "commit", mark("commit"))
+
+    @contextmanager
+    def scan(self) -> Iterator[dict[str, float]]:
+        part: dict[str, float] = {}
+        self._scanning = threading.get_ident()
+        self._marks = {}
+        queued, cpu = run_queue_ns(), time.thread_time()
+        start = time.perf_counter()
+        try:
+            yield part
+        finally:
+            end = time.perf_counter()
+            self._scanning = None
+            marks = self._marks
+            part["wall"] = (end - start) * 1000
+            part["cpu"] = (time.thread_time() - cpu) * 1000
+            part["runq"] = (run_queue_ns() - queued) / 1e6
+            part["lock"] = (marks["begun"] - start) * 1000 if "begun" in marks else 0.0
+            part["commit"] = (end - marks["commit"]) * 1000 if "commit" in marks else 0.0
+            part["other"] = max(0.0, part["wall"] - part["cpu"] - part["runq"]
+                                - part["lock"] - part["commit"])  # fmt: skip
 
 
 @dataclass
@@ -401,11 +535,63 @@ def scan_times(worker: Worker, codes: list[str], pause: float) -> list[float]:
     return [float(t) for t in worker.answer()["times"]]
 
 
-def scans_with_gossip(workers: list[Worker], codes: list[str], count: int, pause: float
-                      ) -> tuple[list[float], int]:  # fmt: skip
+def scan_parts(worker: Worker, codes: list[str], pause: float
+               ) -> tuple[list[float], list[dict[str, float]]]:  # fmt: skip
+    """Each scan's time and where it went (ScanTimer)."""
+    worker.send({"do": "scans", "codes": codes, "pause": pause})
+    answer = worker.answer()
+    print(f"{worker.folder.station}: CPU ms by thread while scanning: {answer['threads']}; "
+          f"change log calls [count, wall ms, CPU ms, longest ms]: {answer['calls']}",
+          flush=True)  # fmt: skip
+    return [float(t) for t in answer["times"]], answer["parts"]
+
+
+def bare_commit_times(folder: Path, count: int, pause: float) -> list[float]:
+    """ms of single-row durable commits with the store's pragmas (WAL, synchronous=FULL),
+    at a scan's pace: the floor of a scan on this machine at that moment."""
+    folder.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(folder / "bare.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)")
+    times = []
+    for i in range(count):
+        start = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t (v) VALUES (?)", (f"scan {i}",))
+        conn.execute("COMMIT")
+        times.append((time.perf_counter() - start) * 1000)
+        time.sleep(pause * random.uniform(0.5, 1.5))
+    conn.close()
+    return times
+
+
+@contextmanager
+def bare_beside(folder: Path, count: int, pause: float) -> Iterator[list[float]]:
+    """Bare commits in a process of their own (as a door is), run while the block runs;
+    their times are in the list once it ends."""
+    process = subprocess.Popen(
+        [PY, "-m", "benchmarks.peers", "--bare", str(folder), "--count", str(count),
+         "--pause", str(pause)], stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    found: list[float] = []
+    try:
+        yield found
+    finally:
+        out, _ = process.communicate(timeout=600)
+        found.extend(float(t) for t in json.loads(out))
+
+
+Parts = list[dict[str, float]]
+
+
+def scans_with_gossip(
+    workers: list[Worker], codes: list[str], count: int, pause: float, work: Path
+) -> tuple[list[float], Parts, list[float], int]:
     """The first door scans ``count`` codes while each other door checks a guest in
-    about every 3 s (a busy door at a busy entrance); returns the first door's times
-    and how many changes the others made meanwhile."""
+    about every 3 s (a busy door at a busy entrance), and a process beside it makes
+    bare commits at the same pace; returns the first door's times and their parts,
+    the bare commits' times, and how many changes the others made meanwhile."""
     scanning, others = workers[0], workers[1:]
     duration = count * pause
     per_door = max(1, int(duration / 3.0))
@@ -413,10 +599,25 @@ def scans_with_gossip(workers: list[Worker], codes: list[str], count: int, pause
         mine = [codes.pop() for _ in range(per_door)]
         delay = 3.0 * index / len(others)
         worker.send({"do": "scans", "codes": mine, "pause": 3.0, "delay": delay})
-    times = scan_times(scanning, [codes.pop() for _ in range(count)], pause)
+    with bare_beside(work / "bare-gossip", count, pause) as bare:
+        times, parts = scan_parts(scanning, [codes.pop() for _ in range(count)], pause)
     for worker in others:
         worker.answer()
-    return times, per_door * len(others)
+    return times, parts, bare, per_door * len(others)
+
+
+def parts_note(parts: list[dict[str, float]], times: list[float]) -> str:
+    """Where the time of the slowest 5 % of scans went, on average, in words."""
+    cut = percentile(times, 0.95)
+    slow = [p for p in parts if p["wall"] >= cut] or parts
+    names = ("cpu", "runq", "lock", "commit", "other")
+    return (
+        "slowest 5 %: "
+        + ", ".join(f"{name} {statistics.mean(p[name] for p in slow):.0f}" for name in names)
+        + " ms (median scan: "
+        + ", ".join(f"{name} {statistics.median(p[name] for p in parts):.1f}" for name in names)
+        + ")"
+    )
 
 
 # -- 2, 3, 5: a big list, a door away, the backlog ------------------------------------
@@ -567,10 +768,15 @@ def mesh_part(sizes: Sizes, work: Path, rows: list[Row]) -> None:
         event.stop()  # the internet is down from here on, as in the integration tests
     bare = bare_commit_ms(work, 300)  # the floor of a durable scan, as in benchmarks/sync.py
     busy: list[float] = []
+    busy_parts: list[dict[str, float]] = []
+    bare_busy: list[float] = []
     made = 0
-    # 4, alone: the door's own process, no mesh.
+    # 4, alone: the door's own process, no mesh; bare commits at the same pace in a
+    # process beside it.
     alone = start_worker(folders[0], mesh=False)
-    solo = scan_times(alone, [codes.pop() for _ in range(sizes.scans)], sizes.scan_pause)
+    with bare_beside(work / "bare-alone", sizes.scans, sizes.scan_pause) as bare_alone:
+        solo, solo_parts = scan_parts(alone, [codes.pop() for _ in range(sizes.scans)],
+                                      sizes.scan_pause)  # fmt: skip
     alone.stop()
     for count in (few, many):
         workers = start_mesh(folders[:count])
@@ -587,18 +793,48 @@ def mesh_part(sizes: Sizes, work: Path, rows: list[Row]) -> None:
                                 last, "ms", "(none)", None,
                                 f"median {statistics.median(to_all):.0f} ms"))  # fmt: skip
             if count == many:
-                busy, made = scans_with_gossip(workers, codes, sizes.scans, sizes.scan_pause)
+                busy, busy_parts, bare_busy, made = scans_with_gossip(
+                    workers, codes, sizes.scans, sizes.scan_pause, work
+                )
         finally:
             stop_all(workers)
+    rows.append(Row("bare durable commit (benchmarks/sync.py bare_commit_ms), p95, back to "
+                    "back", bare, "ms", "(floor)", None, "this process, nothing else of "
+                    "the run running"))  # fmt: skip
+    bare_alone_p95 = percentile(bare_alone, 0.95)
     alone_p95 = percentile(solo, 0.95)
+    rows.append(Row("bare durable commit at a scan's pace, beside the door alone, p95",
+                    bare_alone_p95, "ms", "(floor)", None,
+                    f"median {statistics.median(bare_alone):.1f} ms; a process of its own",
+                    raw=rounded(bare_alone)))  # fmt: skip
     rows.append(Row("scan verdict + durable write, p95, door alone (no mesh)", alone_p95,
                     "ms", "(baseline)", None, f"median {statistics.median(solo):.1f} ms, "
-                    f"{len(solo)} scans", bare))  # fmt: skip
+                    f"{len(solo)} scans; {parts_note(solo_parts, solo)}", bare_alone_p95,
+                    raw=rounded(solo)))  # fmt: skip
+    bare_busy_p95 = percentile(bare_busy, 0.95)
+    rows.append(Row(f"bare durable commit at a scan's pace while {many} doors gossip, p95",
+                    bare_busy_p95, "ms", "(floor)", None,
+                    f"median {statistics.median(bare_busy):.1f} ms; a process of its own "
+                    "beside the scanning door", raw=rounded(bare_busy)))  # fmt: skip
     busy_p95 = percentile(busy, 0.95)
-    rows.append(Row(f"  the same while {many} doors gossip, p95", busy_p95, "ms",
+    rows.append(Row(f"  scan while {many} doors gossip, p95", busy_p95, "ms",
                     "not worse than alone", busy_p95 <= alone_p95 * 1.1,
                     f"median {statistics.median(busy):.1f} ms; {made} changes by the "
-                    f"other {many - 1} doors meanwhile; ok within 10 %", bare))  # fmt: skip
+                    f"other {many - 1} doors meanwhile; ok within 10 %; "
+                    f"{parts_note(busy_parts, busy)}", bare_busy_p95,
+                    raw=rounded(busy)))  # fmt: skip
+    alone_ratio = alone_p95 / bare_alone_p95 if bare_alone_p95 else float("nan")
+    busy_ratio = busy_p95 / bare_busy_p95 if bare_busy_p95 else float("nan")
+    bare_rose = bare_busy_p95 / bare_alone_p95 if bare_alone_p95 else float("nan")
+    rows.append(Row("  scan/bare p95 ratio while gossiping, against alone", busy_ratio,
+                    "x", "(no more than alone)", None,
+                    f"alone {alone_ratio:.1f} x; with the gossip the bare commit's p95 rose "
+                    f"{bare_rose:.1f}-fold (the shared disk and CPU), the scan's "
+                    f"{busy_p95 / alone_p95:.1f}-fold"))  # fmt: skip
+
+
+def rounded(values: Sequence[float]) -> list[float]:
+    return [round(v, 1) for v in values]
 
 
 def big_part(sizes: Sizes, work: Path, rows: list[Row]) -> None:
@@ -645,7 +881,13 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--peer", action="append", default=[], help=argparse.SUPPRESS)
     parser.add_argument("--no-mesh", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--bare", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--pause", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.bare:
+        print(json.dumps(bare_commit_times(args.bare, args.count, args.pause)))
+        return 0
     if args.door:
         return door_worker(args.door, args.port, args.peer, not args.no_mesh)
     sizes = QUICK if args.quick else FULL

@@ -189,10 +189,18 @@ class _Connection:
         # door's vector at the next tick (not an idle one), so it sends what this
         # door lacks.
         self.tick_wanted = False
+        # What the door lacked, at its last tick, of what this one held then (origin:
+        # number). Each door pushes its own changes to every door at once, so what a
+        # door lacks at one tick is mostly on its way from its origin; only what it
+        # still lacks at its next tick is passed on (see _reader).
+        self.lacked: dict[str, int] = {}
         self.wake.set()  # at once on connecting, not at the first tick
 
     async def send(self, message: dict[str, object]) -> None:
-        self.writer.write(messages.frame(message))
+        await self.send_frame(messages.frame(message))
+
+    async def send_frame(self, frame: bytes) -> None:
+        self.writer.write(frame)
         await asyncio.wait_for(self.writer.drain(), QUIET_LIMIT)
 
 
@@ -249,6 +257,12 @@ class MeshNode:
         self._refusals = _RefusalLog()
         self._persisted: dict[str, PeerRecord] = {}  # what is on disk of each door
         self._persisted_at = 0.0  # time.monotonic() of the last write
+        # This door's own changes after a number, read and framed once for every
+        # connection (a change made here goes to all the doors at once: with twenty,
+        # nineteen reads and JSON encodings of the same batch, while a scan may be
+        # waiting for the interpreter). Keyed by the number; emptied whenever a change
+        # is made here (``_own_generation``).
+        self._own_frames: dict[int, asyncio.Future[tuple[int, bytes | None]]] = {}
 
     # -- from any thread ---------------------------------------------------------------
 
@@ -377,15 +391,18 @@ class MeshNode:
             while True:
                 # Four times a second: whether anything was committed at all (in
                 # microseconds, on this thread); if so, one indexed look (the newest
-                # change's number), and the vector only when a change was written.
+                # change's number), and this door's own newest number only when a
+                # change was written (the others' changes are taken by this node,
+                # which knows them; the whole vector is a GROUP BY over the log, and
+                # with twenty doors every intake is a commit).
                 if watcher.committed():
                     newest = await asyncio.to_thread(self.store.log.newest)
                     if newest != latest:
                         latest = newest
-                        vector = await asyncio.to_thread(self.store.log.vector)
-                        if vector.get(self.door_id, 0) > self._vector.get(self.door_id, 0):
+                        own = await asyncio.to_thread(self.store.log.top, self.door_id)
+                        if own > self._vector.get(self.door_id, 0):
                             self._wake_all()  # made here, perhaps by another process
-                        self._vector = merged(self._vector, vector)
+                        self._vector = merged(self._vector, {self.door_id: own})
                 if time.monotonic() - persisted > TICK_SECONDS:
                     persisted = time.monotonic()
                     await asyncio.to_thread(self._persist_peers)
@@ -395,6 +412,7 @@ class MeshNode:
 
     def _wake_all(self) -> None:
         """A change was made at this door: every connection looks for it."""
+        self._own_frames.clear()  # read again: they end before this change
         for connection in list(self._connections.values()):
             connection.made_here = True
             connection.wake.set()
@@ -614,7 +632,16 @@ class MeshNode:
                 peer.known = merged(peer.known, messages.vector_of(message))
                 self._heard(peer, message)
                 self._learn_addresses(message.get("doors"))
-                if any(peer.known.get(o, 0) < n for o, n in self._vector.items()):
+                # Passed on only what it lacked at its last tick already and still
+                # lacks: its origin (when connected to it) had a tick's time to push it,
+                # so it is not on its way. Passing on all it lacks at once sent most
+                # changes twice or more among twenty doors (a tick is often written
+                # just before the change arrives), each a write at the other end.
+                overdue = any(peer.known.get(o, 0) < n for o, n in connection.lacked.items())
+                connection.lacked = {
+                    o: n for o, n in self._vector.items() if peer.known.get(o, 0) < n
+                }
+                if overdue:
                     connection.catch_up = True  # it lacks what another door had
                     connection.wake.set()
                 if any(self._vector.get(o, 0) < n for o, n in peer.known.items()):
@@ -732,7 +759,13 @@ class MeshNode:
                 else made_here
                 or self._vector.get(self.door_id, 0) > peer.known.get(self.door_id, 0)
             )
-            while lacking:
+            while lacking and not everything:
+                top, frame = await self._own_changes(peer.known.get(self.door_id, 0))
+                if frame is None:
+                    break
+                await connection.send_frame(frame)
+                peer.known = merged(peer.known, {self.door_id: top})
+            while lacking and everything:
                 batch = await asyncio.to_thread(
                     self.store.log.after, dict(peer.known), BATCH, origins
                 )
@@ -761,6 +794,36 @@ class MeshNode:
                     "doors": news[1],
                 }
             )
+
+    async def _own_changes(self, since: int) -> tuple[int, bytes | None]:
+        """This door's changes after number ``since`` (at most a batch) as one framed
+        message, and the last one's number; no frame when there are none. Read and
+        encoded once for all connections that lack the same, until a change is made
+        here."""
+        found = self._own_frames.get(since)
+        if found is None:
+            found = self._own_frames[since] = asyncio.ensure_future(self._read_own(since))
+
+            def forget_failed(done: asyncio.Future[tuple[int, bytes | None]]) -> None:
+                # A read that failed is not kept: the next wake-up reads again.
+                failed = done.cancelled() or done.exception() is not None
+                if failed and self._own_frames.get(since) is done:
+                    del self._own_frames[since]
+
+            found.add_done_callback(forget_failed)
+        # Shielded: a connection that ends while waiting must not cancel the read the
+        # other connections wait for.
+        return await asyncio.shield(found)
+
+    async def _read_own(self, since: int) -> tuple[int, bytes | None]:
+        def read() -> tuple[int, bytes | None]:
+            batch = self.store.log.after({self.door_id: since}, BATCH, (self.door_id,))
+            if not batch:
+                return since, None
+            changes = [messages.change_to_json(c) for c in batch]
+            return batch[-1].seq, messages.frame({"type": "changes", "changes": changes})
+
+        return await asyncio.to_thread(read)
 
     # -- helpers -----------------------------------------------------------------------
 

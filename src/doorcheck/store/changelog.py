@@ -84,6 +84,11 @@ class ChangeLog:
         with self._db.read() as conn:
             return int(conn.execute(select(func.coalesce(func.max(OUTBOX.c.seq), 0))).scalar_one())
 
+    def top(self, origin: str) -> int:
+        """How many of ``origin``'s changes this door holds (one indexed look)."""
+        with self._db.read() as conn:
+            return self._tops(conn, (origin,)).get(origin, 0)
+
     def after(
         self, vector: Vector, limit: int = 1000, origins: Sequence[str] | None = None
     ) -> list[LoggedChange]:
@@ -119,15 +124,28 @@ class ChangeLog:
         return tops
 
     def accept(self, offered: Iterable[LoggedChange]) -> Accepted:
-        """Take what extends this door's prefixes, in one durable transaction."""
+        """Take what extends this door's prefixes, in one transaction."""
         offered = list(offered)
+        # Only the offered changes' origins matter to the intake: their newest numbers,
+        # one indexed look each, not the whole log's vector (a GROUP BY over it).
+        origins = sorted({c.origin for c in offered})
+        # A batch of changes all held already (another door passing on what this one
+        # has) is answered from a read: a write transaction would take the store's
+        # write lock, and a scan at this door waits for that lock.
+        with self._db.read() as conn:
+            held = self._tops(conn, origins)
+            plan = intake(held, offered)
+            if not plan.take:
+                differing = self._differing(conn, held, offered)
+                return Accepted([], plan.held - differing, plan.gaps, differing)
         # Not waiting for the disk: a change from another door is held durably by the
         # door that made it, and a door killed (even SIGKILL) keeps what the OS has;
         # only a power cut could take the last few, and the vector read at the next
         # start then says so, and the catch-up brings them again. A door's own changes
         # are durable before its screen turns green (services.checkin).
         with self._db.write(durable=False) as conn:
-            vector = self.vector(conn)
+            # Read again under the lock: another writer may have taken some meanwhile.
+            vector = self._tops(conn, origins)
             plan = intake(vector, offered)
             differing = self._differing(conn, vector, offered)
             if not plan.take:

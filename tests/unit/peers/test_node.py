@@ -558,3 +558,58 @@ def test_an_impostor_does_not_keep_the_real_door_out(mesh: Mesh) -> None:
         stop.set()
         thread.join(5)
         impostor.close()
+
+
+# -- what is passed on --------------------------------------------------------------
+
+
+def _next_changes(peer: Peer) -> list[dict[str, object]]:
+    while True:
+        message = peer.receive()
+        if message["type"] == "changes":
+            changes = message["changes"]
+            assert isinstance(changes, list)
+            return changes
+
+
+def _learned_from(main: Door, origin: Peer) -> None:
+    origin.hello()
+    origin.send({"type": "changes", "changes": [change_json(origin.door_id, 1)]})
+    until(
+        lambda: any(p.door_id == origin.door_id and p.held == 1 for p in main.node.peers()),
+        what="the change taken",
+    )
+
+
+def test_a_change_on_its_way_from_its_origin_is_not_passed_on(mesh: Mesh) -> None:
+    # Every door pushes its own changes to every door at once. A door whose tick
+    # lacks a change it is about to get from the change's origin is not sent it
+    # again by this door (among twenty doors that sent most changes twice or more).
+    main = mesh.door("Main")
+    main_id = main.store.log.door_id
+    listener = intruder(mesh, main)
+    listener.hello()
+    origin = intruder(mesh, main)
+    _learned_from(main, origin)
+    listener.send({"type": "tick", "vector": {}})  # written before the change came
+    main.service.scan("C2")
+    got = _next_changes(listener)
+    # By its next tick it has it, from its origin: nothing is passed on.
+    listener.send({"type": "tick", "vector": {origin.door_id: 1, main_id: 1}})
+    main.service.scan("C2", requested=Action.CHECK_OUT)
+    while not any(c["origin"] == main_id and c["seq"] == 2 for c in got):
+        got += _next_changes(listener)
+    assert {c["origin"] for c in got} == {main_id}
+
+
+def test_a_change_still_lacking_at_the_next_tick_is_passed_on(mesh: Mesh) -> None:
+    # Its origin is not connected to that door (or went away): this door passes it on.
+    main = mesh.door("Main")
+    listener = intruder(mesh, main)
+    listener.hello()
+    origin = intruder(mesh, main)
+    _learned_from(main, origin)
+    listener.send({"type": "tick", "vector": {}})
+    listener.send({"type": "tick", "vector": {}})
+    got = _next_changes(listener)
+    assert [(c["origin"], c["seq"]) for c in got] == [(origin.door_id, 1)]

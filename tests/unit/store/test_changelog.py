@@ -74,6 +74,25 @@ def test_accept_takes_each_change_once_in_any_order(store: LocalStore) -> None:
     assert [c.nonce for c in store.waiting_changes()] == ["A-1", "A-2"]
 
 
+def test_changes_all_held_are_answered_without_the_write_lock(
+    store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Doors pass on what this one has; answering them must not take the store's write
+    lock, which a scan at this door would wait for."""
+    first, second = change("A", 1), change("A", 2, guest="g2")
+    store.log.accept([first, second])
+
+    def no_write(**_: object) -> None:
+        raise AssertionError("a write transaction for changes all held")
+
+    monkeypatch.setattr(store.db, "write", no_write)
+    again = store.log.accept([second, first])
+    assert (again.taken, again.held, again.refused, again.gaps) == ([], 2, 0, frozenset())
+    # A forged copy among them is still refused and said so, without a write.
+    forged = replace(first, nonce="forged")
+    assert store.log.accept([forged]).refused == 1
+
+
 def test_a_gap_is_not_filled_from_later_changes(store: LocalStore) -> None:
     accepted = store.log.accept([change("A", 1), change("A", 3, guest="g2")])
     assert [c.seq for c in accepted.taken] == [1]
