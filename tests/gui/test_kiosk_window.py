@@ -245,6 +245,7 @@ def test_screenshots_of_every_state(tmp_path: Path) -> None:
         "self-check-in-ready.png",
         "settings.png",
         "statistics.png",
+        "steward.png",
     ]
     assert all(p.stat().st_size > 10_000 for p in tmp_path.glob("*.png"))
     # Each state shows its answer: the verdict panel's colour, and the red strip of a

@@ -30,7 +30,7 @@ from doorcheck.ui.badge import paint_badge
 from doorcheck.ui.changes_dialog import ChangesDialog
 from doorcheck.ui.i18n import install_language, tr
 from doorcheck.ui.login_dialog import LoginDialog
-from doorcheck.ui.main_window import KioskWindow
+from doorcheck.ui.main_window import KioskWindow, Role
 from doorcheck.ui.pairing_dialog import PairingDialog
 from doorcheck.ui.preview import to_qimage
 from doorcheck.ui.search_panel import GuestDesk, SearchPanel
@@ -257,6 +257,13 @@ def render_all(out: Path, language: str = "en") -> list[Path]:
         if online is None:
             window.status.show_health(WorkerHealth("sync"))
         window.scan.show_badge_problem(None)
+    # The same door handed to a steward: the door and the figures, nothing else.
+    window.scan.verdict.acknowledge()
+    window.set_role(Role.STEWARD)
+    window.tabs.setCurrentWidget(window.scan)
+    window.scan.show_outcome(admit)
+    written.append(_save(app, window, out / "steward.png"))
+    window.set_role(Role.SUPERVISOR)
     window.close()
     written.append(_badge(out / "badge.png"))
 
