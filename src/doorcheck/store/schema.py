@@ -1,4 +1,4 @@
-"""Tables of the kiosk's local database (SQLModel), schema revision 0007.
+"""Tables of the kiosk's local database (SQLModel), schema revision 0008.
 
 The migrations in ``store/migrations`` create exactly this; a test compares the two.
 Date-times are stored as ISO 8601 text in UTC with microseconds
@@ -10,13 +10,28 @@ from __future__ import annotations
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
+PRESENCE_INDEX = "ix_guests_presence"
 
 
 class GuestRow(SQLModel, table=True):
     """The server's copy of a guest; pending local changes live in the outbox."""
 
     __tablename__ = "guests"
+    # What the counts of status and statistics read instead of the table, whose rows
+    # carry each guest's JSON (store/reports.py, migration 0008): the arrived guests
+    # are a range of check_in; delete_time last, so that it never steers a lookup by
+    # id that also asks for live guests into this index (see 0008).
+    __table_args__ = (
+        Index(
+            PRESENCE_INDEX,
+            "check_in",
+            "check_out",
+            "check_in_station",
+            "check_out_station",
+            "delete_time",
+        ),
+    )
 
     # An integer key the FTS index can point at: a TEXT primary key's implicit rowid
     # may be renumbered by VACUUM, which would break the external-content index.

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
+
 from doorcheck.domain.changes import Action
 from doorcheck.domain.verdict import Mode
 from doorcheck.services.checkin import CheckInService
 from doorcheck.store.local import LocalStore
+from doorcheck.store.schema import PRESENCE_INDEX
 from doorcheck.views import StationCount
 from tests.support import full_sync, wire
 
@@ -84,4 +88,69 @@ def test_an_empty_store_has_empty_statistics(open_store: OpenStore, tmp_path: Pa
     store = open_store(tmp_path / "door.sqlite3")
     stats = store.statistics()
     assert (stats.arrivals, stats.inside, stats.guests, stats.stations) == ([], 0, 0, [])
+    store.close()
+
+
+def plans_of_reads(store: LocalStore, read: Callable[[], object]) -> dict[str, list[str]]:
+    """Each statement ``read`` runs that reads guests, with SQLite's plan for it (the
+    detail column of EXPLAIN QUERY PLAN, one line per step)."""
+    statements: list[tuple[str, Any]] = []
+
+    def note(*args: Any) -> None:
+        statement, parameters = args[2], args[3]
+        if "guests" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(store.db.engine, "before_cursor_execute", note)
+    try:
+        read()
+    finally:
+        event.remove(store.db.engine, "before_cursor_execute", note)
+    with store.db.engine.connect() as conn:
+        return {
+            statement: [
+                str(row[3])
+                for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            ]
+            for statement, parameters in statements
+        }
+
+
+def test_status_and_statistics_count_from_the_presence_index_not_the_table(
+    open_store: OpenStore, tmp_path: Path
+) -> None:
+    # The window's tick every two seconds: rows carry each guest's JSON, so a count
+    # that scans the table reads (and on an encrypted door decrypts) every page of
+    # it. The counts must come from the covering index (migration 0008); only the
+    # few guests with changes waiting are looked up, by id.
+    store = open_store(tmp_path / "door.sqlite3")
+    # A first full sync pauses the secondary indexes and builds them at its end.
+    full_sync(
+        store,
+        [
+            wire("a", "A", "Ann", "A", **visited("a", at(18, 1), "Main Entrance")),
+            wire("b", "B", "Ben", "B"),
+        ],
+    )
+    door = CheckInService(store, "Cloakroom", Mode.TOGGLE, clock=lambda: at(18, 21))
+    door.scan("B")  # a change waiting: the lookups of waiting guests run too
+
+    def inside_ids() -> None:
+        with store.db.read() as conn:
+            store.reports.inside_ids(conn)
+
+    for read in (store.status, store.statistics, store.status_and_statistics, inside_ids):
+        plans = plans_of_reads(store, read)
+        assert plans, read
+        for statement, plan in plans.items():
+            guest_steps = [step for step in plan if re.search(r"\bguests\b", step)]
+            # Never the whole table: at most the covering index, whole. (SQLite
+            # before 3.36 says "SCAN TABLE guests".)
+            assert not any(
+                re.match(r"SCAN (TABLE )?guests\b", step) and "COVERING INDEX" not in step
+                for step in guest_steps
+            ), (statement, plan)
+            if "count(" in statement:
+                assert any(PRESENCE_INDEX in step for step in guest_steps), (statement, plan)
+                assert all("COVERING INDEX" in step for step in guest_steps), (statement, plan)
     store.close()
