@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.sync import bare_commit_ms
+from benchmarks.sync import bare_commit_ms, bare_commit_times
 from doorcheck.paths import store_path
 from doorcheck.server.db import make_engine
 from doorcheck.server.repository import StationRepository
@@ -544,26 +544,6 @@ def scan_parts(worker: Worker, codes: list[str], pause: float
           f"change log calls [count, wall ms, CPU ms, longest ms]: {answer['calls']}",
           flush=True)  # fmt: skip
     return [float(t) for t in answer["times"]], answer["parts"]
-
-
-def bare_commit_times(folder: Path, count: int, pause: float) -> list[float]:
-    """ms of single-row durable commits with the store's pragmas (WAL, synchronous=FULL),
-    at a scan's pace: the floor of a scan on this machine at that moment."""
-    folder.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(folder / "bare.sqlite3", isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT)")
-    times = []
-    for i in range(count):
-        start = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO t (v) VALUES (?)", (f"scan {i}",))
-        conn.execute("COMMIT")
-        times.append((time.perf_counter() - start) * 1000)
-        time.sleep(pause * random.uniform(0.5, 1.5))
-    conn.close()
-    return times
 
 
 @contextmanager

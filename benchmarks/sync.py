@@ -183,9 +183,11 @@ def bare_list(url: str, event_id: str, app_code: str) -> None:
         json.loads(answer.content)
 
 
-def bare_commit_ms(work: Path, count: int = 600) -> float:
-    """p95 of a single-row insert and commit, WAL and synchronous=FULL, on this disk:
-    the floor of a durable scan."""
+def bare_commit_times(work: Path, count: int, pause: float = 0.0) -> list[float]:
+    """ms of single-row durable commits with the store's pragmas (WAL, synchronous=FULL),
+    back to back or (``pause`` seconds, jittered) at a scan's pace: the floor of a
+    durable scan on this disk at that moment."""
+    import random
     import sqlite3
 
     work.mkdir(parents=True, exist_ok=True)
@@ -200,8 +202,16 @@ def bare_commit_ms(work: Path, count: int = 600) -> float:
         conn.execute("INSERT INTO t (v) VALUES (?)", (f"scan {i}",))
         conn.execute("COMMIT")
         times.append((time.perf_counter() - start) * 1000)
+        if pause:
+            time.sleep(pause * random.uniform(0.5, 1.5))
     conn.close()
-    return percentile(times, 0.95)
+    return times
+
+
+def bare_commit_ms(work: Path, count: int = 600) -> float:
+    """p95 of a single-row insert and commit, WAL and synchronous=FULL, on this disk:
+    the floor of a durable scan."""
+    return percentile(bare_commit_times(work, count), 0.95)
 
 
 def machine_speed() -> float:

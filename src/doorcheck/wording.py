@@ -65,9 +65,7 @@ def _time(when: datetime | None) -> str:
 
 
 def _name(verdict: Verdict, hide_names: bool = False) -> str:
-    if verdict.guest is None:
-        return ""
-    return initials(verdict.guest) if hide_names else verdict.guest.display_name
+    return shown_name(verdict.guest, hide_names) if verdict.guest else ""
 
 
 def initials(guest: Guest) -> str:

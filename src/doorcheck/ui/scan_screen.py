@@ -19,15 +19,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from doorcheck.ui.i18n import tr
 from doorcheck.ui.plain import clip, plain_labels
 from doorcheck.ui.preview import CameraPreview
-from doorcheck.ui.verdict_panel import VerdictPanel
+from doorcheck.ui.verdict_panel import ACKNOWLEDGE_KEYS, VerdictPanel
 from doorcheck.views import ScanOutcome
 
 # A logo from a file staff chose: bounded, so a huge image cannot stall the door.
 LOGO_MAX_BYTES = 5_000_000
 LOGO_HEIGHT = 72
-
-# The keys that acknowledge an answer a steward must not miss.
-_ACKNOWLEDGE_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space}
 
 
 def load_logo(path: Path | None) -> QPixmap | None:
@@ -139,7 +136,7 @@ class ScanScreen(QWidget):
             self._undo_off.start(int(undo_seconds * 1000))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        if Qt.Key(event.key()) in _ACKNOWLEDGE_KEYS and self.verdict.acknowledge():
+        if Qt.Key(event.key()) in ACKNOWLEDGE_KEYS and self.verdict.acknowledge():
             return
         super().keyPressEvent(event)
 

@@ -32,6 +32,8 @@ READY = Look("#263238", "\u25a3")  # slate, a square like a code
 # An admitted guest a steward must not miss (domain.attention): deep orange, not the
 # yellow of "already in", with a flag; it stays until a steward acknowledges it.
 ATTENTION = Look("#e65100", "\u2691")
+# The keys that acknowledge an answer a steward must not miss (and a tap does).
+ACKNOWLEDGE_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space})
 
 # Colour and symbol of each verdict; its words come from doorcheck.wording.
 LOOKS = {
@@ -174,8 +176,7 @@ class VerdictPanel(QFrame):
             super().mousePressEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        keys = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
-        if not (Qt.Key(event.key()) in keys and self.acknowledge()):
+        if not (Qt.Key(event.key()) in ACKNOWLEDGE_KEYS and self.acknowledge()):
             super().keyPressEvent(event)
 
     def _show(self, outcome: ScanOutcome) -> None:
